@@ -1,0 +1,138 @@
+//! Extractors that turn axum's plain-text rejections into the JSON error body, and the one that
+//! authenticates a request (session cookie with CSRF check, or bearer token).
+
+use axum::extract::{FromRequest, FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::auth::{constant_time_eq, secret_hash};
+use crate::state::AppState;
+use crate::store::{PageRequest, SessionKind, SessionRecord, User};
+
+/// `Json<T>` whose rejections are [`ApiError`]s.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// `Path<T>` whose rejections are [`ApiError`]s (a malformed id is a 404).
+#[derive(FromRequestParts)]
+#[from_request(via(Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// `Query<T>` whose rejections are [`ApiError`]s.
+#[derive(FromRequestParts)]
+#[from_request(via(Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+pub const SESSION_COOKIE: &str = "kindred_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Reads one cookie's value from the request headers.
+pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The signed-in person making this request.
+pub struct CurrentUser {
+    pub user: User,
+    pub session: SessionRecord,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let (secret, via_cookie) = match bearer {
+            Some(token) => (token, false),
+            None => (cookie_value(parts, SESSION_COOKIE).ok_or(ApiError::Unauthenticated)?, true),
+        };
+        let now = state.clock.now();
+        let (session, user) =
+            state.store.find_session(&secret_hash(secret), now).await?.ok_or(ApiError::Unauthenticated)?;
+        // A browser session's secret only works as a cookie, an API token's only as a bearer.
+        if via_cookie != (session.kind == SessionKind::Browser) {
+            return Err(ApiError::Unauthenticated);
+        }
+        // Cookies are sent by the browser on its own; a write must also prove the page that made
+        // it could read the session's CSRF token.
+        if via_cookie && !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !constant_time_eq(sent, &session.csrf_token) {
+                return Err(ApiError::Csrf);
+            }
+        }
+        touch(state, &session, now).await;
+        Ok(CurrentUser { user, session })
+    }
+}
+
+/// Records use at most once a minute; browser sessions slide their expiry forward.
+async fn touch(state: &AppState, session: &SessionRecord, now: OffsetDateTime) {
+    if now - session.last_used_at < time::Duration::minutes(1) {
+        return;
+    }
+    let expires = match session.kind {
+        SessionKind::Browser => Some(now + time::Duration::hours(state.config.session_ttl_hours as i64)),
+        SessionKind::ApiToken => None,
+    };
+    if let Err(e) = state.store.touch_session(session.id, now, expires).await {
+        tracing::warn!(error = %e, "could not record session use");
+    }
+}
+
+/// `?cursor=…&limit=…` on every listing.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Opaque cursor from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        let after = match self.cursor.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(Uuid::parse_str(c).map_err(|_| ApiError::BadRequest("invalid cursor".into()))?),
+        };
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(ApiError::BadRequest("limit must be between 1 and 200".into()));
+        }
+        Ok(PageRequest { after, limit })
+    }
+}
+
+/// A page of results.
+#[derive(Serialize, ToSchema)]
+pub struct List<T: ToSchema> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> From<crate::store::Page<T>> for List<T> {
+    fn from(page: crate::store::Page<T>) -> Self {
+        List { items: page.items, next_cursor: page.next.map(|id| id.to_string()) }
+    }
+}

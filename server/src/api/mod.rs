@@ -1,0 +1,148 @@
+//! The HTTP API under `/api`, plus `/healthz`, `/readyz` and `/metrics`. Handlers are thin: they
+//! authenticate, validate, call the store, and shape the answer.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod invitations;
+pub mod me;
+pub mod programs;
+pub mod validate;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::state::AppState;
+use error::ApiError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kindred API", description = "HTTP API of Kindred, an open mentoring platform. Browser clients authenticate with the session cookie and send `X-CSRF-Token` on writes; other clients send `Authorization: Bearer <token>`. Errors are `{\"error\": {\"code\", \"message\", \"fields\"?}}`. Lists are paged with `cursor` and `limit`."),
+    paths(
+        auth::login, auth::session, auth::logout, auth::logout_all, auth::forgot_password, auth::reset_password,
+        me::get_me, me::update_me, me::list_tokens, me::create_token, me::delete_token,
+        programs::list_programs, programs::create_program, programs::get_program, programs::update_program, programs::list_members,
+        programs::list_invitations, programs::create_invitation, programs::import_invitations, programs::resend_invitation, programs::revoke_invitation,
+        invitations::preview, invitations::accept,
+        admin::outbox, admin::list_users, admin::create_user,
+        healthz, readyz,
+    ),
+    tags(
+        (name = "auth", description = "Signing in and out, password resets"),
+        (name = "profile", description = "My profile and API tokens"),
+        (name = "programs", description = "Programs and their members"),
+        (name = "invitations", description = "Recruitment by single-use invitation links"),
+        (name = "admin", description = "Instance administration"),
+        (name = "ops", description = "Health and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Every API route. Unknown `/api` paths answer with the JSON 404.
+pub fn router() -> Router<AppState> {
+    let api = Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/session", get(auth::session))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/logout-all", post(auth::logout_all))
+        .route("/auth/password/forgot", post(auth::forgot_password))
+        .route("/auth/password/reset", post(auth::reset_password))
+        .route("/me", get(me::get_me).patch(me::update_me))
+        .route("/me/tokens", get(me::list_tokens).post(me::create_token))
+        .route("/me/tokens/{id}", delete(me::delete_token))
+        .route("/programs", get(programs::list_programs).post(programs::create_program))
+        .route("/programs/{id}", get(programs::get_program).patch(programs::update_program))
+        .route("/programs/{id}/members", get(programs::list_members))
+        .route("/programs/{id}/invitations", get(programs::list_invitations).post(programs::create_invitation))
+        .route("/programs/{id}/invitations/import", post(programs::import_invitations))
+        .route("/programs/{id}/invitations/{invitation_id}/resend", post(programs::resend_invitation))
+        .route("/programs/{id}/invitations/{invitation_id}/revoke", post(programs::revoke_invitation))
+        .route("/invitations/{token}", get(invitations::preview))
+        .route("/invitations/{token}/accept", post(invitations::accept))
+        .route("/admin/outbox", get(admin::outbox))
+        .route("/admin/users", get(admin::list_users).post(admin::create_user))
+        .route("/openapi.json", get(openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    Router::new()
+        .nest("/api", api)
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    let body = error::ErrorBody {
+        error: error::ErrorDetail {
+            code: "method_not_allowed",
+            message: "method not allowed on this path".into(),
+            fields: None,
+        },
+    };
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body))
+}
+
+async fn openapi() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis: Option<&'static str>,
+}
+
+/// The process is alive.
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok", database: None, redis: None })
+}
+
+/// The database (and Redis, when configured) answer.
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Health), (status = 503, body = Health)))]
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let database = match state.store.ping().await {
+        Ok(()) => "ok",
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            "unreachable"
+        }
+    };
+    let redis = match &state.redis {
+        None => None,
+        Some(conn) => {
+            let mut conn = conn.clone();
+            let ping = tokio::time::timeout(
+                std::time::Duration::from_secs(2),
+                redis::cmd("PING").query_async::<String>(&mut conn),
+            )
+            .await;
+            Some(match ping {
+                Ok(Ok(_)) => "ok",
+                _ => "unreachable",
+            })
+        }
+    };
+    let ready = database == "ok" && redis.is_none_or(|r| r == "ok");
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(Health { status: if ready { "ok" } else { "unavailable" }, database: Some(database), redis }))
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let body = state.metrics.as_ref().map(|h| h.render()).unwrap_or_default();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}

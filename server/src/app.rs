@@ -1,0 +1,164 @@
+//! Building and running the service: open the store, migrate, bind, assemble the router with its
+//! middleware, and serve until the shutdown token fires. `main` and the tests both come through
+//! here, so tests exercise exactly what production runs.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::AttemptLimiter;
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::state::{AppState, Clock};
+use crate::store;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The Content-Security-Policy of every response: only our own scripts, styles and connections.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// The process-wide Prometheus recorder; installed once even when tests start many servers.
+fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder).ok().map(|_| handle)
+        })
+        .clone()
+}
+
+/// A built, bound, migrated service, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the store, applies migrations and binds the listener (port 0 picks a free port).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = open_store(&config).await?;
+        let listener =
+            TcpListener::bind(config.bind).await.with_context(|| format!("could not bind {}", config.bind))?;
+        let local = listener.local_addr()?;
+        let public_url: Arc<str> =
+            config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').into();
+        let redis = match &config.redis_url {
+            Some(url) => {
+                let client = redis::Client::open(url.expose()).context("invalid redis_url")?;
+                Some(redis::aio::ConnectionManager::new(client).await.context("could not connect to Redis")?)
+            }
+            None => None,
+        };
+        let window = Duration::from_secs(config.login_window_secs);
+        let state = AppState {
+            mailer: Mailer::new(&config, store.clone())?,
+            login_by_account: Arc::new(AttemptLimiter::new(config.login_attempts_per_account, window)),
+            login_by_address: Arc::new(AttemptLimiter::new(config.login_attempts_per_address, window)),
+            config: Arc::new(config),
+            public_url,
+            store,
+            redis,
+            metrics: metrics_handle(),
+            clock: Clock::default(),
+        };
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The state handlers see; tests use it to move the clock.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` is cancelled, then lets requests in flight finish.
+    pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let app = router(self.state);
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await?;
+        Ok(())
+    }
+}
+
+/// Opens the configured store and applies its migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn store::Store>> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("could not create the data directory {}", config.data_dir.display()))?;
+    }
+    let store = store::open(config.database_url().expose())
+        .await
+        .with_context(|| format!("could not open the database ({})", config.data_location()))?;
+    store.migrate().await.context("could not apply migrations")?;
+    Ok(store)
+}
+
+/// The whole HTTP surface with its middleware.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    Router::new()
+        .merge(crate::api::router())
+        .fallback(crate::web::serve)
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+        .layer(header(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            let body = r#"{"error":{"code":"internal","message":"internal error"}}"#;
+            Response::builder()
+                .status(500)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(axum::body::Body::from(body))
+                .expect("static response")
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Counts requests and their latency per route template (low cardinality: never the raw path).
+async fn record_metrics(State(_state): State<AppState>, req: Request, next: Next) -> Response {
+    let route =
+        req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "other".to_owned());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("kindred_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("kindred_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}

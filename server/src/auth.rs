@@ -1,0 +1,135 @@
+//! Credentials: argon2id password hashes, random secrets for sessions, tokens and one-time links
+//! (only their SHA-256 is stored, so a leaked database holds no usable secret), and a small
+//! sliding-window limiter for sign-in attempts.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// Passwords shorter than this are refused.
+pub const MIN_PASSWORD_LEN: usize = 10;
+/// Longer inputs are refused before hashing, so no one can make the server hash megabytes.
+pub const MAX_PASSWORD_LEN: usize = 256;
+
+/// Hashes a password with argon2id and a fresh salt. CPU-heavy: call from a blocking task.
+pub fn hash_password(password: &str) -> String {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .expect("argon2 with default parameters cannot fail on a bounded password")
+}
+
+/// Checks a password against a stored PHC string. CPU-heavy: call from a blocking task.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+/// Hashes on the blocking pool so a sign-in burst does not stall the async workers.
+pub async fn hash_password_async(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.expect("password hashing task panicked")
+}
+
+pub async fn verify_password_async(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
+}
+
+/// A hash to verify against when an account does not exist, so that timing does not reveal which
+/// emails have accounts.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("kindred-dummy-password-for-timing"))
+}
+
+/// 32 random bytes, URL-safe base64 without padding, with a short prefix saying what it is.
+pub fn new_secret(prefix: &str) -> String {
+    let bytes: [u8; 32] = rand::random();
+    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The stored form of a secret.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Compares two strings in constant time (CSRF tokens).
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Counts attempts per key within a sliding window. In memory, per node: with several nodes each
+/// one enforces the limit on the requests it sees, which still bounds guessing to nodes × limit.
+pub struct AttemptLimiter {
+    window: Duration,
+    limit: u32,
+    attempts: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl AttemptLimiter {
+    pub fn new(limit: u32, window: Duration) -> Self {
+        Self { window, limit, attempts: Mutex::new(HashMap::new()) }
+    }
+
+    /// Records an attempt; `false` when the key is already at its limit (the attempt is refused
+    /// and not counted).
+    pub fn try_acquire(&self, key: &str) -> bool {
+        let now = Instant::now();
+        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        // Keep the map bounded: forget keys whose attempts have all aged out.
+        if attempts.len() > 10_000 {
+            attempts.retain(|_, v| v.last().is_some_and(|t| now.duration_since(*t) < self.window));
+        }
+        let entry = attempts.entry(key.to_owned()).or_default();
+        entry.retain(|t| now.duration_since(*t) < self.window);
+        if entry.len() >= self.limit as usize {
+            return false;
+        }
+        entry.push(now);
+        true
+    }
+
+    /// A successful sign-in clears the account's count.
+    pub fn reset(&self, key: &str) {
+        self.attempts.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_with_the_right_secret() {
+        let hash = hash_password("correct horse battery");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterY", &hash));
+        assert!(!verify_password("x", "not a phc string"));
+    }
+
+    #[test]
+    fn secrets_are_unique_and_hashed() {
+        let a = new_secret("ks_");
+        let b = new_secret("ks_");
+        assert_ne!(a, b);
+        assert!(a.starts_with("ks_") && a.len() > 40);
+        assert_eq!(secret_hash(&a).len(), 64);
+        assert_ne!(secret_hash(&a), secret_hash(&b));
+    }
+
+    #[test]
+    fn limiter_refuses_past_the_limit_and_resets() {
+        let limiter = AttemptLimiter::new(2, Duration::from_secs(60));
+        assert!(limiter.try_acquire("a"));
+        assert!(limiter.try_acquire("a"));
+        assert!(!limiter.try_acquire("a"));
+        assert!(limiter.try_acquire("b"));
+        limiter.reset("a");
+        assert!(limiter.try_acquire("a"));
+    }
+}

@@ -1,0 +1,16 @@
+//! Kindred: an open, self-hostable mentoring platform. This crate is the `kindred` server: HTTP API,
+//! store seam (PostgreSQL or embedded SQLite), mail, and the embedded web client. `main.rs` only
+//! parses configuration and calls [`app::Application`].
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod mail;
+pub mod state;
+pub mod store;
+pub mod web;
+
+pub use app::Application;
+pub use config::Config;

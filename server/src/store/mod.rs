@@ -1,0 +1,422 @@
+//! The store seam: one [`Store`] trait that every part of Kindred persists through, with a
+//! PostgreSQL and an SQLite implementation. Both run the same SQL (written once in [`sql`]); where
+//! the engines differ (transaction start, connection setup, migrations) each backend module says so.
+//!
+//! Conventions that keep the SQL portable: ids are UUIDv7 (time-ordered, so `ORDER BY id` is
+//! creation order and doubles as a pagination cursor), timestamps are integer milliseconds since the
+//! Unix epoch, dates are `YYYY-MM-DD` text, enums are text with `CHECK` constraints.
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Errors the store reports; anything unexpected is `Backend` and is logged, never shown to clients.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("gone: {0}")]
+    Gone(&'static str),
+    #[error("database error: {0}")]
+    Backend(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Milliseconds since the Unix epoch, the storage form of every timestamp.
+pub fn to_millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub fn from_millis(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A role someone holds in one program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Coordinator,
+    Mentor,
+    Mentee,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::Mentor => "mentor",
+            Role::Mentee => "mentee",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "coordinator" => Some(Role::Coordinator),
+            "mentor" => Some(Role::Mentor),
+            "mentee" => Some(Role::Mentee),
+            _ => None,
+        }
+    }
+}
+
+/// Where a person is in their career; drives matching's career-stage fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CareerStage {
+    Undergraduate,
+    MedicalStudent,
+    Resident,
+    Fellow,
+    Attending,
+    Faculty,
+    Other,
+}
+
+impl CareerStage {
+    pub const ALL: [CareerStage; 7] = [
+        CareerStage::Undergraduate,
+        CareerStage::MedicalStudent,
+        CareerStage::Resident,
+        CareerStage::Fellow,
+        CareerStage::Attending,
+        CareerStage::Faculty,
+        CareerStage::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CareerStage::Undergraduate => "undergraduate",
+            CareerStage::MedicalStudent => "medical_student",
+            CareerStage::Resident => "resident",
+            CareerStage::Fellow => "fellow",
+            CareerStage::Attending => "attending",
+            CareerStage::Faculty => "faculty",
+            CareerStage::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CareerStage> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// An account. The password hash never leaves the store through this type.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub pronouns: Option<String>,
+    pub institution: Option<String>,
+    pub career_stage: Option<CareerStage>,
+    pub time_zone: Option<String>,
+    pub is_admin: bool,
+    pub can_create_programs: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// What creating an account needs.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub is_admin: bool,
+    pub can_create_programs: bool,
+}
+
+/// Profile fields a person edits; `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct ProfilePatch {
+    pub name: Option<String>,
+    pub pronouns: Option<Option<String>>,
+    pub institution: Option<Option<String>>,
+    pub career_stage: Option<Option<CareerStage>>,
+    pub time_zone: Option<Option<String>>,
+}
+
+/// A browser session or an API token: both are a secret whose SHA-256 is stored.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub kind: SessionKind,
+    /// Name an API token was given; empty for browser sessions.
+    pub name: String,
+    /// CSRF token bound to a browser session; empty for API tokens (which need none).
+    pub csrf_token: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: OffsetDateTime,
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionKind {
+    Browser,
+    ApiToken,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::ApiToken => "token",
+        }
+    }
+}
+
+/// A program: one mentoring initiative with its own people, matching and data.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Program {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    /// `YYYY-MM-DD`.
+    pub starts_on: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub ends_on: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// The caller's role in this program, if any.
+    pub my_role: Option<Role>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProgramFields {
+    pub name: String,
+    pub description: String,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+}
+
+/// One person's membership of a program, with the profile fields coordinators see.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub pronouns: Option<String>,
+    pub institution: Option<String>,
+    pub career_stage: Option<CareerStage>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub joined_at: OffsetDateTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
+impl InvitationStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "accepted" => Some(Self::Accepted),
+            "expired" => Some(Self::Expired),
+            "revoked" => Some(Self::Revoked),
+            _ => None,
+        }
+    }
+}
+
+/// An invitation to join a program in a role, redeemed through a single-use link.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Invitation {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub status: InvitationStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub accepted_at: Option<OffsetDateTime>,
+    /// The link to send; only present right after creation or a resend (the store keeps a hash).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewInvitation {
+    pub program_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub token_hash: String,
+    pub expires_at: OffsetDateTime,
+    pub invited_by: Uuid,
+}
+
+/// How an accepted invitation becomes a member: an existing account, or a new one.
+#[derive(Clone, Debug)]
+pub enum Acceptance {
+    Existing(Uuid),
+    New(NewUser),
+}
+
+/// An email as it was sent (or would have been, without SMTP).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Mail {
+    pub id: Uuid,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A page of rows plus the cursor for the next one.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Uuid>,
+}
+
+/// Where a listing starts and how much it returns.
+#[derive(Clone, Copy, Debug)]
+pub struct PageRequest {
+    pub after: Option<Uuid>,
+    pub limit: u32,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from `limit + 1` fetched rows: the extra row only says there is more.
+    fn from_rows(mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> Uuid) -> Self {
+        let next = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(&id)
+        } else {
+            None
+        };
+        Page { items: rows, next }
+    }
+}
+
+/// The persistence seam. Every method is one atomic operation.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Applies this backend's migrations.
+    async fn migrate(&self) -> StoreResult<()>;
+    /// Whether the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+    /// Which engine this is (`postgres` or `sqlite`), for logs and `/readyz`.
+    fn backend(&self) -> &'static str;
+
+    // --- accounts ---
+    async fn create_user(&self, user: NewUser, now: OffsetDateTime) -> StoreResult<User>;
+    async fn get_user(&self, id: Uuid) -> StoreResult<User>;
+    /// The account and its password hash (if one has been set).
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<(User, Option<String>)>>;
+    async fn update_profile(&self, id: Uuid, patch: ProfilePatch) -> StoreResult<User>;
+    async fn list_users(&self, page: PageRequest) -> StoreResult<Page<User>>;
+
+    // --- sessions and tokens ---
+    async fn create_session(&self, record: &SessionRecord, secret_hash: &str) -> StoreResult<()>;
+    /// The live session for a secret hash (expired ones are not returned) and its user.
+    async fn find_session(&self, secret_hash: &str, now: OffsetDateTime) -> StoreResult<Option<(SessionRecord, User)>>;
+    async fn touch_session(&self, id: Uuid, now: OffsetDateTime, expires_at: Option<OffsetDateTime>)
+    -> StoreResult<()>;
+    async fn delete_session(&self, id: Uuid) -> StoreResult<()>;
+    /// Signs a person out everywhere: every session and API token goes.
+    async fn delete_user_sessions(&self, user_id: Uuid) -> StoreResult<u64>;
+    async fn list_api_tokens(&self, user_id: Uuid, page: PageRequest) -> StoreResult<Page<SessionRecord>>;
+    async fn delete_api_token(&self, user_id: Uuid, id: Uuid) -> StoreResult<()>;
+
+    // --- password resets ---
+    async fn create_password_reset(
+        &self,
+        user_id: Uuid,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Uses a reset token once: sets the new password hash and revokes every session, atomically.
+    async fn consume_password_reset(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Uuid>;
+    /// Sets a password directly (administrative account creation).
+    async fn set_password(&self, user_id: Uuid, password_hash: &str) -> StoreResult<()>;
+
+    // --- programs and memberships ---
+    /// Creates a program with its creator as the first coordinator.
+    async fn create_program(&self, fields: ProgramFields, creator: Uuid, now: OffsetDateTime) -> StoreResult<Program>;
+    async fn get_program(&self, id: Uuid, viewer: Uuid) -> StoreResult<Program>;
+    async fn update_program(&self, id: Uuid, fields: ProgramFields, viewer: Uuid) -> StoreResult<Program>;
+    /// Programs the viewer belongs to, or every program when `all` (admins).
+    async fn list_programs(&self, viewer: Uuid, all: bool, page: PageRequest) -> StoreResult<Page<Program>>;
+    async fn role_in_program(&self, program_id: Uuid, user_id: Uuid) -> StoreResult<Option<Role>>;
+    async fn add_member(&self, program_id: Uuid, user_id: Uuid, role: Role, now: OffsetDateTime) -> StoreResult<()>;
+    async fn list_members(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<Member>>;
+    /// `(program id, program name, role)` for every membership of a person.
+    async fn memberships(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, String, Role)>>;
+
+    // --- invitations ---
+    async fn create_invitation(&self, invitation: NewInvitation, now: OffsetDateTime) -> StoreResult<Invitation>;
+    async fn list_invitations(
+        &self,
+        program_id: Uuid,
+        status: Option<InvitationStatus>,
+        now: OffsetDateTime,
+        page: PageRequest,
+    ) -> StoreResult<Page<Invitation>>;
+    async fn get_invitation(&self, program_id: Uuid, id: Uuid, now: OffsetDateTime) -> StoreResult<Invitation>;
+    /// The invitation behind a link, whatever its status.
+    async fn find_invitation_by_token(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Invitation>>;
+    /// A new link and expiry for a pending or expired invitation (the old link stops working).
+    async fn reissue_invitation(
+        &self,
+        program_id: Uuid,
+        id: Uuid,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> StoreResult<Invitation>;
+    async fn revoke_invitation(&self, program_id: Uuid, id: Uuid, now: OffsetDateTime) -> StoreResult<Invitation>;
+    /// Redeems a link exactly once: marks it accepted, creates the account if needed and adds the
+    /// membership, all in one transaction. Returns the member's account.
+    async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        acceptance: Acceptance,
+        now: OffsetDateTime,
+    ) -> StoreResult<User>;
+
+    // --- mail outbox ---
+    async fn record_mail(&self, to: &str, subject: &str, body: &str, now: OffsetDateTime) -> StoreResult<Mail>;
+    async fn list_mail(&self, page: PageRequest) -> StoreResult<Page<Mail>>;
+}
+
+/// Opens the store named by a URL (`postgres://…` or `sqlite:…`); the choice is made once, here.
+pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(PgStore::connect(url).await?))
+    } else {
+        Ok(std::sync::Arc::new(SqliteStore::connect(url).await?))
+    }
+}

@@ -1,0 +1,806 @@
+//! The SQL both backends run, written once. `impl_store!` expands to a [`Store`] implementation for
+//! a backend type that has a `pool` field and a `begin()` method starting a write transaction (the
+//! one place the engines differ: SQLite must take its write lock up front).
+//!
+//! Atomicity without row locks: state changes that must happen once (redeeming an invitation, using
+//! a reset link) are conditional `UPDATE … RETURNING` statements, so two racing requests cannot both
+//! succeed on either engine.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{
+    CareerStage, Invitation, InvitationStatus, Mail, Member, Program, Role, SessionKind, SessionRecord, StoreError,
+    User, from_millis,
+};
+
+pub(super) fn role_from(s: &str) -> Role {
+    Role::parse(s).unwrap_or(Role::Mentee)
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub pronouns: Option<String>,
+    pub institution: Option<String>,
+    pub career_stage: Option<String>,
+    pub time_zone: Option<String>,
+    pub is_admin: bool,
+    pub can_create_programs: bool,
+    pub created_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            pronouns: r.pronouns,
+            institution: r.institution,
+            career_stage: r.career_stage.as_deref().and_then(CareerStage::parse),
+            time_zone: r.time_zone,
+            is_admin: r.is_admin,
+            can_create_programs: r.can_create_programs,
+            created_at: from_millis(r.created_at),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct UserWithHash {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub password_hash: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    pub session_id: Uuid,
+    pub session_user_id: Uuid,
+    pub kind: String,
+    pub session_name: String,
+    pub csrf_token: String,
+    pub session_created_at: i64,
+    pub last_used_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+impl From<SessionRow> for SessionRecord {
+    fn from(r: SessionRow) -> Self {
+        SessionRecord {
+            id: r.session_id,
+            user_id: r.session_user_id,
+            kind: if r.kind == "token" { SessionKind::ApiToken } else { SessionKind::Browser },
+            name: r.session_name,
+            csrf_token: r.csrf_token,
+            created_at: from_millis(r.session_created_at),
+            last_used_at: from_millis(r.last_used_at),
+            expires_at: r.expires_at.map(from_millis),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionWithUser {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    #[sqlx(flatten)]
+    pub user: UserRow,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ProgramRow {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub created_at: i64,
+    pub my_role: Option<String>,
+}
+
+impl From<ProgramRow> for Program {
+    fn from(r: ProgramRow) -> Self {
+        Program {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            created_at: from_millis(r.created_at),
+            my_role: r.my_role.as_deref().map(role_from),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MemberRow {
+    pub membership_id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub pronouns: Option<String>,
+    pub institution: Option<String>,
+    pub career_stage: Option<String>,
+    pub joined_at: i64,
+}
+
+impl MemberRow {
+    pub fn into_member(self) -> (Uuid, Member) {
+        (
+            self.membership_id,
+            Member {
+                user_id: self.user_id,
+                name: self.name,
+                email: self.email,
+                role: role_from(&self.role),
+                pronouns: self.pronouns,
+                institution: self.institution,
+                career_stage: self.career_stage.as_deref().and_then(CareerStage::parse),
+                joined_at: from_millis(self.joined_at),
+            },
+        )
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct InvitationRow {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl InvitationRow {
+    pub fn status(&self, now_ms: i64) -> InvitationStatus {
+        if self.revoked_at.is_some() {
+            InvitationStatus::Revoked
+        } else if self.accepted_at.is_some() {
+            InvitationStatus::Accepted
+        } else if self.expires_at <= now_ms {
+            InvitationStatus::Expired
+        } else {
+            InvitationStatus::Pending
+        }
+    }
+
+    pub fn into_invitation(self, now: OffsetDateTime) -> Invitation {
+        let status = self.status(super::to_millis(now));
+        Invitation {
+            id: self.id,
+            program_id: self.program_id,
+            email: self.email,
+            name: self.name,
+            role: role_from(&self.role),
+            status,
+            expires_at: from_millis(self.expires_at),
+            created_at: from_millis(self.created_at),
+            accepted_at: self.accepted_at.map(from_millis),
+            link: None,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MailRow {
+    pub id: Uuid,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+impl From<MailRow> for Mail {
+    fn from(r: MailRow) -> Self {
+        Mail { id: r.id, to: r.recipient, subject: r.subject, body: r.body, created_at: from_millis(r.created_at) }
+    }
+}
+
+/// Unique-constraint violations become `Conflict`; everything else stays a backend error.
+pub(super) fn conflict_on_unique(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match e.as_database_error() {
+        Some(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Backend(e),
+    }
+}
+
+/// Why a one-time link could not be used: explains the conditional update that matched nothing.
+pub(super) fn link_state(expired: bool, used: bool, revoked: bool) -> StoreError {
+    if revoked {
+        StoreError::Gone("this invitation was revoked")
+    } else if used {
+        StoreError::Gone("this link has already been used")
+    } else if expired {
+        StoreError::Gone("this link has expired")
+    } else {
+        StoreError::NotFound
+    }
+}
+
+macro_rules! user_columns {
+    () => {
+        "u.id, u.email, u.name, u.pronouns, u.institution, u.career_stage, u.time_zone, u.is_admin, u.can_create_programs, u.created_at"
+    };
+}
+
+macro_rules! user_returning {
+    () => {
+        "id, email, name, pronouns, institution, career_stage, time_zone, is_admin, can_create_programs, created_at"
+    };
+}
+
+macro_rules! session_columns {
+    () => {
+        "s.id AS session_id, s.user_id AS session_user_id, s.kind, s.name AS session_name, s.csrf_token, s.created_at AS session_created_at, s.last_used_at, s.expires_at"
+    };
+}
+
+macro_rules! invitation_columns {
+    () => {
+        "id, program_id, email, name, role, created_at, expires_at, accepted_at, revoked_at"
+    };
+}
+
+macro_rules! program_select {
+    () => {
+        "SELECT p.id, p.name, p.description, p.starts_on, p.ends_on, p.created_at, m.role AS my_role FROM programs p LEFT JOIN memberships m ON m.program_id = p.id AND m.user_id = $2"
+    };
+}
+
+pub(super) use {invitation_columns, program_select, session_columns, user_columns, user_returning};
+
+macro_rules! impl_store {
+    ($store:ty, $db:ty, $backend:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            async fn migrate(&self) -> StoreResult<()> {
+                self.run_migrations().await
+            }
+
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query::<$db>("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn create_user(&self, user: NewUser, now: OffsetDateTime) -> StoreResult<User> {
+                let row: UserRow = sqlx::query_as::<$db, UserRow>(concat!(
+                    "INSERT INTO users (id, email, email_lower, name, password_hash, is_admin, can_create_programs, created_at) ",
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
+                    user_returning!()
+                ))
+                .bind(Uuid::now_v7())
+                .bind(&user.email)
+                .bind(user.email.to_lowercase())
+                .bind(&user.name)
+                .bind(&user.password_hash)
+                .bind(user.is_admin)
+                .bind(user.can_create_programs)
+                .bind(to_millis(now))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(conflict_on_unique("an account with this email already exists"))?;
+                Ok(row.into())
+            }
+
+            async fn get_user(&self, id: Uuid) -> StoreResult<User> {
+                let row = sqlx::query_as::<$db, UserRow>(concat!("SELECT ", user_columns!(), " FROM users u WHERE u.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(User::from).ok_or(StoreError::NotFound)
+            }
+
+            async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<(User, Option<String>)>> {
+                let row = sqlx::query_as::<$db, UserWithHash>(concat!(
+                    "SELECT ", user_columns!(), ", u.password_hash FROM users u WHERE u.email_lower = $1"
+                ))
+                .bind(email.trim().to_lowercase())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|r| (r.user.into(), r.password_hash)))
+            }
+
+            async fn update_profile(&self, id: Uuid, patch: ProfilePatch) -> StoreResult<User> {
+                let career = patch.career_stage.map(|c| c.map(|c| c.as_str()));
+                let row = sqlx::query_as::<$db, UserRow>(concat!(
+                    "UPDATE users SET name = COALESCE($2, name), ",
+                    "pronouns = CASE WHEN $3 THEN $4 ELSE pronouns END, ",
+                    "institution = CASE WHEN $5 THEN $6 ELSE institution END, ",
+                    "career_stage = CASE WHEN $7 THEN $8 ELSE career_stage END, ",
+                    "time_zone = CASE WHEN $9 THEN $10 ELSE time_zone END ",
+                    "WHERE id = $1 RETURNING ",
+                    user_returning!()
+                ))
+                .bind(id)
+                .bind(patch.name)
+                .bind(patch.pronouns.is_some())
+                .bind(patch.pronouns.flatten())
+                .bind(patch.institution.is_some())
+                .bind(patch.institution.flatten())
+                .bind(career.is_some())
+                .bind(career.flatten())
+                .bind(patch.time_zone.is_some())
+                .bind(patch.time_zone.flatten())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(User::from).ok_or(StoreError::NotFound)
+            }
+
+            async fn list_users(&self, page: PageRequest) -> StoreResult<Page<User>> {
+                let rows = sqlx::query_as::<$db, UserRow>(concat!(
+                    "SELECT ", user_columns!(), " FROM users u WHERE ($1 IS NULL OR u.id > $1) ORDER BY u.id LIMIT $2"
+                ))
+                .bind(page.after)
+                .bind(i64::from(page.limit) + 1)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Page::from_rows(rows.into_iter().map(User::from).collect(), page.limit, |u| u.id))
+            }
+
+            async fn create_session(&self, record: &SessionRecord, secret_hash: &str) -> StoreResult<()> {
+                sqlx::query::<$db>(
+                    "INSERT INTO sessions (id, secret_hash, user_id, kind, name, csrf_token, created_at, last_used_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(record.id)
+                .bind(secret_hash)
+                .bind(record.user_id)
+                .bind(record.kind.as_str())
+                .bind(&record.name)
+                .bind(&record.csrf_token)
+                .bind(to_millis(record.created_at))
+                .bind(to_millis(record.last_used_at))
+                .bind(record.expires_at.map(to_millis))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn find_session(&self, secret_hash: &str, now: OffsetDateTime) -> StoreResult<Option<(SessionRecord, User)>> {
+                let row = sqlx::query_as::<$db, SessionWithUser>(concat!(
+                    "SELECT ", session_columns!(), ", ", user_columns!(),
+                    " FROM sessions s JOIN users u ON u.id = s.user_id",
+                    " WHERE s.secret_hash = $1 AND (s.expires_at IS NULL OR s.expires_at > $2)"
+                ))
+                .bind(secret_hash)
+                .bind(to_millis(now))
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|r| (r.session.into(), r.user.into())))
+            }
+
+            async fn touch_session(&self, id: Uuid, now: OffsetDateTime, expires_at: Option<OffsetDateTime>) -> StoreResult<()> {
+                sqlx::query::<$db>("UPDATE sessions SET last_used_at = $2, expires_at = COALESCE($3, expires_at) WHERE id = $1")
+                    .bind(id)
+                    .bind(to_millis(now))
+                    .bind(expires_at.map(to_millis))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_session(&self, id: Uuid) -> StoreResult<()> {
+                sqlx::query::<$db>("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn delete_user_sessions(&self, user_id: Uuid) -> StoreResult<u64> {
+                let done = sqlx::query::<$db>("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&self.pool).await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn list_api_tokens(&self, user_id: Uuid, page: PageRequest) -> StoreResult<Page<SessionRecord>> {
+                let rows = sqlx::query_as::<$db, SessionRow>(concat!(
+                    "SELECT ", session_columns!(), " FROM sessions s WHERE s.user_id = $1 AND s.kind = 'token'",
+                    " AND ($2 IS NULL OR s.id > $2) ORDER BY s.id LIMIT $3"
+                ))
+                .bind(user_id)
+                .bind(page.after)
+                .bind(i64::from(page.limit) + 1)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Page::from_rows(rows.into_iter().map(SessionRecord::from).collect(), page.limit, |s| s.id))
+            }
+
+            async fn delete_api_token(&self, user_id: Uuid, id: Uuid) -> StoreResult<()> {
+                let done = sqlx::query::<$db>("DELETE FROM sessions WHERE id = $1 AND user_id = $2 AND kind = 'token'")
+                    .bind(id)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
+            async fn create_password_reset(&self, user_id: Uuid, token_hash: &str, expires_at: OffsetDateTime, now: OffsetDateTime) -> StoreResult<()> {
+                sqlx::query::<$db>("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(token_hash)
+                    .bind(user_id)
+                    .bind(to_millis(now))
+                    .bind(to_millis(expires_at))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn consume_password_reset(&self, token_hash: &str, password_hash: &str, now: OffsetDateTime) -> StoreResult<Uuid> {
+                let now_ms = to_millis(now);
+                let mut tx = self.begin().await?;
+                let user_id: Option<Uuid> = sqlx::query_scalar::<$db, Uuid>(
+                    "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
+                )
+                .bind(token_hash)
+                .bind(now_ms)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(user_id) = user_id else {
+                    let state: Option<(i64, Option<i64>)> =
+                        sqlx::query_as::<$db, (i64, Option<i64>)>("SELECT expires_at, used_at FROM password_resets WHERE token_hash = $1")
+                            .bind(token_hash)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    return Err(match state {
+                        Some((expires, used)) => link_state(expires <= now_ms, used.is_some(), false),
+                        None => StoreError::NotFound,
+                    });
+                };
+                sqlx::query::<$db>("UPDATE users SET password_hash = $2 WHERE id = $1")
+                    .bind(user_id)
+                    .bind(password_hash)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query::<$db>("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(user_id)
+            }
+
+            async fn set_password(&self, user_id: Uuid, password_hash: &str) -> StoreResult<()> {
+                let done = sqlx::query::<$db>("UPDATE users SET password_hash = $2 WHERE id = $1")
+                    .bind(user_id)
+                    .bind(password_hash)
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
+            async fn create_program(&self, fields: ProgramFields, creator: Uuid, now: OffsetDateTime) -> StoreResult<Program> {
+                let id = Uuid::now_v7();
+                let mut tx = self.begin().await?;
+                sqlx::query::<$db>(
+                    "INSERT INTO programs (id, name, description, starts_on, ends_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(&fields.name)
+                .bind(&fields.description)
+                .bind(&fields.starts_on)
+                .bind(&fields.ends_on)
+                .bind(creator)
+                .bind(to_millis(now))
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query::<$db>("INSERT INTO memberships (id, program_id, user_id, role, joined_at) VALUES ($1, $2, $3, 'coordinator', $4)")
+                    .bind(Uuid::now_v7())
+                    .bind(id)
+                    .bind(creator)
+                    .bind(to_millis(now))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                self.get_program(id, creator).await
+            }
+
+            async fn get_program(&self, id: Uuid, viewer: Uuid) -> StoreResult<Program> {
+                let row = sqlx::query_as::<$db, ProgramRow>(concat!(program_select!(), " WHERE p.id = $1"))
+                    .bind(id)
+                    .bind(viewer)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(Program::from).ok_or(StoreError::NotFound)
+            }
+
+            async fn update_program(&self, id: Uuid, fields: ProgramFields, viewer: Uuid) -> StoreResult<Program> {
+                let done = sqlx::query::<$db>("UPDATE programs SET name = $2, description = $3, starts_on = $4, ends_on = $5 WHERE id = $1")
+                    .bind(id)
+                    .bind(&fields.name)
+                    .bind(&fields.description)
+                    .bind(&fields.starts_on)
+                    .bind(&fields.ends_on)
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                self.get_program(id, viewer).await
+            }
+
+            async fn list_programs(&self, viewer: Uuid, all: bool, page: PageRequest) -> StoreResult<Page<Program>> {
+                let rows = sqlx::query_as::<$db, ProgramRow>(concat!(
+                    program_select!(),
+                    " WHERE ($1 IS NULL OR p.id > $1) AND ($3 OR m.user_id IS NOT NULL) ORDER BY p.id LIMIT $4"
+                ))
+                .bind(page.after)
+                .bind(viewer)
+                .bind(all)
+                .bind(i64::from(page.limit) + 1)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Page::from_rows(rows.into_iter().map(Program::from).collect(), page.limit, |p| p.id))
+            }
+
+            async fn role_in_program(&self, program_id: Uuid, user_id: Uuid) -> StoreResult<Option<Role>> {
+                let role: Option<String> = sqlx::query_scalar::<$db, String>("SELECT role FROM memberships WHERE program_id = $1 AND user_id = $2")
+                    .bind(program_id)
+                    .bind(user_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(role.as_deref().map(role_from))
+            }
+
+            async fn add_member(&self, program_id: Uuid, user_id: Uuid, role: Role, now: OffsetDateTime) -> StoreResult<()> {
+                sqlx::query::<$db>("INSERT INTO memberships (id, program_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(Uuid::now_v7())
+                    .bind(program_id)
+                    .bind(user_id)
+                    .bind(role.as_str())
+                    .bind(to_millis(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(conflict_on_unique("this person is already a member of the program"))?;
+                Ok(())
+            }
+
+            async fn list_members(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<Member>> {
+                let rows = sqlx::query_as::<$db, MemberRow>(
+                    "SELECT m.id AS membership_id, u.id AS user_id, u.name, u.email, m.role, u.pronouns, u.institution, u.career_stage, m.joined_at \
+                     FROM memberships m JOIN users u ON u.id = m.user_id \
+                     WHERE m.program_id = $1 AND ($2 IS NULL OR m.id > $2) ORDER BY m.id LIMIT $3",
+                )
+                .bind(program_id)
+                .bind(page.after)
+                .bind(i64::from(page.limit) + 1)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut members: Vec<(Uuid, Member)> = rows.into_iter().map(MemberRow::into_member).collect();
+                let more = members.len() > page.limit as usize;
+                members.truncate(page.limit as usize);
+                let next = if more { members.last().map(|(id, _)| *id) } else { None };
+                Ok(Page { items: members.into_iter().map(|(_, m)| m).collect(), next })
+            }
+
+            async fn memberships(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, String, Role)>> {
+                let rows: Vec<(Uuid, String, String)> = sqlx::query_as::<$db, (Uuid, String, String)>(
+                    "SELECT p.id, p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.user_id = $1 ORDER BY m.id",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(id, name, role)| (id, name, role_from(&role))).collect())
+            }
+
+            async fn create_invitation(&self, inv: NewInvitation, now: OffsetDateTime) -> StoreResult<Invitation> {
+                let member: Option<i32> = sqlx::query_scalar::<$db, i32>(
+                    "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.program_id = $1 AND u.email_lower = $2",
+                )
+                .bind(inv.program_id)
+                .bind(inv.email.to_lowercase())
+                .fetch_optional(&self.pool)
+                .await?;
+                if member.is_some() {
+                    return Err(StoreError::Conflict("this person is already a member of the program"));
+                }
+                let row = sqlx::query_as::<$db, InvitationRow>(concat!(
+                    "INSERT INTO invitations (id, program_id, email, email_lower, name, role, token_hash, invited_by, created_at, expires_at) ",
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ",
+                    invitation_columns!()
+                ))
+                .bind(Uuid::now_v7())
+                .bind(inv.program_id)
+                .bind(&inv.email)
+                .bind(inv.email.to_lowercase())
+                .bind(&inv.name)
+                .bind(inv.role.as_str())
+                .bind(&inv.token_hash)
+                .bind(inv.invited_by)
+                .bind(to_millis(now))
+                .bind(to_millis(inv.expires_at))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(conflict_on_unique("this person already has an open invitation to the program"))?;
+                Ok(row.into_invitation(now))
+            }
+
+            async fn list_invitations(&self, program_id: Uuid, status: Option<InvitationStatus>, now: OffsetDateTime, page: PageRequest) -> StoreResult<Page<Invitation>> {
+                // Status depends on the clock, so it is computed per row; the filter runs in SQL so
+                // that pages stay full.
+                let status = status.map(|s| match s {
+                    InvitationStatus::Pending => "pending",
+                    InvitationStatus::Accepted => "accepted",
+                    InvitationStatus::Expired => "expired",
+                    InvitationStatus::Revoked => "revoked",
+                });
+                let rows = sqlx::query_as::<$db, InvitationRow>(concat!(
+                    "SELECT ", invitation_columns!(), " FROM invitations WHERE program_id = $1 AND ($2 IS NULL OR id < $2) ",
+                    "AND ($3 IS NULL OR $3 = CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN accepted_at IS NOT NULL THEN 'accepted' ",
+                    "WHEN expires_at <= $4 THEN 'expired' ELSE 'pending' END) ORDER BY id DESC LIMIT $5"
+                ))
+                .bind(program_id)
+                .bind(page.after)
+                .bind(status)
+                .bind(to_millis(now))
+                .bind(i64::from(page.limit) + 1)
+                .fetch_all(&self.pool)
+                .await?;
+                let items: Vec<Invitation> = rows.into_iter().map(|r| r.into_invitation(now)).collect();
+                Ok(Page::from_rows(items, page.limit, |i| i.id))
+            }
+
+            async fn get_invitation(&self, program_id: Uuid, id: Uuid, now: OffsetDateTime) -> StoreResult<Invitation> {
+                let row = sqlx::query_as::<$db, InvitationRow>(concat!("SELECT ", invitation_columns!(), " FROM invitations WHERE program_id = $1 AND id = $2"))
+                    .bind(program_id)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|r| r.into_invitation(now)).ok_or(StoreError::NotFound)
+            }
+
+            async fn find_invitation_by_token(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Invitation>> {
+                let row = sqlx::query_as::<$db, InvitationRow>(concat!("SELECT ", invitation_columns!(), " FROM invitations WHERE token_hash = $1"))
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|r| r.into_invitation(now)))
+            }
+
+            async fn reissue_invitation(&self, program_id: Uuid, id: Uuid, token_hash: &str, expires_at: OffsetDateTime, now: OffsetDateTime) -> StoreResult<Invitation> {
+                let row = sqlx::query_as::<$db, InvitationRow>(concat!(
+                    "UPDATE invitations SET token_hash = $3, expires_at = $4 WHERE program_id = $1 AND id = $2 ",
+                    "AND accepted_at IS NULL AND revoked_at IS NULL RETURNING ",
+                    invitation_columns!()
+                ))
+                .bind(program_id)
+                .bind(id)
+                .bind(token_hash)
+                .bind(to_millis(expires_at))
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(row) => Ok(row.into_invitation(now)),
+                    None => {
+                        let current = self.get_invitation(program_id, id, now).await?;
+                        Err(StoreError::Conflict(match current.status {
+                            InvitationStatus::Accepted => "this invitation has already been accepted",
+                            _ => "this invitation was revoked",
+                        }))
+                    }
+                }
+            }
+
+            async fn revoke_invitation(&self, program_id: Uuid, id: Uuid, now: OffsetDateTime) -> StoreResult<Invitation> {
+                let row = sqlx::query_as::<$db, InvitationRow>(concat!(
+                    "UPDATE invitations SET revoked_at = $3 WHERE program_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING ",
+                    invitation_columns!()
+                ))
+                .bind(program_id)
+                .bind(id)
+                .bind(to_millis(now))
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(row) => Ok(row.into_invitation(now)),
+                    None => {
+                        let current = self.get_invitation(program_id, id, now).await?;
+                        Err(StoreError::Conflict(match current.status {
+                            InvitationStatus::Accepted => "this invitation has already been accepted",
+                            _ => "this invitation was already revoked",
+                        }))
+                    }
+                }
+            }
+
+            async fn accept_invitation(&self, token_hash: &str, acceptance: Acceptance, now: OffsetDateTime) -> StoreResult<User> {
+                let now_ms = to_millis(now);
+                let mut tx = self.begin().await?;
+                let claimed: Option<(Uuid, Uuid, String)> = sqlx::query_as::<$db, (Uuid, Uuid, String)>(
+                    "UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL \
+                     AND expires_at > $2 RETURNING id, program_id, role",
+                )
+                .bind(token_hash)
+                .bind(now_ms)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((invitation_id, program_id, role)) = claimed else {
+                    let state = sqlx::query_as::<$db, (i64, Option<i64>, Option<i64>)>(
+                        "SELECT expires_at, accepted_at, revoked_at FROM invitations WHERE token_hash = $1",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    return Err(match state {
+                        Some((expires, accepted, revoked)) => link_state(expires <= now_ms, accepted.is_some(), revoked.is_some()),
+                        None => StoreError::NotFound,
+                    });
+                };
+                let user_id = match acceptance {
+                    Acceptance::Existing(id) => id,
+                    Acceptance::New(user) => {
+                        let id = Uuid::now_v7();
+                        sqlx::query::<$db>(
+                            "INSERT INTO users (id, email, email_lower, name, password_hash, is_admin, can_create_programs, created_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind(id)
+                        .bind(&user.email)
+                        .bind(user.email.to_lowercase())
+                        .bind(&user.name)
+                        .bind(&user.password_hash)
+                        .bind(user.is_admin)
+                        .bind(user.can_create_programs)
+                        .bind(now_ms)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(conflict_on_unique("an account with this email already exists"))?;
+                        id
+                    }
+                };
+                sqlx::query::<$db>(
+                    "INSERT INTO memberships (id, program_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (program_id, user_id) DO NOTHING",
+                )
+                .bind(Uuid::now_v7())
+                .bind(program_id)
+                .bind(user_id)
+                .bind(&role)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query::<$db>("UPDATE invitations SET accepted_by = $2 WHERE id = $1")
+                    .bind(invitation_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                self.get_user(user_id).await
+            }
+
+            async fn record_mail(&self, to: &str, subject: &str, body: &str, now: OffsetDateTime) -> StoreResult<Mail> {
+                let row = sqlx::query_as::<$db, MailRow>(
+                    "INSERT INTO outbox (id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5) \
+                     RETURNING id, recipient, subject, body, created_at",
+                )
+                .bind(Uuid::now_v7())
+                .bind(to)
+                .bind(subject)
+                .bind(body)
+                .bind(to_millis(now))
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(row.into())
+            }
+
+            async fn list_mail(&self, page: PageRequest) -> StoreResult<Page<Mail>> {
+                let rows = sqlx::query_as::<$db, MailRow>(
+                    "SELECT id, recipient, subject, body, created_at FROM outbox WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+                )
+                .bind(page.after)
+                .bind(i64::from(page.limit) + 1)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Page::from_rows(rows.into_iter().map(Mail::from).collect(), page.limit, |m| m.id))
+            }
+        }
+    };
+}
+
+pub(super) use impl_store;

@@ -1,0 +1,1 @@
+//! Signaling state machines (see the video issue).

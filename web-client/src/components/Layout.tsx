@@ -1,0 +1,99 @@
+// The frame of every page: a skip link, the header with the main navigation and the account
+// actions, and the <main> landmark the routes render into.
+import { useState } from 'react';
+import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useMutation } from '@tanstack/react-query';
+import { errorMessage } from '../api/client';
+import { api } from '../api/endpoints';
+import { useSession } from '../session';
+
+export function Layout() {
+  const { user, setSession } = useSession();
+  const navigate = useNavigate();
+  const [error, setError] = useState<string | null>(null);
+
+  const signOut = useMutation({
+    mutationFn: (everywhere: boolean) => (everywhere ? api.logoutAll() : api.logout()),
+    onSuccess: () => {
+      setError(null);
+      setSession(null);
+      navigate('/login', { replace: true });
+    },
+    onError: (e) => setError(errorMessage(e)),
+  });
+
+  return (
+    <>
+      <header className="site-header">
+        <a className="skip-link" href="#main">
+          Skip to main content
+        </a>
+        <div className="header-inner">
+          <NavLink to={user ? '/programs' : '/login'} className="brand">
+            Kindred
+          </NavLink>
+          {user ? (
+            <nav aria-label="Main" className="main-nav">
+              <ul>
+                <li>
+                  <NavLink to="/programs">Programs</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/profile">Profile</NavLink>
+                </li>
+                {user.is_admin ? (
+                  <li>
+                    <NavLink to="/admin/outbox">Outbox</NavLink>
+                  </li>
+                ) : null}
+              </ul>
+            </nav>
+          ) : null}
+          {user ? (
+            <div className="account">
+              <span className="account-name">
+                <span className="visually-hidden">Signed in as </span>
+                {user.name}
+              </span>
+              <button
+                type="button"
+                className="button-link"
+                onClick={() => signOut.mutate(false)}
+                disabled={signOut.isPending}
+              >
+                Sign out
+              </button>
+              <button
+                type="button"
+                className="button-link"
+                onClick={() => signOut.mutate(true)}
+                disabled={signOut.isPending}
+              >
+                Sign out everywhere
+              </button>
+            </div>
+          ) : (
+            <nav aria-label="Account" className="main-nav">
+              <ul>
+                <li>
+                  <NavLink to="/login">Sign in</NavLink>
+                </li>
+              </ul>
+            </nav>
+          )}
+        </div>
+        {error ? (
+          <div className="alert alert-error header-alert" role="alert">
+            {error}
+          </div>
+        ) : null}
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+      <footer className="site-footer">
+        <p>Kindred — open-source mentoring.</p>
+      </footer>
+    </>
+  );
+}

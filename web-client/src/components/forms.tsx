@@ -1,0 +1,200 @@
+// Labelled form controls. Each shows its error right under it, marks itself aria-invalid and
+// points aria-describedby at the hint and the error, so screen readers read both.
+import {
+  useEffect,
+  useId,
+  useRef,
+  type ChangeEvent,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type RefObject,
+} from 'react';
+
+interface FieldShellProps {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+  required?: boolean;
+  children: (describedBy: string | undefined) => ReactNode;
+}
+
+function FieldShell({ id, label, hint, error, required, children }: FieldShellProps) {
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={error ? 'field field-invalid' : 'field'}>
+      <div className="label-row">
+        <label htmlFor={id}>{label}</label>
+        {/* Outside the label so the control's accessible name is just the label;
+            screen readers learn "required" from aria-required. */}
+        {required ? (
+          <span className="required-mark" aria-hidden="true">
+            *
+          </span>
+        ) : null}
+      </div>
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      {children(describedBy)}
+      {error ? (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange' | 'value' | 'id'> & {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  hint?: ReactNode;
+};
+
+export function TextField({ label, value, onChange, error, hint, required, ...rest }: InputProps) {
+  const id = useId();
+  return (
+    <FieldShell id={id} label={label} hint={hint} error={error} required={required}>
+      {(describedBy) => (
+        <input
+          id={id}
+          value={value}
+          onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          aria-required={required ? true : undefined}
+          {...rest}
+        />
+      )}
+    </FieldShell>
+  );
+}
+
+export function TextAreaField({
+  label,
+  value,
+  onChange,
+  error,
+  hint,
+  required,
+  name,
+  rows = 4,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  hint?: ReactNode;
+  required?: boolean;
+  name?: string;
+  rows?: number;
+}) {
+  const id = useId();
+  return (
+    <FieldShell id={id} label={label} hint={hint} error={error} required={required}>
+      {(describedBy) => (
+        <textarea
+          id={id}
+          name={name}
+          rows={rows}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          aria-required={required ? true : undefined}
+        />
+      )}
+    </FieldShell>
+  );
+}
+
+export interface Option {
+  value: string;
+  label: string;
+}
+
+export function SelectField({
+  label,
+  value,
+  onChange,
+  options,
+  error,
+  hint,
+  required,
+  name,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly Option[];
+  error?: string;
+  hint?: ReactNode;
+  required?: boolean;
+  name?: string;
+}) {
+  const id = useId();
+  return (
+    <FieldShell id={id} label={label} hint={hint} error={error} required={required}>
+      {(describedBy) => (
+        <select
+          id={id}
+          name={name}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          aria-required={required ? true : undefined}
+        >
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </FieldShell>
+  );
+}
+
+/** A form-level error (role=alert, announced at once). Renders nothing without a message. */
+export function FormError({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <div className="alert alert-error" role="alert">
+      {message}
+    </div>
+  );
+}
+
+/**
+ * A polite status region that is always in the DOM, so screen readers announce its text when
+ * it changes (a region inserted together with its text is often not announced).
+ */
+export function StatusMessage({ message, className }: { message: string | null | undefined; className?: string }) {
+  return (
+    <div role="status" className={message ? `alert alert-success ${className ?? ''}` : 'status-empty'}>
+      {message ?? ''}
+    </div>
+  );
+}
+
+/** After a failed submit, moves focus to the first invalid control of the form. */
+export function useFocusFirstInvalid(
+  formRef: RefObject<HTMLFormElement | null>,
+  errors: Record<string, string>,
+): void {
+  const count = useRef(0);
+  useEffect(() => {
+    if (Object.keys(errors).length === 0) return;
+    count.current += 1;
+    const el = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    el?.focus();
+  }, [errors, formRef]);
+}

@@ -1,0 +1,84 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { useMutation } from '@tanstack/react-query';
+import { errorMessage, fieldErrors, type FieldErrors } from '../api/client';
+import { api } from '../api/endpoints';
+import { FormError, TextField, useFocusFirstInvalid } from '../components/forms';
+import { PageHeading } from '../components/Page';
+import { safeNextPath } from '../lib/links';
+import { hasErrors, validateLogin } from '../lib/validation';
+import { useSession } from '../session';
+
+export function LoginPage() {
+  const { session, setSession } = useSession();
+  const [params] = useSearchParams();
+  const next = safeNextPath(params.get('next'));
+  const navigate = useNavigate();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  useFocusFirstInvalid(formRef, errors);
+
+  const login = useMutation({
+    mutationFn: () => api.login(email.trim(), password),
+    onSuccess: (s) => {
+      setSession(s);
+      navigate(next, { replace: true });
+    },
+    onError: (e) => {
+      setErrors(fieldErrors(e));
+      setFormError(errorMessage(e));
+    },
+  });
+
+  if (session && !login.isPending) return <Navigate to={next} replace />;
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const found = validateLogin(email, password);
+    setErrors(found);
+    if (hasErrors(found)) {
+      setFormError(null);
+      return;
+    }
+    setFormError(null);
+    login.mutate();
+  }
+
+  return (
+    <div className="narrow">
+      <PageHeading title="Sign in">Sign in to Kindred</PageHeading>
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="card">
+        <FormError message={formError} />
+        <TextField
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          value={email}
+          onChange={setEmail}
+          error={errors.email}
+          required
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+          error={errors.password}
+          required
+        />
+        <div className="actions">
+          <button type="submit" disabled={login.isPending}>
+            {login.isPending ? 'Signing in…' : 'Sign in'}
+          </button>
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </div>
+      </form>
+    </div>
+  );
+}

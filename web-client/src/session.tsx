@@ -1,0 +1,84 @@
+// Who is signed in. The session is fetched once at start-up and kept in the query cache under
+// ['session']; signing in, accepting an invitation and signing out replace it. Any API call
+// that answers 401 `unauthenticated` clears it, which sends protected pages to /login.
+import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, setCsrfToken } from './api/client';
+import { api } from './api/endpoints';
+import type { Session, User } from './api/types';
+
+export const SESSION_KEY = ['session'] as const;
+
+export async function fetchSession(): Promise<Session | null> {
+  try {
+    const session = await api.session();
+    setCsrfToken(session.csrf_token);
+    return session;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      setCsrfToken(null);
+      return null;
+    }
+    throw error;
+  }
+}
+
+interface SessionValue {
+  session: Session | null;
+  user: User | null;
+  /** Replaces the session after sign-in (or with null after sign-out), dropping cached data. */
+  setSession: (session: Session | null) => void;
+  /** Updates the signed-in user in place (after a profile save). */
+  setUser: (user: User) => void;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function SessionProvider({ session, children }: { session: Session | null; children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const setSession = useCallback(
+    (next: Session | null) => {
+      setCsrfToken(next?.csrf_token ?? null);
+      // Another person's (or nobody's) data must not linger in the cache.
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
+      queryClient.setQueryData(SESSION_KEY, next);
+    },
+    [queryClient],
+  );
+  const setUser = useCallback(
+    (user: User) => {
+      queryClient.setQueryData<Session | null>(SESSION_KEY, (old) => (old ? { ...old, user } : old));
+    },
+    [queryClient],
+  );
+  const value = useMemo(
+    () => ({ session, user: session?.user ?? null, setSession, setUser }),
+    [session, setSession, setUser],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside SessionProvider');
+  return value;
+}
+
+/** The session query itself, for the app root. */
+export function useSessionQuery() {
+  return useQuery({
+    queryKey: SESSION_KEY,
+    queryFn: fetchSession,
+    staleTime: Infinity,
+    retry: 1,
+  });
+}
+
+/** True when the user may coordinate the given program. */
+export function canCoordinate(user: User | null, myRole: string | null | undefined): boolean {
+  return myRole === 'coordinator' || Boolean(user?.is_admin);
+}
+
+export function canCreatePrograms(user: User | null): boolean {
+  return Boolean(user && (user.can_create_programs || user.is_admin));
+}

@@ -1,0 +1,30 @@
+/// <reference types="vitest/config" />
+// Vite builds the SPA into dist/, which the kindred server serves at `/` under a strict CSP
+// (no inline scripts or styles), so nothing here may inline code into index.html.
+// `npm run dev` proxies the API and the WebSocket to a running kindred (KINDRED_URL).
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const target = process.env.KINDRED_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // The polyfill would be injected as a module into the entry chunk; every browser we
+    // support has native modulepreload, so keep the bundle lean.
+    modulePreload: { polyfill: false },
+  },
+  server: {
+    proxy: {
+      '/api': { target, changeOrigin: false },
+      '/healthz': { target },
+      '/ws': { target: target.replace(/^http/, 'ws'), ws: true },
+    },
+  },
+  test: {
+    environment: 'node',
+    include: ['src/**/*.test.ts'],
+  },
+});
