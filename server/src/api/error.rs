@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection, StringRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -125,8 +125,17 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
             JsonRejection::JsonDataError(e) => {
-                // serde's message names the field path and what was expected.
-                ApiError::Validation { message: e.body_text(), fields: BTreeMap::new() }
+                // serde's message names the field path and what was expected: "name: invalid type…".
+                let text = e.body_text();
+                let detail = text.split_once("target type: ").map(|(_, d)| d).unwrap_or(&text).to_owned();
+                let mut fields = BTreeMap::new();
+                if let Some((path, problem)) = detail.split_once(": ")
+                    && !path.is_empty()
+                    && path.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+                {
+                    fields.insert(path.to_owned(), problem.to_owned());
+                }
+                ApiError::Validation { message: detail, fields }
             }
             JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(e.body_text()),
             JsonRejection::MissingJsonContentType(_) => {
@@ -134,6 +143,16 @@ impl From<JsonRejection> for ApiError {
             }
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<StringRejection> for ApiError {
+    fn from(rejection: StringRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest(rejection.body_text())
         }
     }
 }

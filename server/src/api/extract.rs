@@ -19,6 +19,17 @@ use crate::store::{PageRequest, SessionKind, SessionRecord, User};
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
 
+/// A UTF-8 text body (CSV uploads) whose rejections are [`ApiError`]s.
+pub struct ApiText(pub String);
+
+impl<S: Send + Sync> FromRequest<S> for ApiText {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ApiText(String::from_request(req, state).await?))
+    }
+}
+
 /// `Path<T>` whose rejections are [`ApiError`]s (a malformed id is a 404).
 #[derive(FromRequestParts)]
 #[from_request(via(Path), rejection(ApiError))]

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List, PageQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, ApiText, CurrentUser, List, PageQuery};
 use super::validate;
 use crate::auth::{new_secret, secret_hash};
 use crate::state::AppState;
@@ -286,6 +286,17 @@ struct Row {
     role: Role,
 }
 
+/// The 1-based line a record starting at `byte` is on. The reader reports a record as starting
+/// where the previous one ended, so blank lines before it are skipped here.
+fn line_of(text: &str, byte: usize) -> u64 {
+    let bytes = text.as_bytes();
+    let mut start = byte.min(bytes.len());
+    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    1 + bytes[..start].iter().filter(|b| **b == b'\n').count() as u64
+}
+
 /// Parses an invitation CSV (`name,email,role` in any column order, header required). Good rows
 /// and per-line problems are returned side by side; only a file that cannot be read at all is an
 /// error.
@@ -307,12 +318,12 @@ fn parse_invitation_csv(text: &str) -> Result<(Vec<Row>, Vec<ImportError>), ApiE
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| line_of(text, p.byte() as usize)).unwrap_or(0);
                 errors.push(ImportError { line, reason: format!("unreadable row: {e}") });
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
+        let line = record.position().map(|p| line_of(text, p.byte() as usize)).unwrap_or(i as u64 + 2);
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -355,7 +366,7 @@ pub async fn import_invitations(
     me: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
     headers: HeaderMap,
-    body: String,
+    ApiText(body): ApiText,
 ) -> Result<Json<ImportResult>, ApiError> {
     Access::of(&state, &me, id).await?.require_coordinator()?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -1,0 +1,194 @@
+//! The store conformance suite: the same checks against the `Store` trait on PostgreSQL and on
+//! SQLite, so the two implementations cannot drift apart. Focus: constraints the database itself
+//! must enforce (uniqueness, one-time use under concurrency) and the portable conventions
+//! (time-ordered ids as cursors, millisecond timestamps).
+
+use std::sync::Arc;
+
+use kindred::store::{
+    self, Acceptance, InvitationStatus, NewInvitation, NewUser, PageRequest, ProgramFields, Role, SessionKind,
+    SessionRecord, Store, StoreError,
+};
+use kindred_tests::{Backend, TestDatabase, both_backends};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+both_backends!(
+    accounts_are_unique_by_email_ignoring_case,
+    sessions_expire_and_are_revoked,
+    invitations_are_redeemed_exactly_once_under_races,
+    reset_links_are_used_exactly_once_under_races,
+    pages_follow_creation_order,
+    timestamps_round_trip_to_the_millisecond,
+);
+
+async fn open(backend: Backend) -> (TestDatabase, Arc<dyn Store>) {
+    let db = TestDatabase::new(backend).await;
+    let store = store::open(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    // Migrations are idempotent.
+    store.migrate().await.unwrap();
+    store.ping().await.unwrap();
+    (db, store)
+}
+
+fn new_user(email: &str) -> NewUser {
+    NewUser {
+        email: email.into(),
+        name: "N".into(),
+        password_hash: Some("h".into()),
+        is_admin: false,
+        can_create_programs: true,
+    }
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+async fn accounts_are_unique_by_email_ignoring_case(backend: Backend) {
+    let (_db, store) = open(backend).await;
+    let user = store.create_user(new_user("Ana@Example.org"), now()).await.unwrap();
+    assert!(matches!(store.create_user(new_user("ana@example.ORG"), now()).await, Err(StoreError::Conflict(_))));
+    let (found, hash) = store.find_user_by_email("ANA@example.org").await.unwrap().unwrap();
+    assert_eq!(found.id, user.id);
+    assert_eq!(found.email, "Ana@Example.org");
+    assert_eq!(hash.as_deref(), Some("h"));
+    assert!(store.find_user_by_email("bo@example.org").await.unwrap().is_none());
+    assert!(matches!(store.get_user(Uuid::now_v7()).await, Err(StoreError::NotFound)));
+}
+
+async fn sessions_expire_and_are_revoked(backend: Backend) {
+    let (_db, store) = open(backend).await;
+    let user = store.create_user(new_user("a@example.org"), now()).await.unwrap();
+    let t = now();
+    let record = |kind, expires| SessionRecord {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        kind,
+        name: "n".into(),
+        csrf_token: "c".into(),
+        created_at: t,
+        last_used_at: t,
+        expires_at: expires,
+    };
+    store.create_session(&record(SessionKind::Browser, Some(t + time::Duration::hours(1))), "live").await.unwrap();
+    store.create_session(&record(SessionKind::Browser, Some(t - time::Duration::seconds(1))), "dead").await.unwrap();
+    store.create_session(&record(SessionKind::ApiToken, None), "token").await.unwrap();
+    assert!(store.find_session("live", t).await.unwrap().is_some());
+    assert!(store.find_session("dead", t).await.unwrap().is_none());
+    let (token, _) = store.find_session("token", t + time::Duration::days(3650)).await.unwrap().unwrap();
+    assert_eq!(token.kind, SessionKind::ApiToken);
+    assert_eq!(store.list_api_tokens(user.id, PageRequest { after: None, limit: 10 }).await.unwrap().items.len(), 1);
+    assert_eq!(store.delete_user_sessions(user.id).await.unwrap(), 3);
+    assert!(store.find_session("live", t).await.unwrap().is_none());
+    assert!(store.find_session("token", t).await.unwrap().is_none());
+}
+
+async fn invitations_are_redeemed_exactly_once_under_races(backend: Backend) {
+    let (_db, store) = open(backend).await;
+    let coordinator = store.create_user(new_user("c@example.org"), now()).await.unwrap();
+    let fields = ProgramFields { name: "P".into(), description: String::new(), starts_on: None, ends_on: None };
+    let program = store.create_program(fields, coordinator.id, now()).await.unwrap();
+    assert_eq!(store.role_in_program(program.id, coordinator.id).await.unwrap(), Some(Role::Coordinator));
+    let invitation = NewInvitation {
+        program_id: program.id,
+        email: "m@example.org".into(),
+        name: "M".into(),
+        role: Role::Mentee,
+        token_hash: "tok".into(),
+        expires_at: now() + time::Duration::days(1),
+        invited_by: coordinator.id,
+    };
+    store.create_invitation(invitation.clone(), now()).await.unwrap();
+    // A second open invitation for the same person and program is refused by the database.
+    let again = NewInvitation { token_hash: "tok2".into(), email: "M@example.org".into(), ..invitation };
+    assert!(matches!(store.create_invitation(again, now()).await, Err(StoreError::Conflict(_))));
+
+    // Eight concurrent redemptions of one link: exactly one account and one membership result.
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let user = NewUser {
+                email: "m@example.org".into(),
+                name: format!("M{i}"),
+                password_hash: None,
+                is_admin: false,
+                can_create_programs: false,
+            };
+            store.accept_invitation("tok", Acceptance::New(user), now()).await
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(StoreError::Gone(_)) | Err(StoreError::Conflict(_)) => {}
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    let members = store.list_members(program.id, PageRequest { after: None, limit: 10 }).await.unwrap();
+    assert_eq!(members.items.len(), 2);
+    let all = store.list_invitations(program.id, None, now(), PageRequest { after: None, limit: 10 }).await.unwrap();
+    assert_eq!(all.items.len(), 1);
+    assert_eq!(all.items[0].status, InvitationStatus::Accepted);
+}
+
+async fn reset_links_are_used_exactly_once_under_races(backend: Backend) {
+    let (_db, store) = open(backend).await;
+    let user = store.create_user(new_user("a@example.org"), now()).await.unwrap();
+    store.create_password_reset(user.id, "r", now() + time::Duration::hours(1), now()).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move { store.consume_password_reset("r", &format!("hash{i}"), now()).await }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        if task.await.unwrap().is_ok() {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 1);
+    assert!(matches!(store.consume_password_reset("r", "x", now()).await, Err(StoreError::Gone(_))));
+    assert!(matches!(store.consume_password_reset("nope", "x", now()).await, Err(StoreError::NotFound)));
+}
+
+async fn pages_follow_creation_order(backend: Backend) {
+    let (_db, store) = open(backend).await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        ids.push(store.create_user(new_user(&format!("u{i}@example.org")), now()).await.unwrap().id);
+    }
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list_users(PageRequest { after, limit: 3 }).await.unwrap();
+        seen.extend(page.items.iter().map(|u| u.id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids);
+    // The outbox lists newest first.
+    for i in 0..3 {
+        store.record_mail("a@example.org", &format!("s{i}"), "b", now()).await.unwrap();
+    }
+    let mail = store.list_mail(PageRequest { after: None, limit: 2 }).await.unwrap();
+    assert_eq!(mail.items.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(), ["s2", "s1"]);
+    let rest = store.list_mail(PageRequest { after: mail.next, limit: 2 }).await.unwrap();
+    assert_eq!(rest.items.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(), ["s0"]);
+    assert!(rest.next.is_none());
+}
+
+async fn timestamps_round_trip_to_the_millisecond(backend: Backend) {
+    let (_db, store) = open(backend).await;
+    let t = OffsetDateTime::from_unix_timestamp_nanos(1_800_000_000_123_456_789).unwrap();
+    let user = store.create_user(new_user("a@example.org"), t).await.unwrap();
+    let again = store.get_user(user.id).await.unwrap();
+    assert_eq!(store::to_millis(again.created_at), 1_800_000_000_123);
+    assert_eq!(again.created_at, store::from_millis(1_800_000_000_123));
+}
