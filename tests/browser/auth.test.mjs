@@ -1,9 +1,13 @@
 // Signing in: a signed-out visit to a protected page goes to /login and back after sign-in;
-// a wrong password is reported; the forgot-password page answers without revealing accounts.
+// a wrong password is reported; the forgot-password page answers without revealing accounts and
+// a reset link from the outbox sets a new password.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { COORDINATOR, checkPage, launchBrowser, newPage, startServer } from './harness.mjs';
+import { ADMIN, COORDINATOR, checkPage, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+
+// The coordinator resets their password in the second test, after the first test signed in.
+const RESETTER = COORDINATOR;
 
 let server;
 let browser;
@@ -29,8 +33,8 @@ test('signed-out visit to /programs redirects to /login and returns after sign-i
     // Empty submit: errors next to both fields.
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Enter your email address.').waitFor();
-    assert.equal(await page.getByLabel('Email').getAttribute('aria-invalid'), 'true');
-    const describedBy = await page.getByLabel('Email').getAttribute('aria-describedby');
+    assert.equal(await page.getByLabel('Email', { exact: true }).getAttribute('aria-invalid'), 'true');
+    const describedBy = await page.getByLabel('Email', { exact: true }).getAttribute('aria-describedby');
     assert.ok(describedBy, 'the email field is described by its error');
     assert.equal(
       (await page.locator(`[id="${describedBy.split(' ').pop()}"]`).innerText()).trim(),
@@ -39,7 +43,7 @@ test('signed-out visit to /programs redirects to /login and returns after sign-i
     await checkPage(page, 'login with field errors');
 
     // Wrong password.
-    await page.getByLabel('Email').fill(COORDINATOR.email);
+    await page.getByLabel('Email', { exact: true }).fill(COORDINATOR.email);
     await page.getByLabel('Password', { exact: true }).fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const alert = page.getByRole('alert');
@@ -70,14 +74,14 @@ test('signed-out visit to /programs redirects to /login and returns after sign-i
   }
 });
 
-test('forgot password answers the same for any email; unknown pages say so', async (t) => {
+test('forgot password answers the same for any email, a reset link sets a new password, unknown pages say so', async (t) => {
   const { context, page } = await newPage(browser, server.url);
   try {
     await page.goto('/login');
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await page.getByRole('heading', { level: 1, name: 'Forgot your password?' }).waitFor();
     await checkPage(page, 'forgot password');
-    await page.getByLabel('Email').fill('nobody@example.org');
+    await page.getByLabel('Email', { exact: true }).fill('nobody@example.org');
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByRole('status').filter({ hasText: 'If an account exists' }).waitFor();
     await checkPage(page, 'forgot password sent');
@@ -86,11 +90,49 @@ test('forgot password answers the same for any email; unknown pages say so', asy
     await page.getByRole('heading', { level: 1, name: 'Choose a new password' }).waitFor();
     await checkPage(page, 'reset password');
     await page.getByLabel('New password', { exact: true }).fill('a-long-new-password');
-    await page.getByLabel('New password again').fill('a-long-new-password');
+    await page.getByLabel('New password again', { exact: true }).fill('a-long-new-password');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByRole('alert').waitFor();
     t.diagnostic(`bad reset token message: ${await page.getByRole('alert').innerText()}`);
     await checkPage(page, 'reset password with a bad token');
+
+    // The whole reset: ask for a link, take it from the outbox (as the admin), set a new
+    // password, sign in with it.
+    await page.goto('/forgot-password');
+    await page.getByLabel('Email', { exact: true }).fill(RESETTER.email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByRole('status').filter({ hasText: 'If an account exists' }).waitFor();
+    const admin = await newPage(browser, server.url);
+    let resetPath;
+    try {
+      await admin.page.goto('/login?next=%2Fadmin%2Foutbox');
+      await signIn(admin.page, ADMIN);
+      const mail = admin.page.getByRole('article').filter({ hasText: '/reset-password/' });
+      await mail.first().waitFor();
+      const body = await mail.first().innerText();
+      assert.ok(body.includes(RESETTER.email), 'the reset email went to the right person');
+      resetPath = /\/reset-password\/[A-Za-z0-9_~.%-]+/.exec(body)?.[0];
+      assert.ok(resetPath, `the reset email has a link:\n${body}`);
+    } finally {
+      await admin.context.close();
+    }
+    await page.goto(resetPath);
+    await page.getByRole('heading', { level: 1, name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('New password', { exact: true }).fill('short');
+    await page.getByLabel('New password again', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Use at least 10 characters.').waitFor();
+    await page.getByLabel('New password', { exact: true }).fill('a-brand-new-password');
+    await page.getByLabel('New password again', { exact: true }).fill('a-brand-new-password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your password was changed' }).waitFor();
+    await checkPage(page, 'password changed');
+    await page.getByRole('link', { name: 'Sign in', exact: true }).first().click();
+    await page.waitForURL('**/login');
+    await signIn(page, { ...RESETTER, password: 'a-brand-new-password' });
+    await page.waitForURL('**/programs');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForURL('**/login');
 
     await page.goto('/no/such/page');
     await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();

@@ -41,10 +41,10 @@ test('coordinator invites by CSV, mentee accepts and fills in a profile', async 
     await checkPage(page, 'programs (coordinator, empty)');
 
     // ... creates a program ...
-    await page.getByLabel('Program name').fill(PROGRAM);
-    await page.getByLabel('Description').fill('A year of mentoring for trainees\nacross institutions.');
-    await page.getByLabel('Start date').fill('2030-01-15');
-    await page.getByLabel('End date').fill('2030-12-15');
+    await page.getByLabel('Program name', { exact: true }).fill(PROGRAM);
+    await page.getByLabel('Description', { exact: true }).fill('A year of mentoring for trainees\nacross institutions.');
+    await page.getByLabel('Start date', { exact: true }).fill('2030-01-15');
+    await page.getByLabel('End date', { exact: true }).fill('2030-12-15');
     await page.getByRole('button', { name: 'Create program' }).click();
     await page.getByRole('heading', { level: 1, name: PROGRAM }).waitFor();
     assert.match(new URL(page.url()).pathname, /^\/programs\/[^/]+$/);
@@ -54,7 +54,7 @@ test('coordinator invites by CSV, mentee accepts and fills in a profile', async 
 
     // ... and uploads a CSV with one good and one bad row.
     const csv = `name,email,role\n${MENTEE.name},${MENTEE.email},mentee\nBad Row,not-an-email,mentee\n`;
-    await page.getByLabel('CSV file').setInputFiles({
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({
       name: 'people.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(csv),
@@ -79,6 +79,48 @@ test('coordinator invites by CSV, mentee accepts and fills in a profile', async 
     await page.getByRole('tab', { name: 'Pending' }).click();
     await page.getByRole('tabpanel').getByRole('cell', { name: MENTEE.email }).waitFor();
 
+    // One person invited with the form, then the invitation resent and revoked.
+    const rex = { name: 'Rex Revoked', email: 'rex@example.org' };
+    const inviteForm = page.getByRole('region', { name: 'Invite someone' });
+    await inviteForm.getByLabel('Name', { exact: true }).fill(rex.name);
+    await inviteForm.getByLabel('Email', { exact: true }).fill(rex.email);
+    await inviteForm.getByLabel('Role', { exact: true }).selectOption('mentor');
+    await inviteForm.getByRole('button', { name: 'Send invitation', exact: true }).click();
+    await inviteForm.getByRole('status').filter({ hasText: `Invitation sent to ${rex.name}` }).waitFor();
+    assert.match(await inviteForm.getByLabel('Invitation link', { exact: true }).inputValue(), /\/invite\/\S+$/);
+    // Inviting the same person again is a conflict, reported in the form.
+    await inviteForm.getByLabel('Name', { exact: true }).fill(rex.name);
+    await inviteForm.getByLabel('Email', { exact: true }).fill(rex.email);
+    await inviteForm.getByRole('button', { name: 'Send invitation', exact: true }).click();
+    await inviteForm.getByRole('alert').waitFor();
+    t.diagnostic(`duplicate invitation message: ${await inviteForm.getByRole('alert').innerText()}`);
+    await checkPage(page, 'program detail after a single invitation');
+
+    const invitations = page.getByRole('region', { name: 'Invitations' });
+    await invitations.getByRole('button', { name: `Resend invitation to ${rex.name}` }).click();
+    await invitations.getByRole('status').filter({ hasText: `Invitation resent to ${rex.email}` }).waitFor();
+    await invitations.getByLabel('New invitation link', { exact: true }).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await invitations.getByRole('button', { name: `Revoke invitation to ${rex.name}` }).click();
+    await invitations.getByRole('status').filter({ hasText: `Invitation for ${rex.email} revoked` }).waitFor();
+    await invitations.getByRole('tab', { name: 'Revoked' }).click();
+    await invitations.getByRole('tabpanel').getByRole('cell', { name: rex.email }).waitFor();
+    assert.equal(await invitations.getByRole('button', { name: `Resend invitation to ${rex.name}` }).count(), 0);
+    await checkPage(page, 'program detail, revoked tab');
+    // The tabs follow the ARIA pattern: arrow keys move the selection and the focus.
+    await invitations.getByRole('tab', { name: 'Revoked' }).press('ArrowLeft');
+    const expiredTab = invitations.getByRole('tab', { name: 'Expired' });
+    assert.equal(await expiredTab.getAttribute('aria-selected'), 'true');
+    assert.ok(await expiredTab.evaluate((el) => el === document.activeElement), 'focus follows the selected tab');
+    await invitations.getByRole('tab', { name: 'Pending' }).click();
+
+    // The admin, who already has an account, is invited as a mentor too.
+    await inviteForm.getByLabel('Name', { exact: true }).fill(ADMIN.name);
+    await inviteForm.getByLabel('Email', { exact: true }).fill(ADMIN.email);
+    await inviteForm.getByLabel('Role', { exact: true }).selectOption('mentor');
+    await inviteForm.getByRole('button', { name: 'Send invitation', exact: true }).click();
+    const adminInvite = new URL(await inviteForm.getByLabel('Invitation link', { exact: true }).inputValue());
+
     // The admin finds the invitation email in the outbox.
     page = admin.page;
     await page.goto('/admin/outbox');
@@ -98,6 +140,18 @@ test('coordinator invites by CSV, mentee accepts and fills in a profile', async 
     const links = await mail.first().getByRole('link').count();
     t.diagnostic(`invite path ${invitePath}; ${links} clickable link(s) in the mail`);
 
+    // The admin accepts their own invitation with their existing password.
+    await page.goto(adminInvite.pathname);
+    await page.getByRole('heading', { level: 1, name: `Join ${PROGRAM}` }).waitFor();
+    await page.getByRole('heading', { name: 'Confirm it’s you' }).waitFor();
+    assert.equal(await page.getByLabel('Your name', { exact: true }).count(), 0, 'no name asked of an existing account');
+    await checkPage(page, 'accept invitation (existing account)');
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await page.waitForURL('**/profile');
+    await page.getByRole('link', { name: PROGRAM }).waitFor();
+    await checkPage(page, 'admin profile after joining');
+
     // The mentee opens the link on a phone-sized screen and creates an account.
     page = mentee.page;
     await page.goto(invitePath);
@@ -106,14 +160,14 @@ test('coordinator invites by CSV, mentee accepts and fills in a profile', async 
     await page.getByText('Mentee', { exact: true }).waitFor();
     await checkPage(page, 'accept invitation');
     // Mismatched passwords are reported next to the field.
-    await page.getByLabel('Choose a password').fill(MENTEE.password);
-    await page.getByLabel('Password again').fill('something-else-entirely');
+    await page.getByLabel('Choose a password', { exact: true }).fill(MENTEE.password);
+    await page.getByLabel('Password again', { exact: true }).fill('something-else-entirely');
     await page.getByRole('button', { name: 'Accept invitation' }).click();
     await page.getByText('The passwords do not match.').waitFor();
-    assert.equal(await page.getByLabel('Password again').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel('Password again', { exact: true }).getAttribute('aria-invalid'), 'true');
     await checkPage(page, 'accept invitation with a field error');
-    assert.equal(await page.getByLabel('Your name').inputValue(), MENTEE.name);
-    await page.getByLabel('Password again').fill(MENTEE.password);
+    assert.equal(await page.getByLabel('Your name', { exact: true }).inputValue(), MENTEE.name);
+    await page.getByLabel('Password again', { exact: true }).fill(MENTEE.password);
     await page.getByRole('button', { name: 'Accept invitation' }).click();
     await page.waitForURL('**/profile');
     await page.getByRole('heading', { level: 1, name: 'Your profile' }).waitFor();
@@ -122,10 +176,10 @@ test('coordinator invites by CSV, mentee accepts and fills in a profile', async 
     await checkPage(page, 'profile after accepting');
 
     // ... fills in the profile ...
-    await page.getByLabel('Pronouns').fill('she/her');
-    await page.getByLabel('Institution').fill('Example University');
-    await page.getByLabel('Career stage').selectOption({ label: 'Resident' });
-    await page.getByLabel('Time zone').selectOption('America/Chicago');
+    await page.getByLabel('Pronouns', { exact: true }).fill('she/her');
+    await page.getByLabel('Institution', { exact: true }).fill('Example University');
+    await page.getByLabel('Career stage', { exact: true }).selectOption({ label: 'Resident' });
+    await page.getByLabel('Time zone', { exact: true }).selectOption('America/Chicago');
     await page.getByRole('button', { name: 'Save profile' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
     await checkPage(page, 'profile saved');
@@ -133,11 +187,11 @@ test('coordinator invites by CSV, mentee accepts and fills in a profile', async 
     // ... and after a reload sees the saved values.
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Your profile' }).waitFor();
-    await page.getByLabel('Pronouns').waitFor();
-    assert.equal(await page.getByLabel('Pronouns').inputValue(), 'she/her');
-    assert.equal(await page.getByLabel('Institution').inputValue(), 'Example University');
-    assert.equal(await page.getByLabel('Career stage').inputValue(), 'resident');
-    assert.equal(await page.getByLabel('Time zone').inputValue(), 'America/Chicago');
+    await page.getByLabel('Pronouns', { exact: true }).waitFor();
+    assert.equal(await page.getByLabel('Pronouns', { exact: true }).inputValue(), 'she/her');
+    assert.equal(await page.getByLabel('Institution', { exact: true }).inputValue(), 'Example University');
+    assert.equal(await page.getByLabel('Career stage', { exact: true }).inputValue(), 'resident');
+    assert.equal(await page.getByLabel('Time zone', { exact: true }).inputValue(), 'America/Chicago');
     await checkPage(page, 'profile after reload');
 
     // The mentee sees the program, as a mentee, without the coordinator's tools.
@@ -159,6 +213,11 @@ test('coordinator invites by CSV, mentee accepts and fills in a profile', async 
     await page.getByRole('tab', { name: 'Accepted' }).click();
     await page.getByRole('tabpanel').getByRole('cell', { name: MENTEE.email }).waitFor();
     await checkPage(page, 'program detail (coordinator, accepted tab)');
+    // The coordinator's busiest page also fits a phone.
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.getByRole('tab', { name: 'All' }).click();
+    await page.getByRole('tabpanel').getByRole('cell', { name: 'rex@example.org' }).waitFor();
+    await checkPage(page, 'program detail (coordinator, all tab, phone)');
 
     // A used invitation link says so clearly.
     const again = await newPage(browser, server.url);

@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import { ApiError, errorMessage } from './api/client';
 import { Layout } from './components/Layout';
 import { Loading, PageHeading } from './components/Page';
-import { SESSION_KEY, SessionProvider, useSession, useSessionQuery } from './session';
+import { SESSION_KEY, SessionProvider, sessionLost, useSession, useSessionQuery, wasSignedOutHere } from './session';
 import { LoginPage } from './pages/LoginPage';
 import { ForgotPasswordPage } from './pages/ForgotPasswordPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
@@ -16,17 +16,23 @@ import { ProgramPage } from './pages/ProgramPage';
 import { OutboxPage } from './pages/OutboxPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
-function onUnauthenticated(error: unknown) {
-  // A session that expired or was revoked elsewhere: forget it, and the route guard sends the
-  // user to /login with the current path to come back to.
-  if (error instanceof ApiError && error.code === 'unauthenticated') {
+function onApiError(error: unknown) {
+  if (!(error instanceof ApiError)) return;
+  if (error.code === 'unauthenticated') {
+    // A session that expired or was revoked elsewhere: forget it, and the route guard sends
+    // the user to /login with the current path to come back to.
+    sessionLost();
     queryClient.setQueryData(SESSION_KEY, null);
+  } else if (error.code === 'csrf_failed') {
+    // Our CSRF token is stale (the session was renewed): fetch the session again so that the
+    // user's next attempt carries the current token.
+    void queryClient.invalidateQueries({ queryKey: SESSION_KEY });
   }
 }
 
 export const queryClient = new QueryClient({
-  queryCache: new QueryCache({ onError: onUnauthenticated }),
-  mutationCache: new MutationCache({ onError: onUnauthenticated }),
+  queryCache: new QueryCache({ onError: onApiError }),
+  mutationCache: new MutationCache({ onError: onApiError }),
   defaultOptions: {
     queries: {
       retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
@@ -39,6 +45,7 @@ function RequireAuth({ children }: { children: ReactNode }) {
   const { session } = useSession();
   const location = useLocation();
   if (!session) {
+    if (wasSignedOutHere()) return <Navigate to="/login" replace />;
     const next = location.pathname + location.search;
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
   }

@@ -23,10 +23,28 @@ export async function fetchSession(): Promise<Session | null> {
   }
 }
 
+// Whether the session ended because the user signed out here (rather than expiring). The route
+// guard then sends them to a plain /login instead of offering to come back to the page they
+// were on. A module variable, not state: it must be right in whichever render sees the
+// session gone, whatever order React runs the router's and the cache's updates in.
+let signedOutHere = false;
+
+export function wasSignedOutHere(): boolean {
+  return signedOutHere;
+}
+
+/** The session expired or was revoked elsewhere. */
+export function sessionLost(): void {
+  signedOutHere = false;
+}
+
 interface SessionValue {
   session: Session | null;
   user: User | null;
-  /** Replaces the session after sign-in (or with null after sign-out), dropping cached data. */
+  /**
+   * Replaces the session after sign-in, or with null after signing out here, dropping cached
+   * data either way.
+   */
   setSession: (session: Session | null) => void;
   /** Updates the signed-in user in place (after a profile save). */
   setUser: (user: User) => void;
@@ -38,6 +56,7 @@ export function SessionProvider({ session, children }: { session: Session | null
   const queryClient = useQueryClient();
   const setSession = useCallback(
     (next: Session | null) => {
+      signedOutHere = next === null;
       setCsrfToken(next?.csrf_token ?? null);
       // Another person's (or nobody's) data must not linger in the cache.
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });

@@ -1,5 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError, errorMessage, parseApiError, query, request, setCsrfToken, setFetch } from './client';
+import {
+  ApiError,
+  errorMessage,
+  fieldErrors,
+  formErrorMessage,
+  parseApiError,
+  query,
+  request,
+  sentence,
+  setCsrfToken,
+  setFetch,
+} from './client';
 
 describe('parseApiError', () => {
   it('reads code, message and fields from the documented shape', () => {
@@ -99,5 +110,21 @@ describe('query', () => {
     expect(query({ status: 'pending', cursor: null, limit: undefined })).toBe('?status=pending');
     expect(query({ cursor: 'a b&c' })).toBe('?cursor=a+b%26c');
     expect(query({})).toBe('');
+  });
+});
+
+describe('messages for display', () => {
+  it('capitalises server messages and field errors', () => {
+    expect(sentence(' wrong email or password')).toBe('Wrong email or password');
+    const e = parseApiError(422, JSON.stringify({ error: { code: 'validation', message: 'name: is required', fields: { name: 'is required' } } }));
+    expect(fieldErrors(e)).toEqual({ name: 'Is required' });
+    expect(errorMessage(e)).toBe('Name: is required');
+  });
+
+  it('points at the fields when they show every problem, else keeps the message', () => {
+    const e = parseApiError(422, JSON.stringify({ error: { code: 'validation', message: 'file: bad header', fields: { file: 'bad header' } } }));
+    expect(formErrorMessage(e, ['file'])).toBe('Please correct the problems marked below.');
+    expect(formErrorMessage(e, ['name'])).toBe('File: bad header');
+    expect(formErrorMessage(new ApiError(409, 'conflict', 'already invited'), ['name'])).toBe('Already invited');
   });
 });

@@ -82,17 +82,41 @@ export function parseApiError(status: number, bodyText: string): ApiError {
   return new ApiError(status, code, message, fields);
 }
 
+/** Starts a server message with a capital letter ("wrong password" → "Wrong password"). */
+export function sentence(text: string): string {
+  const t = text.trim();
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
 /** Turns anything thrown into text to show the user. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) return sentence(error.message);
   if (error instanceof TypeError) return 'Could not reach the server. Check your connection and try again.';
   if (error instanceof Error && error.message) return error.message;
   return 'Something went wrong.';
 }
 
-/** Field errors of an ApiError, or none. */
+/** Field errors of an ApiError, ready to show under their fields, or none. */
 export function fieldErrors(error: unknown): FieldErrors {
-  return error instanceof ApiError ? error.fields : {};
+  if (!(error instanceof ApiError)) return {};
+  const out: FieldErrors = {};
+  for (const [key, value] of Object.entries(error.fields)) out[key] = sentence(value);
+  return out;
+}
+
+/**
+ * The message to show above a form. When every field error will be shown next to its field
+ * (the form has all of `shownFields`), a short pointer is enough; otherwise the API's message
+ * is shown so nothing is lost.
+ */
+export function formErrorMessage(error: unknown, shownFields: readonly string[]): string {
+  if (error instanceof ApiError) {
+    const keys = Object.keys(error.fields);
+    if (keys.length > 0 && keys.every((k) => shownFields.includes(k))) {
+      return 'Please correct the problems marked below.';
+    }
+  }
+  return errorMessage(error);
 }
 
 // The CSRF token belongs to the session cookie; it is kept here, not in storage, because it

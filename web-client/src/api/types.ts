@@ -81,7 +81,8 @@ export interface Invitation {
   expires_at: string;
   created_at: string;
   accepted_at: string | null;
-  link?: string;
+  /** Only in create and resend responses. */
+  link?: string | null;
 }
 
 export interface InvitationPreview {

@@ -66,7 +66,11 @@ export function Layout() {
               <button
                 type="button"
                 className="button-link"
-                onClick={() => signOut.mutate(true)}
+                onClick={() => {
+                  if (window.confirm('Sign out on every device, and revoke all your API tokens?')) {
+                    signOut.mutate(true);
+                  }
+                }}
                 disabled={signOut.isPending}
               >
                 Sign out everywhere

@@ -3,7 +3,6 @@
 import {
   useEffect,
   useId,
-  useRef,
   type ChangeEvent,
   type InputHTMLAttributes,
   type ReactNode,
@@ -174,8 +173,9 @@ export function FormError({ message }: { message: string | null | undefined }) {
 }
 
 /**
- * A polite status region that is always in the DOM, so screen readers announce its text when
- * it changes (a region inserted together with its text is often not announced).
+ * A polite status region that is always in the DOM (empty, it takes no space), so screen
+ * readers announce its text when it changes; a region inserted together with its text, or
+ * one that was display:none, is often not announced.
  */
 export function StatusMessage({ message, className }: { message: string | null | undefined; className?: string }) {
   return (
@@ -190,10 +190,8 @@ export function useFocusFirstInvalid(
   formRef: RefObject<HTMLFormElement | null>,
   errors: Record<string, string>,
 ): void {
-  const count = useRef(0);
   useEffect(() => {
     if (Object.keys(errors).length === 0) return;
-    count.current += 1;
     const el = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
     el?.focus();
   }, [errors, formRef]);

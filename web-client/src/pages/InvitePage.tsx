@@ -1,9 +1,9 @@
 // Accepting an invitation: a newcomer chooses a name and password; someone who already has an
 // account confirms with their password. Either way they end up signed in on their profile.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { ApiError, errorMessage, fieldErrors, type FieldErrors } from '../api/client';
+import { ApiError, errorMessage, formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
 import type { InvitationPreview } from '../api/types';
 import { FormError, TextField, useFocusFirstInvalid } from '../components/forms';
@@ -62,8 +62,6 @@ function AcceptForm({ token, invitation }: { token: string; invitation: Invitati
   const [formError, setFormError] = useState<string | null>(null);
   useFocusFirstInvalid(formRef, errors);
 
-  useEffect(() => setName(invitation.name), [invitation.name]);
-
   const accept = useMutation({
     mutationFn: () => api.acceptInvitation(token, password, newAccount ? name.trim() : undefined),
     onSuccess: (session) => {
@@ -72,7 +70,7 @@ function AcceptForm({ token, invitation }: { token: string; invitation: Invitati
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
-      setFormError(errorMessage(e));
+      setFormError(formErrorMessage(e, newAccount ? ['name', 'password', 'confirm'] : ['password']));
     },
   });
 

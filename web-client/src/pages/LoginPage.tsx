@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
-import { errorMessage, fieldErrors, type FieldErrors } from '../api/client';
+import { formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
 import { FormError, TextField, useFocusFirstInvalid } from '../components/forms';
 import { PageHeading } from '../components/Page';
@@ -29,7 +29,7 @@ export function LoginPage() {
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
-      setFormError(errorMessage(e));
+      setFormError(formErrorMessage(e, ['email', 'password']));
     },
   });
 

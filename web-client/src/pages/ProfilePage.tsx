@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState, type FormEvent } from 'react';
-import { useLocation } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { errorMessage, fieldErrors, type FieldErrors } from '../api/client';
+import { errorMessage, formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
 import { CAREER_STAGES, type CareerStage, type CreatedToken, type User } from '../api/types';
 import { CopyField } from '../components/CopyField';
@@ -39,7 +39,8 @@ export function ProfilePage() {
           <ul>
             {session.memberships.map((m) => (
               <li key={m.program_id}>
-                {m.program_name} — {roleLabel(m.role)}
+                <Link to={`/programs/${encodeURIComponent(m.program_id)}`}>{m.program_name}</Link> —{' '}
+                {roleLabel(m.role)}
               </li>
             ))}
           </ul>
@@ -83,7 +84,7 @@ function ProfileForm({ user }: { user: User }) {
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
-      setFormError(errorMessage(e));
+      setFormError(formErrorMessage(e, ['name', 'pronouns', 'institution', 'career_stage', 'time_zone']));
     },
   });
 
@@ -168,7 +169,7 @@ function ApiTokens() {
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
-      setFormError(errorMessage(e));
+      setFormError(formErrorMessage(e, ['name']));
     },
   });
 
@@ -239,14 +240,18 @@ function ApiTokens() {
               {tokens.items.map((t) => (
                 <tr key={t.id}>
                   <td>{t.name}</td>
-                  <td>{formatDateTime(t.created_at)}</td>
-                  <td>{t.last_used_at ? formatDateTime(t.last_used_at) : 'Never'}</td>
+                  <td className="nowrap">{formatDateTime(t.created_at)}</td>
+                  <td className="nowrap">{t.last_used_at ? formatDateTime(t.last_used_at) : 'Never'}</td>
                   <td>
                     <button
                       type="button"
                       className="button-danger"
                       disabled={revoke.isPending}
-                      onClick={() => revoke.mutate(t.id)}
+                      onClick={() => {
+                        if (window.confirm(`Revoke the token “${t.name}”? Scripts using it will stop working.`)) {
+                          revoke.mutate(t.id);
+                        }
+                      }}
                     >
                       Revoke<span className="visually-hidden"> token {t.name}</span>
                     </button>

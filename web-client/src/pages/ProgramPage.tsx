@@ -3,7 +3,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { errorMessage, fieldErrors, type FieldErrors } from '../api/client';
+import { errorMessage, formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
 import {
   ROLES,
@@ -141,7 +141,7 @@ function Members({ programId }: { programId: string }) {
                   <td>{roleLabel(m.role)}</td>
                   <td>{m.institution ?? '—'}</td>
                   <td>{careerStageLabel(m.career_stage)}</td>
-                  <td>{formatDateTime(m.joined_at)}</td>
+                  <td className="nowrap">{formatDateTime(m.joined_at)}</td>
                 </tr>
               ))}
             </tbody>
@@ -176,7 +176,7 @@ function InviteOne({ programId }: { programId: string }) {
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
-      setFormError(errorMessage(e));
+      setFormError(formErrorMessage(e, ['name', 'email', 'role']));
     },
   });
 
@@ -243,7 +243,16 @@ function ImportCsv({ programId }: { programId: string }) {
       if (fileRef.current) fileRef.current.value = '';
       void queryClient.invalidateQueries({ queryKey: ['invitations', programId] });
     },
-    onError: (e) => setFormError(errorMessage(e)),
+    onError: (e) => {
+      // A problem with the file as a whole (its header, its encoding) belongs next to the input.
+      const fileProblem = fieldErrors(e).file;
+      if (fileProblem) {
+        setFileError(fileProblem);
+        fileRef.current?.focus();
+      } else {
+        setFormError(errorMessage(e));
+      }
+    },
   });
 
   async function onSubmit(event: FormEvent) {
@@ -405,7 +414,7 @@ function Invitations({ programId }: { programId: string }) {
                   <th scope="col">Email</th>
                   <th scope="col">Role</th>
                   <th scope="col">Status</th>
-                  <th scope="col">Expires</th>
+                  <th scope="col">Expires or accepted</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
                   </th>
@@ -420,7 +429,9 @@ function Invitations({ programId }: { programId: string }) {
                     <td>
                       <span className={`badge badge-${inv.status}`}>{statusLabel(inv.status)}</span>
                     </td>
-                    <td>{inv.status === 'accepted' ? formatDateTime(inv.accepted_at) : formatDateTime(inv.expires_at)}</td>
+                    <td className="nowrap">
+                      {inv.status === 'accepted' ? formatDateTime(inv.accepted_at) : formatDateTime(inv.expires_at)}
+                    </td>
                     <td className="row-actions">
                       {inv.status === 'pending' || inv.status === 'expired' ? (
                         <>
@@ -436,7 +447,11 @@ function Invitations({ programId }: { programId: string }) {
                             type="button"
                             className="button-danger"
                             disabled={act.isPending}
-                            onClick={() => act.mutate({ invitation: inv, action: 'revoke' })}
+                            onClick={() => {
+                              if (window.confirm(`Revoke the invitation to ${inv.name} <${inv.email}>? The link will stop working.`)) {
+                                act.mutate({ invitation: inv, action: 'revoke' });
+                              }
+                            }}
                           >
                             Revoke<span className="visually-hidden"> invitation to {inv.name}</span>
                           </button>

@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { errorMessage, fieldErrors, type FieldErrors } from '../api/client';
+import { errorMessage, formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
 import { FormError, TextAreaField, TextField, useFocusFirstInvalid } from '../components/forms';
 import { Loading, PageHeading } from '../components/Page';
@@ -24,7 +24,11 @@ export function ProgramsPage() {
         </div>
       ) : null}
       {programs.isSuccess && programs.items.length === 0 ? (
-        <p>You are not in any program yet. When a coordinator invites you, the program will appear here.</p>
+        <p>
+          {canCreatePrograms(user)
+            ? 'You have no programs yet. Create one below.'
+            : 'You are not in any program yet. When a coordinator invites you, the program will appear here.'}
+        </p>
       ) : null}
       {programs.items.length > 0 ? (
         <div className="table-wrap" role="region" aria-labelledby="programs-caption" tabIndex={0}>
@@ -90,7 +94,7 @@ function NewProgramForm() {
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
-      setFormError(errorMessage(e));
+      setFormError(formErrorMessage(e, ['name', 'description', 'starts_on', 'ends_on']));
     },
   });
 

@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
-import { errorMessage, fieldErrors, type FieldErrors } from '../api/client';
+import { ApiError, errorMessage, formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
 import { FormError, TextField, useFocusFirstInvalid } from '../components/forms';
 import { PageHeading } from '../components/Page';
@@ -20,7 +20,13 @@ export function ResetPasswordPage() {
     mutationFn: () => api.resetPassword(token, password),
     onError: (e) => {
       setErrors(fieldErrors(e));
-      setFormError(errorMessage(e));
+      if (e instanceof ApiError && e.status === 404) {
+        setFormError('This reset link is not valid. Check that you opened the whole link, or request a new one.');
+      } else if (e instanceof ApiError && e.status === 410) {
+        setFormError(`${errorMessage(e).replace(/\.$/, '')}. Reset links work once and expire: request a new one.`);
+      } else {
+        setFormError(formErrorMessage(e, ['password', 'confirm']));
+      }
     },
   });
 
