@@ -116,6 +116,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict(what) => ApiError::Conflict(what.to_owned()),
             StoreError::Gone(what) => ApiError::Gone(what.to_owned()),
+            StoreError::Forbidden(what) => ApiError::Forbidden(what),
             other => ApiError::Internal(other.into()),
         }
     }

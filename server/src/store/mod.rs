@@ -28,6 +28,8 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("gone: {0}")]
     Gone(&'static str),
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
     #[error("database error: {0}")]
     Backend(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -288,6 +290,146 @@ pub struct Mail {
     pub created_at: OffsetDateTime,
 }
 
+/// What a channel is for; decides who may post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// The two people of a match.
+    Pair,
+    /// A program's, a cohort's or an event's conversation: every member posts.
+    Group,
+    /// Coordinators post, everyone else reads.
+    Announcement,
+}
+
+impl ChannelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Pair => "pair",
+            ChannelKind::Group => "group",
+            ChannelKind::Announcement => "announcement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pair" => Some(Self::Pair),
+            "group" => Some(Self::Group),
+            "announcement" => Some(Self::Announcement),
+            _ => None,
+        }
+    }
+}
+
+/// A channel as its members see it in their list.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Channel {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub kind: ChannelKind,
+    pub name: String,
+    /// Every program member belongs (new members join automatically).
+    pub program_wide: bool,
+    /// Sequence number of the channel's latest event.
+    pub last_seq: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// One person's view of a channel: the channel, their read position and unread count.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChannelView {
+    #[serde(flatten)]
+    pub channel: Channel,
+    pub can_post: bool,
+    pub last_read_seq: i64,
+    /// Messages from others after `last_read_seq` that are not deleted.
+    pub unread: i64,
+    pub members: Vec<ChannelMemberView>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChannelMemberView {
+    pub user_id: Uuid,
+    pub name: String,
+    pub last_read_seq: i64,
+}
+
+/// A person's membership of one channel.
+#[derive(Clone, Copy, Debug)]
+pub struct ChannelAccess {
+    pub can_post: bool,
+    pub last_read_seq: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewChannel {
+    pub program_id: Uuid,
+    pub kind: ChannelKind,
+    pub name: String,
+    pub program_wide: bool,
+    /// Members and whether each may post. Program-wide channels add the program's members too.
+    pub members: Vec<(Uuid, bool)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Message,
+    Edit,
+    Delete,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Message => "message",
+            EventKind::Edit => "edit",
+            EventKind::Delete => "delete",
+        }
+    }
+}
+
+/// One entry of a channel's log. A `message` carries the message's current state (a deleted one is
+/// a tombstone with an empty body); `edit` and `delete` name the message they changed.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    pub channel_id: Uuid,
+    pub seq: i64,
+    pub id: Uuid,
+    pub kind: EventKind,
+    pub sender_id: Uuid,
+    pub client_id: String,
+    pub body: String,
+    /// For `edit` and `delete`: the sequence number of the message changed.
+    pub target_seq: Option<i64>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub edited_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+/// A write to a channel's log, identified by its author's client id for idempotency.
+#[derive(Clone, Debug)]
+pub struct Append {
+    pub channel_id: Uuid,
+    pub sender_id: Uuid,
+    pub client_id: String,
+    pub body: String,
+}
+
+/// The outcome of an idempotent write: the event, and whether this call created it (false when
+/// the same client id was seen before and the original is returned).
+#[derive(Clone, Debug)]
+pub struct Appended {
+    pub event: Event,
+    pub created: bool,
+    /// For edits and deletes: the changed message in its new state.
+    pub target: Option<Event>,
+}
+
 /// A page of rows plus the cursor for the next one.
 #[derive(Clone, Debug)]
 pub struct Page<T> {
@@ -410,6 +552,29 @@ pub trait Store: Send + Sync + 'static {
     // --- mail outbox ---
     async fn record_mail(&self, to: &str, subject: &str, body: &str, now: OffsetDateTime) -> StoreResult<Mail>;
     async fn list_mail(&self, page: PageRequest) -> StoreResult<Page<Mail>>;
+    // --- channels and messages ---
+    async fn create_channel(&self, channel: NewChannel, now: OffsetDateTime) -> StoreResult<Channel>;
+    /// The pair's channel, created on first call; later calls (or racing ones) get the same one.
+    async fn open_pair_channel(&self, program_id: Uuid, a: Uuid, b: Uuid, name: &str, now: OffsetDateTime) -> StoreResult<(Channel, bool)>;
+    async fn get_channel(&self, id: Uuid) -> StoreResult<Channel>;
+    async fn channel_access(&self, channel_id: Uuid, user_id: Uuid) -> StoreResult<Option<ChannelAccess>>;
+    /// Every channel of a person with read state and unread counts.
+    async fn user_channels(&self, user_id: Uuid) -> StoreResult<Vec<ChannelView>>;
+    async fn channel_member_ids(&self, channel_id: Uuid) -> StoreResult<Vec<Uuid>>;
+    /// People who share at least one channel with `user_id` (who may see their presence).
+    async fn contacts(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>>;
+    /// Stores a new message with the channel's next sequence number, once per client id.
+    async fn append_message(&self, append: Append, now: OffsetDateTime) -> StoreResult<Appended>;
+    /// Edits the author's own message (an `edit` event plus the message's new state).
+    async fn edit_message(&self, append: Append, target_seq: i64, now: OffsetDateTime) -> StoreResult<Appended>;
+    /// Deletes the author's own message, leaving a tombstone.
+    async fn delete_message(&self, append: Append, target_seq: i64, now: OffsetDateTime) -> StoreResult<Appended>;
+    /// Events after `after_seq`, oldest first, at most `limit`.
+    async fn events_after(&self, channel_id: Uuid, after_seq: i64, limit: u32) -> StoreResult<Vec<Event>>;
+    /// Messages (current state) before `before_seq` (or the newest), newest first.
+    async fn history(&self, channel_id: Uuid, before_seq: Option<i64>, limit: u32) -> StoreResult<Vec<Event>>;
+    /// Moves a member's read position forward (never back); returns the position and unread count.
+    async fn mark_read(&self, channel_id: Uuid, user_id: Uuid, seq: i64) -> StoreResult<(i64, i64)>;
 }
 
 /// Opens the store named by a URL (`postgres://…` or `sqlite:…`); the choice is made once, here.

@@ -41,4 +41,35 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// One statement, one round trip: take the channel's next sequence number and insert the
+    /// message atomically. A repeated client id violates the unique key, which rolls back the
+    /// sequence increment too (no gaps), and the original event is returned instead.
+    async fn append_new_message(&self, append: Append, now: OffsetDateTime) -> StoreResult<Appended> {
+        let inserted = sqlx::query_as::<Postgres, EventRow>(concat!(
+            "WITH s AS (UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq) ",
+            "INSERT INTO messages (channel_id, seq, id, kind, sender_id, client_id, body, created_at) ",
+            "SELECT $1, s.last_seq, $2, 'message', $3, $4, $5, $6 FROM s RETURNING ",
+            event_columns!()
+        ))
+        .bind(append.channel_id)
+        .bind(Uuid::now_v7())
+        .bind(append.sender_id)
+        .bind(&append.client_id)
+        .bind(&append.body)
+        .bind(to_millis(now))
+        .fetch_optional(&self.pool)
+        .await;
+        match inserted {
+            Ok(Some(row)) => Ok(Appended { event: row.into(), created: true, target: None }),
+            Ok(None) => Err(StoreError::NotFound),
+            Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                let event = self.existing_event(&append).await?.ok_or(StoreError::NotFound)?;
+                self.replay(event).await
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
 impl_store!(PgStore, Postgres, "postgres");

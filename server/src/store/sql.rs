@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    CareerStage, Invitation, InvitationStatus, Mail, Member, Program, Role, SessionKind, SessionRecord, StoreError,
+    CareerStage, Channel, ChannelKind, Event, EventKind, Invitation, InvitationStatus, Mail, Member, Program, Role, SessionKind, SessionRecord, StoreError,
     User, from_millis,
 };
 
@@ -205,6 +205,83 @@ impl From<MailRow> for Mail {
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub(super) struct ChannelRow {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub kind: String,
+    pub name: String,
+    pub program_wide: bool,
+    pub last_seq: i64,
+    pub created_at: i64,
+}
+
+impl From<ChannelRow> for Channel {
+    fn from(r: ChannelRow) -> Self {
+        Channel {
+            id: r.id,
+            program_id: r.program_id,
+            kind: ChannelKind::parse(&r.kind).unwrap_or(ChannelKind::Group),
+            name: r.name,
+            program_wide: r.program_wide,
+            last_seq: r.last_seq,
+            created_at: from_millis(r.created_at),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ChannelViewRow {
+    #[sqlx(flatten)]
+    pub channel: ChannelRow,
+    pub can_post: bool,
+    pub last_read_seq: i64,
+    pub unread: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct EventRow {
+    pub channel_id: Uuid,
+    pub seq: i64,
+    pub id: Uuid,
+    pub kind: String,
+    pub sender_id: Uuid,
+    pub client_id: String,
+    pub body: String,
+    pub target_seq: Option<i64>,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+}
+
+impl From<EventRow> for Event {
+    fn from(r: EventRow) -> Self {
+        Event {
+            channel_id: r.channel_id,
+            seq: r.seq,
+            id: r.id,
+            kind: match r.kind.as_str() {
+                "edit" => EventKind::Edit,
+                "delete" => EventKind::Delete,
+                _ => EventKind::Message,
+            },
+            sender_id: r.sender_id,
+            client_id: r.client_id,
+            body: r.body,
+            target_seq: r.target_seq,
+            created_at: from_millis(r.created_at),
+            edited_at: r.edited_at.map(from_millis),
+            deleted_at: r.deleted_at.map(from_millis),
+        }
+    }
+}
+
+/// The stable key of a pair: both ids, sorted, so (a, b) and (b, a) name one channel.
+pub(super) fn pair_key(a: Uuid, b: Uuid) -> String {
+    let (x, y) = if a < b { (a, b) } else { (b, a) };
+    format!("{x}:{y}")
+}
+
 /// Unique-constraint violations become `Conflict`; everything else stays a backend error.
 pub(super) fn conflict_on_unique(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     move |e| match e.as_database_error() {
@@ -256,7 +333,32 @@ macro_rules! program_select {
     };
 }
 
-pub(super) use {invitation_columns, program_select, session_columns, user_columns, user_returning};
+macro_rules! event_columns {
+    () => {
+        "channel_id, seq, id, kind, sender_id, client_id, body, target_seq, created_at, edited_at, deleted_at"
+    };
+}
+
+macro_rules! channel_columns {
+    () => {
+        "c.id, c.program_id, c.kind, c.name, c.program_wide, c.last_seq, c.created_at"
+    };
+}
+
+/// Adds a person to every program-wide channel of a program (announcement channels: posting only
+/// for coordinators). Binds: $1 program, $2 user, $3 is coordinator, $4 now.
+macro_rules! join_program_channels_sql {
+    () => {
+        "INSERT INTO channel_members (channel_id, user_id, can_post, last_read_seq, joined_at) \
+         SELECT c.id, $2, CASE WHEN c.kind = 'announcement' THEN $3 ELSE TRUE END, 0, $4 FROM channels c \
+         WHERE c.program_id = $1 AND c.program_wide ON CONFLICT DO NOTHING"
+    };
+}
+
+pub(super) use {
+    channel_columns, event_columns, invitation_columns, join_program_channels_sql, program_select, session_columns,
+    user_columns, user_returning,
+};
 
 macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal) => {
@@ -549,15 +651,24 @@ macro_rules! impl_store {
             }
 
             async fn add_member(&self, program_id: Uuid, user_id: Uuid, role: Role, now: OffsetDateTime) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
                 sqlx::query::<$db>("INSERT INTO memberships (id, program_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(Uuid::now_v7())
                     .bind(program_id)
                     .bind(user_id)
                     .bind(role.as_str())
                     .bind(to_millis(now))
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(conflict_on_unique("this person is already a member of the program"))?;
+                sqlx::query::<$db>(join_program_channels_sql!())
+                    .bind(program_id)
+                    .bind(user_id)
+                    .bind(role == Role::Coordinator)
+                    .bind(to_millis(now))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -765,6 +876,13 @@ macro_rules! impl_store {
                 .bind(now_ms)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query::<$db>(join_program_channels_sql!())
+                    .bind(program_id)
+                    .bind(user_id)
+                    .bind(role == "coordinator")
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query::<$db>("UPDATE invitations SET accepted_by = $2 WHERE id = $1")
                     .bind(invitation_id)
                     .bind(user_id)
@@ -798,6 +916,322 @@ macro_rules! impl_store {
                 .fetch_all(&self.pool)
                 .await?;
                 Ok(Page::from_rows(rows.into_iter().map(Mail::from).collect(), page.limit, |m| m.id))
+            }
+            async fn create_channel(&self, new: NewChannel, now: OffsetDateTime) -> StoreResult<Channel> {
+                let id = Uuid::now_v7();
+                let now_ms = to_millis(now);
+                let mut tx = self.begin().await?;
+                sqlx::query::<$db>(
+                    "INSERT INTO channels (id, program_id, kind, name, program_wide, last_seq, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6)",
+                )
+                .bind(id)
+                .bind(new.program_id)
+                .bind(new.kind.as_str())
+                .bind(&new.name)
+                .bind(new.program_wide)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                for (user, can_post) in &new.members {
+                    sqlx::query::<$db>(
+                        "INSERT INTO channel_members (channel_id, user_id, can_post, last_read_seq, joined_at) VALUES ($1, $2, $3, 0, $4) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(user)
+                    .bind(can_post)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if new.program_wide {
+                    sqlx::query::<$db>(
+                        "INSERT INTO channel_members (channel_id, user_id, can_post, last_read_seq, joined_at) \
+                         SELECT $1, m.user_id, CASE WHEN $2 THEN TRUE ELSE m.role = 'coordinator' END, 0, $3 \
+                         FROM memberships m WHERE m.program_id = $4 ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(new.kind != ChannelKind::Announcement)
+                    .bind(now_ms)
+                    .bind(new.program_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                self.get_channel(id).await
+            }
+
+            async fn open_pair_channel(&self, program_id: Uuid, a: Uuid, b: Uuid, name: &str, now: OffsetDateTime) -> StoreResult<(Channel, bool)> {
+                if a == b {
+                    return Err(StoreError::Conflict("a pair needs two different people"));
+                }
+                let key = pair_key(a, b);
+                let now_ms = to_millis(now);
+                let mut tx = self.begin().await?;
+                let created: Option<Uuid> = sqlx::query_scalar::<$db, Uuid>(
+                    "INSERT INTO channels (id, program_id, kind, name, pair_key, program_wide, last_seq, created_at) \
+                     VALUES ($1, $2, 'pair', $3, $4, FALSE, 0, $5) ON CONFLICT (pair_key) DO NOTHING RETURNING id",
+                )
+                .bind(Uuid::now_v7())
+                .bind(program_id)
+                .bind(name)
+                .bind(&key)
+                .bind(now_ms)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(id) = created else {
+                    tx.rollback().await?;
+                    let row = sqlx::query_as::<$db, ChannelRow>(concat!("SELECT ", channel_columns!(), " FROM channels c WHERE c.pair_key = $1"))
+                        .bind(&key)
+                        .fetch_one(&self.pool)
+                        .await?;
+                    return Ok((row.into(), false));
+                };
+                for user in [a, b] {
+                    sqlx::query::<$db>("INSERT INTO channel_members (channel_id, user_id, can_post, last_read_seq, joined_at) VALUES ($1, $2, TRUE, 0, $3)")
+                        .bind(id)
+                        .bind(user)
+                        .bind(now_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok((self.get_channel(id).await?, true))
+            }
+
+            async fn get_channel(&self, id: Uuid) -> StoreResult<Channel> {
+                let row = sqlx::query_as::<$db, ChannelRow>(concat!("SELECT ", channel_columns!(), " FROM channels c WHERE c.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(Channel::from).ok_or(StoreError::NotFound)
+            }
+
+            async fn channel_access(&self, channel_id: Uuid, user_id: Uuid) -> StoreResult<Option<ChannelAccess>> {
+                let row: Option<(bool, i64)> = sqlx::query_as::<$db, (bool, i64)>(
+                    "SELECT can_post, last_read_seq FROM channel_members WHERE channel_id = $1 AND user_id = $2",
+                )
+                .bind(channel_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(can_post, last_read_seq)| ChannelAccess { can_post, last_read_seq }))
+            }
+
+            async fn user_channels(&self, user_id: Uuid) -> StoreResult<Vec<ChannelView>> {
+                let rows = sqlx::query_as::<$db, ChannelViewRow>(concat!(
+                    "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq, ",
+                    "(SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id AND m.seq > cm.last_read_seq AND m.kind = 'message' ",
+                    "AND m.deleted_at IS NULL AND m.sender_id <> cm.user_id) AS unread ",
+                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 ORDER BY c.id"
+                ))
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let members: Vec<(Uuid, Uuid, String, i64)> = sqlx::query_as::<$db, (Uuid, Uuid, String, i64)>(
+                    "SELECT cm.channel_id, u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
+                     WHERE cm.channel_id IN (SELECT channel_id FROM channel_members WHERE user_id = $1) ORDER BY cm.joined_at, u.id",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut by_channel: std::collections::HashMap<Uuid, Vec<ChannelMemberView>> = std::collections::HashMap::new();
+                for (channel, id, name, last_read_seq) in members {
+                    by_channel.entry(channel).or_default().push(ChannelMemberView { user_id: id, name, last_read_seq });
+                }
+                Ok(rows
+                    .into_iter()
+                    .map(|r| {
+                        let members = by_channel.remove(&r.channel.id).unwrap_or_default();
+                        ChannelView { channel: r.channel.into(), can_post: r.can_post, last_read_seq: r.last_read_seq, unread: r.unread, members }
+                    })
+                    .collect())
+            }
+
+            async fn channel_member_ids(&self, channel_id: Uuid) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>("SELECT user_id FROM channel_members WHERE channel_id = $1")
+                    .bind(channel_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn contacts(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>(
+                    "SELECT DISTINCT b.user_id FROM channel_members a JOIN channel_members b ON b.channel_id = a.channel_id \
+                     WHERE a.user_id = $1 AND b.user_id <> $1",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn append_message(&self, append: Append, now: OffsetDateTime) -> StoreResult<Appended> {
+                self.append_new_message(append, now).await
+            }
+
+            async fn edit_message(&self, append: Append, target_seq: i64, now: OffsetDateTime) -> StoreResult<Appended> {
+                self.change_message(append, target_seq, EventKind::Edit, now).await
+            }
+
+            async fn delete_message(&self, append: Append, target_seq: i64, now: OffsetDateTime) -> StoreResult<Appended> {
+                self.change_message(append, target_seq, EventKind::Delete, now).await
+            }
+
+            async fn events_after(&self, channel_id: Uuid, after_seq: i64, limit: u32) -> StoreResult<Vec<Event>> {
+                let rows = sqlx::query_as::<$db, EventRow>(concat!(
+                    "SELECT ", event_columns!(), " FROM messages WHERE channel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+                ))
+                .bind(channel_id)
+                .bind(after_seq)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Event::from).collect())
+            }
+
+            async fn history(&self, channel_id: Uuid, before_seq: Option<i64>, limit: u32) -> StoreResult<Vec<Event>> {
+                let rows = sqlx::query_as::<$db, EventRow>(concat!(
+                    "SELECT ", event_columns!(), " FROM messages WHERE channel_id = $1 AND kind = 'message' ",
+                    "AND ($2 IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3"
+                ))
+                .bind(channel_id)
+                .bind(before_seq)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Event::from).collect())
+            }
+
+            async fn mark_read(&self, channel_id: Uuid, user_id: Uuid, seq: i64) -> StoreResult<(i64, i64)> {
+                let position: Option<i64> = sqlx::query_scalar::<$db, i64>(
+                    "UPDATE channel_members SET last_read_seq = CASE WHEN $3 > last_read_seq THEN $3 ELSE last_read_seq END \
+                     WHERE channel_id = $1 AND user_id = $2 RETURNING last_read_seq",
+                )
+                .bind(channel_id)
+                .bind(user_id)
+                .bind(seq)
+                .fetch_optional(&self.pool)
+                .await?;
+                let position = position.ok_or(StoreError::NotFound)?;
+                let unread: i64 = sqlx::query_scalar::<$db, i64>(
+                    "SELECT COUNT(*) FROM messages WHERE channel_id = $1 AND seq > $2 AND kind = 'message' AND deleted_at IS NULL AND sender_id <> $3",
+                )
+                .bind(channel_id)
+                .bind(position)
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok((position, unread))
+            }
+        }
+
+        impl $store {
+            /// The event a client id already produced in this channel, if any.
+            async fn existing_event(&self, append: &Append) -> StoreResult<Option<Event>> {
+                let row = sqlx::query_as::<$db, EventRow>(concat!(
+                    "SELECT ", event_columns!(), " FROM messages WHERE channel_id = $1 AND sender_id = $2 AND client_id = $3"
+                ))
+                .bind(append.channel_id)
+                .bind(append.sender_id)
+                .bind(&append.client_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(Event::from))
+            }
+
+            async fn event_at(&self, channel_id: Uuid, seq: i64) -> StoreResult<Option<Event>> {
+                let row = sqlx::query_as::<$db, EventRow>(concat!("SELECT ", event_columns!(), " FROM messages WHERE channel_id = $1 AND seq = $2"))
+                    .bind(channel_id)
+                    .bind(seq)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(Event::from))
+            }
+
+            /// An earlier write with the same client id: the same answer again, nothing new.
+            async fn replay(&self, event: Event) -> StoreResult<Appended> {
+                let target = match event.target_seq {
+                    Some(seq) => self.event_at(event.channel_id, seq).await?,
+                    None => None,
+                };
+                Ok(Appended { event, created: false, target })
+            }
+
+            /// Edits or deletes the author's own message: a new event in the log, and the
+            /// message's stored state changed, in one transaction.
+            async fn change_message(&self, append: Append, target_seq: i64, kind: EventKind, now: OffsetDateTime) -> StoreResult<Appended> {
+                if let Some(event) = self.existing_event(&append).await? {
+                    return self.replay(event).await;
+                }
+                let now_ms = to_millis(now);
+                let mut tx = self.begin().await?;
+                let seq: Option<i64> = sqlx::query_scalar::<$db, i64>("UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+                    .bind(append.channel_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let seq = seq.ok_or(StoreError::NotFound)?;
+                let target: Option<(Uuid, String, Option<i64>)> = sqlx::query_as::<$db, (Uuid, String, Option<i64>)>(
+                    "SELECT sender_id, kind, deleted_at FROM messages WHERE channel_id = $1 AND seq = $2",
+                )
+                .bind(append.channel_id)
+                .bind(target_seq)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match target {
+                    Some((_, ref k, _)) if k != "message" => return Err(StoreError::NotFound),
+                    None => return Err(StoreError::NotFound),
+                    Some((sender, _, _)) if sender != append.sender_id => return Err(StoreError::Forbidden("only the author can change a message")),
+                    Some((_, _, Some(_))) => return Err(StoreError::Conflict("this message was deleted")),
+                    Some(_) => {}
+                }
+                let body = if kind == EventKind::Delete { String::new() } else { append.body.clone() };
+                let inserted = sqlx::query::<$db>(
+                    "INSERT INTO messages (channel_id, seq, id, kind, sender_id, client_id, body, target_seq, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(append.channel_id)
+                .bind(seq)
+                .bind(Uuid::now_v7())
+                .bind(kind.as_str())
+                .bind(append.sender_id)
+                .bind(&append.client_id)
+                .bind(&body)
+                .bind(target_seq)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await;
+                if let Err(e) = inserted {
+                    // The same client id raced in from another connection: answer as it did.
+                    if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+                        drop(tx);
+                        let event = self.existing_event(&append).await?.ok_or(StoreError::NotFound)?;
+                        return self.replay(event).await;
+                    }
+                    return Err(e.into());
+                }
+                let changed = if kind == EventKind::Delete {
+                    sqlx::query::<$db>("UPDATE messages SET body = '', deleted_at = $3 WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL")
+                } else {
+                    sqlx::query::<$db>("UPDATE messages SET body = $4, edited_at = $3 WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL")
+                        .bind(append.channel_id)
+                        .bind(target_seq)
+                        .bind(now_ms)
+                        .bind(&body)
+                };
+                let changed = if kind == EventKind::Delete {
+                    changed.bind(append.channel_id).bind(target_seq).bind(now_ms)
+                } else {
+                    changed
+                }
+                .execute(&mut *tx)
+                .await?;
+                if changed.rows_affected() == 0 {
+                    return Err(StoreError::Conflict("this message was deleted"));
+                }
+                tx.commit().await?;
+                let event = self.event_at(append.channel_id, seq).await?.ok_or(StoreError::NotFound)?;
+                let target = self.event_at(append.channel_id, target_seq).await?;
+                Ok(Appended { event, created: true, target })
             }
         }
     };

@@ -41,4 +41,46 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// SQLite has no data-modifying CTEs; a short `BEGIN IMMEDIATE` transaction does the same:
+    /// take the next sequence number and insert, or return the earlier event for a repeated
+    /// client id.
+    async fn append_new_message(&self, append: Append, now: OffsetDateTime) -> StoreResult<Appended> {
+        let mut tx = self.begin().await?;
+        let existing = sqlx::query_as::<Sqlite, EventRow>(concat!(
+            "SELECT ", event_columns!(), " FROM messages WHERE channel_id = $1 AND sender_id = $2 AND client_id = $3"
+        ))
+        .bind(append.channel_id)
+        .bind(append.sender_id)
+        .bind(&append.client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = existing {
+            tx.rollback().await?;
+            return self.replay(row.into()).await;
+        }
+        let seq: Option<i64> = sqlx::query_scalar::<Sqlite, i64>("UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+            .bind(append.channel_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let seq = seq.ok_or(StoreError::NotFound)?;
+        let row = sqlx::query_as::<Sqlite, EventRow>(concat!(
+            "INSERT INTO messages (channel_id, seq, id, kind, sender_id, client_id, body, created_at) ",
+            "VALUES ($1, $2, $3, 'message', $4, $5, $6, $7) RETURNING ",
+            event_columns!()
+        ))
+        .bind(append.channel_id)
+        .bind(seq)
+        .bind(Uuid::now_v7())
+        .bind(append.sender_id)
+        .bind(&append.client_id)
+        .bind(&append.body)
+        .bind(to_millis(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Appended { event: row.into(), created: true, target: None })
+    }
+}
+
 impl_store!(SqliteStore, Sqlite, "sqlite");
