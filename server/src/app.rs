@@ -19,8 +19,11 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use uuid::Uuid;
 
 use crate::auth::AttemptLimiter;
+use crate::bus::{self, BusConfig};
+use crate::gateway::{Gateway, Limits};
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::state::{AppState, Clock};
@@ -47,6 +50,8 @@ fn metrics_handle() -> Option<PrometheusHandle> {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// Cancelled when this node stops: the listener, the WebSockets and the bus tasks follow it.
+    node: CancellationToken,
 }
 
 impl Application {
@@ -58,13 +63,23 @@ impl Application {
         let local = listener.local_addr()?;
         let public_url: Arc<str> =
             config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').into();
-        let redis = match &config.redis_url {
-            Some(url) => {
-                let client = redis::Client::open(url.expose()).context("invalid redis_url")?;
-                Some(redis::aio::ConnectionManager::new(client).await.context("could not connect to Redis")?)
-            }
-            None => None,
+        let node = CancellationToken::new();
+        let bus_config = BusConfig {
+            redis_url: config.redis_url.as_ref().map(|u| u.expose().to_owned()),
+            prefix: config.redis_prefix.clone(),
+            node_id: Uuid::new_v4(),
         };
+        let (bus, events) = bus::open(bus_config, node.clone()).await.context("could not connect to Redis")?;
+        let limits = Limits {
+            queue_frames: config.ws_queue_frames,
+            send_rate_per_sec: config.ws_send_rate_per_sec,
+            send_burst: config.ws_send_burst,
+            heartbeat: Duration::from_secs(config.ws_heartbeat_secs),
+            idle_timeout: Duration::from_secs(config.ws_idle_timeout_secs),
+            presence_grace: Duration::from_millis(config.presence_grace_ms),
+        };
+        let gateway = Gateway::new(store.clone(), bus, limits, node.clone());
+        tokio::spawn(gateway.clone().deliver(events));
         let window = Duration::from_secs(config.login_window_secs);
         let state = AppState {
             mailer: Mailer::new(&config, store.clone())?,
@@ -73,11 +88,11 @@ impl Application {
             config: Arc::new(config),
             public_url,
             store,
-            redis,
             metrics: metrics_handle(),
             clock: Clock::default(),
+            gateway,
         };
-        Ok(Self { listener, state })
+        Ok(Self { listener, state, node })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -89,12 +104,26 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` is cancelled, then lets requests in flight finish.
+    /// Serves until `shutdown` is cancelled: then stops accepting, lets HTTP requests and
+    /// WebSocket writes in flight finish, closes every WebSocket with the restarting code, and
+    /// returns once they are closed.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let node = self.node.clone();
+        tokio::spawn({
+            let node = node.clone();
+            async move {
+                shutdown.cancelled().await;
+                node.cancel();
+            }
+        });
+        let gateway = self.state.gateway.clone();
         let app = router(self.state);
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await?;
+        let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(node.clone().cancelled_owned())
+            .await;
+        node.cancel();
+        gateway.drain(Duration::from_secs(15)).await;
+        served?;
         Ok(())
     }
 }
@@ -120,6 +149,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .merge(crate::api::router())
+        .route("/ws", axum::routing::get(crate::gateway::upgrade))
         .fallback(crate::web::serve)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))

@@ -67,6 +67,20 @@ pub struct Config {
     pub login_window_secs: u64,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// Prefix of every Redis key and pub/sub channel (lets deployments share one Redis).
+    pub redis_prefix: String,
+    /// Frames queued per WebSocket before the client is closed as too slow.
+    pub ws_queue_frames: usize,
+    /// Messages one person may send per second on average…
+    pub ws_send_rate_per_sec: f64,
+    /// …and in a burst.
+    pub ws_send_burst: f64,
+    /// Server ping interval, in seconds.
+    pub ws_heartbeat_secs: u64,
+    /// A WebSocket silent this long (no frames, no pongs) is closed, in seconds.
+    pub ws_idle_timeout_secs: u64,
+    /// How long someone stays online after their last connection closes, in milliseconds.
+    pub presence_grace_ms: u64,
 }
 
 impl Default for Config {
@@ -87,6 +101,13 @@ impl Default for Config {
             login_attempts_per_address: 30,
             login_window_secs: 15 * 60,
             log_format: "text".to_owned(),
+            redis_prefix: "kindred:".to_owned(),
+            ws_queue_frames: 1024,
+            ws_send_rate_per_sec: 10.0,
+            ws_send_burst: 30.0,
+            ws_heartbeat_secs: 20,
+            ws_idle_timeout_secs: 60,
+            presence_grace_ms: 4000,
         }
     }
 }
@@ -140,6 +161,12 @@ impl Config {
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
             return Err(ConfigError("public_url must start with http:// or https://".into()));
+        }
+        if self.ws_queue_frames == 0 || self.ws_send_rate_per_sec <= 0.0 || self.ws_send_burst < 1.0 {
+            return Err(ConfigError("ws_queue_frames, ws_send_rate_per_sec and ws_send_burst must be positive".into()));
+        }
+        if self.ws_heartbeat_secs == 0 || self.ws_idle_timeout_secs <= self.ws_heartbeat_secs {
+            return Err(ConfigError("ws_idle_timeout_secs must be longer than ws_heartbeat_secs (> 0)".into()));
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError("log_format must be text or json".into()));

@@ -5,8 +5,10 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod bus;
 pub mod cli;
 pub mod config;
+pub mod gateway;
 pub mod mail;
 pub mod state;
 pub mod store;

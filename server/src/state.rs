@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use crate::auth::AttemptLimiter;
 use crate::config::Config;
+use crate::gateway::Gateway;
 use crate::mail::Mailer;
 use crate::store::Store;
 
@@ -44,12 +45,12 @@ pub struct AppState {
     pub login_by_account: Arc<AttemptLimiter>,
     /// Sign-in attempts per client address.
     pub login_by_address: Arc<AttemptLimiter>,
-    /// Redis, when configured; `/readyz` checks it.
-    pub redis: Option<redis::aio::ConnectionManager>,
     /// Renders `/metrics`.
     pub metrics: Option<PrometheusHandle>,
     /// The time.
     pub clock: Clock,
+    /// Live connections of this node and the bus to the others.
+    pub gateway: Arc<Gateway>,
 }
 
 impl AppState {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod channels;
 pub mod error;
 pub mod extract;
 pub mod invitations;
@@ -32,6 +33,7 @@ use error::ApiError;
         programs::list_invitations, programs::create_invitation, programs::import_invitations, programs::resend_invitation, programs::revoke_invitation,
         invitations::preview, invitations::accept,
         admin::outbox, admin::list_users, admin::create_user,
+        channels::list_channels, channels::history, channels::create_channel,
         healthz, readyz,
     ),
     tags(
@@ -40,6 +42,7 @@ use error::ApiError;
         (name = "programs", description = "Programs and their members"),
         (name = "invitations", description = "Recruitment by single-use invitation links"),
         (name = "admin", description = "Instance administration"),
+        (name = "messaging", description = "Channels and history; live messaging is on the WebSocket at /ws (docs/protocol.md)"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -66,6 +69,9 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{id}/invitations/{invitation_id}/revoke", post(programs::revoke_invitation))
         .route("/invitations/{token}", get(invitations::preview))
         .route("/invitations/{token}/accept", post(invitations::accept))
+        .route("/channels", get(channels::list_channels))
+        .route("/channels/{id}/messages", get(channels::history))
+        .route("/programs/{id}/channels", post(channels::create_channel))
         .route("/admin/outbox", get(admin::outbox))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/openapi.json", get(openapi))
@@ -122,20 +128,12 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             "unreachable"
         }
     };
-    let redis = match &state.redis {
-        None => None,
-        Some(conn) => {
-            let mut conn = conn.clone();
-            let ping = tokio::time::timeout(
-                std::time::Duration::from_secs(2),
-                redis::cmd("PING").query_async::<String>(&mut conn),
-            )
-            .await;
-            Some(match ping {
-                Ok(Ok(_)) => "ok",
-                _ => "unreachable",
-            })
-        }
+    let redis = match state.gateway.bus.backend() {
+        "redis" => Some(match tokio::time::timeout(std::time::Duration::from_secs(2), state.gateway.bus.ping()).await {
+            Ok(Ok(())) => "ok",
+            _ => "unreachable",
+        }),
+        _ => None,
     };
     let ready = database == "ok" && redis.is_none_or(|r| r == "ok");
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };

@@ -561,6 +561,8 @@ pub trait Store: Send + Sync + 'static {
     /// Every channel of a person with read state and unread counts.
     async fn user_channels(&self, user_id: Uuid) -> StoreResult<Vec<ChannelView>>;
     async fn channel_member_ids(&self, channel_id: Uuid) -> StoreResult<Vec<Uuid>>;
+    /// The channels a person belongs to.
+    async fn user_channel_ids(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>>;
     /// People who share at least one channel with `user_id` (who may see their presence).
     async fn contacts(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>>;
     /// Stores a new message with the channel's next sequence number, once per client id.

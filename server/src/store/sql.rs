@@ -1055,6 +1055,13 @@ macro_rules! impl_store {
                     .await?)
             }
 
+            async fn user_channel_ids(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>("SELECT channel_id FROM channel_members WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
             async fn contacts(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
                 Ok(sqlx::query_scalar::<$db, Uuid>(
                     "SELECT DISTINCT b.user_id FROM channel_members a JOIN channel_members b ON b.channel_id = a.channel_id \

@@ -1,0 +1,56 @@
+//! The in-process bus: one node, events go straight to its own delivery loop.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{Bus, BusError, BusEvent};
+use crate::gateway::protocol::PresenceState;
+
+pub struct LocalBus {
+    tx: mpsc::Sender<BusEvent>,
+    presence: Mutex<HashMap<Uuid, PresenceState>>,
+}
+
+impl LocalBus {
+    pub fn new(tx: mpsc::Sender<BusEvent>) -> Self {
+        Self { tx, presence: Mutex::new(HashMap::new()) }
+    }
+}
+
+#[async_trait]
+impl Bus for LocalBus {
+    async fn publish(&self, event: &BusEvent) -> Result<(), BusError> {
+        self.tx.send(event.clone()).await.map_err(|_| BusError::Closed)
+    }
+
+    async fn set_presence(&self, user: Uuid, state: Option<PresenceState>) -> Result<PresenceState, BusError> {
+        let mut presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+        match state {
+            Some(s) if s != PresenceState::Offline => {
+                presence.insert(user, s);
+                Ok(s)
+            }
+            _ => {
+                presence.remove(&user);
+                Ok(PresenceState::Offline)
+            }
+        }
+    }
+
+    async fn presence_of(&self, users: &[Uuid]) -> Result<HashMap<Uuid, PresenceState>, BusError> {
+        let presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(users.iter().filter_map(|u| presence.get(u).map(|s| (*u, *s))).collect())
+    }
+
+    async fn ping(&self) -> Result<(), BusError> {
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "in-process"
+    }
+}

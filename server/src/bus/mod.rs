@@ -1,0 +1,105 @@
+//! The bus seam: how a node tells every node (itself included) about live events, and where
+//! presence lives. Two implementations behind one trait: in-process (one node, the embedded
+//! default) and Redis pub/sub (any number of nodes sharing one Redis).
+//!
+//! The bus carries only what is live. Messages are durable in the store before they are
+//! published, so an event lost on the bus (a Redis restart) costs latency, not data: nodes then
+//! tell their clients to `sync` from the store.
+
+mod local;
+mod redis;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::gateway::protocol::PresenceState;
+
+pub use local::LocalBus;
+pub use redis::RedisBus;
+
+/// What travels between nodes. Frames are already encoded, so each node forwards bytes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum BusEvent {
+    /// Deliver `frame` to every connection of every member of `channel` (except `except_user`'s).
+    Channel { channel: Uuid, frame: String, except_user: Option<Uuid> },
+    /// Deliver `frame` to every connection of `user`.
+    User { user: Uuid, frame: String },
+    /// `user` joined `channel`: register their connections and send them `frame` (channel_added).
+    Joined { channel: Uuid, user: Uuid, can_post: bool, frame: String },
+    /// `user`'s merged presence is now `state`; deliver to members of `channels`.
+    Presence { user: Uuid, state: PresenceState, channels: Vec<Uuid> },
+    /// Local only: a node's connections went away without it saying so (it died); the receiving
+    /// node resolves who may see `user` and publishes their new presence.
+    PresenceLost { user: Uuid, state: PresenceState },
+    /// Local only: the bus may have dropped events (it reconnected); clients must `sync`.
+    Resync,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("redis: {0}")]
+    Redis(#[from] ::redis::RedisError),
+    #[error("the bus is closed")]
+    Closed,
+}
+
+#[async_trait]
+pub trait Bus: Send + Sync + 'static {
+    /// Sends an event to every node, this one included.
+    async fn publish(&self, event: &BusEvent) -> Result<(), BusError>;
+    /// Records this node's presence for `user` (`None`: no connection here any more) and returns
+    /// the state merged across nodes.
+    async fn set_presence(&self, user: Uuid, state: Option<PresenceState>) -> Result<PresenceState, BusError>;
+    /// Merged presence of each of `users` (absent means offline).
+    async fn presence_of(&self, users: &[Uuid]) -> Result<HashMap<Uuid, PresenceState>, BusError>;
+    /// Whether the bus's backing service answers.
+    async fn ping(&self) -> Result<(), BusError>;
+    fn backend(&self) -> &'static str;
+}
+
+/// Bus settings.
+#[derive(Clone, Debug)]
+pub struct BusConfig {
+    /// `redis://…`, or `None` for in-process.
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key and channel, so deployments (and tests) can share a Redis.
+    pub prefix: String,
+    /// This process's id, unique per start.
+    pub node_id: Uuid,
+}
+
+/// Opens the bus named by the configuration and the stream of events this node must deliver.
+pub async fn open(
+    config: BusConfig,
+    shutdown: CancellationToken,
+) -> anyhow::Result<(Arc<dyn Bus>, mpsc::Receiver<BusEvent>)> {
+    // Bounded: if delivery falls behind, publishers wait rather than memory growing.
+    let (tx, rx) = mpsc::channel(8192);
+    let bus: Arc<dyn Bus> = match &config.redis_url {
+        None => Arc::new(LocalBus::new(tx)),
+        Some(url) => Arc::new(RedisBus::connect(url, config.prefix.clone(), config.node_id, tx, shutdown).await?),
+    };
+    Ok((bus, rx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_as_json() {
+        let e = BusEvent::Channel { channel: Uuid::nil(), frame: "{\"type\":\"x\"}".into(), except_user: None };
+        let text = serde_json::to_string(&e).unwrap();
+        match serde_json::from_str::<BusEvent>(&text).unwrap() {
+            BusEvent::Channel { frame, .. } => assert_eq!(frame, "{\"type\":\"x\"}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

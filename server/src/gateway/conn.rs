@@ -1,0 +1,413 @@
+//! One WebSocket connection: a writer task that owns the sink (frames from a bounded queue, server
+//! pings, the closing frame) and the reader, which runs here and handles the client's frames one
+//! at a time. Handling in order is what makes shutdown clean: the reader only stops between
+//! frames, so a write in flight finishes (stored, acknowledged, published) before the socket
+//! closes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::Gateway;
+use super::hub::{ConnId, Outbox};
+use super::protocol::{self, ClientFrame, ErrorCode, PresenceState, ServerFrame, close};
+use crate::bus::BusEvent;
+use crate::store::{Append, Appended, StoreError, User};
+
+/// How long a client has to say `hello`.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one write to the socket may take before the client counts as gone.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Events read from the store per query when catching a client up.
+const CATCH_UP_PAGE: u32 = 500;
+/// A typing indicator is forwarded at most this often per channel and connection.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
+
+pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, user: User) {
+    let (sink, mut stream) = socket.split();
+    let (tx, rx) = mpsc::channel(gateway.limits.queue_frames);
+    let outbox = Outbox { tx, kill: CancellationToken::new(), reason: Arc::new(AtomicU16::new(0)) };
+    let writer = tokio::spawn(write(sink, rx, outbox.clone(), gateway.limits.heartbeat));
+
+    let hello = tokio::select! {
+        frame = tokio::time::timeout(HELLO_TIMEOUT, stream.next()) => frame,
+        _ = gateway.shutdown.cancelled() => Ok(None),
+    };
+    let last_seq = match hello {
+        Ok(Some(Ok(Message::Text(text)))) => match protocol::decode(text.as_str()) {
+            Ok(ClientFrame::Hello { v, last_seq }) if v == protocol::PROTOCOL_VERSION => Some(last_seq),
+            Ok(ClientFrame::Hello { .. }) => {
+                error(&outbox, None, ErrorCode::Invalid, "unsupported protocol version; this server speaks v1");
+                None
+            }
+            _ => {
+                error(&outbox, None, ErrorCode::OutOfOrder, "the first frame must be hello");
+                None
+            }
+        },
+        _ => None,
+    };
+    let Some(last_seq) = last_seq else {
+        outbox.close(close::BAD_HELLO);
+        let _ = writer.await;
+        return;
+    };
+
+    let mut conn = match Connection::open(gateway.clone(), user, outbox.clone()).await {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::error!(error = %e, "could not open a connection");
+            error(&outbox, None, ErrorCode::Internal, "could not load your channels; reconnect");
+            outbox.close(1011);
+            let _ = writer.await;
+            return;
+        }
+    };
+    conn.catch_up(last_seq).await;
+
+    let idle = gateway.limits.idle_timeout;
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = outbox.kill.cancelled() => break,
+            _ = gateway.shutdown.cancelled() => {
+                outbox.close(close::RESTARTING);
+                break;
+            }
+            next = tokio::time::timeout(idle, stream.next()) => next,
+        };
+        match next {
+            Err(_) => {
+                outbox.close(close::IDLE);
+                break;
+            }
+            Ok(None) | Ok(Some(Err(_))) => {
+                // Gone, or a protocol violation such as a frame over the size limit.
+                outbox.close(close::TOO_BIG);
+                break;
+            }
+            Ok(Some(Ok(Message::Text(text)))) => conn.handle(text.as_str()).await,
+            Ok(Some(Ok(Message::Binary(_)))) => {
+                error(&outbox, None, ErrorCode::BinaryNotSupported, "binary frames are not part of the protocol; send JSON text")
+            }
+            Ok(Some(Ok(Message::Close(_)))) => {
+                outbox.close(1000);
+                break;
+            }
+            Ok(Some(Ok(_))) => {} // pings and pongs: the socket answers pings itself
+        }
+    }
+    conn.close().await;
+    let _ = writer.await;
+}
+
+/// Owns the sink: queued frames, periodic pings, and the closing frame.
+async fn write(
+    mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
+    mut rx: mpsc::Receiver<Utf8Bytes>,
+    outbox: Outbox,
+    heartbeat: Duration,
+) {
+    let mut ping = tokio::time::interval(heartbeat);
+    ping.tick().await;
+    loop {
+        let message = tokio::select! {
+            biased;
+            _ = outbox.kill.cancelled() => break,
+            frame = rx.recv() => match frame {
+                Some(frame) => Message::Text(frame),
+                None => break,
+            },
+            _ = ping.tick() => Message::Ping(Default::default()),
+        };
+        match tokio::time::timeout(WRITE_TIMEOUT, sink.send(message)).await {
+            Ok(Ok(())) => {}
+            _ => {
+                outbox.kill.cancel();
+                return;
+            }
+        }
+    }
+    let code = match outbox.reason.load(Ordering::Relaxed) {
+        0 => 1000,
+        code => code,
+    };
+    // Frames already queued before a restart still go out (acks of writes in flight); a slow
+    // consumer's backlog is dropped, it will resume from the store.
+    if code != close::SLOW_CONSUMER {
+        while let Ok(frame) = rx.try_recv() {
+            if !matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(frame))).await, Ok(Ok(()))) {
+                return;
+            }
+        }
+    }
+    let reason = match code {
+        close::SLOW_CONSUMER => "too slow to keep up; reconnect and resume",
+        close::RESTARTING => "server restarting; reconnect and resume",
+        close::IDLE => "idle timeout",
+        close::BAD_HELLO => "expected hello",
+        close::TOO_BIG => "frame too large or malformed",
+        close::UNAUTHENTICATED => "signed out",
+        _ => "",
+    };
+    let frame = CloseFrame { code, reason: Utf8Bytes::from(reason) };
+    let _ = tokio::time::timeout(Duration::from_secs(2), sink.send(Message::Close(Some(frame)))).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), sink.close()).await;
+}
+
+fn error(outbox: &Outbox, reference: Option<&str>, code: ErrorCode, message: &str) {
+    outbox.push(Utf8Bytes::from(ServerFrame::Error { reference, code, message }.encode()));
+}
+
+fn frame(outbox: &Outbox, frame: ServerFrame<'_>) {
+    outbox.push(Utf8Bytes::from(frame.encode()));
+}
+
+/// A connection after `hello`: registered in the hub, with its person's presence announced.
+struct Connection {
+    gateway: Arc<Gateway>,
+    user: User,
+    id: ConnId,
+    outbox: Outbox,
+    typing: HashMap<Uuid, Instant>,
+}
+
+impl Connection {
+    async fn open(gateway: Arc<Gateway>, user: User, outbox: Outbox) -> Result<Connection, StoreError> {
+        let channels = gateway.store.user_channels(user.id).await?;
+        let access = channels.iter().map(|c| (c.channel.id, c.can_post)).collect();
+        let id = gateway.hub.register(user.id, outbox.clone(), access);
+        let conn = Connection { gateway, user, id, outbox, typing: HashMap::new() };
+        conn.update_presence(PresenceState::Online).await;
+        let contacts = conn.gateway.store.contacts(conn.user.id).await?;
+        let presence = conn.gateway.bus.presence_of(&contacts).await.unwrap_or_default();
+        frame(
+            &conn.outbox,
+            ServerFrame::Welcome {
+                v: protocol::PROTOCOL_VERSION,
+                user_id: conn.user.id,
+                heartbeat_ms: conn.gateway.limits.heartbeat.as_millis() as u64,
+                channels: &channels,
+                presence: &presence,
+            },
+        );
+        Ok(conn)
+    }
+
+    /// Sends every event after the client's positions, then `caught_up`. Registration came first,
+    /// so anything stored meanwhile arrives live as well (clients ignore sequence numbers they
+    /// already have): nothing falls in between.
+    async fn catch_up(&mut self, last_seq: HashMap<Uuid, i64>) {
+        let mut positions = HashMap::new();
+        for (channel, after) in last_seq {
+            if self.gateway.hub.access(self.id, channel).is_none() {
+                error(&self.outbox, None, ErrorCode::NotMember, &format!("not a member of channel {channel}"));
+                continue;
+            }
+            match self.send_after(channel, after, None).await {
+                Some(last) => {
+                    positions.insert(channel, last);
+                }
+                None => return,
+            }
+        }
+        frame(&self.outbox, ServerFrame::CaughtUp { last_seq: &positions });
+    }
+
+    /// Streams a channel's events after `after`; returns the channel's last sequence number.
+    async fn send_after(&self, channel: Uuid, after: i64, reference: Option<&str>) -> Option<i64> {
+        let last = match self.gateway.store.get_channel(channel).await {
+            Ok(c) => c.last_seq,
+            Err(_) => {
+                error(&self.outbox, reference, ErrorCode::Internal, "could not read the channel; retry");
+                return None;
+            }
+        };
+        if after > last {
+            error(&self.outbox, reference, ErrorCode::SeqFromFuture, &format!("channel {channel} has no sequence number {after} yet (last is {last})"));
+            return Some(last);
+        }
+        let mut cursor = after;
+        while cursor < last {
+            let events = match self.gateway.store.events_after(channel, cursor, CATCH_UP_PAGE).await {
+                Ok(events) => events,
+                Err(_) => {
+                    error(&self.outbox, reference, ErrorCode::Internal, "could not read the channel; retry");
+                    return None;
+                }
+            };
+            let Some(tail) = events.last() else { break };
+            cursor = tail.seq;
+            for event in &events {
+                if !self.outbox.push(Utf8Bytes::from(ServerFrame::Event { event, message: None }.encode())) {
+                    return None;
+                }
+            }
+        }
+        Some(last)
+    }
+
+    async fn handle(&mut self, text: &str) {
+        let request = match protocol::decode(text) {
+            Ok(request) => request,
+            Err(e) => return error(&self.outbox, e.reference.as_deref(), e.code, &e.message),
+        };
+        match request {
+            ClientFrame::Hello { .. } => error(&self.outbox, None, ErrorCode::OutOfOrder, "hello was already received"),
+            ClientFrame::Send { reference, channel, client_id, body } => {
+                self.write(reference.as_deref(), channel, client_id, body, Change::New).await
+            }
+            ClientFrame::Edit { reference, channel, client_id, target, body } => {
+                self.write(reference.as_deref(), channel, client_id, body, Change::Edit(target)).await
+            }
+            ClientFrame::Delete { reference, channel, client_id, target } => {
+                self.write(reference.as_deref(), channel, client_id, String::new(), Change::Delete(target)).await
+            }
+            ClientFrame::Read { reference, channel, seq } => self.read(reference.as_deref(), channel, seq).await,
+            ClientFrame::Typing { channel } => self.typing(channel).await,
+            ClientFrame::Presence { state } => self.update_presence(state.into()).await,
+            ClientFrame::Sync { reference, channel, after } => {
+                if self.gateway.hub.access(self.id, channel).is_none() {
+                    return error(&self.outbox, reference.as_deref(), ErrorCode::NotMember, "not a member of this channel");
+                }
+                if let Some(last) = self.send_after(channel, after, reference.as_deref()).await {
+                    frame(&self.outbox, ServerFrame::Synced { reference: reference.as_deref(), channel, last_seq: last });
+                }
+            }
+            ClientFrame::Ping { reference } => frame(&self.outbox, ServerFrame::Pong { reference: reference.as_deref() }),
+        }
+    }
+
+    /// Sends, edits or deletes: authorise, rate-limit, store, acknowledge, then publish.
+    async fn write(&self, reference: Option<&str>, channel: Uuid, client_id: String, body: String, change: Change) {
+        match self.gateway.hub.access(self.id, channel) {
+            None => return error(&self.outbox, reference, ErrorCode::NotMember, "not a member of this channel"),
+            Some(false) if matches!(change, Change::New) => {
+                return error(&self.outbox, reference, ErrorCode::ReadOnly, "only coordinators post in this channel");
+            }
+            Some(_) => {}
+        }
+        if !self.gateway.hub.allow_send(self.user.id) {
+            return error(&self.outbox, reference, ErrorCode::RateLimited, "sending too fast; wait a moment and retry with the same client_id");
+        }
+        let append = Append { channel_id: channel, sender_id: self.user.id, client_id, body };
+        let now = time::OffsetDateTime::now_utc();
+        let result = match change {
+            Change::New => self.gateway.store.append_message(append, now).await,
+            Change::Edit(target) => self.gateway.store.edit_message(append, target, now).await,
+            Change::Delete(target) => self.gateway.store.delete_message(append, target, now).await,
+        };
+        let Appended { event, created, target } = match result {
+            Ok(a) => a,
+            Err(StoreError::NotFound) => return error(&self.outbox, reference, ErrorCode::NotFound, "no such message in this channel"),
+            Err(StoreError::Forbidden(m)) => return error(&self.outbox, reference, ErrorCode::Forbidden, m),
+            Err(StoreError::Conflict(m)) => return error(&self.outbox, reference, ErrorCode::Conflict, m),
+            Err(e) => {
+                tracing::error!(error = %e, "storing a message failed");
+                return error(&self.outbox, reference, ErrorCode::Internal, "could not store the message; retry with the same client_id");
+            }
+        };
+        frame(
+            &self.outbox,
+            ServerFrame::Ack { reference, channel, client_id: &event.client_id, seq: event.seq, id: event.id, created },
+        );
+        if created {
+            metrics::counter!("kindred_messages_stored_total", "kind" => event.kind.as_str()).increment(1);
+        }
+        // Published again on a retry too: if the first attempt stored but never published (a
+        // crash in between), this is what delivers it. Clients ignore sequence numbers they have.
+        let encoded = ServerFrame::Event { event: &event, message: target.as_ref() }.encode();
+        self.gateway.publish(BusEvent::Channel { channel, frame: encoded, except_user: None }).await;
+    }
+
+    async fn read(&self, reference: Option<&str>, channel: Uuid, seq: i64) {
+        if self.gateway.hub.access(self.id, channel).is_none() {
+            return error(&self.outbox, reference, ErrorCode::NotMember, "not a member of this channel");
+        }
+        let last = match self.gateway.store.get_channel(channel).await {
+            Ok(c) => c.last_seq,
+            Err(_) => return error(&self.outbox, reference, ErrorCode::Internal, "could not read the channel; retry"),
+        };
+        if seq > last {
+            return error(&self.outbox, reference, ErrorCode::SeqFromFuture, &format!("the channel's last sequence number is {last}"));
+        }
+        let (position, unread) = match self.gateway.store.mark_read(channel, self.user.id, seq).await {
+            Ok(r) => r,
+            Err(_) => return error(&self.outbox, reference, ErrorCode::Internal, "could not save the read position; retry"),
+        };
+        let user = self.user.id;
+        let receipt = ServerFrame::Read { channel, user_id: user, seq: position }.encode();
+        self.gateway.publish(BusEvent::Channel { channel, frame: receipt, except_user: Some(user) }).await;
+        let mine = ServerFrame::Unread { channel, last_read_seq: position, unread }.encode();
+        self.gateway.publish(BusEvent::User { user, frame: mine }).await;
+    }
+
+    async fn typing(&mut self, channel: Uuid) {
+        if self.gateway.hub.access(self.id, channel).is_none() {
+            return error(&self.outbox, None, ErrorCode::NotMember, "not a member of this channel");
+        }
+        let now = Instant::now();
+        if self.typing.get(&channel).is_some_and(|t| now.duration_since(*t) < TYPING_EVERY) {
+            return;
+        }
+        self.typing.insert(channel, now);
+        let user = self.user.id;
+        let encoded = ServerFrame::Typing { channel, user_id: user }.encode();
+        self.gateway.publish(BusEvent::Channel { channel, frame: encoded, except_user: Some(user) }).await;
+    }
+
+    async fn update_presence(&self, state: PresenceState) {
+        let Some((user, local)) = self.gateway.hub.set_presence(self.id, state) else { return };
+        match self.gateway.bus.set_presence(user, Some(local)).await {
+            Ok(merged) => {
+                let channels = self.gateway.hub.channels_of(self.id);
+                self.gateway.publish(BusEvent::Presence { user, state: merged, channels }).await;
+            }
+            Err(e) => tracing::warn!(error = %e, "could not record presence"),
+        }
+    }
+
+    /// Deregisters; the person's presence is withdrawn after a grace period, and only if no new
+    /// connection of theirs arrived meanwhile (a reload does not flap their state for others).
+    async fn close(self) {
+        let left = self.gateway.hub.unregister(self.id);
+        if left > 0 {
+            let state = self.gateway.hub.local_presence(self.user.id);
+            if let Ok(merged) = self.gateway.bus.set_presence(self.user.id, Some(state)).await {
+                self.gateway.announce_presence(self.user.id, merged).await;
+            }
+            return;
+        }
+        if self.gateway.shutdown.is_cancelled() && self.gateway.bus.backend() == "redis" {
+            // Restarting: the person reconnects to another node; this node's entry expires with
+            // its heartbeat, so nobody sees them blink offline.
+            return;
+        }
+        let gateway = self.gateway.clone();
+        let user = self.user.id;
+        let grace = gateway.limits.presence_grace;
+        tokio::spawn(async move {
+            tokio::time::sleep(grace).await;
+            if gateway.hub.local_presence(user) != PresenceState::Offline {
+                return;
+            }
+            if let Ok(merged) = gateway.bus.set_presence(user, None).await {
+                gateway.announce_presence(user, merged).await;
+            }
+        });
+    }
+}
+
+enum Change {
+    New,
+    Edit(i64),
+    Delete(i64),
+}
+

@@ -1,0 +1,331 @@
+//! This node's registry of live connections, indexed by person and by channel, and the delivery
+//! of encoded frames to them. Delivery never waits: a connection whose bounded queue is full is
+//! told to close (slow consumer) rather than letting memory grow or stalling everyone else.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::protocol::{PresenceState, close};
+
+pub type ConnId = u64;
+
+/// Handle to a connection's writer side: its queue and its kill switch.
+#[derive(Clone)]
+pub struct Outbox {
+    pub tx: mpsc::Sender<Utf8Bytes>,
+    pub kill: CancellationToken,
+    /// The close code the writer sends when killed.
+    pub reason: Arc<AtomicU16>,
+}
+
+impl Outbox {
+    /// Queues a frame; a full queue closes the connection with the slow-consumer code.
+    pub fn push(&self, frame: Utf8Bytes) -> bool {
+        match self.tx.try_send(frame) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.close(close::SLOW_CONSUMER);
+                metrics::counter!("kindred_ws_slow_consumers_total").increment(1);
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    pub fn close(&self, code: u16) {
+        let _ = self.reason.compare_exchange(0, code, Ordering::Relaxed, Ordering::Relaxed);
+        self.kill.cancel();
+    }
+}
+
+struct Conn {
+    user: Uuid,
+    outbox: Outbox,
+    /// Channels this connection receives, and whether its person may post in each.
+    channels: HashMap<Uuid, bool>,
+    presence: PresenceState,
+}
+
+#[derive(Default)]
+struct Inner {
+    conns: HashMap<ConnId, Conn>,
+    by_user: HashMap<Uuid, HashSet<ConnId>>,
+    by_channel: HashMap<Uuid, HashSet<ConnId>>,
+}
+
+/// A token bucket per person for sending.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+pub struct Hub {
+    inner: RwLock<Inner>,
+    next: AtomicU64,
+    buckets: Mutex<HashMap<Uuid, Bucket>>,
+    rate_per_sec: f64,
+    burst: f64,
+}
+
+impl Hub {
+    pub fn new(rate_per_sec: f64, burst: f64) -> Self {
+        Hub { inner: RwLock::default(), next: AtomicU64::new(1), buckets: Mutex::default(), rate_per_sec, burst }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a connection receiving `channels`.
+    pub fn register(&self, user: Uuid, outbox: Outbox, channels: HashMap<Uuid, bool>) -> ConnId {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut inner = self.write();
+        for channel in channels.keys() {
+            inner.by_channel.entry(*channel).or_default().insert(id);
+        }
+        inner.by_user.entry(user).or_default().insert(id);
+        inner.conns.insert(id, Conn { user, outbox, channels, presence: PresenceState::Online });
+        metrics::gauge!("kindred_ws_connections").set(inner.conns.len() as f64);
+        id
+    }
+
+    /// Removes a connection; returns how many connections its person still has here.
+    pub fn unregister(&self, id: ConnId) -> usize {
+        let mut inner = self.write();
+        let Some(conn) = inner.conns.remove(&id) else { return 0 };
+        for channel in conn.channels.keys() {
+            if let Some(set) = inner.by_channel.get_mut(channel) {
+                set.remove(&id);
+                if set.is_empty() {
+                    inner.by_channel.remove(channel);
+                }
+            }
+        }
+        let left = match inner.by_user.get_mut(&conn.user) {
+            Some(set) => {
+                set.remove(&id);
+                set.len()
+            }
+            None => 0,
+        };
+        if left == 0 {
+            inner.by_user.remove(&conn.user);
+        }
+        metrics::gauge!("kindred_ws_connections").set(inner.conns.len() as f64);
+        left
+    }
+
+    /// `None` when the connection does not receive the channel; else whether it may post.
+    pub fn access(&self, id: ConnId, channel: Uuid) -> Option<bool> {
+        self.read().conns.get(&id).and_then(|c| c.channels.get(&channel).copied())
+    }
+
+    pub fn channels_of(&self, id: ConnId) -> Vec<Uuid> {
+        self.read().conns.get(&id).map(|c| c.channels.keys().copied().collect()).unwrap_or_default()
+    }
+
+    /// Sets one connection's presence; returns its person's state merged over this node.
+    pub fn set_presence(&self, id: ConnId, state: PresenceState) -> Option<(Uuid, PresenceState)> {
+        let mut inner = self.write();
+        let user = {
+            let conn = inner.conns.get_mut(&id)?;
+            conn.presence = state;
+            conn.user
+        };
+        Some((user, Self::merged(&inner, user)))
+    }
+
+    /// A person's presence merged over this node's connections (offline when none).
+    pub fn local_presence(&self, user: Uuid) -> PresenceState {
+        Self::merged(&self.read(), user)
+    }
+
+    fn merged(inner: &Inner, user: Uuid) -> PresenceState {
+        inner
+            .by_user
+            .get(&user)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| inner.conns.get(id))
+            .fold(PresenceState::Offline, |acc, c| acc.merge(c.presence))
+    }
+
+    /// Everyone with a connection here, with their merged state.
+    pub fn local_users(&self) -> Vec<(Uuid, PresenceState)> {
+        let inner = self.read();
+        inner.by_user.keys().map(|u| (*u, Self::merged(&inner, *u))).collect()
+    }
+
+    /// Registers every connection of `user` for `channel`; returns whether they have any here.
+    pub fn join(&self, user: Uuid, channel: Uuid, can_post: bool) -> bool {
+        let mut inner = self.write();
+        let ids: Vec<ConnId> = inner.by_user.get(&user).into_iter().flatten().copied().collect();
+        for id in &ids {
+            if let Some(conn) = inner.conns.get_mut(id) {
+                conn.channels.insert(channel, can_post);
+            }
+            inner.by_channel.entry(channel).or_default().insert(*id);
+        }
+        !ids.is_empty()
+    }
+
+    /// Sends a frame to every connection receiving `channel` (but not `except`'s).
+    pub fn deliver_channel(&self, channel: Uuid, frame: &Utf8Bytes, except: Option<Uuid>) -> usize {
+        let inner = self.read();
+        let mut n = 0;
+        for id in inner.by_channel.get(&channel).into_iter().flatten() {
+            if let Some(conn) = inner.conns.get(id)
+                && Some(conn.user) != except
+                && conn.outbox.push(frame.clone())
+            {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Sends a frame once to every connection receiving any of `channels`.
+    pub fn deliver_channels(&self, channels: &[Uuid], frame: &Utf8Bytes, except: Option<Uuid>) {
+        let inner = self.read();
+        let mut seen = HashSet::new();
+        for channel in channels {
+            for id in inner.by_channel.get(channel).into_iter().flatten() {
+                if seen.insert(*id)
+                    && let Some(conn) = inner.conns.get(id)
+                    && Some(conn.user) != except
+                {
+                    conn.outbox.push(frame.clone());
+                }
+            }
+        }
+    }
+
+    pub fn deliver_user(&self, user: Uuid, frame: &Utf8Bytes) {
+        let inner = self.read();
+        for id in inner.by_user.get(&user).into_iter().flatten() {
+            if let Some(conn) = inner.conns.get(id) {
+                conn.outbox.push(frame.clone());
+            }
+        }
+    }
+
+    pub fn deliver_all(&self, frame: &Utf8Bytes) {
+        for conn in self.read().conns.values() {
+            conn.outbox.push(frame.clone());
+        }
+    }
+
+    /// Closes every connection of `user` (their sessions were revoked).
+    pub fn close_user(&self, user: Uuid, code: u16) {
+        let inner = self.read();
+        for id in inner.by_user.get(&user).into_iter().flatten() {
+            if let Some(conn) = inner.conns.get(id) {
+                conn.outbox.close(code);
+            }
+        }
+    }
+
+    /// Takes one send token for `user`; false when they are over the rate.
+    pub fn allow_send(&self, user: Uuid) -> bool {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() > 100_000 {
+            buckets.retain(|_, b| now.duration_since(b.at).as_secs_f64() * self.rate_per_sec < self.burst);
+        }
+        let bucket = buckets.entry(user).or_insert(Bucket { tokens: self.burst, at: now });
+        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * self.rate_per_sec).min(self.burst);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.read().conns.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outbox(capacity: usize) -> (Outbox, mpsc::Receiver<Utf8Bytes>) {
+        let (tx, rx) = mpsc::channel(capacity);
+        (Outbox { tx, kill: CancellationToken::new(), reason: Arc::new(AtomicU16::new(0)) }, rx)
+    }
+
+    #[test]
+    fn delivers_by_channel_and_user_and_cleans_up() {
+        let hub = Hub::new(10.0, 10.0);
+        let (a, b, ch) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let (oa, mut ra) = outbox(8);
+        let (ob, mut rb) = outbox(8);
+        let ia = hub.register(a, oa, HashMap::from([(ch, true)]));
+        let ib = hub.register(b, ob, HashMap::new());
+        assert_eq!(hub.deliver_channel(ch, &Utf8Bytes::from("x"), None), 1);
+        assert_eq!(ra.try_recv().unwrap().as_str(), "x");
+        assert!(rb.try_recv().is_err());
+        assert!(hub.join(b, ch, false));
+        assert_eq!(hub.access(ib, ch), Some(false));
+        assert_eq!(hub.deliver_channel(ch, &Utf8Bytes::from("y"), Some(a)), 1);
+        assert_eq!(rb.try_recv().unwrap().as_str(), "y");
+        assert_eq!(hub.unregister(ia), 0);
+        assert_eq!(hub.unregister(ib), 0);
+        assert_eq!(hub.connection_count(), 0);
+        assert_eq!(hub.deliver_channel(ch, &Utf8Bytes::from("z"), None), 0);
+    }
+
+    #[test]
+    fn a_full_queue_closes_the_connection_as_slow() {
+        let hub = Hub::new(10.0, 10.0);
+        let ch = Uuid::now_v7();
+        let (o, _r) = outbox(2);
+        let kill = o.kill.clone();
+        let reason = o.reason.clone();
+        hub.register(Uuid::now_v7(), o, HashMap::from([(ch, true)]));
+        for _ in 0..3 {
+            hub.deliver_channel(ch, &Utf8Bytes::from("x"), None);
+        }
+        assert!(kill.is_cancelled());
+        assert_eq!(reason.load(Ordering::Relaxed), close::SLOW_CONSUMER);
+    }
+
+    #[test]
+    fn presence_merges_over_a_persons_connections() {
+        let hub = Hub::new(10.0, 10.0);
+        let u = Uuid::now_v7();
+        let (o1, _r1) = outbox(1);
+        let (o2, _r2) = outbox(1);
+        let c1 = hub.register(u, o1, HashMap::new());
+        let c2 = hub.register(u, o2, HashMap::new());
+        assert_eq!(hub.set_presence(c1, PresenceState::Away), Some((u, PresenceState::Online)));
+        assert_eq!(hub.set_presence(c2, PresenceState::Away), Some((u, PresenceState::Away)));
+        assert_eq!(hub.unregister(c1), 1);
+        assert_eq!(hub.local_presence(u), PresenceState::Away);
+        hub.unregister(c2);
+        assert_eq!(hub.local_presence(u), PresenceState::Offline);
+    }
+
+    #[test]
+    fn send_rate_is_a_token_bucket() {
+        let hub = Hub::new(1.0, 3.0);
+        let u = Uuid::now_v7();
+        assert!((0..3).all(|_| hub.allow_send(u)));
+        assert!(!hub.allow_send(u));
+        assert!(hub.allow_send(Uuid::now_v7()));
+    }
+}

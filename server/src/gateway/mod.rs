@@ -1,0 +1,189 @@
+//! The WebSocket gateway: authenticates `/ws`, runs one task pair per connection (a reader that
+//! handles the client's frames in order, a writer that owns the socket's sink), and delivers bus
+//! events to this node's connections through the [`hub::Hub`].
+//!
+//! Durable first, then fan-out: a message is stored (and gets its sequence number) before it is
+//! acknowledged and published; a client that reconnects names the last sequence it has per
+//! channel and gets the rest from the store.
+
+mod conn;
+pub mod hub;
+pub mod protocol;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::Utf8Bytes;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use uuid::Uuid;
+
+use crate::api::error::ApiError;
+use crate::api::extract::CurrentUser;
+use crate::bus::{Bus, BusEvent};
+use crate::state::AppState;
+use crate::store::Store;
+use hub::Hub;
+use protocol::ServerFrame;
+
+/// Tunables of the gateway, from the configuration.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Frames queued per connection before it is closed as too slow.
+    pub queue_frames: usize,
+    /// Messages a person may send per second, on average, and in a burst.
+    pub send_rate_per_sec: f64,
+    pub send_burst: f64,
+    /// Server ping interval.
+    pub heartbeat: Duration,
+    /// A connection that sends nothing (not even a pong) for this long is closed.
+    pub idle_timeout: Duration,
+    /// How long a person stays online after their last connection on this node closes, so a
+    /// reload does not flap their presence for others.
+    pub presence_grace: Duration,
+}
+
+pub struct Gateway {
+    pub hub: Hub,
+    pub bus: Arc<dyn Bus>,
+    store: Arc<dyn Store>,
+    limits: Limits,
+    /// Cancelled when the node shuts down: connections close with the restarting code.
+    shutdown: CancellationToken,
+    /// Every connection task, so shutdown can wait for them.
+    tracker: TaskTracker,
+}
+
+impl Gateway {
+    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, limits: Limits, shutdown: CancellationToken) -> Arc<Self> {
+        Arc::new(Gateway {
+            hub: Hub::new(limits.send_rate_per_sec, limits.send_burst),
+            bus,
+            store,
+            limits,
+            shutdown,
+            tracker: TaskTracker::new(),
+        })
+    }
+
+    /// Delivers bus events to this node's connections until the bus closes.
+    pub async fn deliver(self: Arc<Self>, mut events: mpsc::Receiver<BusEvent>) {
+        while let Some(event) = events.recv().await {
+            match event {
+                BusEvent::Channel { channel, frame, except_user } => {
+                    let n = self.hub.deliver_channel(channel, &Utf8Bytes::from(frame), except_user);
+                    metrics::counter!("kindred_ws_frames_delivered_total").increment(n as u64);
+                }
+                BusEvent::User { user, frame } => self.hub.deliver_user(user, &Utf8Bytes::from(frame)),
+                BusEvent::Joined { channel, user, can_post, frame } => {
+                    if self.hub.join(user, channel, can_post) {
+                        self.hub.deliver_user(user, &Utf8Bytes::from(frame));
+                    }
+                }
+                BusEvent::Presence { user, state, channels } => {
+                    let frame = ServerFrame::Presence { user_id: user, state }.encode();
+                    self.hub.deliver_channels(&channels, &Utf8Bytes::from(frame), Some(user));
+                }
+                BusEvent::PresenceLost { user, state } => {
+                    let gateway = self.clone();
+                    tokio::spawn(async move { gateway.announce_presence(user, state).await });
+                }
+                BusEvent::Resync => {
+                    // Events may have been lost while the bus was away: re-announce who is here
+                    // and have every client fetch what it missed from the store.
+                    for (user, state) in self.hub.local_users() {
+                        if let Ok(merged) = self.bus.set_presence(user, Some(state)).await {
+                            self.announce_presence(user, merged).await;
+                        }
+                    }
+                    self.hub.deliver_all(&Utf8Bytes::from(ServerFrame::Resync {}.encode()));
+                }
+            }
+        }
+    }
+
+    /// Tells everyone who shares a channel with `user` their new presence.
+    pub async fn announce_presence(&self, user: Uuid, state: protocol::PresenceState) {
+        let channels = match self.store.user_channel_ids(user).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not load channels for a presence change");
+                return;
+            }
+        };
+        if let Err(e) = self.bus.publish(&BusEvent::Presence { user, state, channels }).await {
+            tracing::warn!(error = %e, "could not publish a presence change");
+        }
+    }
+
+    /// Publishes to every node; a failure is logged, never lost data (the store has it).
+    pub async fn publish(&self, event: BusEvent) {
+        if let Err(e) = self.bus.publish(&event).await {
+            metrics::counter!("kindred_bus_publish_errors_total").increment(1);
+            tracing::warn!(error = %e, "could not publish to the bus; clients will catch up with sync");
+        }
+    }
+
+    /// Waits (bounded) for every connection to finish closing.
+    pub async fn drain(&self, within: Duration) {
+        self.tracker.close();
+        if tokio::time::timeout(within, self.tracker.wait()).await.is_err() {
+            tracing::warn!(left = self.hub.connection_count(), "connections still open at shutdown");
+        }
+    }
+}
+
+/// `GET /ws`: upgrades an authenticated request to the chat protocol.
+pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, me: CurrentUser, ws: WebSocketUpgrade) -> Response {
+    let gateway = state.gateway.clone();
+    if gateway.shutdown.is_cancelled() {
+        return ApiError::Unavailable.into_response();
+    }
+    // Browsers send cookies with cross-site WebSocket requests; only our own pages may connect.
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let allowed = origin.to_str().ok().is_some_and(|o| same_origin(o, &state.public_url));
+        if !allowed {
+            return ApiError::Forbidden("this page's origin may not connect").into_response();
+        }
+    }
+    let user = me.user;
+    ws.max_message_size(protocol::MAX_FRAME_BYTES)
+        .max_frame_size(protocol::MAX_FRAME_BYTES)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| {
+            let tracker = gateway.tracker.clone();
+            tracker.track_future(conn::run(socket, gateway, user))
+        })
+        .into_response()
+}
+
+/// Whether an `Origin` header names the same scheme, host and port as the public URL.
+fn same_origin(origin: &str, public_url: &str) -> bool {
+    let base = public_url.trim_end_matches('/');
+    let public_origin = match base.find("://") {
+        Some(i) => match base[i + 3..].find('/') {
+            Some(j) => &base[..i + 3 + j],
+            None => base,
+        },
+        None => base,
+    };
+    origin.eq_ignore_ascii_case(public_origin)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origins() {
+        assert!(super::same_origin("http://127.0.0.1:8080", "http://127.0.0.1:8080"));
+        assert!(super::same_origin("https://kindred.example", "https://kindred.example/"));
+        assert!(super::same_origin("https://kindred.example", "https://kindred.example/app"));
+        assert!(!super::same_origin("https://evil.example", "https://kindred.example"));
+        assert!(!super::same_origin("http://kindred.example", "https://kindred.example"));
+        assert!(!super::same_origin("null", "https://kindred.example"));
+    }
+}
