@@ -23,8 +23,8 @@ use uuid::Uuid;
 
 use crate::auth::AttemptLimiter;
 use crate::bus::{self, BusConfig};
-use crate::gateway::{Gateway, Limits};
 use crate::config::Config;
+use crate::gateway::{Gateway, Limits};
 use crate::mail::Mailer;
 use crate::state::{AppState, Clock};
 use crate::store;

@@ -131,7 +131,7 @@ pub struct TestApp {
     pub state: AppState,
     shutdown: CancellationToken,
     server: Option<tokio::task::JoinHandle<()>>,
-    _db: TestDatabase,
+    _db: Option<TestDatabase>,
     _data: TempDir,
 }
 
@@ -143,11 +143,19 @@ impl TestApp {
     /// Starts a server after `tweak` adjusts its configuration.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
         let db = TestDatabase::new(backend).await;
+        let url = db.url.clone();
+        let mut app = Self::spawn_on(url, tweak).await;
+        app._db = Some(db);
+        app
+    }
+
+    /// Starts a server on an existing database (several nodes of one deployment).
+    pub async fn spawn_on(database_url: String, tweak: impl FnOnce(&mut Config)) -> Self {
         let data = TempDir::new();
         let mut config = Config {
             bind: "127.0.0.1:0".parse().unwrap(),
             data_dir: data.path.clone(),
-            database_url: Some(Secret::new(db.url.clone())),
+            database_url: Some(Secret::new(database_url)),
             ..Config::default()
         };
         tweak(&mut config);
@@ -161,7 +169,7 @@ impl TestApp {
                 app.run(shutdown).await.expect("server runs");
             }
         });
-        TestApp { url, state, shutdown, server: Some(server), _db: db, _data: data }
+        TestApp { url, state, shutdown, server: Some(server), _db: None, _data: data }
     }
 
     /// Creates an account directly in the store (test set-up, not under test).
@@ -198,6 +206,7 @@ impl TestApp {
             http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
             csrf: Arc::new(std::sync::Mutex::new(None)),
             bearer: None,
+            session: Arc::new(std::sync::Mutex::new(None)),
         }
     }
 
@@ -208,6 +217,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             csrf: Arc::new(std::sync::Mutex::new(None)),
             bearer: Some(token.to_owned()),
+            session: Arc::new(std::sync::Mutex::new(None)),
         }
     }
 
@@ -281,6 +291,8 @@ pub struct Client {
     pub http: reqwest::Client,
     csrf: Arc<std::sync::Mutex<Option<String>>>,
     bearer: Option<String>,
+    /// The session cookie's value, kept to open WebSockets as this person.
+    session: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Client {
@@ -298,6 +310,11 @@ impl Client {
             req = req.json(&body);
         }
         let reply = Reply::read(req.send().await.unwrap()).await;
+        for cookie in reply.headers.get_all("set-cookie") {
+            if let Some(value) = cookie.to_str().ok().and_then(|c| c.strip_prefix("kindred_session=")) {
+                *self.session.lock().unwrap() = Some(value.split(';').next().unwrap_or("").to_owned());
+            }
+        }
         if let Some(csrf) = reply.body.get("csrf_token").and_then(Value::as_str) {
             *self.csrf.lock().unwrap() = Some(csrf.to_owned());
         }
@@ -332,8 +349,150 @@ impl Client {
         Reply::read(req.send().await.unwrap()).await
     }
 
+    /// Opens a WebSocket as this person (cookie and same-origin `Origin`, like a browser) and
+    /// says `hello` with the given positions; returns the socket and the `welcome` frame.
+    pub async fn ws(&self, last_seq: Value) -> (Ws, Value) {
+        let mut ws = self.ws_raw(Some(&self.base.clone())).await.expect("WebSocket opens");
+        ws.send(json!({"type": "hello", "v": 1, "last_seq": last_seq})).await;
+        let welcome = ws.recv_type("welcome").await;
+        (ws, welcome)
+    }
+
+    /// Opens a WebSocket without saying hello, with the given `Origin` (or none).
+    pub async fn ws_raw(&self, origin: Option<&str>) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = format!("{}/ws", self.base.replacen("http://", "ws://", 1));
+        let mut request = url.into_client_request().unwrap();
+        if let Some(cookie) = self.session.lock().unwrap().clone() {
+            request.headers_mut().insert("cookie", format!("kindred_session={cookie}").parse().unwrap());
+        }
+        if let Some(token) = &self.bearer {
+            request.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
+        }
+        if let Some(origin) = origin {
+            request.headers_mut().insert("origin", origin.parse().unwrap());
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Ws { stream })
+    }
+
     /// Forgets the CSRF token (to prove writes without it are refused).
     pub fn drop_csrf(&self) {
         *self.csrf.lock().unwrap() = None;
+    }
+}
+
+/// A WebSocket client speaking the chat protocol, for tests.
+pub struct Ws {
+    pub stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+/// How long a test waits for an expected frame.
+pub const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Ws {
+    pub async fn send(&mut self, frame: Value) {
+        use futures_util::SinkExt;
+        self.stream.send(tokio_tungstenite::tungstenite::Message::text(frame.to_string())).await.unwrap();
+    }
+
+    pub async fn send_raw(&mut self, message: tokio_tungstenite::tungstenite::Message) {
+        use futures_util::SinkExt;
+        self.stream.send(message).await.unwrap();
+    }
+
+    /// The next JSON frame; panics on close or after [`WAIT`].
+    pub async fn recv(&mut self) -> Value {
+        match self.next().await {
+            Some(Ok(v)) => v,
+            other => panic!("expected a frame, got {other:?}"),
+        }
+    }
+
+    /// The next JSON frame, or the close frame (as `Err`), or `None` when the stream ended.
+    pub async fn next(&mut self) -> Option<Result<Value, Option<(u16, String)>>> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.stream.next()).await.expect("a frame within the wait")?;
+            match msg {
+                Ok(Message::Text(text)) => return Some(Ok(serde_json::from_str(text.as_str()).unwrap())),
+                Ok(Message::Close(frame)) => {
+                    return Some(Err(frame.map(|f| (u16::from(f.code), f.reason.to_string()))));
+                }
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// Skips frames until one of `kind` arrives.
+    pub async fn recv_type(&mut self, kind: &str) -> Value {
+        loop {
+            let frame = self.recv().await;
+            if frame["type"] == kind {
+                return frame;
+            }
+        }
+    }
+
+    /// Skips frames until one matches.
+    pub async fn recv_matching(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let frame = self.recv().await;
+            if pred(&frame) {
+                return frame;
+            }
+        }
+    }
+
+    /// Sends a message and returns its `ack`.
+    pub async fn send_message(&mut self, channel: &str, client_id: &str, body: &str) -> Value {
+        self.send(json!({"type": "send", "ref": client_id, "channel": channel, "client_id": client_id, "body": body}))
+            .await;
+        self.recv_matching(|f| (f["type"] == "ack" || f["type"] == "error") && f["ref"] == client_id).await
+    }
+
+    /// Reads until the server closes; returns the close code.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            match self.next().await {
+                Some(Ok(_)) => continue,
+                Some(Err(frame)) => return frame.map(|f| f.0),
+                None => return None,
+            }
+        }
+    }
+}
+
+/// Several nodes sharing one database (and, with Redis, one key prefix).
+pub struct Cluster {
+    pub nodes: Vec<TestApp>,
+    _db: TestDatabase,
+}
+
+pub fn redis_url() -> String {
+    std::env::var("KINDRED_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+impl Cluster {
+    /// `n` nodes on one fresh PostgreSQL database and a fresh Redis prefix.
+    pub async fn spawn(n: usize, tweak: impl Fn(&mut Config)) -> Cluster {
+        let db = TestDatabase::new(Backend::Postgres).await;
+        let prefix = format!("kt{}:", Uuid::new_v4().simple());
+        let mut nodes = Vec::new();
+        for _ in 0..n {
+            let url = db.url.clone();
+            let prefix = prefix.clone();
+            nodes.push(
+                TestApp::spawn_on(url, |c| {
+                    c.redis_url = Some(Secret::new(redis_url()));
+                    c.redis_prefix = prefix.clone();
+                    tweak(c);
+                })
+                .await,
+            );
+        }
+        Cluster { nodes, _db: db }
     }
 }

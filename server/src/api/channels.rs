@@ -22,7 +22,10 @@ use crate::store::{Channel, ChannelKind, ChannelMemberView, ChannelView, Event, 
 /// My channels, each with my read position and unread count.
 #[utoipa::path(get, path = "/api/channels", tag = "messaging",
     responses((status = 200, body = List<ChannelView>), (status = 401, body = ErrorBody)))]
-pub async fn list_channels(State(state): State<AppState>, me: CurrentUser) -> Result<Json<List<ChannelView>>, ApiError> {
+pub async fn list_channels(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> Result<Json<List<ChannelView>>, ApiError> {
     let items = state.store.user_channels(me.user.id).await?;
     Ok(Json(List { items, next_cursor: None }))
 }
@@ -114,7 +117,10 @@ pub async fn create_channel(
     let (channel, created) = match body.kind {
         ChannelKind::Pair => {
             if body.members.len() != 2 || body.program_wide {
-                return Err(ApiError::field("members", "a pair channel has exactly two members and is not program-wide"));
+                return Err(ApiError::field(
+                    "members",
+                    "a pair channel has exactly two members and is not program-wide",
+                ));
             }
             let (a, b) = (state.store.get_user(body.members[0]).await?, state.store.get_user(body.members[1]).await?);
             let name = match body.name.trim() {
@@ -159,7 +165,13 @@ pub(crate) async fn announce_channel(state: &AppState, channel: &Channel) -> Res
     }
     for user in member_ids {
         let Some(access) = state.store.channel_access(channel.id, user).await? else { continue };
-        let view = ChannelView { channel: channel.clone(), can_post: access.can_post, last_read_seq: 0, unread: 0, members: members.clone() };
+        let view = ChannelView {
+            channel: channel.clone(),
+            can_post: access.can_post,
+            last_read_seq: 0,
+            unread: 0,
+            members: members.clone(),
+        };
         let frame = ServerFrame::ChannelAdded { channel: &view }.encode();
         state.gateway.publish(BusEvent::Joined { channel: channel.id, user, can_post: access.can_post, frame }).await;
     }

@@ -129,10 +129,12 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         }
     };
     let redis = match state.gateway.bus.backend() {
-        "redis" => Some(match tokio::time::timeout(std::time::Duration::from_secs(2), state.gateway.bus.ping()).await {
-            Ok(Ok(())) => "ok",
-            _ => "unreachable",
-        }),
+        "redis" => {
+            Some(match tokio::time::timeout(std::time::Duration::from_secs(2), state.gateway.bus.ping()).await {
+                Ok(Ok(())) => "ok",
+                _ => "unreachable",
+            })
+        }
         _ => None,
     };
     let ready = database == "ok" && redis.is_none_or(|r| r == "ok");

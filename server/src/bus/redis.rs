@@ -142,7 +142,13 @@ async fn receive(
 }
 
 /// Keeps this node's heartbeat alive and reaps the presence of nodes whose heartbeat expired.
-async fn sweep(mut conn: ConnectionManager, prefix: String, node_id: Uuid, tx: mpsc::Sender<BusEvent>, shutdown: CancellationToken) {
+async fn sweep(
+    mut conn: ConnectionManager,
+    prefix: String,
+    node_id: Uuid,
+    tx: mpsc::Sender<BusEvent>,
+    shutdown: CancellationToken,
+) {
     let mut tick = tokio::time::interval(SWEEP_EVERY);
     loop {
         tokio::select! {
@@ -159,7 +165,12 @@ async fn sweep(mut conn: ConnectionManager, prefix: String, node_id: Uuid, tx: m
     }
 }
 
-async fn reap(conn: &mut ConnectionManager, prefix: &str, node_id: Uuid, tx: &mpsc::Sender<BusEvent>) -> Result<(), BusError> {
+async fn reap(
+    conn: &mut ConnectionManager,
+    prefix: &str,
+    node_id: Uuid,
+    tx: &mpsc::Sender<BusEvent>,
+) -> Result<(), BusError> {
     let nodes: Vec<String> = conn.smembers(format!("{prefix}nodes")).await?;
     for node in nodes {
         if node == node_id.to_string() {

@@ -94,9 +94,12 @@ pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, user: User) {
                 break;
             }
             Ok(Some(Ok(Message::Text(text)))) => conn.handle(text.as_str()).await,
-            Ok(Some(Ok(Message::Binary(_)))) => {
-                error(&outbox, None, ErrorCode::BinaryNotSupported, "binary frames are not part of the protocol; send JSON text")
-            }
+            Ok(Some(Ok(Message::Binary(_)))) => error(
+                &outbox,
+                None,
+                ErrorCode::BinaryNotSupported,
+                "binary frames are not part of the protocol; send JSON text",
+            ),
             Ok(Some(Ok(Message::Close(_)))) => {
                 outbox.close(1000);
                 break;
@@ -231,7 +234,12 @@ impl Connection {
             }
         };
         if after > last {
-            error(&self.outbox, reference, ErrorCode::SeqFromFuture, &format!("channel {channel} has no sequence number {after} yet (last is {last})"));
+            error(
+                &self.outbox,
+                reference,
+                ErrorCode::SeqFromFuture,
+                &format!("channel {channel} has no sequence number {after} yet (last is {last})"),
+            );
             return Some(last);
         }
         let mut cursor = after;
@@ -246,7 +254,8 @@ impl Connection {
             let Some(tail) = events.last() else { break };
             cursor = tail.seq;
             for event in &events {
-                if !self.outbox.push(Utf8Bytes::from(ServerFrame::Event { event, message: None }.encode())) {
+                let encoded = Utf8Bytes::from(ServerFrame::Event { event, message: None }.encode());
+                if !self.outbox.push_wait(encoded, WRITE_TIMEOUT).await {
                     return None;
                 }
             }
@@ -275,13 +284,23 @@ impl Connection {
             ClientFrame::Presence { state } => self.update_presence(state.into()).await,
             ClientFrame::Sync { reference, channel, after } => {
                 if self.gateway.hub.access(self.id, channel).is_none() {
-                    return error(&self.outbox, reference.as_deref(), ErrorCode::NotMember, "not a member of this channel");
+                    return error(
+                        &self.outbox,
+                        reference.as_deref(),
+                        ErrorCode::NotMember,
+                        "not a member of this channel",
+                    );
                 }
                 if let Some(last) = self.send_after(channel, after, reference.as_deref()).await {
-                    frame(&self.outbox, ServerFrame::Synced { reference: reference.as_deref(), channel, last_seq: last });
+                    frame(
+                        &self.outbox,
+                        ServerFrame::Synced { reference: reference.as_deref(), channel, last_seq: last },
+                    );
                 }
             }
-            ClientFrame::Ping { reference } => frame(&self.outbox, ServerFrame::Pong { reference: reference.as_deref() }),
+            ClientFrame::Ping { reference } => {
+                frame(&self.outbox, ServerFrame::Pong { reference: reference.as_deref() })
+            }
         }
     }
 
@@ -295,7 +314,12 @@ impl Connection {
             Some(_) => {}
         }
         if !self.gateway.hub.allow_send(self.user.id) {
-            return error(&self.outbox, reference, ErrorCode::RateLimited, "sending too fast; wait a moment and retry with the same client_id");
+            return error(
+                &self.outbox,
+                reference,
+                ErrorCode::RateLimited,
+                "sending too fast; wait a moment and retry with the same client_id",
+            );
         }
         let append = Append { channel_id: channel, sender_id: self.user.id, client_id, body };
         let now = time::OffsetDateTime::now_utc();
@@ -306,12 +330,19 @@ impl Connection {
         };
         let Appended { event, created, target } = match result {
             Ok(a) => a,
-            Err(StoreError::NotFound) => return error(&self.outbox, reference, ErrorCode::NotFound, "no such message in this channel"),
+            Err(StoreError::NotFound) => {
+                return error(&self.outbox, reference, ErrorCode::NotFound, "no such message in this channel");
+            }
             Err(StoreError::Forbidden(m)) => return error(&self.outbox, reference, ErrorCode::Forbidden, m),
             Err(StoreError::Conflict(m)) => return error(&self.outbox, reference, ErrorCode::Conflict, m),
             Err(e) => {
                 tracing::error!(error = %e, "storing a message failed");
-                return error(&self.outbox, reference, ErrorCode::Internal, "could not store the message; retry with the same client_id");
+                return error(
+                    &self.outbox,
+                    reference,
+                    ErrorCode::Internal,
+                    "could not store the message; retry with the same client_id",
+                );
             }
         };
         frame(
@@ -336,11 +367,18 @@ impl Connection {
             Err(_) => return error(&self.outbox, reference, ErrorCode::Internal, "could not read the channel; retry"),
         };
         if seq > last {
-            return error(&self.outbox, reference, ErrorCode::SeqFromFuture, &format!("the channel's last sequence number is {last}"));
+            return error(
+                &self.outbox,
+                reference,
+                ErrorCode::SeqFromFuture,
+                &format!("the channel's last sequence number is {last}"),
+            );
         }
         let (position, unread) = match self.gateway.store.mark_read(channel, self.user.id, seq).await {
             Ok(r) => r,
-            Err(_) => return error(&self.outbox, reference, ErrorCode::Internal, "could not save the read position; retry"),
+            Err(_) => {
+                return error(&self.outbox, reference, ErrorCode::Internal, "could not save the read position; retry");
+            }
         };
         let user = self.user.id;
         let receipt = ServerFrame::Read { channel, user_id: user, seq: position }.encode();
@@ -410,4 +448,3 @@ enum Change {
     Edit(i64),
     Delete(i64),
 }
-

@@ -39,6 +39,20 @@ impl Outbox {
         }
     }
 
+    /// Queues a frame, waiting for room: for the connection's own task (catching up from the
+    /// store), where waiting slows only this client. A client that takes no frames for the whole
+    /// write timeout is closed as slow.
+    pub async fn push_wait(&self, frame: Utf8Bytes, within: std::time::Duration) -> bool {
+        match tokio::time::timeout(within, self.tx.send(frame)).await {
+            Ok(Ok(())) => true,
+            Ok(Err(_)) => false,
+            Err(_) => {
+                self.close(close::SLOW_CONSUMER);
+                false
+            }
+        }
+    }
+
     pub fn close(&self, code: u16) {
         let _ = self.reason.compare_exchange(0, code, Ordering::Relaxed, Ordering::Relaxed);
         self.kill.cancel();
@@ -244,7 +258,8 @@ impl Hub {
             buckets.retain(|_, b| now.duration_since(b.at).as_secs_f64() * self.rate_per_sec < self.burst);
         }
         let bucket = buckets.entry(user).or_insert(Bucket { tokens: self.burst, at: now });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * self.rate_per_sec).min(self.burst);
+        bucket.tokens =
+            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * self.rate_per_sec).min(self.burst);
         bucket.at = now;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;

@@ -138,7 +138,12 @@ impl Gateway {
 }
 
 /// `GET /ws`: upgrades an authenticated request to the chat protocol.
-pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, me: CurrentUser, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    me: CurrentUser,
+    ws: WebSocketUpgrade,
+) -> Response {
     let gateway = state.gateway.clone();
     if gateway.shutdown.is_cancelled() {
         return ApiError::Unavailable.into_response();

@@ -287,17 +287,21 @@ pub fn decode(text: &str) -> Result<ClientFrame, DecodeError> {
     if text.len() > MAX_FRAME_BYTES {
         return Err(DecodeError::new(ErrorCode::Invalid, "frame too large", None));
     }
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| DecodeError::new(ErrorCode::BadFrame, format!("not JSON: {e}"), None))?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| DecodeError::new(ErrorCode::BadFrame, format!("not JSON: {e}"), None))?;
     let reference = value.get("ref").and_then(|r| r.as_str()).map(|r| r.chars().take(64).collect::<String>());
     let Some(kind) = value.get("type").and_then(|t| t.as_str()) else {
         return Err(DecodeError::new(ErrorCode::BadFrame, "a frame is an object with a string `type`", reference));
     };
     if !KNOWN_TYPES.contains(&kind) {
-        return Err(DecodeError::new(ErrorCode::UnknownType, format!("unknown frame type `{}`", truncate(kind, 40)), reference));
+        return Err(DecodeError::new(
+            ErrorCode::UnknownType,
+            format!("unknown frame type `{}`", truncate(kind, 40)),
+            reference,
+        ));
     }
-    let frame: ClientFrame =
-        serde_json::from_value(value).map_err(|e| DecodeError::new(ErrorCode::BadFrame, e.to_string(), reference.clone()))?;
+    let frame: ClientFrame = serde_json::from_value(value)
+        .map_err(|e| DecodeError::new(ErrorCode::BadFrame, e.to_string(), reference.clone()))?;
     validate(&frame).map_err(|m| DecodeError::new(ErrorCode::Invalid, m, reference))?;
     Ok(frame)
 }
@@ -307,7 +311,9 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 fn valid_client_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= MAX_CLIENT_ID && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !id.is_empty()
+        && id.len() <= MAX_CLIENT_ID
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn valid_body(body: &str) -> Result<(), String> {
@@ -322,7 +328,11 @@ fn valid_body(body: &str) -> Result<(), String> {
 
 fn validate(frame: &ClientFrame) -> Result<(), String> {
     let check_id = |id: &str| {
-        if valid_client_id(id) { Ok(()) } else { Err(format!("client_id must be 1 to {MAX_CLIENT_ID} letters, digits, - or _")) }
+        if valid_client_id(id) {
+            Ok(())
+        } else {
+            Err(format!("client_id must be 1 to {MAX_CLIENT_ID} letters, digits, - or _"))
+        }
     };
     let check_ref = |r: &Option<String>| match r {
         Some(r) if r.len() > 64 => Err("ref is at most 64 bytes".to_owned()),
@@ -414,17 +424,27 @@ mod tests {
             (r#"{"type":"send","ref":"x","channel":"nope","client_id":"a","body":"b"}"#, ErrorCode::BadFrame),
             (r#"{"type":"read","channel":"0192f0c4-6d3e-7000-8000-000000000001","seq":"4"}"#, ErrorCode::BadFrame),
             (r#"{"type":"ping","extra":1}"#, ErrorCode::BadFrame),
-            (r#"{"type":"send","channel":"0192f0c4-6d3e-7000-8000-000000000001","client_id":"a b","body":"x"}"#, ErrorCode::Invalid),
-            (r#"{"type":"send","channel":"0192f0c4-6d3e-7000-8000-000000000001","client_id":"a","body":"   "}"#, ErrorCode::Invalid),
+            (
+                r#"{"type":"send","channel":"0192f0c4-6d3e-7000-8000-000000000001","client_id":"a b","body":"x"}"#,
+                ErrorCode::Invalid,
+            ),
+            (
+                r#"{"type":"send","channel":"0192f0c4-6d3e-7000-8000-000000000001","client_id":"a","body":"   "}"#,
+                ErrorCode::Invalid,
+            ),
         ];
         for (text, code) in cases {
             assert_eq!(decode(text).unwrap_err().code, code, "{text}");
         }
         let e = decode(r#"{"type":"send","ref":"x","channel":"nope","client_id":"a","body":"b"}"#).unwrap_err();
         assert_eq!(e.reference.as_deref(), Some("x"));
-        let long = format!(r#"{{"type":"send","channel":"{CH}","client_id":"a","body":"{}"}}"#, "x".repeat(MAX_MESSAGE_CHARS + 1));
+        let long = format!(
+            r#"{{"type":"send","channel":"{CH}","client_id":"a","body":"{}"}}"#,
+            "x".repeat(MAX_MESSAGE_CHARS + 1)
+        );
         assert_eq!(decode(&long).unwrap_err().code, ErrorCode::Invalid);
-        let ok = format!(r#"{{"type":"send","channel":"{CH}","client_id":"a","body":"{}"}}"#, "é".repeat(MAX_MESSAGE_CHARS));
+        let ok =
+            format!(r#"{{"type":"send","channel":"{CH}","client_id":"a","body":"{}"}}"#, "é".repeat(MAX_MESSAGE_CHARS));
         assert!(decode(&ok).is_ok());
     }
 
@@ -454,7 +474,9 @@ mod fuzz {
     use proptest::prelude::*;
 
     fn frame_like() -> impl Strategy<Value = String> {
-        let types = prop::sample::select(vec!["hello", "send", "edit", "delete", "read", "typing", "presence", "sync", "ping", "x"]);
+        let types = prop::sample::select(vec![
+            "hello", "send", "edit", "delete", "read", "typing", "presence", "sync", "ping", "x",
+        ]);
         let value = prop_oneof![
             Just("1".to_owned()),
             Just("-1".to_owned()),
@@ -465,7 +487,18 @@ mod fuzz {
             Just("[]".to_owned()),
             Just("9223372036854775807".to_owned()),
         ];
-        let key = prop::sample::select(vec!["v", "ref", "channel", "client_id", "body", "target", "seq", "after", "state", "last_seq"]);
+        let key = prop::sample::select(vec![
+            "v",
+            "ref",
+            "channel",
+            "client_id",
+            "body",
+            "target",
+            "seq",
+            "after",
+            "state",
+            "last_seq",
+        ]);
         (types, prop::collection::vec((key, value), 0..7)).prop_map(|(t, fields)| {
             let mut s = format!(r#"{{"type":"{t}""#);
             for (k, v) in fields {

@@ -555,7 +555,14 @@ pub trait Store: Send + Sync + 'static {
     // --- channels and messages ---
     async fn create_channel(&self, channel: NewChannel, now: OffsetDateTime) -> StoreResult<Channel>;
     /// The pair's channel, created on first call; later calls (or racing ones) get the same one.
-    async fn open_pair_channel(&self, program_id: Uuid, a: Uuid, b: Uuid, name: &str, now: OffsetDateTime) -> StoreResult<(Channel, bool)>;
+    async fn open_pair_channel(
+        &self,
+        program_id: Uuid,
+        a: Uuid,
+        b: Uuid,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<(Channel, bool)>;
     async fn get_channel(&self, id: Uuid) -> StoreResult<Channel>;
     async fn channel_access(&self, channel_id: Uuid, user_id: Uuid) -> StoreResult<Option<ChannelAccess>>;
     /// Every channel of a person with read state and unread counts.

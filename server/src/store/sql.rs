@@ -10,8 +10,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    CareerStage, Channel, ChannelKind, Event, EventKind, Invitation, InvitationStatus, Mail, Member, Program, Role, SessionKind, SessionRecord, StoreError,
-    User, from_millis,
+    CareerStage, Channel, ChannelKind, Event, EventKind, Invitation, InvitationStatus, Mail, Member, Program, Role,
+    SessionKind, SessionRecord, StoreError, User, from_millis,
 };
 
 pub(super) fn role_from(s: &str) -> Role {

@@ -48,7 +48,9 @@ impl SqliteStore {
     async fn append_new_message(&self, append: Append, now: OffsetDateTime) -> StoreResult<Appended> {
         let mut tx = self.begin().await?;
         let existing = sqlx::query_as::<Sqlite, EventRow>(concat!(
-            "SELECT ", event_columns!(), " FROM messages WHERE channel_id = $1 AND sender_id = $2 AND client_id = $3"
+            "SELECT ",
+            event_columns!(),
+            " FROM messages WHERE channel_id = $1 AND sender_id = $2 AND client_id = $3"
         ))
         .bind(append.channel_id)
         .bind(append.sender_id)
@@ -59,10 +61,12 @@ impl SqliteStore {
             tx.rollback().await?;
             return self.replay(row.into()).await;
         }
-        let seq: Option<i64> = sqlx::query_scalar::<Sqlite, i64>("UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
-            .bind(append.channel_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let seq: Option<i64> = sqlx::query_scalar::<Sqlite, i64>(
+            "UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+        )
+        .bind(append.channel_id)
+        .fetch_optional(&mut *tx)
+        .await?;
         let seq = seq.ok_or(StoreError::NotFound)?;
         let row = sqlx::query_as::<Sqlite, EventRow>(concat!(
             "INSERT INTO messages (channel_id, seq, id, kind, sender_id, client_id, body, created_at) ",
