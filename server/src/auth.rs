@@ -62,7 +62,8 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// Counts attempts per key within a sliding window. In memory, per node: with several nodes each
+/// Counts failed attempts per key within a sliding window; a key with `limit` failures in the
+/// window is refused until the oldest ages out. Successful attempts do not count. In memory, per node: with several nodes each
 /// one enforces the limit on the requests it sees, which still bounds guessing to nodes × limit.
 pub struct AttemptLimiter {
     window: Duration,
@@ -75,9 +76,15 @@ impl AttemptLimiter {
         Self { window, limit, attempts: Mutex::new(HashMap::new()) }
     }
 
-    /// Records an attempt; `false` when the key is already at its limit (the attempt is refused
-    /// and not counted).
-    pub fn try_acquire(&self, key: &str) -> bool {
+    /// Whether `key` has used up its failures in the current window.
+    pub fn is_blocked(&self, key: &str) -> bool {
+        let now = Instant::now();
+        let attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        attempts.get(key).is_some_and(|v| v.iter().filter(|t| now.duration_since(**t) < self.window).count() >= self.limit as usize)
+    }
+
+    /// Counts one failed attempt against `key`.
+    pub fn record_failure(&self, key: &str) {
         let now = Instant::now();
         let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
         // Keep the map bounded: forget keys whose attempts have all aged out.
@@ -86,11 +93,7 @@ impl AttemptLimiter {
         }
         let entry = attempts.entry(key.to_owned()).or_default();
         entry.retain(|t| now.duration_since(*t) < self.window);
-        if entry.len() >= self.limit as usize {
-            return false;
-        }
         entry.push(now);
-        true
     }
 
     /// A successful sign-in clears the account's count.
@@ -125,11 +128,13 @@ mod tests {
     #[test]
     fn limiter_refuses_past_the_limit_and_resets() {
         let limiter = AttemptLimiter::new(2, Duration::from_secs(60));
-        assert!(limiter.try_acquire("a"));
-        assert!(limiter.try_acquire("a"));
-        assert!(!limiter.try_acquire("a"));
-        assert!(limiter.try_acquire("b"));
+        assert!(!limiter.is_blocked("a"));
+        limiter.record_failure("a");
+        assert!(!limiter.is_blocked("a"));
+        limiter.record_failure("a");
+        assert!(limiter.is_blocked("a"));
+        assert!(!limiter.is_blocked("b"));
         limiter.reset("a");
-        assert!(limiter.try_acquire("a"));
+        assert!(!limiter.is_blocked("a"));
     }
 }

@@ -67,6 +67,9 @@ pub struct Config {
     pub login_window_secs: u64,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// Behind a reverse proxy that sets `X-Forwarded-For`: use it for per-address limits.
+    /// Only enable when every request comes through such a proxy (clients could forge it).
+    pub trust_forwarded_for: bool,
     /// Prefix of every Redis key and pub/sub channel (lets deployments share one Redis).
     pub redis_prefix: String,
     /// Frames queued per WebSocket before the client is closed as too slow.
@@ -101,6 +104,7 @@ impl Default for Config {
             login_attempts_per_address: 30,
             login_window_secs: 15 * 60,
             log_format: "text".to_owned(),
+            trust_forwarded_for: false,
             redis_prefix: "kindred:".to_owned(),
             ws_queue_frames: 1024,
             ws_send_rate_per_sec: 10.0,
@@ -134,6 +138,12 @@ pub struct ConfigError(String);
 impl Config {
     /// Layers defaults, the TOML file (when it exists), `KINDRED_*` variables and flags.
     pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Self, ConfigError> {
+        // The default file is optional; one named explicitly must exist.
+        if let Some(path) = file
+            && !path.exists()
+        {
+            return Err(ConfigError(format!("configuration file {} does not exist", path.display())));
+        }
         let file = file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("kindred.toml"));
         let config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(&file))
@@ -153,9 +163,11 @@ impl Config {
             }
         }
         if let Some(url) = &self.redis_url
-            && !(url.expose().starts_with("redis://") || url.expose().starts_with("rediss://"))
+            && !url.expose().starts_with("redis://")
         {
-            return Err(ConfigError("redis_url must start with redis://".into()));
+            return Err(ConfigError(
+                "redis_url must start with redis:// (TLS to Redis is not supported; keep Redis on a private network)".into(),
+            ));
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -215,7 +227,7 @@ mod tests {
     #[test]
     fn flags_override_environment_and_defaults() {
         let overrides = Overrides { bind: Some("127.0.0.1:9999".parse().unwrap()), ..Overrides::default() };
-        let config = Config::load(Some(Path::new("/nonexistent/kindred.toml")), overrides).unwrap();
+        let config = Config::load(None, overrides).unwrap();
         assert_eq!(config.bind.port(), 9999);
         assert!(config.data_location().starts_with("SQLite file ./data/kindred.db"));
     }
@@ -223,6 +235,7 @@ mod tests {
     #[test]
     fn rejects_unknown_database_schemes() {
         let overrides = Overrides { database_url: Some(Secret::new("mysql://x")), ..Overrides::default() };
-        assert!(Config::load(Some(Path::new("/nonexistent.toml")), overrides).is_err());
+        assert!(Config::load(None, overrides).is_err());
+        assert!(Config::load(Some(Path::new("/nonexistent.toml")), Overrides::default()).is_err());
     }
 }

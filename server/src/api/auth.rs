@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -91,6 +91,18 @@ pub(super) async fn start_browser_session(state: &AppState, user: &User) -> Resu
     Ok((HeaderValue::from_str(&cookie).map_err(ApiError::internal)?, csrf))
 }
 
+/// The client's address for rate limits: the TCP peer, or, behind a trusted reverse proxy
+/// (`trust_forwarded_for`), the last address the proxy appended to `X-Forwarded-For`.
+pub(super) fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+    if state.config.trust_forwarded_for
+        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(last) = forwarded.rsplit(',').map(str::trim).find(|s| !s.is_empty())
+    {
+        return last.to_owned();
+    }
+    peer.ip().to_string()
+}
+
 fn clear_cookie(state: &AppState) -> HeaderValue {
     let cookie = format!(
         "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
@@ -107,23 +119,28 @@ fn clear_cookie(state: &AppState) -> HeaderValue {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let account_key = body.email.trim().to_lowercase();
-    let address_key = peer.ip().to_string();
-    if body.password.len() > auth::MAX_PASSWORD_LEN || account_key.len() > 254 {
-        return Err(ApiError::InvalidCredentials);
-    }
-    if !state.login_by_address.try_acquire(&address_key) || !state.login_by_account.try_acquire(&account_key) {
+    let address_key = client_address(&state, &headers, peer);
+    if state.login_by_address.is_blocked(&address_key) || state.login_by_account.is_blocked(&account_key) {
         metrics::counter!("kindred_login_total", "outcome" => "rate_limited").increment(1);
         return Err(ApiError::RateLimited);
     }
-    let found = state.store.find_user_by_email(&account_key).await?;
+    let found = if body.password.len() > auth::MAX_PASSWORD_LEN || account_key.len() > 254 {
+        None
+    } else {
+        state.store.find_user_by_email(&account_key).await?
+    };
     let hash = found.as_ref().and_then(|(_, h)| h.clone()).unwrap_or_else(|| auth::dummy_hash().to_owned());
-    let ok = auth::verify_password_async(body.password, hash).await;
+    let password = if body.password.len() > auth::MAX_PASSWORD_LEN { String::new() } else { body.password };
+    let ok = auth::verify_password_async(password, hash).await;
     let user = match (ok, found) {
         (true, Some((user, Some(_)))) => user,
         _ => {
+            state.login_by_address.record_failure(&address_key);
+            state.login_by_account.record_failure(&account_key);
             metrics::counter!("kindred_login_total", "outcome" => "failed").increment(1);
             return Err(ApiError::InvalidCredentials);
         }

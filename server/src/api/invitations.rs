@@ -101,6 +101,7 @@ pub async fn preview(
 pub async fn accept(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ApiPath(token): ApiPath<String>,
     ApiJson(body): ApiJson<AcceptRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -110,9 +111,8 @@ pub async fn accept(
             // Joining with an existing account proves ownership with its password, under the
             // same limits as signing in.
             let account_key = user.email.to_lowercase();
-            if !state.login_by_address.try_acquire(&peer.ip().to_string())
-                || !state.login_by_account.try_acquire(&account_key)
-            {
+            let address_key = super::auth::client_address(&state, &headers, peer);
+            if state.login_by_address.is_blocked(&address_key) || state.login_by_account.is_blocked(&account_key) {
                 return Err(ApiError::RateLimited);
             }
             let Some(hash) = hash else {
@@ -121,6 +121,8 @@ pub async fn accept(
                 ));
             };
             if body.password.len() > auth::MAX_PASSWORD_LEN || !auth::verify_password_async(body.password, hash).await {
+                state.login_by_address.record_failure(&address_key);
+                state.login_by_account.record_failure(&account_key);
                 return Err(ApiError::InvalidCredentials);
             }
             Acceptance::Existing(user.id)

@@ -150,7 +150,12 @@ pub async fn upgrade(
     }
     // Browsers send cookies with cross-site WebSocket requests; only our own pages may connect.
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let allowed = origin.to_str().ok().is_some_and(|o| same_origin(o, &state.public_url));
+        // With a configured public URL that is the only origin; without one, the page must have
+        // come from the host the browser is talking to.
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let allowed = origin.to_str().ok().is_some_and(|o| {
+            same_origin(o, &state.public_url) || (state.config.public_url.is_none() && origin_is_host(o, host))
+        });
         if !allowed {
             return ApiError::Forbidden("this page's origin may not connect").into_response();
         }
@@ -180,8 +185,22 @@ fn same_origin(origin: &str, public_url: &str) -> bool {
     origin.eq_ignore_ascii_case(public_origin)
 }
 
+/// Whether an `Origin` names the host (and port) of the request's `Host` header.
+fn origin_is_host(origin: &str, host: Option<&str>) -> bool {
+    let Some(host) = host else { return false };
+    let rest = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
+    rest.is_some_and(|r| r.eq_ignore_ascii_case(host))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn origin_against_host() {
+        assert!(super::origin_is_host("http://localhost:8080", Some("localhost:8080")));
+        assert!(!super::origin_is_host("http://evil.example", Some("localhost:8080")));
+        assert!(!super::origin_is_host("http://localhost:8080", None));
+    }
+
     #[test]
     fn origins() {
         assert!(super::same_origin("http://127.0.0.1:8080", "http://127.0.0.1:8080"));

@@ -1,0 +1,226 @@
+// Types of the chat protocol, version 1 (docs/protocol.md): the frames a client sends and
+// receives over `/ws`, the channel view and the log events. Kept apart from the HTTP types
+// because the same shapes arrive over both.
+
+export const PROTOCOL_VERSION = 1;
+/** Longest message body, in characters (Unicode code points, as the server counts them). */
+export const MAX_MESSAGE_CHARS = 4000;
+
+export type ChannelKind = 'pair' | 'group' | 'announcement';
+export type PresenceState = 'online' | 'away' | 'offline';
+export type EventKind = 'message' | 'edit' | 'delete';
+
+export interface ChannelMemberView {
+  user_id: string;
+  name: string;
+  last_read_seq: number;
+}
+
+/** One person's view of a channel (welcome, channel_added, GET /api/channels). */
+export interface ChannelView {
+  id: string;
+  program_id: string;
+  kind: ChannelKind;
+  name: string;
+  program_wide: boolean;
+  last_seq: number;
+  created_at: string;
+  can_post: boolean;
+  last_read_seq: number;
+  unread: number;
+  members: ChannelMemberView[];
+}
+
+/** A channel as `POST /api/programs/{id}/channels` returns it. */
+export interface Channel {
+  id: string;
+  program_id: string;
+  kind: ChannelKind;
+  name: string;
+  program_wide: boolean;
+  last_seq: number;
+  created_at: string;
+}
+
+/** One entry of a channel's log, or (in history pages) a message in its current state. */
+export interface ChatEvent {
+  channel_id: string;
+  seq: number;
+  id: string;
+  kind: EventKind;
+  sender_id: string;
+  client_id: string;
+  body: string;
+  target_seq: number | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+}
+
+export interface HistoryPage {
+  items: ChatEvent[];
+  next_before: number | null;
+}
+
+export type ErrorCode =
+  | 'bad_frame'
+  | 'unknown_type'
+  | 'binary_not_supported'
+  | 'invalid'
+  | 'not_member'
+  | 'read_only'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'seq_from_future'
+  | 'rate_limited'
+  | 'out_of_order'
+  | 'internal';
+
+// Client → server.
+export type ClientFrame =
+  | { type: 'hello'; v: number; last_seq: Record<string, number> }
+  | { type: 'send'; ref: string; channel: string; client_id: string; body: string }
+  | { type: 'edit'; ref: string; channel: string; client_id: string; target: number; body: string }
+  | { type: 'delete'; ref: string; channel: string; client_id: string; target: number }
+  | { type: 'read'; ref: string; channel: string; seq: number }
+  | { type: 'typing'; channel: string }
+  | { type: 'presence'; state: 'online' | 'away' }
+  | { type: 'sync'; ref: string; channel: string; after: number }
+  | { type: 'ping'; ref: string };
+
+// Server → client.
+export interface WelcomeFrame {
+  type: 'welcome';
+  v: number;
+  user_id: string;
+  heartbeat_ms: number;
+  channels: ChannelView[];
+  presence: Record<string, PresenceState>;
+}
+export interface EventFrame extends ChatEvent {
+  type: 'event';
+  /** Live edits and deletes: the changed message's new state. */
+  message?: ChatEvent;
+}
+export interface CaughtUpFrame {
+  type: 'caught_up';
+  last_seq: Record<string, number>;
+}
+export interface SyncedFrame {
+  type: 'synced';
+  ref?: string;
+  channel: string;
+  last_seq: number;
+}
+export interface AckFrame {
+  type: 'ack';
+  ref?: string;
+  channel: string;
+  client_id: string;
+  seq: number;
+  id: string;
+  created: boolean;
+}
+export interface ReadFrame {
+  type: 'read';
+  channel: string;
+  user_id: string;
+  seq: number;
+}
+export interface UnreadFrame {
+  type: 'unread';
+  channel: string;
+  last_read_seq: number;
+  unread: number;
+}
+export interface TypingFrame {
+  type: 'typing';
+  channel: string;
+  user_id: string;
+}
+export interface PresenceFrame {
+  type: 'presence';
+  user_id: string;
+  state: PresenceState;
+}
+export interface ChannelAddedFrame {
+  type: 'channel_added';
+  channel: ChannelView;
+}
+export interface ResyncFrame {
+  type: 'resync';
+}
+export interface PongFrame {
+  type: 'pong';
+  ref?: string;
+}
+export interface ErrorFrame {
+  type: 'error';
+  ref?: string;
+  code: ErrorCode | string;
+  message: string;
+}
+
+export type ServerFrame =
+  | WelcomeFrame
+  | EventFrame
+  | CaughtUpFrame
+  | SyncedFrame
+  | AckFrame
+  | ReadFrame
+  | UnreadFrame
+  | TypingFrame
+  | PresenceFrame
+  | ChannelAddedFrame
+  | ResyncFrame
+  | PongFrame
+  | ErrorFrame;
+
+const SERVER_TYPES = new Set([
+  'welcome',
+  'event',
+  'caught_up',
+  'synced',
+  'ack',
+  'read',
+  'unread',
+  'typing',
+  'presence',
+  'channel_added',
+  'resync',
+  'pong',
+  'error',
+]);
+
+/**
+ * Parses one text frame from the server. Returns null for anything that is not a JSON object
+ * with a known `type`: a newer server may add frame types, which this client ignores.
+ */
+export function parseServerFrame(text: string): ServerFrame | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !SERVER_TYPES.has(type)) return null;
+  return value as ServerFrame;
+}
+
+/** Length of a message body as the server counts it (code points, not UTF-16 units). */
+export function bodyLength(body: string): number {
+  return Array.from(body).length;
+}
+
+/** Why a body cannot be sent, or null when it can. */
+export function bodyProblem(body: string): string | null {
+  if (body.trim() === '') return 'Write a message first.';
+  const length = bodyLength(body);
+  if (length > MAX_MESSAGE_CHARS) {
+    return `Messages can be at most ${MAX_MESSAGE_CHARS} characters; this one has ${length}.`;
+  }
+  return null;
+}
