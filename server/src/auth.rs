@@ -80,7 +80,9 @@ impl AttemptLimiter {
     pub fn is_blocked(&self, key: &str) -> bool {
         let now = Instant::now();
         let attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
-        attempts.get(key).is_some_and(|v| v.iter().filter(|t| now.duration_since(**t) < self.window).count() >= self.limit as usize)
+        attempts
+            .get(key)
+            .is_some_and(|v| v.iter().filter(|t| now.duration_since(**t) < self.window).count() >= self.limit as usize)
     }
 
     /// Counts one failed attempt against `key`.

@@ -166,7 +166,8 @@ impl Config {
             && !url.expose().starts_with("redis://")
         {
             return Err(ConfigError(
-                "redis_url must start with redis:// (TLS to Redis is not supported; keep Redis on a private network)".into(),
+                "redis_url must start with redis:// (TLS to Redis is not supported; keep Redis on a private network)"
+                    .into(),
             ));
         }
         if let Some(url) = &self.public_url

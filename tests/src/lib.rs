@@ -376,6 +376,21 @@ impl Client {
         Ok(Ws { stream })
     }
 
+    /// A client for any server URL (another process's node, say).
+    pub fn detached(base: &str) -> Client {
+        Client {
+            base: base.to_owned(),
+            http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+            csrf: Arc::new(std::sync::Mutex::new(None)),
+            bearer: None,
+            session: Arc::new(std::sync::Mutex::new(None)),
+        }
+    }
+
+    pub fn set_bearer(&mut self, token: &str) {
+        self.bearer = Some(token.to_owned());
+    }
+
     /// Forgets the CSRF token (to prove writes without it are refused).
     pub fn drop_csrf(&self) {
         *self.csrf.lock().unwrap() = None;
@@ -399,6 +414,40 @@ impl Ws {
     pub async fn send_raw(&mut self, message: tokio_tungstenite::tungstenite::Message) {
         use futures_util::SinkExt;
         self.stream.send(message).await.unwrap();
+    }
+
+    /// Sends a frame; false when the connection is gone.
+    pub async fn send_try(&mut self, frame: Value) -> bool {
+        use futures_util::SinkExt;
+        self.stream.send(tokio_tungstenite::tungstenite::Message::text(frame.to_string())).await.is_ok()
+    }
+
+    /// Waits for the `ack` of the frame with `reference`; `None` when the connection closed or the
+    /// server refused it (the caller reconnects and retries with the same client id).
+    pub async fn recv_ack(&mut self, reference: &str) -> Option<i64> {
+        loop {
+            match self.next_timeout(WAIT).await {
+                Some(Ok(f)) if f["ref"] == reference && f["type"] == "ack" => return f["seq"].as_i64(),
+                Some(Ok(f)) if f["ref"] == reference && f["type"] == "error" => return None,
+                Some(Ok(_)) => continue,
+                Some(Err(())) | None => return None,
+            }
+        }
+    }
+
+    /// The next JSON frame within `wait`: `None` on timeout, `Some(Err(()))` when closed.
+    pub async fn next_timeout(&mut self, wait: std::time::Duration) -> Option<Result<Value, ()>> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return None,
+                Ok(Some(Ok(Message::Text(text)))) => return Some(Ok(serde_json::from_str(text.as_str()).unwrap())),
+                Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => return Some(Err(())),
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
     }
 
     /// The next JSON frame; panics on close or after [`WAIT`].
