@@ -24,9 +24,10 @@ export const COORDINATOR = { email: 'coord@example.org', name: 'Cora Coordinator
 
 const kindredBin = path.resolve(here, process.env.KINDRED_BIN ?? '../../target/debug/kindred');
 
-function run(bin, args, input) {
+function run(bin, args, input, env) {
   return new Promise((resolve, reject) => {
-    const child = execFile(bin, args, { cwd: repoRoot, timeout: 60_000 }, (error, stdout, stderr) => {
+    const options = { cwd: repoRoot, timeout: 60_000, env: { ...process.env, ...env } };
+    const child = execFile(bin, args, options, (error, stdout, stderr) => {
       if (error) {
         reject(new Error(`${bin} ${args.join(' ')} failed: ${error.message}\n${stdout}\n${stderr}`));
       } else {
@@ -39,9 +40,10 @@ function run(bin, args, input) {
 
 /**
  * Starts `kindred serve` on a fresh data directory with an admin and a coordinator. Resolves
- * once the server printed its URL and answers /healthz.
+ * once the server printed its URL and answers /healthz. `env` adds environment variables for
+ * the server (e.g. `KINDRED_PRESENCE_GRACE_MS`).
  */
-export async function startServer() {
+export async function startServer({ env = {} } = {}) {
   try {
     await access(kindredBin);
   } catch {
@@ -67,6 +69,7 @@ export async function startServer() {
   const child = spawn(kindredBin, ['--data-dir', dataDir, 'serve', '--bind', '127.0.0.1:0'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const output = [];
   const echo = process.env.KINDRED_TEST_LOG === '1';
@@ -111,6 +114,16 @@ export async function startServer() {
     url,
     dataDir,
     output: () => output.join('\n'),
+    /**
+     * Creates an account with the CLI, as `kindred user create` does; with `program`, adds it
+     * to that program in its role (mentor or mentee), so call it after the program exists.
+     */
+    async createUser({ email, name, role, program, password = PASSWORD }) {
+      const args = ['--data-dir', dataDir, 'user', 'create', '--email', email, '--name', name, '--role', role];
+      if (program) args.push('--program', program);
+      args.push('--password-stdin');
+      await run(kindredBin, args, `${password}\n`, env);
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -203,4 +216,22 @@ export async function signIn(page, who) {
   await page.getByLabel('Password', { exact: true }).fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+/**
+ * Calls the JSON API as the person signed in to the page's browser context (their cookie), with
+ * the CSRF token of their session on writes. Returns the parsed body; throws on an error status.
+ */
+export async function apiCall(page, method, path, data) {
+  const request = page.context().request;
+  const headers = {};
+  if (method !== 'GET') {
+    const session = await request.get('/api/auth/session');
+    if (!session.ok()) throw new Error(`GET /api/auth/session: HTTP ${session.status()}`);
+    headers['X-CSRF-Token'] = (await session.json()).csrf_token;
+  }
+  const response = await request.fetch(path, { method, headers, data });
+  const text = await response.text();
+  if (!response.ok()) throw new Error(`${method} ${path}: HTTP ${response.status()} ${text}`);
+  return text ? JSON.parse(text) : undefined;
 }

@@ -14,6 +14,7 @@ import { ProfilePage } from './pages/ProfilePage';
 import { ProgramsPage } from './pages/ProgramsPage';
 import { ProgramPage } from './pages/ProgramPage';
 import { OutboxPage } from './pages/OutboxPage';
+import { MessagesPage } from './pages/MessagesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
 function onApiError(error: unknown) {
@@ -77,6 +78,8 @@ const routes: RouteObject[] = [
       { path: 'profile', element: <RequireAuth><ProfilePage /></RequireAuth> },
       { path: 'programs', element: <RequireAuth><ProgramsPage /></RequireAuth> },
       { path: 'programs/:id', element: <RequireAuth><ProgramPage /></RequireAuth> },
+      { path: 'messages', element: <RequireAuth><MessagesPage /></RequireAuth> },
+      { path: 'messages/:channelId', element: <RequireAuth><MessagesPage /></RequireAuth> },
       {
         path: 'admin/outbox',
         element: (

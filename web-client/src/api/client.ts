@@ -146,6 +146,15 @@ export function setFetch(impl: FetchLike): void {
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  return (await requestWithStatus<T>(method, path, options)).data;
+}
+
+/** Like `request`, with the HTTP status of the success (e.g. 201 created vs 200 existing). */
+export async function requestWithStatus<T>(
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<{ status: number; data: T }> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   let body: string | undefined;
   if (options.json !== undefined) {
@@ -169,11 +178,11 @@ export async function request<T>(method: string, path: string, options: RequestO
     const text = await response.text().catch(() => '');
     throw parseApiError(response.status, text);
   }
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return { status: 204, data: undefined as T };
   const text = await response.text();
-  if (text === '') return undefined as T;
+  if (text === '') return { status: response.status, data: undefined as T };
   try {
-    return JSON.parse(text) as T;
+    return { status: response.status, data: JSON.parse(text) as T };
   } catch {
     throw new ApiError(response.status, 'bad_response', 'The server sent a response that could not be read.');
   }

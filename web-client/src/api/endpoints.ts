@@ -1,5 +1,6 @@
 // One function per API endpoint, so pages never build URLs by hand.
-import { query, request } from './client';
+import { query, request, requestWithStatus } from './client';
+import type { Channel, ChannelKind, ChannelView, HistoryPage } from '../chat/protocol';
 import type {
   ApiToken,
   CareerStage,
@@ -75,6 +76,20 @@ export const api = {
     request<Invitation>('POST', `/api/programs/${seg(id)}/invitations/${seg(invitationId)}/resend`),
   revokeInvitation: (id: string, invitationId: string) =>
     request<Invitation>('POST', `/api/programs/${seg(id)}/invitations/${seg(invitationId)}/revoke`),
+
+  channels: () => request<Page<ChannelView>>('GET', '/api/channels'),
+  channelMessages: (id: string, before: number | null, limit: number) =>
+    request<HistoryPage>('GET', `/api/channels/${seg(id)}/messages${query({ before, limit })}`),
+  /** Opens a channel; `created` is false when the pair already had one (HTTP 200, not 201). */
+  createChannel: async (
+    programId: string,
+    channel: { kind: ChannelKind; name?: string; program_wide?: boolean; members?: string[] },
+  ) => {
+    const { status, data } = await requestWithStatus<Channel>('POST', `/api/programs/${seg(programId)}/channels`, {
+      json: channel,
+    });
+    return { channel: data, created: status === 201 };
+  },
 
   outbox: (cursor?: string | null) => request<Page<Mail>>('GET', `/api/admin/outbox${query({ cursor })}`),
 };

@@ -1,13 +1,41 @@
 // The frame of every page: a skip link, the header with the main navigation and the account
-// actions, and the <main> landmark the routes render into.
+// actions, and the <main> landmark the routes render into. It also holds the chat connection
+// of whoever is signed in, so messages, unread counts and presence are live on every page.
 import { useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
 import { useSession } from '../session';
+import { ChatProvider, useChat } from '../chat/ChatProvider';
+import { totalUnread } from '../chat/state';
+
+/** The Messages link, with the number of unread messages when there are any. */
+function MessagesLink() {
+  const { state } = useChat();
+  const unread = totalUnread(state);
+  return (
+    <NavLink to="/messages">
+      Messages
+      {unread > 0 ? (
+        <span className="nav-badge">
+          {unread}
+          <span className="visually-hidden"> unread</span>
+        </span>
+      ) : null}
+    </NavLink>
+  );
+}
 
 export function Layout() {
+  return (
+    <ChatProvider>
+      <Frame />
+    </ChatProvider>
+  );
+}
+
+function Frame() {
   const { user, setSession } = useSession();
   const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
@@ -37,6 +65,9 @@ export function Layout() {
               <ul>
                 <li>
                   <NavLink to="/programs">Programs</NavLink>
+                </li>
+                <li>
+                  <MessagesLink />
                 </li>
                 <li>
                   <NavLink to="/profile">Profile</NavLink>

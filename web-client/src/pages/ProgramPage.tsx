@@ -1,5 +1,5 @@
 // One program: its members, and for its coordinators the tools to invite people (one at a
-// time or from a CSV file) and to manage the invitations.
+// time or from a CSV file), to manage the invitations and to open channels.
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -14,6 +14,7 @@ import {
   type Role,
 } from '../api/types';
 import { CopyField } from '../components/CopyField';
+import { ProgramChannels } from '../components/ProgramChannels';
 import { FormError, SelectField, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
 import { Loading, PageHeading } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
@@ -74,6 +75,7 @@ export function ProgramPage() {
           <InviteOne programId={p.id} />
           <ImportCsv programId={p.id} />
           <Invitations programId={p.id} />
+          <ProgramChannels programId={p.id} />
         </>
       ) : null}
     </>

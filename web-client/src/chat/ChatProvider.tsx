@@ -1,0 +1,78 @@
+// One chat connection per signed-in page, opened when someone is signed in and closed when they
+// sign out (or another person signs in). Components read the chat state with `useChat`.
+import {
+  createContext,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { ApiError, errorMessage } from '../api/client';
+import { api } from '../api/endpoints';
+import { SESSION_KEY, sessionLost, useSession } from '../session';
+import { ChatClient, HISTORY_PAGE, socketUrl } from './client';
+import { INITIAL_STATE, type ChatState } from './state';
+
+const ChatContext = createContext<ChatClient | null>(null);
+
+/** How often at most the session is checked after the socket keeps failing to connect. */
+const SESSION_CHECK_EVERY_MS = 30_000;
+
+export function ChatProvider({ children }: { children: ReactNode }) {
+  const { user } = useSession();
+  const queryClient = useQueryClient();
+  const userId = user?.id ?? null;
+  const lastCheck = useRef(0);
+
+  const [client, setClient] = useState<ChatClient | null>(null);
+
+  // Created in an effect (not during render) so that React's development double-run of
+  // effects closes the first client and opens a second one, instead of reviving a closed one.
+  useEffect(() => {
+    if (!userId) return;
+    const next = new ChatClient({
+      url: socketUrl(window.location),
+      fetchHistory: (channel, before) => api.channelMessages(channel, before, HISTORY_PAGE),
+      describeError: errorMessage,
+      onConnectFailures: (count) => {
+        // The upgrade of an expired session is refused with 401, which a WebSocket only sees
+        // as a failed connection: ask the API whether we are still signed in.
+        const now = Date.now();
+        if (count < 2 || now - lastCheck.current < SESSION_CHECK_EVERY_MS) return;
+        lastCheck.current = now;
+        api.session().catch((error: unknown) => {
+          if (error instanceof ApiError && error.status === 401) {
+            sessionLost();
+            queryClient.setQueryData(SESSION_KEY, null);
+          }
+        });
+      },
+    });
+    next.start();
+    setClient(next);
+    return () => {
+      next.dispose();
+      setClient((current) => (current === next ? null : current));
+    };
+  }, [userId, queryClient]);
+
+  return <ChatContext.Provider value={client}>{children}</ChatContext.Provider>;
+}
+
+function noSubscription(): () => void {
+  return () => {};
+}
+
+function initialState(): ChatState {
+  return INITIAL_STATE;
+}
+
+/** The chat client and its current state (null client when nobody is signed in). */
+export function useChat(): { client: ChatClient | null; state: ChatState } {
+  const client = useContext(ChatContext);
+  const state = useSyncExternalStore(client?.subscribe ?? noSubscription, client?.getState ?? initialState);
+  return { client, state };
+}

@@ -1,0 +1,525 @@
+// The chat connection of one signed-in page: one WebSocket to `/ws` speaking protocol v1
+// (docs/protocol.md), kept open across drops by reconnecting with backoff and resuming from
+// the last sequence number applied per channel. It owns the socket, the timers and the
+// browser signals (online/offline, page visibility); what it learns goes into an immutable
+// `ChatState` (state.ts) that React reads through `subscribe`/`getState`.
+//
+// Writes (send, edit, delete) are queued with a fresh client id and shown as pending; they go
+// out when the connection is up and again after a reconnect with the same client id, so a
+// lost acknowledgement can never make a duplicate.
+
+import { reconnectDelay } from './backoff';
+import * as P from './pending';
+import { parseServerFrame, PROTOCOL_VERSION, type ClientFrame, type HistoryPage, type ServerFrame } from './protocol';
+import * as S from './state';
+
+/** The part of a WebSocket the client uses (a fake in tests). */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+const OPEN = 1;
+
+/** The outside world: sockets, time, randomness and the browser's signals. */
+export interface ChatEnvironment {
+  createSocket(url: string): SocketLike;
+  now(): number;
+  random(): number;
+  newId(): string;
+  isOnline(): boolean;
+  isVisible(): boolean;
+  /** Calls back on network and visibility changes; returns a function that stops it. */
+  watch(onNetwork: (online: boolean) => void, onVisibility: (visible: boolean) => void): () => void;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export interface ChatClientOptions {
+  /** The WebSocket URL (`ws://host/ws`). */
+  url: string;
+  /** One page of history, newest first (GET /api/channels/{id}/messages). */
+  fetchHistory(channel: string, before: number | null): Promise<HistoryPage>;
+  /** Turns a failure into text to show. */
+  describeError?(error: unknown): string;
+  /**
+   * The connection failed `count` times in a row before a welcome (an expired session looks
+   * like this, as the upgrade answers 401): a chance to check the session.
+   */
+  onConnectFailures?(count: number): void;
+  env?: Partial<ChatEnvironment>;
+}
+
+/** How often timers are checked: gaps, retries, heartbeats, typing indicators. */
+const TICK_MS = 500;
+/** A connection that has not been welcomed after this long is given up and tried again. */
+const CONNECT_TIMEOUT_MS = 15_000;
+/** Gaps are not synced during a catch-up; if `caught_up` never comes, stop waiting for it. */
+const CATCH_UP_TIMEOUT_MS = 15_000;
+/** Typing frames are sent at most this often per channel (the server forwards one per 2 s). */
+const TYPING_EVERY_MS = 2000;
+/** History page size. */
+export const HISTORY_PAGE = 50;
+
+/** A UUID v4: crypto.randomUUID where available (secure contexts), else from getRandomValues. */
+export function newClientId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (c && typeof c.getRandomValues === 'function') c.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function browserEnvironment(): ChatEnvironment {
+  return {
+    createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+    now: () => Date.now(),
+    random: () => Math.random(),
+    newId: newClientId,
+    isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
+    isVisible: () => typeof document === 'undefined' || document.visibilityState !== 'hidden',
+    watch(onNetwork, onVisibility) {
+      const online = () => onNetwork(true);
+      const offline = () => onNetwork(false);
+      const visibility = () => onVisibility(document.visibilityState !== 'hidden');
+      window.addEventListener('online', online);
+      window.addEventListener('offline', offline);
+      document.addEventListener('visibilitychange', visibility);
+      return () => {
+        window.removeEventListener('online', online);
+        window.removeEventListener('offline', offline);
+        document.removeEventListener('visibilitychange', visibility);
+      };
+    },
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: (handle) => window.clearTimeout(handle as number),
+    setInterval: (fn, ms) => window.setInterval(fn, ms),
+    clearInterval: (handle) => window.clearInterval(handle as number),
+  };
+}
+
+/** The WebSocket URL of this page's origin. */
+export function socketUrl(location: { protocol: string; host: string }): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+export class ChatClient {
+  private state: S.ChatState = S.INITIAL_STATE;
+  private readonly listeners = new Set<() => void>();
+  private readonly env: ChatEnvironment;
+  private readonly options: ChatClientOptions;
+
+  private socket: SocketLike | null = null;
+  /** The current socket got its welcome: writes may go out. */
+  private live = false;
+  /** Reconnect attempts since the last working connection. */
+  private attempt = 0;
+  /** Connections that closed before a welcome, in a row. */
+  private failures = 0;
+  private reconnectTimer: unknown = null;
+  private ticker: unknown = null;
+  private unwatch: (() => void) | null = null;
+  private started = false;
+  private disposed = false;
+
+  private heartbeatMs = 20_000;
+  private connectStartedAt = 0;
+  private welcomedAt = 0;
+  private lastReceived = 0;
+  private lastPing = 0;
+  private refCounter = 0;
+  private readonly typingSent = new Map<string, number>();
+  /** Read positions sent on this connection, so one is not sent twice. */
+  private readonly readSent = new Map<string, number>();
+
+  constructor(options: ChatClientOptions) {
+    this.options = options;
+    this.env = { ...browserEnvironment(), ...options.env } as ChatEnvironment;
+  }
+
+  // Store interface for useSyncExternalStore.
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly getState = (): S.ChatState => this.state;
+
+  private setState(next: S.ChatState): void {
+    if (next === this.state) return;
+    this.state = next;
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  start(): void {
+    if (this.started || this.disposed) return;
+    this.started = true;
+    this.unwatch = this.env.watch(
+      (online) => this.networkChanged(online),
+      (visible) => this.visibilityChanged(visible),
+    );
+    this.ticker = this.env.setInterval(() => this.tick(), TICK_MS);
+    this.connect();
+  }
+
+  /** Closes the connection for good (sign-out, or the page going away). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.unwatch?.();
+    if (this.ticker !== null) this.env.clearInterval(this.ticker);
+    if (this.reconnectTimer !== null) this.env.clearTimeout(this.reconnectTimer);
+    const socket = this.socket;
+    this.socket = null;
+    this.live = false;
+    if (socket) this.detach(socket, 1000);
+    this.listeners.clear();
+  }
+
+  /** True when frames can be sent now. */
+  get connected(): boolean {
+    return this.live && this.socket !== null && this.socket.readyState === OPEN;
+  }
+
+  // Connection lifecycle.
+
+  private connect(): void {
+    if (this.disposed) return;
+    if (this.reconnectTimer !== null) {
+      this.env.clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
+    }
+    if (this.socket) return;
+    // Tried even when the browser says it is offline (it can be wrong); the online event
+    // reconnects at once when it is right.
+    this.setState(S.withStatus(this.state, this.waitingStatus()));
+    this.connectStartedAt = this.env.now();
+    let socket: SocketLike;
+    try {
+      socket = this.env.createSocket(this.options.url);
+    } catch {
+      this.closed(null);
+      return;
+    }
+    this.socket = socket;
+    this.live = false;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.lastReceived = this.env.now();
+      this.write({ type: 'hello', v: PROTOCOL_VERSION, last_seq: S.resumePositions(this.state) });
+    };
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      this.lastReceived = this.env.now();
+      if (typeof event.data !== 'string') return;
+      const frame = parseServerFrame(event.data);
+      if (frame) this.handle(frame);
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.closed(event.code);
+    };
+    socket.onerror = () => {
+      // A close event always follows.
+    };
+  }
+
+  /** Stops listening to a socket and closes it without waiting for its close event. */
+  private detach(socket: SocketLike, code?: number): void {
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    socket.onerror = null;
+    try {
+      socket.close(code);
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Gives up on the current socket (dead heartbeat, network gone) and carries on as if closed. */
+  private abandon(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.detach(socket, 1000);
+    this.closed(null);
+  }
+
+  private closed(code: number | null): void {
+    const wasLive = this.live;
+    this.socket = null;
+    this.live = false;
+    this.readSent.clear();
+    if (this.disposed) return;
+    if (wasLive) {
+      this.attempt = 0;
+      this.failures = 0;
+    } else {
+      this.failures += 1;
+      this.options.onConnectFailures?.(this.failures);
+    }
+    this.setState(S.withStatus(this.state, this.waitingStatus()));
+    this.schedule(this.attempt, code);
+  }
+
+  /** What to show while not connected. */
+  private waitingStatus(): S.ConnectionStatus {
+    if (!this.env.isOnline()) return 'offline';
+    return this.state.welcomed ? 'reconnecting' : 'connecting';
+  }
+
+  private schedule(attempt: number, code: number | null): void {
+    if (this.disposed || this.reconnectTimer !== null) return;
+    const delay = reconnectDelay(attempt, code, this.env.random());
+    this.attempt = attempt + 1;
+    this.reconnectTimer = this.env.setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private networkChanged(online: boolean): void {
+    if (this.disposed) return;
+    if (online) {
+      // An attempt started while offline would only fail (and back off): start afresh.
+      if (this.socket && !this.live) {
+        this.detach(this.socket);
+        this.socket = null;
+      }
+      if (!this.socket) {
+        this.attempt = 0;
+        this.connect();
+      }
+    } else {
+      // The socket cannot work without a network; drop it now rather than waiting for a
+      // heartbeat to time out, and show the person that they are offline.
+      if (this.socket) this.abandon();
+      this.setState(S.withStatus(this.state, 'offline'));
+    }
+  }
+
+  private visibilityChanged(visible: boolean): void {
+    if (this.connected) this.write({ type: 'presence', state: visible ? 'online' : 'away' });
+  }
+
+  private write(frame: ClientFrame): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== OPEN) return false;
+    try {
+      socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private nextRef(prefix: string): string {
+    this.refCounter += 1;
+    return `${prefix}${this.refCounter}`;
+  }
+
+  private tick(): void {
+    if (this.disposed) return;
+    const now = this.env.now();
+    this.setState(S.expireTyping(this.state, now));
+    if (this.socket && !this.live && now - this.connectStartedAt > CONNECT_TIMEOUT_MS) {
+      this.abandon();
+      return;
+    }
+    if (!this.connected) return;
+    if (this.state.catchingUp && now - this.welcomedAt > CATCH_UP_TIMEOUT_MS) {
+      this.setState(S.catchUpOver(this.state));
+    }
+    if (now - this.lastReceived > 3 * this.heartbeatMs) {
+      // Nothing heard, not even a pong: the connection is dead without having closed.
+      this.abandon();
+      return;
+    }
+    if (now - this.lastPing >= this.heartbeatMs) {
+      this.lastPing = now;
+      this.write({ type: 'ping', ref: this.nextRef('p') });
+    }
+    for (const channel of S.channelsNeedingSync(this.state, now)) this.sync(channel, now);
+    this.flush();
+  }
+
+  private sync(channel: string, now: number): void {
+    const c = this.state.channels[channel];
+    if (!c) return;
+    if (this.write({ type: 'sync', ref: this.nextRef('y'), channel, after: c.log.applied })) {
+      this.setState(S.onSyncSent(this.state, channel, now));
+    }
+  }
+
+  /** Sends the writes that are due. */
+  private flush(): void {
+    if (!this.connected) return;
+    const due = P.dueForSending(this.state.pending, this.env.now());
+    if (due.length === 0) return;
+    const sent: string[] = [];
+    for (const op of due) {
+      const frame: ClientFrame =
+        op.kind === 'send'
+          ? { type: 'send', ref: op.ref, channel: op.channel, client_id: op.client_id, body: op.body }
+          : op.kind === 'edit'
+            ? { type: 'edit', ref: op.ref, channel: op.channel, client_id: op.client_id, target: op.target ?? 0, body: op.body }
+            : { type: 'delete', ref: op.ref, channel: op.channel, client_id: op.client_id, target: op.target ?? 0 };
+      if (!this.write(frame)) break;
+      sent.push(op.client_id);
+    }
+    this.setState(S.withPending(this.state, P.markSent(this.state.pending, sent)));
+  }
+
+  private handle(frame: ServerFrame): void {
+    const now = this.env.now();
+    switch (frame.type) {
+      case 'welcome': {
+        this.live = true;
+        this.failures = 0;
+        this.attempt = 0;
+        this.heartbeatMs = frame.heartbeat_ms > 0 ? frame.heartbeat_ms : 20_000;
+        this.lastPing = now;
+        this.welcomedAt = now;
+        this.setState(S.onWelcome(this.state, frame, now));
+        // The server counts a new connection as online.
+        if (!this.env.isVisible()) this.write({ type: 'presence', state: 'away' });
+        this.flush();
+        break;
+      }
+      case 'event':
+        this.setState(S.onEvent(this.state, frame, now));
+        break;
+      case 'caught_up':
+        this.setState(S.onCaughtUp(this.state, frame, now));
+        break;
+      case 'synced':
+        this.setState(S.onSynced(this.state, frame, now));
+        break;
+      case 'ack':
+        this.setState(S.onAck(this.state, frame, now));
+        break;
+      case 'read':
+        this.setState(S.onRead(this.state, frame));
+        break;
+      case 'unread':
+        this.setState(S.onUnread(this.state, frame));
+        break;
+      case 'typing':
+        this.setState(S.onTyping(this.state, frame.channel, frame.user_id, now));
+        break;
+      case 'presence':
+        this.setState(S.onPresence(this.state, frame.user_id, frame.state));
+        break;
+      case 'channel_added':
+        this.setState(S.onChannelAdded(this.state, frame.channel, now));
+        // `channel_added` says nothing about the new members' presence, and they learn ours
+        // only when it changes. Announcing it again (the protocol allows repeats) reaches
+        // them now that the server counts us in the channel; they do the same for us.
+        this.write({ type: 'presence', state: this.env.isVisible() ? 'online' : 'away' });
+        break;
+      case 'resync':
+        for (const channel of Object.keys(this.state.channels)) this.sync(channel, now);
+        break;
+      case 'error':
+        if (frame.ref) {
+          this.setState(S.withPending(this.state, P.refused(this.state.pending, frame.ref, frame.code, frame.message, now)));
+        }
+        break;
+      case 'pong':
+        break;
+    }
+  }
+
+  // What the UI does.
+
+  private queue(op: Omit<P.PendingOp, 'client_id' | 'ref' | 'status' | 'seq' | 'error' | 'retryAt' | 'created_at'>): string {
+    const clientId = this.env.newId();
+    const pending = P.addPending(this.state.pending, {
+      ...op,
+      client_id: clientId,
+      ref: this.nextRef('w'),
+      status: 'queued',
+      seq: null,
+      error: null,
+      retryAt: 0,
+      created_at: new Date(this.env.now()).toISOString(),
+    });
+    this.setState(S.withPending(this.state, pending));
+    this.flush();
+    return clientId;
+  }
+
+  /** Sends a message; returns its client id. It shows as pending until stored. */
+  send(channel: string, body: string): string {
+    return this.queue({ channel, kind: 'send', body, target: null });
+  }
+
+  edit(channel: string, target: number, body: string): string {
+    return this.queue({ channel, kind: 'edit', body, target });
+  }
+
+  remove(channel: string, target: number): string {
+    return this.queue({ channel, kind: 'delete', body: '', target });
+  }
+
+  /** Tries a failed write again, with the same client id. */
+  retry(clientId: string): void {
+    this.setState(S.withPending(this.state, P.retry(this.state.pending, clientId)));
+    this.flush();
+  }
+
+  discard(clientId: string): void {
+    this.setState(S.withPending(this.state, P.discard(this.state.pending, clientId)));
+  }
+
+  /** Tells the other members that I am typing (at most every 2 s per channel). */
+  typing(channel: string): void {
+    if (!this.connected || !this.state.channels[channel]) return;
+    const now = this.env.now();
+    const last = this.typingSent.get(channel);
+    if (last !== undefined && now - last < TYPING_EVERY_MS) return;
+    this.typingSent.set(channel, now);
+    this.write({ type: 'typing', channel });
+  }
+
+  /** Marks everything applied in the channel as read, if that moves my read position. */
+  markRead(channel: string): void {
+    const c = this.state.channels[channel];
+    if (!c || !this.connected) return;
+    const seq = c.log.applied;
+    if (seq <= c.lastReadSeq || (this.readSent.get(channel) ?? 0) >= seq) return;
+    if (this.write({ type: 'read', ref: this.nextRef('r'), channel, seq })) this.readSent.set(channel, seq);
+  }
+
+  /** Loads the newest page of history (once), or with `older` the page before what is loaded. */
+  loadHistory(channel: string, older = false): void {
+    const c = this.state.channels[channel];
+    if (!c || c.history.loading) return;
+    if (!older && c.history.loaded) return;
+    const before = older ? c.history.nextBefore : null;
+    if (older && (before === null || !c.history.loaded)) return;
+    this.setState(S.onHistoryStart(this.state, channel));
+    this.options.fetchHistory(channel, before).then(
+      (page) => {
+        if (this.disposed) return;
+        this.setState(S.onHistoryPage(this.state, channel, page.items, page.next_before, this.env.now()));
+      },
+      (error: unknown) => {
+        if (this.disposed) return;
+        const message = this.options.describeError?.(error) ?? 'Could not load the messages.';
+        this.setState(S.onHistoryFailed(this.state, channel, message));
+      },
+    );
+  }
+}

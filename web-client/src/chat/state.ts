@@ -1,0 +1,441 @@
+// Everything the chat UI shows, as one immutable value, and the pure functions that move it
+// forward for each server frame or local action. The ChatClient (client.ts) owns the socket
+// and the timers and feeds this; components only read it.
+
+import * as L from './log';
+import * as M from './messages';
+import * as P from './pending';
+import type {
+  AckFrame,
+  CaughtUpFrame,
+  ChannelKind,
+  ChannelMemberView,
+  ChannelView,
+  ChatEvent,
+  EventFrame,
+  PresenceState,
+  ReadFrame,
+  SyncedFrame,
+  UnreadFrame,
+  WelcomeFrame,
+} from './protocol';
+
+/** How long "… is typing" shows after a typing frame. */
+export const TYPING_SHOW_MS = 6000;
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+export interface HistoryState {
+  /** The first (newest) page has been merged. */
+  readonly loaded: boolean;
+  /** `before` for the next older page; null at the beginning of the channel. */
+  readonly nextBefore: number | null;
+  readonly loading: boolean;
+  readonly error: string | null;
+}
+
+export interface ChannelState {
+  readonly id: string;
+  readonly programId: string;
+  readonly kind: ChannelKind;
+  readonly name: string;
+  readonly programWide: boolean;
+  readonly createdAt: string;
+  readonly canPost: boolean;
+  readonly members: readonly ChannelMemberView[];
+  /** My read position. */
+  readonly lastReadSeq: number;
+  /** Messages from others after my read position that are not deleted. */
+  readonly unread: number;
+  /** The server's `unread` counted everything up to this seq; later messages are counted here. */
+  readonly unreadAsOf: number;
+  /** Seqs of messages counted here (after unreadAsOf), so a delete can uncount them. */
+  readonly counted: readonly number[];
+  readonly log: L.LogState;
+  readonly messages: M.Messages;
+  readonly history: HistoryState;
+  /** Who is typing: user id → until when (ms). */
+  readonly typing: Readonly<Record<string, number>>;
+  /** Time of the latest message seen, or the channel's creation: for ordering the list. */
+  readonly lastActivity: string;
+}
+
+export interface ChatState {
+  readonly userId: string | null;
+  readonly status: ConnectionStatus;
+  /** A welcome has arrived on this page (channels are known). */
+  readonly welcomed: boolean;
+  /** Between welcome and caught_up: catch-up events are streaming, gaps are expected. */
+  readonly catchingUp: boolean;
+  readonly channels: Readonly<Record<string, ChannelState>>;
+  /** Everyone sharing a channel who is not offline. */
+  readonly presence: Readonly<Record<string, PresenceState>>;
+  readonly pending: P.Pending;
+}
+
+export const INITIAL_STATE: ChatState = {
+  userId: null,
+  status: 'connecting',
+  welcomed: false,
+  catchingUp: false,
+  channels: {},
+  presence: {},
+  pending: [],
+};
+
+const NO_HISTORY: HistoryState = { loaded: false, nextBefore: null, loading: false, error: null };
+
+function later(a: string, b: string): string {
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+/** A channel from a view, keeping what this page already had of it. */
+function fromView(view: ChannelView, existing: ChannelState | undefined, now: number): ChannelState {
+  const log = existing ? L.observe(existing.log, view.last_seq, now) : L.newLog(view.last_seq);
+  return {
+    id: view.id,
+    programId: view.program_id,
+    kind: view.kind,
+    name: view.name,
+    programWide: view.program_wide,
+    createdAt: view.created_at,
+    canPost: view.can_post,
+    members: view.members,
+    lastReadSeq: view.last_read_seq,
+    unread: view.unread,
+    unreadAsOf: view.last_seq,
+    counted: [],
+    log,
+    messages: existing?.messages ?? M.EMPTY_MESSAGES,
+    history: existing?.history ?? NO_HISTORY,
+    typing: existing?.typing ?? {},
+    lastActivity: existing ? later(existing.lastActivity, view.created_at) : view.created_at,
+  };
+}
+
+function setChannel(state: ChatState, channel: ChannelState): ChatState {
+  return { ...state, channels: { ...state.channels, [channel.id]: channel } };
+}
+
+function mapChannel(state: ChatState, id: string, f: (c: ChannelState) => ChannelState): ChatState {
+  const channel = state.channels[id];
+  if (!channel) return state;
+  const next = f(channel);
+  return next === channel ? state : setChannel(state, next);
+}
+
+export function onWelcome(state: ChatState, frame: WelcomeFrame, now: number): ChatState {
+  const channels: Record<string, ChannelState> = {};
+  for (const view of frame.channels) channels[view.id] = fromView(view, state.channels[view.id], now);
+  let pending = state.pending;
+  for (const op of pending) {
+    if (!channels[op.channel]) pending = P.channelGone(pending, op.channel, 'You are no longer in this conversation.');
+  }
+  return {
+    ...state,
+    userId: frame.user_id,
+    status: 'connected',
+    welcomed: true,
+    catchingUp: true,
+    channels,
+    presence: { ...frame.presence },
+    pending,
+  };
+}
+
+export function onChannelAdded(state: ChatState, view: ChannelView, now: number): ChatState {
+  return setChannel(state, fromView(view, state.channels[view.id], now));
+}
+
+/** Applies one event already in order to a channel (messages, unread count, typing). */
+function applyOne(channel: ChannelState, event: EventFrame | ChatEvent, me: string | null): ChannelState {
+  let { unread, counted, typing } = channel;
+  if (event.kind === 'message') {
+    if (
+      event.sender_id !== me &&
+      !event.deleted_at &&
+      event.seq > channel.lastReadSeq &&
+      event.seq > channel.unreadAsOf &&
+      !counted.includes(event.seq)
+    ) {
+      unread += 1;
+      counted = [...counted, event.seq];
+    }
+    if (typing[event.sender_id] !== undefined) {
+      const rest = { ...typing };
+      delete rest[event.sender_id];
+      typing = rest;
+    }
+  } else if (event.kind === 'delete') {
+    const target = event.target_seq ?? ('message' in event ? event.message?.seq : undefined) ?? null;
+    if (target !== null) {
+      if (counted.includes(target)) {
+        unread = Math.max(0, unread - 1);
+        counted = counted.filter((s) => s !== target);
+      } else {
+        const before = channel.messages.bySeq.get(target);
+        if (
+          before &&
+          !before.deleted_at &&
+          before.sender_id !== me &&
+          target > channel.lastReadSeq &&
+          target <= channel.unreadAsOf
+        ) {
+          unread = Math.max(0, unread - 1);
+        }
+      }
+    }
+  }
+  return {
+    ...channel,
+    unread,
+    counted,
+    typing,
+    messages: M.applyEvent(channel.messages, event),
+    lastActivity: event.kind === 'message' ? later(channel.lastActivity, event.created_at) : channel.lastActivity,
+  };
+}
+
+export function onEvent(state: ChatState, frame: EventFrame, now: number): ChatState {
+  const channel = state.channels[frame.channel_id];
+  if (!channel) return state;
+  const { log, ready, duplicate } = L.receive(channel.log, frame, now);
+  if (duplicate) return state;
+  let next: ChannelState = { ...channel, log };
+  let pending = state.pending;
+  for (const event of ready) {
+    next = applyOne(next, event, state.userId);
+    if (event.sender_id === state.userId) pending = P.eventApplied(pending, event.client_id);
+  }
+  pending = P.channelApplied(pending, channel.id, log.applied);
+  return { ...setChannel(state, next), pending };
+}
+
+/**
+ * The server says where a channel's log ends. Normally that only raises what is known; a log
+ * that ends before what this page applied (the server's data was restored from a backup)
+ * cannot be resumed, so the page starts that channel again from the server's position.
+ */
+function reachedEnd(c: ChannelState, last: number, now: number): ChannelState {
+  if (Number.isInteger(last) && last < c.log.applied) {
+    const bySeq = new Map([...c.messages.bySeq].filter(([seq]) => seq <= last));
+    return { ...c, log: L.newLog(last), messages: { bySeq, patches: new Map() }, counted: [] };
+  }
+  const log = L.observe(c.log, last, now);
+  return log === c.log ? c : { ...c, log };
+}
+
+export function onCaughtUp(state: ChatState, frame: CaughtUpFrame, now: number): ChatState {
+  let out: ChatState = { ...state, catchingUp: false };
+  for (const [id, seq] of Object.entries(frame.last_seq ?? {})) {
+    out = mapChannel(out, id, (c) => reachedEnd(c, seq, now));
+  }
+  return out;
+}
+
+/** No `caught_up` came (the server could not finish the catch-up): gaps are synced again. */
+export function catchUpOver(state: ChatState): ChatState {
+  return state.catchingUp ? { ...state, catchingUp: false } : state;
+}
+
+export function onSynced(state: ChatState, frame: SyncedFrame, now: number): ChatState {
+  return mapChannel(state, frame.channel, (c) => reachedEnd(c, frame.last_seq, now));
+}
+
+export function onAck(state: ChatState, frame: AckFrame, now: number): ChatState {
+  const channel = state.channels[frame.channel];
+  const applied = channel?.log.applied ?? 0;
+  const pending = P.acknowledge(state.pending, frame.client_id, frame.seq, applied);
+  let out: ChatState = pending === state.pending ? state : { ...state, pending };
+  out = mapChannel(out, frame.channel, (c) => {
+    const log = L.observe(c.log, frame.seq, now);
+    return log === c.log ? c : { ...c, log };
+  });
+  return out;
+}
+
+function withMemberRead(members: readonly ChannelMemberView[], userId: string, seq: number): readonly ChannelMemberView[] {
+  let changed = false;
+  const out = members.map((m) => {
+    if (m.user_id !== userId || m.last_read_seq >= seq) return m;
+    changed = true;
+    return { ...m, last_read_seq: seq };
+  });
+  return changed ? out : members;
+}
+
+export function onRead(state: ChatState, frame: ReadFrame): ChatState {
+  return mapChannel(state, frame.channel, (c) => {
+    const members = withMemberRead(c.members, frame.user_id, frame.seq);
+    return members === c.members ? c : { ...c, members };
+  });
+}
+
+export function onUnread(state: ChatState, frame: UnreadFrame): ChatState {
+  return mapChannel(state, frame.channel, (c) => {
+    const asOf = Math.max(c.log.applied, frame.last_read_seq);
+    return {
+      ...c,
+      lastReadSeq: Math.max(c.lastReadSeq, frame.last_read_seq),
+      unread: frame.unread,
+      unreadAsOf: asOf,
+      counted: c.counted.filter((s) => s > asOf),
+      members: state.userId ? withMemberRead(c.members, state.userId, frame.last_read_seq) : c.members,
+    };
+  });
+}
+
+export function onTyping(state: ChatState, channel: string, userId: string, now: number): ChatState {
+  if (userId === state.userId) return state;
+  return mapChannel(state, channel, (c) => ({ ...c, typing: { ...c.typing, [userId]: now + TYPING_SHOW_MS } }));
+}
+
+export function onPresence(state: ChatState, userId: string, presence: PresenceState): ChatState {
+  if (state.presence[userId] === presence) return state;
+  return { ...state, presence: { ...state.presence, [userId]: presence } };
+}
+
+/** Drops typing indicators that ran out; returns the same state when none did. */
+export function expireTyping(state: ChatState, now: number): ChatState {
+  let out = state;
+  for (const channel of Object.values(state.channels)) {
+    const entries = Object.entries(channel.typing);
+    const live = entries.filter(([, until]) => until > now);
+    if (live.length !== entries.length) {
+      out = mapChannel(out, channel.id, (c) => ({ ...c, typing: Object.fromEntries(live) }));
+    }
+  }
+  return out;
+}
+
+/** The earliest time a typing indicator runs out, if any shows. */
+export function nextTypingExpiry(state: ChatState): number | null {
+  let next: number | null = null;
+  for (const channel of Object.values(state.channels)) {
+    for (const until of Object.values(channel.typing)) if (next === null || until < next) next = until;
+  }
+  return next;
+}
+
+export function onHistoryStart(state: ChatState, channel: string): ChatState {
+  return mapChannel(state, channel, (c) => ({ ...c, history: { ...c.history, loading: true, error: null } }));
+}
+
+export function onHistoryPage(
+  state: ChatState,
+  channel: string,
+  items: readonly ChatEvent[],
+  nextBefore: number | null,
+  now: number,
+): ChatState {
+  return mapChannel(state, channel, (c) => {
+    const newest = items.reduce((max, e) => Math.max(max, e.seq), 0);
+    const latest = items.reduce((t, e) => later(t, e.created_at), c.lastActivity);
+    return {
+      ...c,
+      messages: M.applyHistory(c.messages, items),
+      // A message in history that the log has not reached: its event is on its way (or lost,
+      // and the gap check will sync).
+      log: L.observe(c.log, newest, now),
+      lastActivity: latest,
+      history: { loaded: true, nextBefore, loading: false, error: null },
+    };
+  });
+}
+
+export function onHistoryFailed(state: ChatState, channel: string, error: string): ChatState {
+  return mapChannel(state, channel, (c) => ({ ...c, history: { ...c.history, loading: false, error } }));
+}
+
+/** Channels whose gap has been open long enough for a sync (never while catching up). */
+export function channelsNeedingSync(state: ChatState, now: number): string[] {
+  if (state.catchingUp || state.status !== 'connected') return [];
+  return Object.values(state.channels)
+    .filter((c) => L.needsSync(c.log, now))
+    .map((c) => c.id);
+}
+
+export function onSyncSent(state: ChatState, channel: string, now: number): ChatState {
+  return mapChannel(state, channel, (c) => {
+    const log = L.syncSent(c.log, now);
+    return log === c.log ? c : { ...c, log };
+  });
+}
+
+/** The positions to resume from in `hello`: every channel this page has seen. */
+export function resumePositions(state: ChatState): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of Object.values(state.channels)) out[c.id] = c.log.applied;
+  return out;
+}
+
+export function withPending(state: ChatState, pending: P.Pending): ChatState {
+  return pending === state.pending ? state : { ...state, pending };
+}
+
+export function withStatus(state: ChatState, status: ConnectionStatus): ChatState {
+  if (status === state.status) return state;
+  // Writes sent on a connection that is gone go again on the next one.
+  const pending = status === 'connected' ? state.pending : P.connectionLost(state.pending);
+  return { ...state, status, catchingUp: status === 'connected' && state.catchingUp, pending };
+}
+
+// Derived values for the UI.
+
+/** The other member of a pair (or null). */
+export function otherMember(channel: ChannelState, me: string | null): ChannelMemberView | null {
+  if (channel.kind !== 'pair') return null;
+  return channel.members.find((m) => m.user_id !== me) ?? null;
+}
+
+/** What a channel is called in lists: the other person for a pair, else the channel's name. */
+export function channelTitle(channel: ChannelState, me: string | null): string {
+  return otherMember(channel, me)?.name ?? channel.name;
+}
+
+export function memberName(channel: ChannelState, userId: string): string | null {
+  return channel.members.find((m) => m.user_id === userId)?.name ?? null;
+}
+
+/** Names of people typing in a channel now. */
+export function typingNames(channel: ChannelState, now: number): string[] {
+  return Object.entries(channel.typing)
+    .filter(([, until]) => until > now)
+    .map(([id]) => memberName(channel, id) ?? 'Someone');
+}
+
+/** "Kwame is typing…", "Kwame and Nia are typing…", "Several people are typing…". */
+export function typingText(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return 'Several people are typing…';
+}
+
+/** Channels for the list: the most recently active first. */
+export function sortedChannels(state: ChatState): ChannelState[] {
+  return Object.values(state.channels).sort((a, b) => {
+    const d = Date.parse(b.lastActivity) - Date.parse(a.lastActivity);
+    return d !== 0 && !Number.isNaN(d) ? d : a.name.localeCompare(b.name);
+  });
+}
+
+export function totalUnread(state: ChatState): number {
+  return Object.values(state.channels).reduce((n, c) => n + c.unread, 0);
+}
+
+/**
+ * Who has seen my latest message: the other members whose read position reached it. Null when
+ * my latest message is not the last thing I sent that is stored (or there is none).
+ */
+export function seenBy(channel: ChannelState, me: string | null): { seq: number; names: string[] } | null {
+  if (!me) return null;
+  let mine: M.Message | null = null;
+  for (const m of channel.messages.bySeq.values()) {
+    if (m.sender_id === me && !m.deleted_at && (!mine || m.seq > mine.seq)) mine = m;
+  }
+  if (!mine) return null;
+  const seq = mine.seq;
+  const names = channel.members.filter((m) => m.user_id !== me && m.last_read_seq >= seq).map((m) => m.name);
+  return { seq, names };
+}

@@ -1,0 +1,52 @@
+// Builders of protocol values for the chat unit tests.
+import type { ChannelView, ChatEvent, EventFrame } from './protocol';
+
+export const CH = '0192f0c4-6d3e-7a00-8000-00000000000a';
+export const ME = '0192f0c4-6d3e-7a00-8000-0000000000a1';
+export const THEM = '0192f0c4-6d3e-7a00-8000-0000000000b2';
+
+export function msg(seq: number, overrides: Partial<ChatEvent> = {}): EventFrame {
+  return {
+    type: 'event',
+    channel_id: CH,
+    seq,
+    id: `id-${seq}`,
+    kind: 'message',
+    sender_id: THEM,
+    client_id: `c-${seq}`,
+    body: `message ${seq}`,
+    target_seq: null,
+    created_at: new Date(Date.UTC(2030, 0, 1, 12, 0, seq)).toISOString(),
+    edited_at: null,
+    deleted_at: null,
+    ...overrides,
+  };
+}
+
+export function edit(seq: number, target: number, body: string, overrides: Partial<ChatEvent> = {}): EventFrame {
+  return msg(seq, { kind: 'edit', target_seq: target, body, ...overrides });
+}
+
+export function del(seq: number, target: number, overrides: Partial<ChatEvent> = {}): EventFrame {
+  return msg(seq, { kind: 'delete', target_seq: target, body: '', ...overrides });
+}
+
+export function view(overrides: Partial<ChannelView> = {}): ChannelView {
+  return {
+    id: CH,
+    program_id: 'p1',
+    kind: 'pair',
+    name: 'Kwame & Nia',
+    program_wide: false,
+    last_seq: 0,
+    created_at: '2030-01-01T00:00:00Z',
+    can_post: true,
+    last_read_seq: 0,
+    unread: 0,
+    members: [
+      { user_id: ME, name: 'Kwame', last_read_seq: 0 },
+      { user_id: THEM, name: 'Nia', last_read_seq: 0 },
+    ],
+    ...overrides,
+  };
+}

@@ -1,0 +1,244 @@
+// One open conversation: its history (scrolled to the newest, with older pages on request),
+// live messages, who is typing, whether my last message was seen, and the composer. While the
+// conversation is on screen, what arrives is marked read.
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { ChatClient } from '../../chat/client';
+import { ordered } from '../../chat/messages';
+import type { PendingOp } from '../../chat/pending';
+import {
+  channelTitle,
+  memberName,
+  seenBy,
+  typingNames,
+  typingText,
+  type ChannelState,
+  type ChatState,
+} from '../../chat/state';
+import { Loading } from '../Page';
+import { Composer, type ComposerHandle } from './Composer';
+import { MessageItem, PendingItem } from './MessageItem';
+
+/** How close to the bottom (px) still counts as "at the newest message". */
+const STICK_PX = 80;
+
+function usePageVisible(): boolean {
+  const [visible, setVisible] = useState(() => document.visibilityState !== 'hidden');
+  useEffect(() => {
+    const update = () => setVisible(document.visibilityState !== 'hidden');
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, []);
+  return visible;
+}
+
+/** Re-renders every second while someone is typing, so the indicator goes away on time. */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, [active]);
+  return active ? now : Date.now();
+}
+
+export function Conversation({ client, state, channel }: { client: ChatClient; state: ChatState; channel: ChannelState }) {
+  const me = state.userId;
+  const connected = state.status === 'connected';
+  const visible = usePageVisible();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const composerRef = useRef<ComposerHandle>(null);
+  const stick = useRef(true);
+  const firstSeq = useRef<number | null>(null);
+  const heightBefore = useRef(0);
+  const [editing, setEditing] = useState<number | null>(null);
+  const [focusEdit, setFocusEdit] = useState<number | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const loadingOlder = useRef(false);
+  const announced = useRef<number>(channel.log.applied);
+
+  const id = channel.id;
+  const history = channel.history;
+
+  // The newest page, once the channel is known from the live connection (so nothing between
+  // the page and the live events is missed).
+  useEffect(() => {
+    if (!history.loaded && !history.loading && !history.error) client.loadHistory(id);
+  }, [client, id, history.loaded, history.loading, history.error]);
+
+  // Read while on screen.
+  useEffect(() => {
+    if (visible && connected && history.loaded) client.markRead(id);
+  }, [client, id, visible, connected, history.loaded, channel.log.applied, channel.lastReadSeq]);
+
+  const messages = ordered(channel.messages);
+  const myClientIds = new Set(messages.filter((m) => m.sender_id === me).map((m) => m.client_id));
+  const ops = state.pending.filter((p) => p.channel === id);
+  const sending = ops.filter((p) => p.kind === 'send' && !myClientIds.has(p.client_id));
+  const opFor = new Map<number, PendingOp>();
+  for (const op of ops) if (op.kind !== 'send' && op.target !== null) opFor.set(op.target, op);
+  const seen = seenBy(channel, me);
+  const typingActive = Object.keys(channel.typing).length > 0;
+  const now = useNow(typingActive);
+  const typing = typingText(typingNames(channel, now));
+  const first = messages[0]?.seq ?? null;
+
+  // Announce messages from others as they arrive live (not history, not my own).
+  useEffect(() => {
+    const fresh = messages.filter((m) => m.seq > announced.current && m.sender_id !== me && !m.deleted_at);
+    if (channel.log.applied > announced.current) announced.current = channel.log.applied;
+    if (!history.loaded || fresh.length === 0) return;
+    const last = fresh[fresh.length - 1];
+    if (!last) return;
+    const who = memberName(channel, last.sender_id) ?? 'someone';
+    setAnnouncement(fresh.length === 1 ? `New message from ${who}.` : `${fresh.length} new messages.`);
+    // Runs when events are applied (the log position moves), not on every render.
+  }, [channel.log.applied, history.loaded]);
+
+  // Scrolling: stay at the newest message when already there (or after sending); keep the
+  // view still when older messages are added above.
+  const onScroll = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
+  }, []);
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const prependedOlder = firstSeq.current !== null && first !== null && first < firstSeq.current;
+    if (prependedOlder) {
+      el.scrollTop += el.scrollHeight - heightBefore.current;
+    } else if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    firstSeq.current = first;
+    heightBefore.current = el.scrollHeight;
+  });
+
+  // When the last older page is in, the button goes away; keep the focus in the conversation.
+  useEffect(() => {
+    if (!loadingOlder.current || history.loading) return;
+    loadingOlder.current = false;
+    if (history.nextBefore === null && document.activeElement === document.body) scrollRef.current?.focus();
+  }, [history.loading, history.nextBefore]);
+
+  const title = channelTitle(channel, me);
+  const send = (body: string) => {
+    stick.current = true;
+    client.send(id, body);
+  };
+
+  function startEdit(seq: number) {
+    setEditing(seq);
+  }
+  function closeEdit(seq: number) {
+    setEditing(null);
+    setFocusEdit(seq);
+  }
+  const clearFocus = useCallback(() => setFocusEdit(null), []);
+
+  function remove(seq: number) {
+    if (!window.confirm('Delete this message? Everyone in the conversation will see that it was deleted.')) return;
+    client.remove(id, seq);
+    if (composerRef.current) composerRef.current.focus();
+    else scrollRef.current?.focus();
+  }
+
+  return (
+    <div className="conversation">
+      <div
+        className="message-scroll"
+        ref={scrollRef}
+        onScroll={onScroll}
+        role="region"
+        aria-label={`Messages with ${title}`}
+        tabIndex={0}
+      >
+        {history.loaded && history.nextBefore !== null ? (
+          <p className="load-earlier">
+            <button
+              type="button"
+              className="button-secondary"
+              onClick={() => {
+                if (history.loading) return;
+                stick.current = false;
+                loadingOlder.current = true;
+                client.loadHistory(id, true);
+              }}
+              // Not `disabled`: that would drop the keyboard focus while the page loads.
+              aria-disabled={history.loading ? true : undefined}
+            >
+              {history.loading ? 'Loading…' : 'Load earlier messages'}
+            </button>
+          </p>
+        ) : null}
+        {history.loaded && history.nextBefore === null && messages.length > 0 ? (
+          <p className="conversation-start muted">This is the beginning of the conversation.</p>
+        ) : null}
+        {!history.loaded && history.loading ? <Loading label="Loading messages…" /> : null}
+        {history.error ? (
+          <div className="alert alert-error" role="alert">
+            {history.error}{' '}
+            <button type="button" className="button-link" onClick={() => client.loadHistory(id, history.loaded)}>
+              Try again
+            </button>
+          </div>
+        ) : null}
+        {history.loaded && messages.length === 0 && sending.length === 0 ? (
+          <p className="muted conversation-empty">No messages yet. Say hello!</p>
+        ) : null}
+        <ol className="message-list" aria-label="Messages">
+          {messages.map((m) => (
+            <MessageItem
+              key={m.seq}
+              message={m}
+              sender={m.sender_id === me ? 'You' : (memberName(channel, m.sender_id) ?? 'Former member')}
+              mine={m.sender_id === me}
+              connected={connected}
+              pendingOp={opFor.get(m.seq) ?? null}
+              editing={editing === m.seq}
+              focusEdit={focusEdit === m.seq}
+              seen={
+                seen && seen.seq === m.seq && seen.names.length > 0
+                  ? channel.kind === 'pair'
+                    ? 'Seen'
+                    : `Seen by ${seen.names.join(', ')}`
+                  : null
+              }
+              onStartEdit={() => startEdit(m.seq)}
+              onCancelEdit={() => closeEdit(m.seq)}
+              onSaveEdit={(body) => {
+                client.edit(id, m.seq, body);
+                closeEdit(m.seq);
+              }}
+              onDelete={() => remove(m.seq)}
+              onRetry={(clientId) => client.retry(clientId)}
+              onDiscard={(clientId) => client.discard(clientId)}
+              onFocused={clearFocus}
+            />
+          ))}
+          {sending.map((op) => (
+            <PendingItem
+              key={op.client_id}
+              op={op}
+              connected={connected}
+              onRetry={(clientId) => client.retry(clientId)}
+              onDiscard={(clientId) => client.discard(clientId)}
+            />
+          ))}
+        </ol>
+      </div>
+      <p className="typing" aria-live="polite">
+        {typing}
+      </p>
+      <p className="visually-hidden" aria-live="polite">
+        {announcement}
+      </p>
+      {channel.canPost ? (
+        <Composer ref={composerRef} recipient={title} onSend={send} onTyping={() => client.typing(id)} />
+      ) : (
+        <p className="read-only-note">Only coordinators post in this channel. You can read everything here.</p>
+      )}
+    </div>
+  );
+}

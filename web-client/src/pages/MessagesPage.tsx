@@ -1,0 +1,74 @@
+// Messages: the person's conversations and, at /messages/:channelId, one conversation. On a
+// wide screen the list and the conversation sit side by side; on a phone the list shows at
+// /messages and the conversation alone at /messages/:channelId, with a link back.
+import { Link, useParams } from 'react-router';
+import { useChat } from '../chat/ChatProvider';
+import { channelTitle, otherMember } from '../chat/state';
+import { ChannelList } from '../components/chat/ChannelList';
+import { ConnectionStatus } from '../components/chat/ConnectionStatus';
+import { Conversation } from '../components/chat/Conversation';
+import { PresenceText } from '../components/chat/Presence';
+import { Loading, PageHeading } from '../components/Page';
+
+const KIND_NOTES = { group: 'Group', announcement: 'Announcements' } as const;
+
+export function MessagesPage() {
+  const { channelId = null } = useParams();
+  const { client, state } = useChat();
+  const channel = channelId ? state.channels[channelId] : undefined;
+  const other = channel ? otherMember(channel, state.userId) : null;
+
+  let title = 'Messages';
+  if (channelId) {
+    if (channel) title = channelTitle(channel, state.userId);
+    else if (state.welcomed) title = 'Conversation not found';
+  }
+
+  return (
+    <div className={channelId ? 'messages-page has-conversation' : 'messages-page'}>
+      <div className="messages-bar">
+        <div className="messages-heading">
+          {channelId ? (
+            <p className="breadcrumb messages-back">
+              <Link to="/messages">All conversations</Link>
+            </p>
+          ) : null}
+          {/* Keyed so that opening another conversation moves focus to its heading. */}
+          <PageHeading key={channelId ?? 'list'} title={channelId && channel ? `${title} · Messages` : title}>
+            {title}
+          </PageHeading>
+          {other ? (
+            <p className="conversation-presence">
+              <PresenceText state={state.presence[other.user_id]} />
+            </p>
+          ) : null}
+          {channel && channel.kind !== 'pair' ? (
+            <p className="conversation-presence muted">
+              {KIND_NOTES[channel.kind]} · {channel.programWide ? 'everyone in the program' : `${channel.members.length} members`}
+            </p>
+          ) : null}
+        </div>
+        <ConnectionStatus status={state.status} />
+      </div>
+      <div className="messages-layout">
+        <nav className="channel-list" aria-labelledby="conversations-heading">
+          <h2 id="conversations-heading">Conversations</h2>
+          <ChannelList state={state} activeId={channelId} />
+        </nav>
+        <div className="conversation-pane">
+          {!channelId ? (
+            <p className="muted conversation-placeholder">Choose a conversation to read and write messages.</p>
+          ) : channel && client ? (
+            <Conversation key={channel.id} client={client} state={state} channel={channel} />
+          ) : state.welcomed ? (
+            <div className="alert alert-error" role="alert">
+              This conversation does not exist, or you are not in it. <Link to="/messages">See your conversations</Link>.
+            </div>
+          ) : (
+            <Loading label="Loading conversation…" />
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
