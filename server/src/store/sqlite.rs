@@ -25,7 +25,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        // One connection: SQLite has one writer at a time anyway, and queueing in the pool (fair,
+        // async) beats SQLite's busy handler, which sleeps and retries and turns contention into
+        // tens of milliseconds of latency. Statements take microseconds, so reads queue briefly.
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
         Ok(Self { pool })
     }
 
