@@ -23,6 +23,7 @@ both_backends!(
     history_pages_backwards,
     a_slow_consumer_is_closed_and_resumes,
     shutdown_closes_sockets_with_the_restart_code,
+    signing_out_closes_sockets,
 );
 
 /// A program with a coordinator, a mentor and a mentee, and the pair's channel.
@@ -454,6 +455,9 @@ async fn announcement_channels_are_read_only_for_members(backend: Backend) {
     let added = nia.recv_type("channel_added").await;
     assert_eq!(added["channel"]["name"], "Cohort 1");
     let group = added["channel"]["id"].as_str().unwrap().to_owned();
+    // New channel-mates learn each other's presence (Cora, who opened it, is connected).
+    let cora_id = p.ids[0].clone();
+    nia.recv_matching(|f| f["type"] == "presence" && f["user_id"] == cora_id.as_str() && f["state"] == "online").await;
     assert_eq!(nia.send_message(&group, "g1", "hi all").await["type"], "ack");
 
     // Opening the same pair again returns the existing channel.
@@ -545,4 +549,20 @@ async fn shutdown_closes_sockets_with_the_restart_code(backend: Backend) {
     let stopping = tokio::spawn(app.stop());
     assert_eq!(nia.close_code().await, Some(4012));
     tokio::time::timeout(Duration::from_secs(20), stopping).await.expect("shutdown finishes").unwrap();
+}
+
+async fn signing_out_closes_sockets(backend: Backend) {
+    let p = pair(backend).await;
+    let other_browser = p.app.signed_in("nia@example.org").await;
+    let (mut here, _) = p.mentee.ws(json!({})).await;
+    let (mut there, _) = other_browser.ws(json!({})).await;
+    // Signing out of one browser closes that browser's sockets only.
+    assert_eq!(p.mentee.post("/api/auth/logout", json!({})).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(here.close_code().await, Some(4001));
+    there.send(json!({"type": "ping", "ref": "p"})).await;
+    assert_eq!(there.recv_matching(|f| f["type"] == "pong").await["ref"], "p");
+    // Signing out everywhere closes the rest.
+    assert_eq!(other_browser.post("/api/auth/logout-all", json!({})).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(there.close_code().await, Some(4001));
+    assert!(other_browser.ws_raw(Some(&p.app.url)).await.is_err(), "and no new socket opens");
 }

@@ -14,6 +14,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, CurrentUser, SESSION_COOKIE};
 use super::validate;
 use crate::auth::{self, new_secret, secret_hash};
+use crate::bus::BusEvent;
 use crate::state::AppState;
 use crate::store::{Role, SessionKind, SessionRecord, User};
 
@@ -165,6 +166,7 @@ pub async fn session(State(state): State<AppState>, me: CurrentUser) -> Result<J
     responses((status = 204, description = "Signed out"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, me: CurrentUser) -> Result<impl IntoResponse, ApiError> {
     state.store.delete_session(me.session.id).await?;
+    state.gateway.publish(BusEvent::Revoke { user: me.user.id, session: Some(me.session.id) }).await;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear_cookie(&state))]))
 }
 
@@ -173,6 +175,7 @@ pub async fn logout(State(state): State<AppState>, me: CurrentUser) -> Result<im
     responses((status = 204, description = "All sessions revoked"), (status = 401, body = ErrorBody)))]
 pub async fn logout_all(State(state): State<AppState>, me: CurrentUser) -> Result<impl IntoResponse, ApiError> {
     let n = state.store.delete_user_sessions(me.user.id).await?;
+    state.gateway.publish(BusEvent::Revoke { user: me.user.id, session: None }).await;
     tracing::info!(user = %me.user.id, sessions = n, "signed out everywhere");
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear_cookie(&state))]))
 }
@@ -231,6 +234,7 @@ pub async fn reset_password(
         return Err(ApiError::NotFound);
     }
     let hash = auth::hash_password_async(body.password).await;
-    state.store.consume_password_reset(&secret_hash(&body.token), &hash, state.clock.now()).await?;
+    let user = state.store.consume_password_reset(&secret_hash(&body.token), &hash, state.clock.now()).await?;
+    state.gateway.publish(BusEvent::Revoke { user, session: None }).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -163,7 +163,7 @@ pub(crate) async fn announce_channel(state: &AppState, channel: &Channel) -> Res
             members.push(ChannelMemberView { user_id: user.id, name: user.name, last_read_seq: 0 });
         }
     }
-    for user in member_ids {
+    for user in member_ids.iter().copied() {
         let Some(access) = state.store.channel_access(channel.id, user).await? else { continue };
         let view = ChannelView {
             channel: channel.clone(),
@@ -174,6 +174,11 @@ pub(crate) async fn announce_channel(state: &AppState, channel: &Channel) -> Res
         };
         let frame = ServerFrame::ChannelAdded { channel: &view }.encode();
         state.gateway.publish(BusEvent::Joined { channel: channel.id, user, can_post: access.can_post, frame }).await;
+    }
+    // New channel-mates may see each other's presence now.
+    let online = state.gateway.bus.presence_of(&member_ids).await.unwrap_or_default();
+    for (user, presence) in online {
+        state.gateway.publish(BusEvent::Presence { user, state: presence, channels: vec![channel.id] }).await;
     }
     Ok(())
 }

@@ -137,5 +137,6 @@ pub async fn delete_token(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     state.store.delete_api_token(me.user.id, id).await?;
+    state.gateway.publish(crate::bus::BusEvent::Revoke { user: me.user.id, session: Some(id) }).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -35,6 +35,9 @@ pub enum BusEvent {
     Joined { channel: Uuid, user: Uuid, can_post: bool, frame: String },
     /// `user`'s merged presence is now `state`; deliver to members of `channels`.
     Presence { user: Uuid, state: PresenceState, channels: Vec<Uuid> },
+    /// Sessions ended (sign-out, sign-out everywhere, password reset): close the matching
+    /// connections of `user` (those of `session`, or all of them).
+    Revoke { user: Uuid, session: Option<Uuid> },
     /// Local only: a node's connections went away without it saying so (it died); the receiving
     /// node resolves who may see `user` and publishes their new presence.
     PresenceLost { user: Uuid, state: PresenceState },

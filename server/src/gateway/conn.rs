@@ -30,7 +30,7 @@ const CATCH_UP_PAGE: u32 = 500;
 /// A typing indicator is forwarded at most this often per channel and connection.
 const TYPING_EVERY: Duration = Duration::from_secs(2);
 
-pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, user: User) {
+pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, user: User, session: Uuid) {
     let (sink, mut stream) = socket.split();
     let (tx, rx) = mpsc::channel(gateway.limits.queue_frames);
     let outbox = Outbox { tx, kill: CancellationToken::new(), reason: Arc::new(AtomicU16::new(0)) };
@@ -60,12 +60,12 @@ pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, user: User) {
         return;
     };
 
-    let mut conn = match Connection::open(gateway.clone(), user, outbox.clone()).await {
+    let mut conn = match Connection::open(gateway.clone(), user, session, outbox.clone()).await {
         Ok(conn) => conn,
         Err(e) => {
             tracing::error!(error = %e, "could not open a connection");
             error(&outbox, None, ErrorCode::Internal, "could not load your channels; reconnect");
-            outbox.close(1011);
+            outbox.close(close::INTERNAL);
             let _ = writer.await;
             return;
         }
@@ -130,12 +130,22 @@ async fn write(
             },
             _ = ping.tick() => Message::Ping(Default::default()),
         };
-        match tokio::time::timeout(WRITE_TIMEOUT, sink.send(message)).await {
-            Ok(Ok(())) => {}
-            _ => {
-                outbox.kill.cancel();
-                return;
+        // Under load several frames are waiting: write them all, then flush once (one syscall
+        // for the batch instead of one per frame).
+        let written = tokio::time::timeout(WRITE_TIMEOUT, async {
+            sink.feed(message).await?;
+            for _ in 0..64 {
+                match rx.try_recv() {
+                    Ok(frame) => sink.feed(Message::Text(frame)).await?,
+                    Err(_) => break,
+                }
             }
+            sink.flush().await
+        })
+        .await;
+        if !matches!(written, Ok(Ok(()))) {
+            outbox.kill.cancel();
+            return;
         }
     }
     let code = match outbox.reason.load(Ordering::Relaxed) {
@@ -158,6 +168,7 @@ async fn write(
         close::BAD_HELLO => "expected hello",
         close::TOO_BIG => "frame too large or malformed",
         close::UNAUTHENTICATED => "signed out",
+        close::INTERNAL => "server error; reconnect and resume",
         _ => "",
     };
     let frame = CloseFrame { code, reason: Utf8Bytes::from(reason) };
@@ -183,10 +194,10 @@ struct Connection {
 }
 
 impl Connection {
-    async fn open(gateway: Arc<Gateway>, user: User, outbox: Outbox) -> Result<Connection, StoreError> {
+    async fn open(gateway: Arc<Gateway>, user: User, session: Uuid, outbox: Outbox) -> Result<Connection, StoreError> {
         let channels = gateway.store.user_channels(user.id).await?;
         let access = channels.iter().map(|c| (c.channel.id, c.can_post)).collect();
-        let id = gateway.hub.register(user.id, outbox.clone(), access);
+        let id = gateway.hub.register(user.id, session, outbox.clone(), access);
         let conn = Connection { gateway, user, id, outbox, typing: HashMap::new() };
         conn.update_presence(PresenceState::Online).await;
         let contacts = conn.gateway.store.contacts(conn.user.id).await?;
@@ -218,7 +229,11 @@ impl Connection {
                 Some(last) => {
                     positions.insert(channel, last);
                 }
-                None => return,
+                None => {
+                    // The catch-up is incomplete: close, so the client reconnects and resumes.
+                    self.outbox.close(close::INTERNAL);
+                    return;
+                }
             }
         }
         frame(&self.outbox, ServerFrame::CaughtUp { last_seq: &positions });

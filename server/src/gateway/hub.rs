@@ -61,6 +61,8 @@ impl Outbox {
 
 struct Conn {
     user: Uuid,
+    /// The session (browser session or API token) the connection was opened with.
+    session: Uuid,
     outbox: Outbox,
     /// Channels this connection receives, and whether its person may post in each.
     channels: HashMap<Uuid, bool>,
@@ -102,14 +104,14 @@ impl Hub {
     }
 
     /// Adds a connection receiving `channels`.
-    pub fn register(&self, user: Uuid, outbox: Outbox, channels: HashMap<Uuid, bool>) -> ConnId {
+    pub fn register(&self, user: Uuid, session: Uuid, outbox: Outbox, channels: HashMap<Uuid, bool>) -> ConnId {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let mut inner = self.write();
         for channel in channels.keys() {
             inner.by_channel.entry(*channel).or_default().insert(id);
         }
         inner.by_user.entry(user).or_default().insert(id);
-        inner.conns.insert(id, Conn { user, outbox, channels, presence: PresenceState::Online });
+        inner.conns.insert(id, Conn { user, session, outbox, channels, presence: PresenceState::Online });
         metrics::gauge!("kindred_ws_connections").set(inner.conns.len() as f64);
         id
     }
@@ -240,11 +242,14 @@ impl Hub {
         }
     }
 
-    /// Closes every connection of `user` (their sessions were revoked).
-    pub fn close_user(&self, user: Uuid, code: u16) {
+    /// Closes the connections of `user` opened with `session`, or all of theirs when `None`
+    /// (signed out, signed out everywhere, password reset).
+    pub fn close_user(&self, user: Uuid, session: Option<Uuid>, code: u16) {
         let inner = self.read();
         for id in inner.by_user.get(&user).into_iter().flatten() {
-            if let Some(conn) = inner.conns.get(id) {
+            if let Some(conn) = inner.conns.get(id)
+                && session.is_none_or(|s| s == conn.session)
+            {
                 conn.outbox.close(code);
             }
         }
@@ -289,8 +294,8 @@ mod tests {
         let (a, b, ch) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         let (oa, mut ra) = outbox(8);
         let (ob, mut rb) = outbox(8);
-        let ia = hub.register(a, oa, HashMap::from([(ch, true)]));
-        let ib = hub.register(b, ob, HashMap::new());
+        let ia = hub.register(a, Uuid::nil(), oa, HashMap::from([(ch, true)]));
+        let ib = hub.register(b, Uuid::nil(), ob, HashMap::new());
         assert_eq!(hub.deliver_channel(ch, &Utf8Bytes::from("x"), None), 1);
         assert_eq!(ra.try_recv().unwrap().as_str(), "x");
         assert!(rb.try_recv().is_err());
@@ -311,7 +316,7 @@ mod tests {
         let (o, _r) = outbox(2);
         let kill = o.kill.clone();
         let reason = o.reason.clone();
-        hub.register(Uuid::now_v7(), o, HashMap::from([(ch, true)]));
+        hub.register(Uuid::now_v7(), Uuid::nil(), o, HashMap::from([(ch, true)]));
         for _ in 0..3 {
             hub.deliver_channel(ch, &Utf8Bytes::from("x"), None);
         }
@@ -325,8 +330,8 @@ mod tests {
         let u = Uuid::now_v7();
         let (o1, _r1) = outbox(1);
         let (o2, _r2) = outbox(1);
-        let c1 = hub.register(u, o1, HashMap::new());
-        let c2 = hub.register(u, o2, HashMap::new());
+        let c1 = hub.register(u, Uuid::nil(), o1, HashMap::new());
+        let c2 = hub.register(u, Uuid::nil(), o2, HashMap::new());
         assert_eq!(hub.set_presence(c1, PresenceState::Away), Some((u, PresenceState::Online)));
         assert_eq!(hub.set_presence(c2, PresenceState::Away), Some((u, PresenceState::Away)));
         assert_eq!(hub.unregister(c1), 1);

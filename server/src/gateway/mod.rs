@@ -92,6 +92,9 @@ impl Gateway {
                     let gateway = self.clone();
                     tokio::spawn(async move { gateway.announce_presence(user, state).await });
                 }
+                BusEvent::Revoke { user, session } => {
+                    self.hub.close_user(user, session, protocol::close::UNAUTHENTICATED)
+                }
                 BusEvent::Resync => {
                     // Events may have been lost while the bus was away: re-announce who is here
                     // and have every client fetch what it missed from the store.
@@ -161,13 +164,14 @@ pub async fn upgrade(
         }
     }
     let user = me.user;
+    let session = me.session.id;
     ws.max_message_size(protocol::MAX_FRAME_BYTES)
         .max_frame_size(protocol::MAX_FRAME_BYTES)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .on_upgrade(move |socket| {
             let tracker = gateway.tracker.clone();
-            tracker.track_future(conn::run(socket, gateway, user))
+            tracker.track_future(conn::run(socket, gateway, user, session))
         })
         .into_response()
 }

@@ -33,6 +33,8 @@ pub mod close {
     pub const RESTARTING: u16 = 4012;
     /// A frame larger than the limit (standard code).
     pub const TOO_BIG: u16 = 1009;
+    /// The server could not load or catch up the connection (standard code): reconnect.
+    pub const INTERNAL: u16 = 1011;
 }
 
 /// Frames a client sends.
