@@ -64,8 +64,12 @@ async fn main() -> anyhow::Result<()> {
             let layout = load_layout(target, arg(&args, "--layout"))?;
             let rate: f64 = need(&args, "--rate")?.parse()?;
             let secs: f64 = arg(&args, "--secs").unwrap_or_else(|| "10".into()).parse()?;
-            let pid = arg(&args, "--pid").map(|p| p.parse::<u32>()).transpose()?;
-            let report = run(target, &need(&args, "--url")?, &layout, rate, secs, pid).await?;
+            // --pid takes several comma-separated ids (one per node) and sums their CPU time.
+            let pids = match arg(&args, "--pid") {
+                Some(p) => p.split(',').map(|p| p.parse::<u32>()).collect::<Result<Vec<_>, _>>()?,
+                None => Vec::new(),
+            };
+            let report = run(target, &need(&args, "--url")?, &layout, rate, secs, pids).await?;
             println!("{}", serde_json::to_string(&report)?);
             Ok(())
         }
@@ -302,7 +306,7 @@ async fn run(
     layout: &Layout,
     rate: f64,
     secs: f64,
-    pid: Option<u32>,
+    pids: Vec<u32>,
 ) -> anyhow::Result<RunReport> {
     let stats = Arc::new(Stats::default());
     let mut rooms_of: HashMap<usize, Vec<String>> = HashMap::new();
@@ -313,16 +317,19 @@ async fn run(
             channel_of.insert(*m, c);
         }
     }
+    // Several comma-separated URLs spread the connections over several nodes.
+    let urls: Vec<&str> = url.split(',').collect();
     let mut sinks = Vec::new();
     for (i, token) in layout.tokens.iter().enumerate() {
         let rooms = rooms_of.get(&i).cloned().unwrap_or_default();
-        sinks.push(open(target, url, token, i, rooms, stats.clone()).await?);
+        sinks.push(open(target, urls[i % urls.len()], token, i, rooms, stats.clone()).await?);
     }
     // Let hellos, welcomes and joins settle.
     tokio::time::sleep(Duration::from_secs(2)).await;
     stats.received.store(0, Ordering::Relaxed);
     stats.recording.store(true, Ordering::Relaxed);
-    let cpu_before = pid.and_then(cpu_seconds);
+    let cpu_of = |pids: &[u32]| pids.iter().map(|p| cpu_seconds(*p)).sum::<Option<f64>>();
+    let cpu_before = if pids.is_empty() { None } else { cpu_of(&pids) };
     let interval = Duration::from_secs_f64(1.0 / rate);
     let total = (rate * secs) as u64;
     let start = Instant::now();
@@ -367,7 +374,7 @@ async fn run(
             last = now;
         }
     }
-    let cpu = match (cpu_before, pid.and_then(cpu_seconds)) {
+    let cpu = match (cpu_before, cpu_of(&pids)) {
         (Some(a), Some(b)) => Some(b - a),
         _ => None,
     };
