@@ -16,21 +16,6 @@ export interface ChannelMemberView {
   last_read_seq: number;
 }
 
-/** One person's view of a channel (welcome, channel_added, GET /api/channels). */
-export interface ChannelView {
-  id: string;
-  program_id: string;
-  kind: ChannelKind;
-  name: string;
-  program_wide: boolean;
-  last_seq: number;
-  created_at: string;
-  can_post: boolean;
-  last_read_seq: number;
-  unread: number;
-  members: ChannelMemberView[];
-}
-
 /** A channel as `POST /api/programs/{id}/channels` returns it. */
 export interface Channel {
   id: string;
@@ -40,6 +25,14 @@ export interface Channel {
   program_wide: boolean;
   last_seq: number;
   created_at: string;
+}
+
+/** One person's view of a channel (welcome, channel_added, GET /api/channels). */
+export interface ChannelView extends Channel {
+  can_post: boolean;
+  last_read_seq: number;
+  unread: number;
+  members: ChannelMemberView[];
 }
 
 /** One entry of a channel's log, or (in history pages) a message in its current state. */

@@ -1,6 +1,7 @@
 // Every page has exactly one h1 and a document title. After a client-side navigation focus moves
 // to the new page's h1, so screen-reader and keyboard users start at the top of the new content.
 import { useEffect, useRef, type ReactNode } from 'react';
+import { errorMessage } from '../api/client';
 
 let initialPageShown = false;
 
@@ -30,4 +31,23 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
       {label}
     </p>
   );
+}
+
+/** The loading and error states of a query, shown the same way on every page. */
+export function QueryStatus({
+  query,
+  loading,
+}: {
+  query: { isPending: boolean; isError: boolean; error: unknown };
+  loading?: string;
+}) {
+  if (query.isPending) return <Loading label={loading} />;
+  if (query.isError) {
+    return (
+      <div className="alert alert-error" role="alert">
+        {errorMessage(query.error)}
+      </div>
+    );
+  }
+  return null;
 }

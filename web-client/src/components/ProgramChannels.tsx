@@ -3,13 +3,13 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { errorMessage, fieldErrors, formErrorMessage, type FieldErrors } from '../api/client';
+import { fieldErrors, formErrorMessage, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
 import type { Member } from '../api/types';
 import type { Channel } from '../chat/protocol';
 import { roleLabel } from '../lib/format';
 import { FormError, SelectField, StatusMessage, TextField, useFocusFirstInvalid } from './forms';
-import { Loading } from './Page';
+import { QueryStatus } from './Page';
 
 /** Pages of members fetched for the pickers, at most (100 a page would be 5000 people). */
 const MAX_MEMBER_PAGES = 50;
@@ -39,12 +39,7 @@ export function ProgramChannels({ programId }: { programId: string }) {
         Conversations happen in channels. A pair channel is a private conversation between two people (a mentor
         and a mentee); coordinators do not see its messages.
       </p>
-      {members.isPending ? <Loading label="Loading members…" /> : null}
-      {members.isError ? (
-        <div className="alert alert-error" role="alert">
-          {errorMessage(members.error)}
-        </div>
-      ) : null}
+      <QueryStatus query={members} loading="Loading members…" />
       {members.isSuccess ? (
         <>
           <OpenPair programId={programId} members={members.data} />

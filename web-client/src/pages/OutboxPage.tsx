@@ -1,9 +1,8 @@
 // The admin's view of mail the server "sent" while no SMTP server is configured. Bodies are
 // shown as text; only links to this site itself become clickable.
-import { PageHeading, Loading } from '../components/Page';
+import { PageHeading, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
 import { api } from '../api/endpoints';
-import { errorMessage } from '../api/client';
 import { formatDateTime } from '../lib/format';
 import { linkify } from '../lib/links';
 
@@ -32,12 +31,7 @@ export function OutboxPage() {
       <p>
         Email that Kindred would have sent. It is kept here because no mail server is configured.
       </p>
-      {mails.isPending ? <Loading label="Loading mail…" /> : null}
-      {mails.isError ? (
-        <div className="alert alert-error" role="alert">
-          {errorMessage(mails.error)}
-        </div>
-      ) : null}
+      <QueryStatus query={mails} loading="Loading mail…" />
       {mails.isSuccess && mails.items.length === 0 ? <p>The outbox is empty.</p> : null}
       {mails.items.length > 0 ? (
         <ol className="mail-list">

@@ -6,7 +6,7 @@ import { api } from '../api/endpoints';
 import { CAREER_STAGES, type CareerStage, type CreatedToken, type User } from '../api/types';
 import { CopyField } from '../components/CopyField';
 import { FormError, SelectField, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
-import { Loading, PageHeading } from '../components/Page';
+import { PageHeading, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
 import { browserTimeZone, formatDateTime, roleLabel, timeZones } from '../lib/format';
 import { blankToNull, hasErrors } from '../lib/validation';
@@ -26,12 +26,7 @@ export function ProfilePage() {
           Welcome to {welcome}! Tell your program a little about yourself.
         </p>
       ) : null}
-      {me.isPending ? <Loading /> : null}
-      {me.isError ? (
-        <div className="alert alert-error" role="alert">
-          {errorMessage(me.error)}
-        </div>
-      ) : null}
+      <QueryStatus query={me} />
       {me.data ? <ProfileForm user={me.data} /> : null}
       {session && session.memberships.length > 0 ? (
         <section aria-labelledby="memberships-heading" className="card">
@@ -215,12 +210,7 @@ function ApiTokens() {
           </button>
         </div>
       </form>
-      {tokens.isPending ? <Loading label="Loading tokens…" /> : null}
-      {tokens.isError ? (
-        <div className="alert alert-error" role="alert">
-          {errorMessage(tokens.error)}
-        </div>
-      ) : null}
+      <QueryStatus query={tokens} loading="Loading tokens…" />
       {tokens.isSuccess && tokens.items.length === 0 ? <p>You have no API tokens.</p> : null}
       {tokens.items.length > 0 ? (
         <div className="table-wrap" role="region" aria-labelledby="tokens-caption" tabIndex={0}>

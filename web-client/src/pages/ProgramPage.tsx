@@ -16,7 +16,7 @@ import {
 import { CopyField } from '../components/CopyField';
 import { ProgramChannels } from '../components/ProgramChannels';
 import { FormError, SelectField, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
-import { Loading, PageHeading } from '../components/Page';
+import { Loading, PageHeading, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
 import { Tabs } from '../components/Tabs';
 import { careerStageLabel, formatDate, formatDateTime, roleLabel, statusLabel } from '../lib/format';
@@ -109,12 +109,7 @@ function Members({ programId }: { programId: string }) {
   return (
     <section aria-labelledby="members-heading" className="card">
       <h2 id="members-heading">Members</h2>
-      {members.isPending ? <Loading label="Loading members…" /> : null}
-      {members.isError ? (
-        <div className="alert alert-error" role="alert">
-          {errorMessage(members.error)}
-        </div>
-      ) : null}
+      <QueryStatus query={members} loading="Loading members…" />
       {members.isSuccess && members.items.length === 0 ? <p>No members yet.</p> : null}
       {members.items.length > 0 ? (
         <div className="table-wrap" role="region" aria-labelledby="members-caption" tabIndex={0}>
@@ -395,12 +390,7 @@ function Invitations({ programId }: { programId: string }) {
       <FormError message={actionError} />
       {resent?.link ? <CopyField label="New invitation link" value={resent.link} /> : null}
       <Tabs label="Invitation status" tabs={STATUS_TABS} selected={status} onSelect={setStatus}>
-        {invitations.isPending ? <Loading label="Loading invitations…" /> : null}
-        {invitations.isError ? (
-          <div className="alert alert-error" role="alert">
-            {errorMessage(invitations.error)}
-          </div>
-        ) : null}
+        <QueryStatus query={invitations} loading="Loading invitations…" />
         {invitations.isSuccess && invitations.items.length === 0 ? (
           <p>No {status === 'all' ? '' : `${status} `}invitations.</p>
         ) : null}

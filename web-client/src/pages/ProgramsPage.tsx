@@ -1,10 +1,10 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { errorMessage, formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
+import { formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
 import { FormError, TextAreaField, TextField, useFocusFirstInvalid } from '../components/forms';
-import { Loading, PageHeading } from '../components/Page';
+import { PageHeading, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
 import { formatDate, roleLabel } from '../lib/format';
 import { hasErrors, validateProgram } from '../lib/validation';
@@ -17,12 +17,7 @@ export function ProgramsPage() {
   return (
     <>
       <PageHeading title="Programs">Your programs</PageHeading>
-      {programs.isPending ? <Loading label="Loading programs…" /> : null}
-      {programs.isError ? (
-        <div className="alert alert-error" role="alert">
-          {errorMessage(programs.error)}
-        </div>
-      ) : null}
+      <QueryStatus query={programs} loading="Loading programs…" />
       {programs.isSuccess && programs.items.length === 0 ? (
         <p>
           {canCreatePrograms(user)
