@@ -78,7 +78,8 @@ impl Application {
             idle_timeout: Duration::from_secs(config.ws_idle_timeout_secs),
             presence_grace: Duration::from_millis(config.presence_grace_ms),
         };
-        let gateway = Gateway::new(store.clone(), bus, limits, node.clone());
+        let clock = Clock::default();
+        let gateway = Gateway::new(store.clone(), bus, limits, clock.clone(), node.clone());
         tokio::spawn(gateway.clone().deliver(events));
         let window = Duration::from_secs(config.login_window_secs);
         let state = AppState {
@@ -89,7 +90,7 @@ impl Application {
             public_url,
             store,
             metrics: metrics_handle(),
-            clock: Clock::default(),
+            clock,
             gateway,
         };
         Ok(Self { listener, state, node })

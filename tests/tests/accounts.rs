@@ -14,6 +14,7 @@ both_backends!(
     password_reset_by_email_link,
     profile_edit_and_validation,
     admin_creates_accounts_and_reads_the_outbox,
+    per_address_limits_use_forwarded_for_only_when_trusted,
 );
 
 async fn sign_in_session_and_sign_out(backend: Backend) {
@@ -304,4 +305,35 @@ async fn admin_creates_accounts_and_reads_the_outbox(backend: Backend) {
         .await
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
     app.client().get("/api/admin/outbox").await.assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+}
+
+/// Fails sign-in three times for different accounts as if from `forwarded`, then tries once more
+/// as if from `other`; returns that last status.
+async fn after_failures(app: &TestApp, forwarded: &str, other: &str) -> StatusCode {
+    let login = |from: &str, email: String| {
+        app.client()
+            .http
+            .post(format!("{}/api/auth/login", app.url))
+            .header("x-forwarded-for", format!("198.51.100.9, {from}"))
+            .json(&json!({"email": email, "password": "wrong-password!"}))
+            .send()
+    };
+    for i in 0..3 {
+        assert_eq!(login(forwarded, format!("x{i}@example.org")).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(login(forwarded, "x9@example.org".into()).await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    login(other, "y@example.org".into()).await.unwrap().status()
+}
+
+async fn per_address_limits_use_forwarded_for_only_when_trusted(backend: Backend) {
+    // Trusted: each forwarded client address has its own budget.
+    let app = TestApp::spawn_with(backend, |c| {
+        c.trust_forwarded_for = true;
+        c.login_attempts_per_address = 3;
+    })
+    .await;
+    assert_eq!(after_failures(&app, "203.0.113.1", "203.0.113.2").await, StatusCode::UNAUTHORIZED);
+    // Not trusted (the default): the header is ignored and every attempt counts against the peer.
+    let app = TestApp::spawn_with(backend, |c| c.login_attempts_per_address = 3).await;
+    assert_eq!(after_failures(&app, "203.0.113.1", "203.0.113.2").await, StatusCode::TOO_MANY_REQUESTS);
 }

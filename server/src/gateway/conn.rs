@@ -337,7 +337,7 @@ impl Connection {
             );
         }
         let append = Append { channel_id: channel, sender_id: self.user.id, client_id, body };
-        let now = time::OffsetDateTime::now_utc();
+        let now = self.gateway.clock.now();
         let result = match change {
             Change::New => self.gateway.store.append_message(append, now).await,
             Change::Edit(target) => self.gateway.store.edit_message(append, target, now).await,

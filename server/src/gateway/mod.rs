@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::api::error::ApiError;
 use crate::api::extract::CurrentUser;
 use crate::bus::{Bus, BusEvent};
-use crate::state::AppState;
+use crate::state::{AppState, Clock};
 use crate::store::Store;
 use hub::Hub;
 use protocol::ServerFrame;
@@ -52,6 +52,8 @@ pub struct Gateway {
     pub bus: Arc<dyn Bus>,
     store: Arc<dyn Store>,
     limits: Limits,
+    /// The same clock the HTTP handlers use, so message times follow a test's clock too.
+    clock: Clock,
     /// Cancelled when the node shuts down: connections close with the restarting code.
     shutdown: CancellationToken,
     /// Every connection task, so shutdown can wait for them.
@@ -59,12 +61,19 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, limits: Limits, shutdown: CancellationToken) -> Arc<Self> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        bus: Arc<dyn Bus>,
+        limits: Limits,
+        clock: Clock,
+        shutdown: CancellationToken,
+    ) -> Arc<Self> {
         Arc::new(Gateway {
             hub: Hub::new(limits.send_rate_per_sec, limits.send_burst),
             bus,
             store,
             limits,
+            clock,
             shutdown,
             tracker: TaskTracker::new(),
         })
