@@ -61,38 +61,7 @@ impl Application {
         let listener =
             TcpListener::bind(config.bind).await.with_context(|| format!("could not bind {}", config.bind))?;
         let local = listener.local_addr()?;
-        let public_url: Arc<str> =
-            config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').into();
-        let node = CancellationToken::new();
-        let bus_config = BusConfig {
-            redis_url: config.redis_url.as_ref().map(|u| u.expose().to_owned()),
-            prefix: config.redis_prefix.clone(),
-            node_id: Uuid::new_v4(),
-        };
-        let (bus, events) = bus::open(bus_config, node.clone()).await.context("could not connect to Redis")?;
-        let limits = Limits {
-            queue_frames: config.ws_queue_frames,
-            send_rate_per_sec: config.ws_send_rate_per_sec,
-            send_burst: config.ws_send_burst,
-            heartbeat: Duration::from_secs(config.ws_heartbeat_secs),
-            idle_timeout: Duration::from_secs(config.ws_idle_timeout_secs),
-            presence_grace: Duration::from_millis(config.presence_grace_ms),
-        };
-        let clock = Clock::default();
-        let gateway = Gateway::new(store.clone(), bus, limits, clock.clone(), node.clone());
-        tokio::spawn(gateway.clone().deliver(events));
-        let window = Duration::from_secs(config.login_window_secs);
-        let state = AppState {
-            mailer: Mailer::new(&config, store.clone())?,
-            login_by_account: Arc::new(AttemptLimiter::new(config.login_attempts_per_account, window)),
-            login_by_address: Arc::new(AttemptLimiter::new(config.login_attempts_per_address, window)),
-            config: Arc::new(config),
-            public_url,
-            store,
-            metrics: metrics_handle(),
-            clock,
-            gateway,
-        };
+        let (state, node) = assemble(config, store, local).await?;
         Ok(Self { listener, state, node })
     }
 
@@ -118,6 +87,11 @@ impl Application {
             }
         });
         let gateway = self.state.gateway.clone();
+        if self.state.config.worker {
+            let poll = Duration::from_millis(self.state.config.worker_poll_ms.max(10));
+            let state = self.state.clone();
+            tokio::spawn(crate::matching::worker::run(state.clone(), state.work.clone(), poll, node.clone()));
+        }
         let app = router(self.state);
         let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(node.clone().cancelled_owned())
@@ -127,6 +101,61 @@ impl Application {
         served?;
         Ok(())
     }
+}
+
+/// The state every part of a node shares: store, bus, gateway, mailer, limits. `local` is the
+/// address links default to when no public URL is configured.
+async fn assemble(
+    config: Config,
+    store: Arc<dyn store::Store>,
+    local: SocketAddr,
+) -> anyhow::Result<(AppState, CancellationToken)> {
+    let public_url: Arc<str> =
+        config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').into();
+    let node = CancellationToken::new();
+    let bus_config = BusConfig {
+        redis_url: config.redis_url.as_ref().map(|u| u.expose().to_owned()),
+        prefix: config.redis_prefix.clone(),
+        node_id: Uuid::new_v4(),
+    };
+    let (bus, events) = bus::open(bus_config, node.clone()).await.context("could not connect to Redis")?;
+    let limits = Limits {
+        queue_frames: config.ws_queue_frames,
+        send_rate_per_sec: config.ws_send_rate_per_sec,
+        send_burst: config.ws_send_burst,
+        heartbeat: Duration::from_secs(config.ws_heartbeat_secs),
+        idle_timeout: Duration::from_secs(config.ws_idle_timeout_secs),
+        presence_grace: Duration::from_millis(config.presence_grace_ms),
+    };
+    let clock = Clock::default();
+    let gateway = Gateway::new(store.clone(), bus, limits, clock.clone(), node.clone());
+    tokio::spawn(gateway.clone().deliver(events));
+    let window = Duration::from_secs(config.login_window_secs);
+    let state = AppState {
+        mailer: Mailer::new(&config, store.clone())?,
+        login_by_account: Arc::new(AttemptLimiter::new(config.login_attempts_per_account, window)),
+        login_by_address: Arc::new(AttemptLimiter::new(config.login_attempts_per_address, window)),
+        config: Arc::new(config),
+        public_url,
+        store,
+        metrics: metrics_handle(),
+        clock,
+        gateway,
+        work: Arc::new(tokio::sync::Notify::new()),
+    };
+    Ok((state, node))
+}
+
+/// Runs only the matching worker (`kindred worker`): no listener, until `shutdown`.
+pub async fn run_worker(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    // Links in emails point at the configured public URL, or the address nodes serve on.
+    let bind = config.bind;
+    let (state, node) = assemble(config, store, bind).await?;
+    let poll = Duration::from_millis(state.config.worker_poll_ms.max(10));
+    crate::matching::worker::run(state.clone(), state.work.clone(), poll, shutdown).await;
+    node.cancel();
+    Ok(())
 }
 
 /// Opens the configured store and applies its migrations.

@@ -55,6 +55,8 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Run only the matching worker (for deployments that run workers apart from web nodes).
+    Worker,
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -117,6 +119,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             open_store(&config).await?;
             println!("Migrations applied to {}", config.data_location());
             Ok(())
+        }
+        Command::Worker => {
+            println!("Kindred matching worker started; data: {}", config.data_location());
+            std::io::stdout().flush().ok();
+            let shutdown = CancellationToken::new();
+            tokio::spawn(shutdown_on_signal(shutdown.clone()));
+            crate::app::run_worker(config, shutdown).await
         }
         Command::User(UserCommand::Create(args)) => create_user(&config, args).await,
         Command::Demo => demo(&config).await,

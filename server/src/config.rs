@@ -84,6 +84,10 @@ pub struct Config {
     pub ws_idle_timeout_secs: u64,
     /// How long someone stays online after their last connection closes, in milliseconds.
     pub presence_grace_ms: u64,
+    /// Whether `kindred serve` runs the matching worker too (turn off when workers run apart).
+    pub worker: bool,
+    /// How often the worker looks for jobs queued by other nodes, in milliseconds.
+    pub worker_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -112,6 +116,8 @@ impl Default for Config {
             ws_heartbeat_secs: 20,
             ws_idle_timeout_secs: 60,
             presence_grace_ms: 4000,
+            worker: true,
+            worker_poll_ms: 1000,
         }
     }
 }

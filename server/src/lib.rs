@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod gateway;
 pub mod mail;
+pub mod matching;
 pub mod state;
 pub mod store;
 pub mod web;

@@ -51,6 +51,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Live connections of this node and the bus to the others.
     pub gateway: Arc<Gateway>,
+    /// Wakes this node's matching worker when a handler queued a job.
+    pub work: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

@@ -7,6 +7,7 @@ pub mod channels;
 pub mod error;
 pub mod extract;
 pub mod invitations;
+pub mod matching;
 pub mod me;
 pub mod programs;
 pub mod validate;
@@ -34,6 +35,11 @@ use error::ApiError;
         invitations::preview, invitations::accept,
         admin::outbox, admin::list_users, admin::create_user,
         channels::list_channels, channels::history, channels::create_channel,
+        matching::get_questionnaire, matching::put_questionnaire, matching::list_interests, matching::create_interest, matching::delete_interest,
+        matching::list_questions, matching::create_question, matching::delete_question, matching::get_settings, matching::put_settings,
+        matching::preview, matching::create_round, matching::list_rounds, matching::get_round, matching::approve_round, matching::discard_round,
+        matching::score, matching::place, matching::program_matches, matching::list_exclusions, matching::create_exclusion, matching::delete_exclusion,
+        matching::my_matches, matching::respond, matching::rematch,
         healthz, readyz,
     ),
     tags(
@@ -43,6 +49,7 @@ use error::ApiError;
         (name = "invitations", description = "Recruitment by single-use invitation links"),
         (name = "admin", description = "Instance administration"),
         (name = "messaging", description = "Channels and history; live messaging is on the WebSocket at /ws (docs/protocol.md)"),
+        (name = "matching", description = "Questionnaires, scoring, rounds, proposals and answers (docs/matching.md)"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -72,6 +79,24 @@ pub fn router() -> Router<AppState> {
         .route("/channels", get(channels::list_channels))
         .route("/channels/{id}/messages", get(channels::history))
         .route("/programs/{id}/channels", post(channels::create_channel))
+        .route("/programs/{id}/questionnaire", get(matching::get_questionnaire).put(matching::put_questionnaire))
+        .route("/programs/{id}/interests", get(matching::list_interests).post(matching::create_interest))
+        .route("/programs/{id}/interests/{interest_id}", delete(matching::delete_interest))
+        .route("/programs/{id}/questions", get(matching::list_questions).post(matching::create_question))
+        .route("/programs/{id}/questions/{question_id}", delete(matching::delete_question))
+        .route("/programs/{id}/matching/settings", get(matching::get_settings).put(matching::put_settings))
+        .route("/programs/{id}/matching/preview", post(matching::preview))
+        .route("/programs/{id}/matching/rounds", get(matching::list_rounds).post(matching::create_round))
+        .route("/programs/{id}/matching/rounds/{round_id}", get(matching::get_round))
+        .route("/programs/{id}/matching/rounds/{round_id}/approve", post(matching::approve_round))
+        .route("/programs/{id}/matching/rounds/{round_id}/discard", post(matching::discard_round))
+        .route("/programs/{id}/matching/score", get(matching::score))
+        .route("/programs/{id}/matching/matches", get(matching::program_matches).post(matching::place))
+        .route("/programs/{id}/matching/exclusions", get(matching::list_exclusions).post(matching::create_exclusion))
+        .route("/programs/{id}/matching/exclusions/{exclusion_id}", delete(matching::delete_exclusion))
+        .route("/me/matches", get(matching::my_matches))
+        .route("/matches/{id}/respond", post(matching::respond))
+        .route("/matches/{id}/rematch", post(matching::rematch))
         .route("/admin/outbox", get(admin::outbox))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/openapi.json", get(openapi))

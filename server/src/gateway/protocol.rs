@@ -247,6 +247,10 @@ pub enum ServerFrame<'a> {
     ChannelAdded {
         channel: &'a ChannelView,
     },
+    /// A match of the person's was proposed or changed (docs/matching.md).
+    Match {
+        r#match: &'a crate::matching::views::Match,
+    },
     /// Live delivery may have missed events: send `sync` for every channel.
     Resync {},
     Pong {

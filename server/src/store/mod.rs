@@ -6,6 +6,8 @@
 //! creation order and doubles as a pagination cursor), timestamps are integer milliseconds since the
 //! Unix epoch, dates are `YYYY-MM-DD` text, enums are text with `CHECK` constraints.
 
+mod matching;
+mod matching_sql;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -16,6 +18,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use matching::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -459,7 +462,7 @@ impl<T> Page<T> {
 
 /// The persistence seam. Every method is one atomic operation.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: MatchingStore + Send + Sync + 'static {
     /// Applies this backend's migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Whether the database answers.
@@ -473,6 +476,7 @@ pub trait Store: Send + Sync + 'static {
     /// The account and its password hash (if one has been set).
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<(User, Option<String>)>>;
     async fn update_profile(&self, id: Uuid, patch: ProfilePatch) -> StoreResult<User>;
+    /// Every account but the system one that posts welcomes.
     async fn list_users(&self, page: PageRequest) -> StoreResult<Page<User>>;
 
     // --- sessions and tokens ---

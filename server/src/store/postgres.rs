@@ -7,6 +7,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::matching_sql::*;
 use super::sql::*;
 use super::*;
 
@@ -73,3 +74,4 @@ impl PgStore {
 }
 
 impl_store!(PgStore, Postgres, "postgres");
+impl_matching_store!(PgStore, Postgres);

@@ -443,7 +443,7 @@ macro_rules! impl_store {
 
             async fn list_users(&self, page: PageRequest) -> StoreResult<Page<User>> {
                 let rows = sqlx::query_as::<$db, UserRow>(concat!(
-                    "SELECT ", user_columns!(), " FROM users u WHERE ($1 IS NULL OR u.id > $1) ORDER BY u.id LIMIT $2"
+                    "SELECT ", user_columns!(), " FROM users u WHERE ($1 IS NULL OR u.id > $1) AND u.email_lower <> 'kindred@system.invalid' ORDER BY u.id LIMIT $2"
                 ))
                 .bind(page.after)
                 .bind(i64::from(page.limit) + 1)

@@ -8,6 +8,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::matching_sql::*;
 use super::sql::*;
 use super::*;
 
@@ -91,3 +92,4 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, Sqlite, "sqlite");
+impl_matching_store!(SqliteStore, Sqlite);
