@@ -15,6 +15,9 @@ import { ProgramsPage } from './pages/ProgramsPage';
 import { ProgramPage } from './pages/ProgramPage';
 import { OutboxPage } from './pages/OutboxPage';
 import { MessagesPage } from './pages/MessagesPage';
+import { QuestionnairePage } from './pages/QuestionnairePage';
+import { MatchesPage } from './pages/MatchesPage';
+import { MatchingPage } from './pages/MatchingPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
 function onApiError(error: unknown) {
@@ -78,6 +81,9 @@ const routes: RouteObject[] = [
       { path: 'profile', element: <RequireAuth><ProfilePage /></RequireAuth> },
       { path: 'programs', element: <RequireAuth><ProgramsPage /></RequireAuth> },
       { path: 'programs/:id', element: <RequireAuth><ProgramPage /></RequireAuth> },
+      { path: 'programs/:id/questionnaire', element: <RequireAuth><QuestionnairePage /></RequireAuth> },
+      { path: 'programs/:id/matching', element: <RequireAuth><MatchingPage /></RequireAuth> },
+      { path: 'matches', element: <RequireAuth><MatchesPage /></RequireAuth> },
       { path: 'messages', element: <RequireAuth><MessagesPage /></RequireAuth> },
       { path: 'messages/:channelId', element: <RequireAuth><MessagesPage /></RequireAuth> },
       {

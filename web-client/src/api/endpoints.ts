@@ -2,20 +2,32 @@
 import { query, request, requestWithStatus } from './client';
 import type { Channel, ChannelKind, ChannelView, HistoryPage } from '../chat/protocol';
 import type {
+  Answers,
   ApiToken,
   CareerStage,
   CreatedToken,
   ImportResult,
+  Interest,
   Invitation,
   InvitationPreview,
   InvitationStatus,
   Mail,
+  Match,
+  MatchingSettings,
+  MatchStatus,
   Member,
+  NewQuestion,
   Page,
+  PairScore,
   Program,
+  Question,
+  Questionnaire,
   Role,
+  Round,
   Session,
+  StoredRound,
   User,
+  Weights,
 } from './types';
 
 const seg = encodeURIComponent;
@@ -90,6 +102,61 @@ export const api = {
     });
     return { channel: data, created: status === 201 };
   },
+
+  // Matching (docs/matching.md).
+  questionnaire: (id: string) => request<Questionnaire>('GET', `/api/programs/${seg(id)}/questionnaire`),
+  /** Saves my answers: a draft (`complete: false`) or the finished questionnaire. */
+  saveQuestionnaire: (id: string, answers: Answers, complete: boolean) =>
+    request<Questionnaire>('PUT', `/api/programs/${seg(id)}/questionnaire`, { json: { answers, complete } }),
+  interests: (id: string, cursor?: string | null) =>
+    request<Page<Interest>>('GET', `/api/programs/${seg(id)}/interests${query({ cursor })}`),
+  createInterest: (id: string, label: string) =>
+    request<Interest>('POST', `/api/programs/${seg(id)}/interests`, { json: { label } }),
+  deleteInterest: (id: string, interestId: string) =>
+    request<void>('DELETE', `/api/programs/${seg(id)}/interests/${seg(interestId)}`),
+  questions: (id: string, cursor?: string | null) =>
+    request<Page<Question>>('GET', `/api/programs/${seg(id)}/questions${query({ cursor })}`),
+  createQuestion: (id: string, question: NewQuestion) =>
+    request<Question>('POST', `/api/programs/${seg(id)}/questions`, { json: question }),
+  deleteQuestion: (id: string, questionId: string) =>
+    request<void>('DELETE', `/api/programs/${seg(id)}/questions/${seg(questionId)}`),
+  matchingSettings: (id: string) => request<MatchingSettings>('GET', `/api/programs/${seg(id)}/matching/settings`),
+  updateMatchingSettings: (id: string, settings: MatchingSettings) =>
+    request<MatchingSettings>('PUT', `/api/programs/${seg(id)}/matching/settings`, { json: settings }),
+  /** What a round would propose, not stored; without weights the saved ones are used. */
+  previewRound: (id: string, weights?: Weights) =>
+    request<Round>('POST', `/api/programs/${seg(id)}/matching/preview`, { json: weights ? { weights } : {} }),
+  runRound: (id: string, weights?: Weights) =>
+    request<StoredRound>('POST', `/api/programs/${seg(id)}/matching/rounds`, { json: weights ? { weights } : {} }),
+  /** Rounds, newest first. */
+  rounds: (id: string, cursor?: string | null) =>
+    request<Page<StoredRound>>('GET', `/api/programs/${seg(id)}/matching/rounds${query({ cursor })}`),
+  /** Approves the proposals of the given mentees (all of them when `menteeIds` is omitted). */
+  approveRound: (id: string, roundId: string, menteeIds?: string[]) =>
+    request<StoredRound>('POST', `/api/programs/${seg(id)}/matching/rounds/${seg(roundId)}/approve`, {
+      json: menteeIds ? { mentee_ids: menteeIds } : {},
+    }),
+  discardRound: (id: string, roundId: string) =>
+    request<StoredRound>('POST', `/api/programs/${seg(id)}/matching/rounds/${seg(roundId)}/discard`),
+  pairScore: (id: string, mentee: string, mentor: string) =>
+    request<PairScore>('GET', `/api/programs/${seg(id)}/matching/score${query({ mentee, mentor })}`),
+  placeMatch: (id: string, menteeId: string, mentorId: string) =>
+    request<Match>('POST', `/api/programs/${seg(id)}/matching/matches`, {
+      json: { mentee_id: menteeId, mentor_id: mentorId },
+    }),
+  programMatches: (id: string, status: MatchStatus | 'all', cursor?: string | null) =>
+    request<Page<Match>>(
+      'GET',
+      `/api/programs/${seg(id)}/matching/matches${query({ status: status === 'all' ? undefined : status, cursor })}`,
+    ),
+  /** My matches, newest first. */
+  myMatches: (cursor?: string | null) => request<Page<Match>>('GET', `/api/me/matches${query({ cursor })}`),
+  respondToMatch: (matchId: string, accept: boolean, reason?: string) =>
+    request<Match>('POST', `/api/matches/${seg(matchId)}/respond`, {
+      json: reason ? { accept, reason } : { accept },
+    }),
+  rematch: (matchId: string, reason?: string) =>
+    request<Match>('POST', `/api/matches/${seg(matchId)}/rematch`, { json: reason ? { reason } : {} }),
 
   outbox: (cursor?: string | null) => request<Page<Mail>>('GET', `/api/admin/outbox${query({ cursor })}`),
 };

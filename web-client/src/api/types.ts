@@ -123,3 +123,176 @@ export interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }
+
+// Matching (docs/matching.md).
+
+/** The questionnaire is filled in as a mentee or as a mentor. */
+export type MatchingRole = 'mentee' | 'mentor';
+
+/** Who may see a sensitive answer besides the matching itself. */
+export type Visibility = 'matching_only' | 'coordinators' | 'match';
+
+export const VISIBILITIES: readonly { value: Visibility; label: string }[] = [
+  { value: 'matching_only', label: 'Only for matching — shown to no one' },
+  { value: 'coordinators', label: 'Matching, and shown to the program’s coordinators' },
+  { value: 'match', label: 'Matching, coordinators, and shown to my match' },
+];
+
+/** Intake answers; every field is optional in a draft. */
+export interface Answers {
+  career_stage?: CareerStage;
+  institution?: string;
+  region?: string;
+  time_zone?: string;
+  languages?: string[];
+  interests?: string[];
+  tags?: string[];
+  goals?: string;
+  experience?: string;
+  expertise?: string;
+  capacity?: number;
+  hours_per_month?: number;
+  accepting?: boolean;
+  background?: { values: string[]; visibility: Visibility };
+  gender?: { value: string; visibility: Visibility };
+  prefer_shared_background?: boolean;
+  prefer_other_institution?: boolean;
+  preferred_language?: string;
+  custom?: Record<string, string>;
+}
+
+export interface Interest {
+  id: string;
+  label: string;
+}
+
+export type QuestionKind = 'choice' | 'text';
+export type QuestionAudience = 'mentee' | 'mentor' | 'both';
+
+export interface Question {
+  id: string;
+  prompt: string;
+  kind: QuestionKind;
+  options: string[];
+  audience: QuestionAudience;
+  required: boolean;
+  feeds_matching: boolean;
+  created_at: string;
+}
+
+export interface NewQuestion {
+  prompt: string;
+  kind: QuestionKind;
+  options: string[];
+  audience: QuestionAudience;
+  required: boolean;
+  feeds_matching: boolean;
+}
+
+/** My questionnaire in a program (GET and PUT answer the same shape). */
+export interface Questionnaire {
+  role: MatchingRole;
+  answers: Answers;
+  completed_at: string | null;
+  updated_at: string | null;
+  questions: Question[];
+  interests: Interest[];
+}
+
+export type WeightKey = 'interests' | 'goals' | 'preferences' | 'career_stage' | 'time_zone' | 'institution' | 'custom';
+export type Weights = Record<WeightKey, number>;
+
+export interface MatchingSettings {
+  weights: Weights;
+  auto_match: boolean;
+}
+
+export type RoundStatus = 'preview' | 'approved' | 'discarded';
+export type RoundMode = 'whole_cohort' | 'incremental';
+
+export interface Proposal {
+  mentee_id: string;
+  mentee_name: string;
+  mentor_id: string;
+  mentor_name: string;
+  score: number;
+  parts: Partial<Record<WeightKey, number>>;
+  reasons: string[];
+  unmet: string[];
+  approved: boolean;
+}
+
+export interface Unmatched {
+  user_id: string;
+  name: string;
+  reason: string;
+}
+
+export interface MentorLoad {
+  user_id: string;
+  name: string;
+  capacity: number;
+  open: number;
+  proposed: number;
+  accepting: boolean;
+}
+
+/**
+ * A matching round. A preview (POST …/matching/preview) is not stored: it has no id, status or
+ * creation time.
+ */
+export interface Round {
+  id?: string | null;
+  program_id: string;
+  status?: RoundStatus | null;
+  mode: RoundMode;
+  created_at?: string | null;
+  weights: Weights;
+  total_score: number;
+  mentees_considered: number;
+  mentors_considered: number;
+  proposals: Proposal[];
+  unmatched: Unmatched[];
+  mentor_load: MentorLoad[];
+}
+
+/** A stored round (from POST or GET …/matching/rounds). */
+export type StoredRound = Round & { id: string; status: RoundStatus; created_at: string };
+
+/** How well a mentee and a mentor would fit, and whether they may be placed together. */
+export interface PairScore {
+  score: number;
+  parts: Partial<Record<WeightKey, number>>;
+  reasons: string[];
+  unmet: string[];
+  allowed: boolean;
+  problem: string | null;
+}
+
+export type MatchStatus = 'proposed' | 'active' | 'declined' | 'ended';
+export const MATCH_STATUSES: readonly MatchStatus[] = ['proposed', 'active', 'declined', 'ended'];
+export type MatchResponse = 'pending' | 'accepted' | 'declined';
+
+export interface MatchPerson {
+  user_id: string;
+  name: string;
+}
+
+export interface Match {
+  id: string;
+  program_id: string;
+  program_name: string;
+  status: MatchStatus;
+  mentee: MatchPerson;
+  mentor: MatchPerson;
+  score: number;
+  reasons: string[];
+  unmet: string[];
+  mentee_response: MatchResponse;
+  mentor_response: MatchResponse;
+  reason: string | null;
+  channel_id: string | null;
+  created_at: string;
+  activated_at: string | null;
+  ended_at: string | null;
+}

@@ -14,6 +14,7 @@ import { ApiError, errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
 import { SESSION_KEY, sessionLost, useSession } from '../session';
 import { ChatClient, HISTORY_PAGE, socketUrl } from './client';
+import { applyMatchUpdate } from './matches';
 import { INITIAL_STATE, type ChatState } from './state';
 
 const ChatContext = createContext<ChatClient | null>(null);
@@ -37,6 +38,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       url: socketUrl(window.location),
       fetchHistory: (channel, before) => api.channelMessages(channel, before, HISTORY_PAGE),
       describeError: errorMessage,
+      onMatch: (match) => applyMatchUpdate(queryClient, match),
       onConnectFailures: (count) => {
         // The upgrade of an expired session is refused with 401, which a WebSocket only sees
         // as a failed connection: ask the API whether we are still signed in.

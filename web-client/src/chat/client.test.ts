@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ChatClient, newClientId, socketUrl, type ChatEnvironment, type SocketLike } from './client';
-import type { ClientFrame, HistoryPage, ServerFrame } from './protocol';
+import { ChatClient, newClientId, socketUrl, type ChatClientOptions, type ChatEnvironment, type SocketLike } from './client';
+import { parseServerFrame, type ClientFrame, type HistoryPage, type ServerFrame } from './protocol';
+import { match } from './testing';
 import { CH, ME, msg, THEM, view } from './testing';
 
 class FakeSocket implements SocketLike {
@@ -35,7 +36,7 @@ class FakeSocket implements SocketLike {
 }
 
 /** A hand-cranked world: sockets, clock and timers the test moves forward. */
-function world() {
+function world(extra: Partial<ChatClientOptions> = {}) {
   let now = 1_000_000;
   let id = 0;
   const timers: { at: number; fn: () => void; every: number | null; id: number }[] = [];
@@ -83,6 +84,7 @@ function world() {
       history.push({ channel, before });
       return Promise.resolve({ items: [], next_before: null });
     },
+    ...extra,
   });
   return {
     client,
@@ -346,6 +348,34 @@ describe('ChatClient', () => {
     w.client.loadHistory(CH);
     expect(w.history).toEqual([{ channel: CH, before: null }]);
     expect(w.client.getState().channels[CH]?.history.loaded).toBe(true);
+  });
+});
+
+describe('match frames', () => {
+  it('are parsed, not ignored as unknown', () => {
+    const frame = parseServerFrame(JSON.stringify({ type: 'match', match: match() }));
+    expect(frame?.type).toBe('match');
+  });
+
+  it('are handed to onMatch and change nothing else', () => {
+    const seen: unknown[] = [];
+    const w = world({ onMatch: (m) => seen.push(m) });
+    w.client.start();
+    connect(w);
+    const before = w.client.getState();
+    const sent = w.socket.sent.length;
+    const m = match({ status: 'active', channel_id: CH });
+    w.socket.receive({ type: 'match', match: m });
+    expect(seen).toEqual([m]);
+    expect(w.client.getState()).toBe(before);
+    expect(w.socket.sent.length).toBe(sent);
+  });
+
+  it('are harmless without a listener', () => {
+    const w = world();
+    w.client.start();
+    connect(w);
+    expect(() => w.socket.receive({ type: 'match', match: match() })).not.toThrow();
   });
 });
 

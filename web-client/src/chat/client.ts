@@ -8,6 +8,7 @@
 // out when the connection is up and again after a reconnect with the same client id, so a
 // lost acknowledgement can never make a duplicate.
 
+import type { Match } from '../api/types';
 import { reconnectDelay } from './backoff';
 import * as P from './pending';
 import { parseServerFrame, PROTOCOL_VERSION, type ClientFrame, type HistoryPage, type ServerFrame } from './protocol';
@@ -54,6 +55,8 @@ export interface ChatClientOptions {
    * like this, as the upgrade answers 401): a chance to check the session.
    */
   onConnectFailures?(count: number): void;
+  /** A match of the signed-in person changed (a `match` frame). */
+  onMatch?(match: Match): void;
   env?: Partial<ChatEnvironment>;
 }
 
@@ -427,6 +430,9 @@ export class ChatClient {
         // only when it changes. Announcing it again (the protocol allows repeats) reaches
         // them now that the server counts us in the channel; they do the same for us.
         this.write({ type: 'presence', state: this.env.isVisible() ? 'online' : 'away' });
+        break;
+      case 'match':
+        this.options.onMatch?.(frame.match);
         break;
       case 'resync':
         for (const channel of Object.keys(this.state.channels)) this.sync(channel, now);

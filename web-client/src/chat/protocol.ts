@@ -1,8 +1,11 @@
 // Types of the chat protocol, version 1 (docs/protocol.md): the frames a client sends and
 // receives over `/ws`, the channel view and the log events. Kept apart from the HTTP types
 // because the same shapes arrive over both.
+import type { Match } from '../api/types';
 
 export const PROTOCOL_VERSION = 1;
+/** Sender of system messages (a new pair's welcome): the Kindred account, never a channel member. */
+export const SYSTEM_USER_ID = '00000000-0000-0000-0000-000000000000';
 /** Longest message body, in characters (Unicode code points, as the server counts them). */
 export const MAX_MESSAGE_CHARS = 4000;
 
@@ -141,6 +144,11 @@ export interface ChannelAddedFrame {
   type: 'channel_added';
   channel: ChannelView;
 }
+/** A match of mine changed (docs/matching.md, "Live"). */
+export interface MatchFrame {
+  type: 'match';
+  match: Match;
+}
 export interface ResyncFrame {
   type: 'resync';
 }
@@ -166,6 +174,7 @@ export type ServerFrame =
   | TypingFrame
   | PresenceFrame
   | ChannelAddedFrame
+  | MatchFrame
   | ResyncFrame
   | PongFrame
   | ErrorFrame;
@@ -181,6 +190,7 @@ const SERVER_TYPES = new Set([
   'typing',
   'presence',
   'channel_added',
+  'match',
   'resync',
   'pong',
   'error',

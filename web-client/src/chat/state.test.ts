@@ -77,6 +77,13 @@ describe('chat state', () => {
     expect(S.seenBy(channel(s), ME)?.names).toEqual(['Nia']);
   });
 
+  it('names the system account that posts welcomes, and members by their names', () => {
+    const s = welcomed();
+    expect(S.memberName(channel(s), '00000000-0000-0000-0000-000000000000')).toBe('Kindred');
+    expect(S.memberName(channel(s), THEM)).toBe('Nia');
+    expect(S.memberName(channel(s), 'someone-who-left')).toBeNull();
+  });
+
   it('shows who is typing for a few seconds, and not after their message arrives', () => {
     let s = welcomed();
     s = S.onTyping(s, CH, THEM, 1000);

@@ -5,6 +5,7 @@
 import * as L from './log';
 import * as M from './messages';
 import * as P from './pending';
+import { SYSTEM_USER_ID } from './protocol';
 import type {
   AckFrame,
   CaughtUpFrame,
@@ -394,6 +395,7 @@ export function channelTitle(channel: ChannelState, me: string | null): string {
 }
 
 export function memberName(channel: ChannelState, userId: string): string | null {
+  if (userId === SYSTEM_USER_ID) return 'Kindred';
   return channel.members.find((m) => m.user_id === userId)?.name ?? null;
 }
 

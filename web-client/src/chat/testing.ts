@@ -1,4 +1,5 @@
 // Builders of protocol values for the chat unit tests.
+import type { Match } from '../api/types';
 import type { ChannelView, ChatEvent, EventFrame } from './protocol';
 
 export const CH = '0192f0c4-6d3e-7a00-8000-00000000000a';
@@ -47,6 +48,28 @@ export function view(overrides: Partial<ChannelView> = {}): ChannelView {
       { user_id: ME, name: 'Kwame', last_read_seq: 0 },
       { user_id: THEM, name: 'Nia', last_read_seq: 0 },
     ],
+    ...overrides,
+  };
+}
+
+export function match(overrides: Partial<Match> = {}): Match {
+  return {
+    id: 'match-1',
+    program_id: 'p1',
+    program_name: 'Pathways',
+    status: 'proposed',
+    mentee: { user_id: ME, name: 'Kwame' },
+    mentor: { user_id: THEM, name: 'Nia' },
+    score: 71.3,
+    reasons: ['You both listed cardiology'],
+    unmet: ['Same language'],
+    mentee_response: 'pending',
+    mentor_response: 'pending',
+    reason: null,
+    channel_id: null,
+    created_at: '2030-01-01T00:00:00Z',
+    activated_at: null,
+    ended_at: null,
     ...overrides,
   };
 }

@@ -70,6 +70,9 @@ function Frame() {
                   <MessagesLink />
                 </li>
                 <li>
+                  <NavLink to="/matches">My matches</NavLink>
+                </li>
+                <li>
                   <NavLink to="/profile">Profile</NavLink>
                 </li>
                 {user.is_admin ? (

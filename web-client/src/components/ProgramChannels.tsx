@@ -14,7 +14,7 @@ import { QueryStatus } from './Page';
 /** Pages of members fetched for the pickers, at most (100 a page would be 5000 people). */
 const MAX_MEMBER_PAGES = 50;
 
-async function allMembers(programId: string): Promise<Member[]> {
+export async function allMembers(programId: string): Promise<Member[]> {
   const out: Member[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < MAX_MEMBER_PAGES; i++) {

@@ -69,6 +69,7 @@ export function ProgramPage() {
         </p>
       ) : null}
       <ProgramFacts program={p} />
+      <MatchingLinks program={p} coordinator={coordinator} />
       <Members programId={p.id} />
       {coordinator ? (
         <>
@@ -100,6 +101,37 @@ function ProgramFacts({ program }: { program: Program }) {
           <dd>{formatDate(program.ends_on)}</dd>
         </div>
       </dl>
+    </section>
+  );
+}
+
+/** Where to go for matching: the console for coordinators, the questionnaire for the people matched. */
+function MatchingLinks({ program, coordinator }: { program: Program; coordinator: boolean }) {
+  const matched = program.my_role === 'mentee' || program.my_role === 'mentor';
+  if (!coordinator && !matched) return null;
+  const base = `/programs/${encodeURIComponent(program.id)}`;
+  return (
+    <section aria-labelledby="matching-heading" className="card">
+      <h2 id="matching-heading">Matching</h2>
+      <ul className="link-list">
+        {coordinator ? (
+          <li>
+            <Link to={`${base}/matching`}>Matching console</Link> — run rounds, approve proposals, set up the
+            questionnaire
+          </li>
+        ) : null}
+        {matched ? (
+          <>
+            <li>
+              <Link to={`${base}/questionnaire`}>Your {program.my_role} questionnaire</Link> — what you tell us to find
+              you a good match
+            </li>
+            <li>
+              <Link to="/matches">My matches</Link>
+            </li>
+          </>
+        ) : null}
+      </ul>
     </section>
   );
 }
