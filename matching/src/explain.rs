@@ -60,10 +60,16 @@ fn duration(minutes: i64) -> String {
     format!("{} hours", hours.trim_end_matches('0').trim_end_matches('.'))
 }
 
-/// The reasons a pair was proposed and the unmet preferences, in plain words. Reasons come from the
-/// parts that actually pulled the score up (a neutral "unknown" value is no reason), ranked by
-/// weight × part. With `background_visible` false, nothing names or confirms the mentor's
-/// background.
+/// Who reads an explanation: it is written to them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Viewer {
+    Mentee,
+    Mentor,
+    /// Both at once, or a coordinator: about "the mentee" and "the mentor".
+    Neutral,
+}
+
+/// The explanation as the mentee reads it; see [`explain_for`].
 pub fn explain(
     scorer: &Scorer,
     mentee: usize,
@@ -71,6 +77,27 @@ pub fn explain(
     weights: &Weights,
     background_visible: bool,
 ) -> Explanation {
+    explain_for(scorer, mentee, mentor, weights, background_visible, Viewer::Mentee)
+}
+
+/// The reasons a pair was proposed and the unmet preferences, in plain words, written to `viewer`.
+/// Reasons come from the parts that actually pulled the score up (a neutral "unknown" value is no
+/// reason), ranked by weight × part. With `background_visible` false, nothing names or confirms the
+/// mentor's background.
+pub fn explain_for(
+    scorer: &Scorer,
+    mentee: usize,
+    mentor: usize,
+    weights: &Weights,
+    background_visible: bool,
+    viewer: Viewer,
+) -> Explanation {
+    // The same sentence for the mentee, the mentor, and both (or a coordinator).
+    let say = |to_mentee: String, to_mentor: String, neutral: String| match viewer {
+        Viewer::Mentee => to_mentee,
+        Viewer::Mentor => to_mentor,
+        Viewer::Neutral => neutral,
+    };
     let parts = scorer.parts(mentee, mentor);
     let facts = scorer.facts(mentee, mentor);
     let e = &scorer.mentees()[mentee];
@@ -106,16 +133,27 @@ pub fn explain(
 
     let terms = scorer.shared_terms(mentee, mentor, 3);
     if !terms.is_empty() {
-        add(weights.goals, goals, 1, format!("Your goals match their experience: {}", terms.join(", ")));
+        let terms = terms.join(", ");
+        let sentence = say(
+            format!("Your goals match their experience: {terms}"),
+            format!("Their goals match your experience: {terms}"),
+            format!("The mentee's goals match the mentor's experience: {terms}"),
+        );
+        add(weights.goals, goals, 1, sentence);
     }
 
     if stated > 0 {
         let each = 1.0 / stated as f32;
         if prefs.shared_background && facts.shares_background {
-            let sentence = if background_visible {
-                "You share a background, as you asked".to_owned()
-            } else {
-                "A preference you set is met".to_owned()
+            let sentence = match (background_visible, viewer) {
+                (true, Viewer::Mentee) => "You share a background, as you asked".to_owned(),
+                (true, Viewer::Mentor) => "You share a background, as they asked".to_owned(),
+                (true, Viewer::Neutral) => "They share a background, as the mentee asked".to_owned(),
+                (false, _) => say(
+                    "A preference you set is met".to_owned(),
+                    "A preference they set is met".to_owned(),
+                    "A preference the mentee set is met".to_owned(),
+                ),
             };
             add(weights.preferences, each, 2, sentence);
         }
@@ -124,36 +162,61 @@ pub fn explain(
             && facts.mentor_institution_known
             && !facts.same_institution
         {
-            add(weights.preferences, each, 3, "They are at another institution, as you asked".to_owned());
+            let sentence = say(
+                "They are at another institution, as you asked".to_owned(),
+                "You are at another institution, as they asked".to_owned(),
+                "They are at different institutions, as the mentee asked".to_owned(),
+            );
+            add(weights.preferences, each, 3, sentence);
         }
         if facts.speaks_wanted {
             let language = facts.wanted_language.clone().unwrap_or_default();
-            add(weights.preferences, each, 4, format!("They speak {}, as you asked", capitalise(&language)));
+            let language = capitalise(&language);
+            let sentence = say(
+                format!("They speak {language}, as you asked"),
+                format!("You speak {language}, as they asked"),
+                format!("The mentor speaks {language}, as the mentee asked"),
+            );
+            add(weights.preferences, each, 4, sentence);
         }
     }
 
     if let (Some((theirs, their_plural)), Some((yours, _))) = (stage(r.career_stage), stage(e.candidate.career_stage)) {
         let sentence = if r.career_stage == e.candidate.career_stage {
-            format!("You are both {their_plural}")
+            say(
+                format!("You are both {their_plural}"),
+                format!("You are both {their_plural}"),
+                format!("Both are {their_plural}"),
+            )
         } else {
-            format!("They are {theirs}; you are {yours}")
+            say(
+                format!("They are {theirs}; you are {yours}"),
+                format!("You are {theirs}; they are {yours}"),
+                format!("The mentor is {theirs}; the mentee is {yours}"),
+            )
         };
         add(weights.career_stage, career_stage, 5, sentence);
     }
 
     if let (Some(a), Some(b)) = (e.candidate.utc_offset_minutes, r.utc_offset_minutes) {
         let apart = (i64::from(a) - i64::from(b)).abs();
-        let sentence = if apart == 0 {
-            "You are in the same time zone".to_owned()
-        } else {
-            format!("Your time zones are {} apart", duration(apart))
+        let sentence = match (apart, viewer) {
+            (0, Viewer::Neutral) => "They are in the same time zone".to_owned(),
+            (0, _) => "You are in the same time zone".to_owned(),
+            (_, Viewer::Neutral) => format!("Their time zones are {} apart", duration(apart)),
+            _ => format!("Your time zones are {} apart", duration(apart)),
         };
         add(weights.time_zone, time_zone, 6, sentence);
     }
 
     // The institution part is 1 only when both are known and different; 0.5 means unknown.
     if institution >= 1.0 {
-        add(weights.institution, institution, 7, "You are at different institutions".to_owned());
+        let sentence = if viewer == Viewer::Neutral {
+            "They are at different institutions"
+        } else {
+            "You are at different institutions"
+        };
+        add(weights.institution, institution, 7, sentence.to_owned());
     }
 
     if facts.custom_common > 0 && facts.custom_same > 0 {
@@ -169,38 +232,62 @@ pub fn explain(
     reasons.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let reasons = reasons.into_iter().take(3).map(|(_, _, s)| s).collect();
 
+    // The unmet preferences are the mentee's own: the mentee reads them, a coordinator reads them
+    // about the mentee, and the mentor is not shown them (they are the mentee's to share).
     let mut unmet = Vec::new();
+    let mut not_met = |to_mentee: String, neutral: String| match viewer {
+        Viewer::Mentee => unmet.push(to_mentee),
+        Viewer::Neutral => unmet.push(neutral),
+        Viewer::Mentor => {}
+    };
     if prefs.shared_background && !facts.shares_background {
-        unmet.push(if !background_visible {
-            "A preference you set is not met".to_owned()
+        if !background_visible {
+            not_met("A preference you set is not met".to_owned(), "A preference the mentee set is not met".to_owned());
         } else if !facts.mentee_has_background {
-            "You asked for a mentor who shares your background, but you have not listed your background".to_owned()
+            not_met(
+                "You asked for a mentor who shares your background, but you have not listed your background".to_owned(),
+                "The mentee asked for a mentor who shares their background but has not listed it".to_owned(),
+            );
         } else {
-            "You asked for a mentor who shares your background; this one does not".to_owned()
-        });
+            not_met(
+                "You asked for a mentor who shares your background; this one does not".to_owned(),
+                "The mentee asked for a mentor who shares their background; this one does not".to_owned(),
+            );
+        }
     }
     if prefs.other_institution {
         if !facts.mentee_institution_known {
-            unmet.push(
+            not_met(
                 "You asked for a mentor at another institution, but you have not listed your institution".to_owned(),
+                "The mentee asked for a mentor at another institution but has not listed theirs".to_owned(),
             );
         } else if !facts.mentor_institution_known {
-            unmet.push(
+            not_met(
                 "You asked for a mentor at another institution; this one has not listed their institution".to_owned(),
+                "The mentee asked for a mentor at another institution; this one has not listed theirs".to_owned(),
             );
         } else if facts.same_institution {
-            unmet.push("You asked for a mentor at another institution; this one is at yours".to_owned());
+            not_met(
+                "You asked for a mentor at another institution; this one is at yours".to_owned(),
+                "The mentee asked for a mentor at another institution; both are at the same one".to_owned(),
+            );
         }
     }
     if let Some(language) = wanted_language
         && !facts.speaks_wanted
     {
         let language = capitalise(language);
-        unmet.push(if facts.mentor_lists_languages {
-            format!("You asked for a mentor who speaks {language}; this one does not list it")
+        if facts.mentor_lists_languages {
+            not_met(
+                format!("You asked for a mentor who speaks {language}; this one does not list it"),
+                format!("The mentee asked for a mentor who speaks {language}; this one does not list it"),
+            );
         } else {
-            format!("You asked for a mentor who speaks {language}; this one has not listed their languages")
-        });
+            not_met(
+                format!("You asked for a mentor who speaks {language}; this one has not listed their languages"),
+                format!("The mentee asked for a mentor who speaks {language}; this one has not listed languages"),
+            );
+        }
     }
     Explanation { reasons, unmet }
 }
@@ -231,7 +318,7 @@ pub fn conversation_starters(scorer: &Scorer, mentee: usize, mentor: usize) -> V
     let terms = scorer.shared_terms(mentee, mentor, 2);
     if !terms.is_empty() {
         out.push(format!(
-            "Your goals and their experience both mention {}: what has that looked like for each of you so far?",
+            "The mentee's goals and the mentor's experience both mention {}: what has that looked like for each of you so far?",
             join(&terms)
         ));
     }

@@ -27,6 +27,6 @@ pub mod score;
 pub mod solver;
 pub mod text;
 
-pub use explain::{Explanation, conversation_starters, explain};
+pub use explain::{Explanation, Viewer, conversation_starters, explain, explain_for};
 pub use score::{Candidate, Mentee, Mentor, Parts, Preferences, Scorer, Weights, combine};
 pub use solver::{FORBIDDEN, ScoreMatrix, Solution, Unmatched, solve, why_unmatched};

@@ -1,6 +1,8 @@
 //! Explanations and conversation starters, as a mentee and a mentor would read them.
 
-use kindred_matching::{Candidate, Mentee, Mentor, Preferences, Scorer, Weights, conversation_starters, explain};
+use kindred_matching::{
+    Candidate, Mentee, Mentor, Preferences, Scorer, Viewer, Weights, conversation_starters, explain, explain_for,
+};
 
 fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
@@ -115,6 +117,40 @@ fn unmet_preferences_are_listed_and_weak_parts_still_explain() {
         [
             "You asked for a mentor who shares your background; this one does not",
             "You asked for a mentor who speaks Spanish; this one does not list it",
+        ]
+    );
+}
+
+#[test]
+fn each_reader_is_addressed_and_the_mentor_is_not_shown_the_mentees_unmet_wishes() {
+    let (mentees, mentors) = round();
+    let s = Scorer::new(&mentees, &mentors);
+    let w = Weights { interests: 0.0, ..Weights::default() };
+    let mentor = explain_for(&s, 0, 0, &w, true, Viewer::Mentor);
+    assert_eq!(
+        mentor.reasons,
+        [
+            "Their goals match your experience: research, residency, applications",
+            "You share a background, as they asked",
+            "You speak Spanish, as they asked",
+        ]
+    );
+    let neutral = explain_for(&s, 0, 0, &w, true, Viewer::Neutral);
+    assert_eq!(
+        neutral.reasons[0],
+        "The mentee's goals match the mentor's experience: research, residency, applications"
+    );
+    let stage = |viewer| explain_for(&s, 0, 0, &Weights { career_stage: 1.0, ..zero() }, true, viewer).reasons;
+    assert_eq!(stage(Viewer::Mentor), ["You are an attending; they are a medical student"]);
+    assert_eq!(stage(Viewer::Neutral), ["The mentor is an attending; the mentee is a medical student"]);
+
+    let weak = Weights::default();
+    assert!(explain_for(&s, 0, 1, &weak, true, Viewer::Mentor).unmet.is_empty());
+    assert_eq!(
+        explain_for(&s, 0, 1, &weak, true, Viewer::Neutral).unmet,
+        [
+            "The mentee asked for a mentor who shares their background; this one does not",
+            "The mentee asked for a mentor who speaks Spanish; this one does not list it",
         ]
     );
 }

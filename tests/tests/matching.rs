@@ -246,6 +246,14 @@ async fn a_cohort_is_matched_approved_accepted_and_welcomed(backend: Backend) {
         let expected = if p.name.starts_with("Mentor") { 2 } else { 1 };
         assert_eq!(items.len(), expected, "{}", mine.text);
         assert!(!items[0]["reasons"].as_array().unwrap().is_empty());
+        // Each reads the explanation written to them; the mentor is not shown the mentee's unmet wishes.
+        let reasons = items[0]["reasons"].to_string();
+        if p.name.starts_with("Mentor") {
+            assert!(!reasons.contains("Your goals match their experience"), "{reasons}");
+            assert!(items[0]["unmet"].as_array().unwrap().is_empty());
+        } else {
+            assert!(!reasons.contains("Their goals match your experience"), "{reasons}");
+        }
     }
 
     // Everyone accepts.

@@ -535,7 +535,7 @@ pub async fn place(
     if let Some(problem) = scored.problem {
         return Err(ApiError::Conflict(problem));
     }
-    let explanation = crate::matching::views::Explanation { reasons: scored.reasons, unmet: scored.unmet };
+    let explanation = scored.explanations;
     let new = NewMatch {
         program_id,
         mentee_id: mentee,

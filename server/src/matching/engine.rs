@@ -9,8 +9,11 @@ use kindred_matching::{Mentee, Mentor, Scorer};
 use uuid::Uuid;
 
 use super::answers::{self, Answers, Visibility};
-use super::views::{Explanation, MentorLoad, Parts, Proposal, RoundBody, RoundMode, Waiting, Weights, round1};
+use super::views::{
+    Explanation, Explanations, MentorLoad, Parts, Proposal, RoundBody, RoundMode, Waiting, Weights, round1,
+};
 use crate::store::{Exclusion, Interest, MatchRecord, MatchStatus, Participant, Question, Role, Store, StoreResult};
+use kindred_matching::Viewer;
 
 /// Everything a round reads, loaded once.
 pub struct ProgramData {
@@ -129,9 +132,18 @@ fn background_visible(mentee: &Person, mentor: &Person) -> bool {
     shown(&mentee.answers) && shown(&mentor.answers)
 }
 
-fn explanation(scorer: &Scorer, i: usize, j: usize, weights: &kindred_matching::Weights, visible: bool) -> Explanation {
-    let e = kindred_matching::explain(scorer, i, j, weights, visible);
-    Explanation { reasons: e.reasons, unmet: e.unmet }
+fn explanation(
+    scorer: &Scorer,
+    i: usize,
+    j: usize,
+    weights: &kindred_matching::Weights,
+    visible: bool,
+) -> Explanations {
+    let to = |viewer| {
+        let e = kindred_matching::explain_for(scorer, i, j, weights, visible, viewer);
+        Explanation { reasons: e.reasons, unmet: e.unmet }
+    };
+    Explanations { neutral: to(Viewer::Neutral), mentee: to(Viewer::Mentee), mentor: to(Viewer::Mentor) }
 }
 
 /// Scores every eligible pair, solves, and describes the result. Mentees with an open match and
@@ -175,8 +187,10 @@ pub fn plan(data: &ProgramData, weights: &Weights) -> RoundBody {
                     mentor_name: mentors[j].name.to_owned(),
                     score: round1(f64::from(matrix.get(i, j).unwrap_or(0)) / 1000.0),
                     parts: scorer.parts(i, j).into(),
-                    reasons: e.reasons,
-                    unmet: e.unmet,
+                    reasons: e.neutral.reasons,
+                    unmet: e.neutral.unmet,
+                    for_mentee: e.mentee,
+                    for_mentor: e.mentor,
                     approved: false,
                 });
             }
@@ -221,6 +235,9 @@ pub struct PairScore {
     pub parts: Parts,
     pub reasons: Vec<String>,
     pub unmet: Vec<String>,
+    /// Each of the two people's reading of the explanation (stored with the match).
+    #[serde(skip)]
+    pub explanations: Explanations,
     /// Whether the pair can be proposed now.
     pub allowed: bool,
     /// Why not, when it cannot.
@@ -254,6 +271,7 @@ pub fn score_pair(data: &ProgramData, weights: &Weights, mentee: Uuid, mentor: U
         parts: Parts::default(),
         reasons: vec![],
         unmet: vec![],
+        explanations: Explanations::default(),
         allowed: false,
         problem: Some(problem.to_owned()),
         mentor_capacity: 0,
@@ -292,8 +310,9 @@ pub fn score_pair(data: &ProgramData, weights: &Weights, mentee: Uuid, mentor: U
     Ok(PairScore {
         score: round1(kindred_matching::combine(&parts, &core_weights)),
         parts: parts.into(),
-        reasons: e.reasons,
-        unmet: e.unmet,
+        reasons: e.neutral.reasons.clone(),
+        unmet: e.neutral.unmet.clone(),
+        explanations: e,
         allowed: problem.is_none(),
         problem: problem.map(str::to_owned),
         mentor_capacity: if accepting { capacity } else { 0 },
@@ -310,5 +329,5 @@ pub fn welcome(data: &ProgramData, mentee: Uuid, mentor: Uuid) -> (Vec<String>, 
     let input = input(data, &mentees, &mentors, &[1]);
     let scorer = Scorer::new(&input.mentees, &input.mentors);
     let e = explanation(&scorer, 0, 0, &data.weights.into(), background_visible(&mentees[0], &mentors[0]));
-    (e.reasons, kindred_matching::conversation_starters(&scorer, 0, 0))
+    (e.neutral.reasons, kindred_matching::conversation_starters(&scorer, 0, 0))
 }

@@ -96,6 +96,9 @@ pub struct Proposal {
     pub reasons: Vec<String>,
     /// Preferences of the mentee this pair does not meet.
     pub unmet: Vec<String>,
+    /// The explanation as each of the two will read it once the proposal is published.
+    pub for_mentee: Explanation,
+    pub for_mentor: Explanation,
     /// Whether this proposal was approved (published to the two people).
     #[serde(default)]
     pub approved: bool,
@@ -170,11 +173,20 @@ impl Round {
     }
 }
 
-/// What is said about a pair: stored with each match.
+/// What is said about a pair, written to one reader.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct Explanation {
     pub reasons: Vec<String>,
     pub unmet: Vec<String>,
+}
+
+/// What is stored with each match: the explanation for coordinators (about "the mentee" and "the
+/// mentor") and as each of the two reads it (the mentor is not shown the mentee's unmet wishes).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Explanations {
+    pub neutral: Explanation,
+    pub mentee: Explanation,
+    pub mentor: Explanation,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -211,7 +223,14 @@ pub struct Match {
 
 impl Match {
     pub fn view(r: &MatchRecord, viewer: Uuid, coordinator: bool) -> Self {
-        let explanation: Explanation = serde_json::from_str(&r.explanation).unwrap_or_default();
+        let stored: Explanations = serde_json::from_str(&r.explanation).unwrap_or_default();
+        let explanation = if coordinator && !Match::involves(r, viewer) {
+            stored.neutral
+        } else if viewer == r.mentor_id {
+            stored.mentor
+        } else {
+            stored.mentee
+        };
         Match {
             id: r.id,
             program_id: r.program_id,
@@ -263,7 +282,7 @@ mod tests {
             round_id: None,
             status: MatchStatus::Declined,
             score: 50.0,
-            explanation: r#"{"reasons":["r"],"unmet":[]}"#.into(),
+            explanation: r#"{"neutral":{"reasons":["n"],"unmet":["u"]},"mentee":{"reasons":["e"],"unmet":["u"]},"mentor":{"reasons":["r"],"unmet":[]}}"#.into(),
             mentee_response: Response::Pending,
             mentor_response: Response::Declined,
             reason: Some("schedule".into()),
@@ -277,5 +296,7 @@ mod tests {
         assert_eq!(Match::view(&record, record.mentee_id, false).reason, None);
         assert_eq!(Match::view(&record, Uuid::now_v7(), true).reason.as_deref(), Some("schedule"));
         assert_eq!(Match::view(&record, someone, false).reasons, ["r"]);
+        assert_eq!(Match::view(&record, record.mentee_id, false).reasons, ["e"]);
+        assert_eq!(Match::view(&record, Uuid::now_v7(), true).reasons, ["n"]);
     }
 }

@@ -220,8 +220,11 @@ pub async fn approve(
             .and_then(|a| serde_json::from_str::<super::answers::Answers>(a).ok())
             .map(|a| super::answers::mentor_capacity(&a))
             .map_or(0, |(accepting, capacity)| if accepting { capacity } else { 0 });
-        let explanation =
-            super::views::Explanation { reasons: proposal.reasons.clone(), unmet: proposal.unmet.clone() };
+        let explanation = super::views::Explanations {
+            neutral: super::views::Explanation { reasons: proposal.reasons.clone(), unmet: proposal.unmet.clone() },
+            mentee: proposal.for_mentee.clone(),
+            mentor: proposal.for_mentor.clone(),
+        };
         news.push(NewMatch {
             program_id: data.program_id,
             mentee_id: proposal.mentee_id,
