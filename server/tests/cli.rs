@@ -239,3 +239,70 @@ fn secrets_never_appear_in_output() {
     assert!(!bad.status.success());
     assert!(text(&bad.stderr).contains("database_url"));
 }
+
+/// `kindred worker` alone: an active match left by a node is finished by the worker process (the
+/// pair's channel opened with its welcome), and SIGTERM stops it cleanly.
+#[tokio::test]
+async fn the_worker_runs_alone_and_finishes_queued_work() {
+    use kindred::store::{NewMatch, NewUser, Role};
+    let dir = Dir::new();
+    let url = kindred::Config { data_dir: dir.path().to_owned(), ..Default::default() }.database_url();
+    let store = kindred::store::open(url.expose()).await.unwrap();
+    store.migrate().await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let person = |email: &str, name: &str| NewUser {
+        email: email.into(),
+        name: name.into(),
+        password_hash: None,
+        is_admin: false,
+        can_create_programs: true,
+    };
+    let cora = store.create_user(person("cora@example.org", "Cora"), now).await.unwrap();
+    let nia = store.create_user(person("nia@example.org", "Nia"), now).await.unwrap();
+    let kwame = store.create_user(person("kwame@example.org", "Kwame"), now).await.unwrap();
+    let fields =
+        kindred::store::ProgramFields { name: "P".into(), description: String::new(), starts_on: None, ends_on: None };
+    let program = store.create_program(fields, cora.id, now).await.unwrap();
+    store.add_member(program.id, nia.id, Role::Mentee, now).await.unwrap();
+    store.add_member(program.id, kwame.id, Role::Mentor, now).await.unwrap();
+    let new = NewMatch {
+        program_id: program.id,
+        mentee_id: nia.id,
+        mentor_id: kwame.id,
+        round_id: None,
+        score: 50.0,
+        explanation: "{}".into(),
+        mentor_capacity: 1,
+    };
+    let m = store.create_match(new, now).await.unwrap();
+    store.respond_match(m.id, nia.id, true, None, now).await.unwrap();
+    assert!(store.respond_match(m.id, kwame.id, true, None, now).await.unwrap().activated);
+    assert!(store.pending_jobs().await.unwrap() > 0);
+
+    let mut worker = kindred()
+        .args(["worker", "--data-dir"])
+        .arg(dir.path())
+        .env("KINDRED_WORKER_POLL_MS", "50")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(worker.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.contains("matching worker started"), "{line}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while store.pending_jobs().await.unwrap() > 0 {
+        assert!(std::time::Instant::now() < deadline, "the worker did not finish the jobs");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let channels = store.user_channels(nia.id).await.unwrap();
+    assert_eq!(channels.len(), 1);
+    let history = store.history(channels[0].channel.id, None, 10).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].body.starts_with("Welcome, Nia and Kwame"), "{}", history[0].body);
+    assert_eq!(store.get_match(m.id).await.unwrap().channel_id, Some(channels[0].channel.id));
+
+    sigterm(&worker);
+    let status = worker.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
