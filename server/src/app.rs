@@ -130,6 +130,7 @@ async fn assemble(
     let clock = Clock::default();
     let gateway = Gateway::new(store.clone(), bus, limits, clock.clone(), node.clone());
     tokio::spawn(gateway.clone().deliver(events));
+    tokio::spawn(gateway.clone().tick_calls());
     let window = Duration::from_secs(config.login_window_secs);
     let state = AppState {
         mailer: Mailer::new(&config, store.clone())?,

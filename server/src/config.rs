@@ -88,6 +88,14 @@ pub struct Config {
     pub worker: bool,
     /// How often the worker looks for jobs queued by other nodes, in milliseconds.
     pub worker_poll_ms: u64,
+    /// STUN servers handed to browsers for calls (`stun:host:port`).
+    pub stun_urls: Vec<String>,
+    /// TURN servers (`turn:host:3478?transport=udp`, `turns:…`), used with `turn_secret`.
+    pub turn_urls: Vec<String>,
+    /// coturn's `static-auth-secret`: short-lived TURN credentials are an HMAC with it.
+    pub turn_secret: Option<Secret>,
+    /// How long TURN credentials stay valid, in seconds.
+    pub turn_ttl_secs: u64,
 }
 
 impl Default for Config {
@@ -118,6 +126,10 @@ impl Default for Config {
             presence_grace_ms: 4000,
             worker: true,
             worker_poll_ms: 1000,
+            stun_urls: Vec::new(),
+            turn_urls: Vec::new(),
+            turn_secret: None,
+            turn_ttl_secs: 3600,
         }
     }
 }

@@ -38,7 +38,7 @@ pub const MAX_CANDIDATE_BYTES: usize = 1024;
 pub const MAX_SDP_MID_BYTES: usize = 64;
 
 /// The limits a deployment may tune; [`Limits::default`] is the documented protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     pub ring_timeout_ms: u64,
     pub connect_timeout_ms: u64,
@@ -249,7 +249,7 @@ pub enum Effect {
 
 /// What is kept of a call: who, when, how it ended. Coordinators see these (who met, how long),
 /// never anything said in the call. Times are the server's milliseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallRecord {
     pub id: Uuid,
     pub caller: Uuid,
@@ -357,8 +357,9 @@ enum Side {
 
 /// One call. Create it with [`Call::new`] when a `call_invite` names an unknown call id, feed it
 /// every event about that call, and drop it some time after it ended (late frames then get
-/// `not_participant`, which is what they deserve).
-#[derive(Debug, Clone)]
+/// `not_participant`, which is what they deserve). It serializes, so a shell may keep calls in a
+/// database shared by many nodes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Call {
     limits: Limits,
     state: CallState,

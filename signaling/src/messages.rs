@@ -289,6 +289,8 @@ pub enum CallErrorCode {
     Invalid,
     /// More ICE candidates than one side may send in one call.
     TooManyCandidates,
+    /// The person called has no open connection (for the shell: the core cannot know).
+    Offline,
     /// The server could not complete the request (for the shell; the pure core never fails so).
     Internal,
 }

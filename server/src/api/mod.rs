@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calls;
 pub mod channels;
 pub mod error;
 pub mod extract;
@@ -40,6 +41,7 @@ use error::ApiError;
         matching::preview, matching::create_round, matching::list_rounds, matching::get_round, matching::approve_round, matching::discard_round,
         matching::score, matching::place, matching::program_matches, matching::list_exclusions, matching::create_exclusion, matching::delete_exclusion,
         matching::my_matches, matching::respond, matching::rematch,
+        calls::ice_servers, calls::program_calls,
         healthz, readyz,
     ),
     tags(
@@ -50,6 +52,7 @@ use error::ApiError;
         (name = "admin", description = "Instance administration"),
         (name = "messaging", description = "Channels and history; live messaging is on the WebSocket at /ws (docs/protocol.md)"),
         (name = "matching", description = "Questionnaires, scoring, rounds, proposals and answers (docs/matching.md)"),
+        (name = "calls", description = "ICE servers and TURN credentials for calls, and call records; call signaling is on the WebSocket (docs/protocol.md)"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -97,6 +100,8 @@ pub fn router() -> Router<AppState> {
         .route("/me/matches", get(matching::my_matches))
         .route("/matches/{id}/respond", post(matching::respond))
         .route("/matches/{id}/rematch", post(matching::rematch))
+        .route("/calls/ice-servers", get(calls::ice_servers))
+        .route("/programs/{id}/calls", get(calls::program_calls))
         .route("/admin/outbox", get(admin::outbox))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/openapi.json", get(openapi))

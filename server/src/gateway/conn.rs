@@ -313,6 +313,7 @@ impl Connection {
                     );
                 }
             }
+            ClientFrame::Signal(signal) => self.gateway.signal(self.user.id, signal, &self.outbox).await,
             ClientFrame::Ping { reference } => {
                 frame(&self.outbox, ServerFrame::Pong { reference: reference.as_deref() })
             }

@@ -6,6 +6,7 @@
 //! acknowledged and published; a client that reconnects names the last sequence it has per
 //! channel and gets the rest from the store.
 
+mod calls;
 mod conn;
 pub mod hub;
 pub mod protocol;

@@ -41,6 +41,9 @@ pub mod close {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientFrame {
+    /// A call frame (`call_invite`, `sdp_offer`, …): decoded by the signaling crate's own types.
+    #[serde(skip)]
+    Signal(kindred_signaling::ClientSignal),
     /// Must be first. `last_seq` names, per channel, the last sequence number the client has.
     Hello {
         v: u32,
@@ -299,6 +302,11 @@ pub fn decode(text: &str) -> Result<ClientFrame, DecodeError> {
     let Some(kind) = value.get("type").and_then(|t| t.as_str()) else {
         return Err(DecodeError::new(ErrorCode::BadFrame, "a frame is an object with a string `type`", reference));
     };
+    if kindred_signaling::ClientSignal::TYPES.contains(&kind) {
+        return serde_json::from_value(value)
+            .map(ClientFrame::Signal)
+            .map_err(|e| DecodeError::new(ErrorCode::BadFrame, e.to_string(), reference));
+    }
     if !KNOWN_TYPES.contains(&kind) {
         return Err(DecodeError::new(
             ErrorCode::UnknownType,
@@ -384,7 +392,7 @@ fn validate(frame: &ClientFrame) -> Result<(), String> {
             if *after < 0 { Err("after is not negative".into()) } else { Ok(()) }
         }
         ClientFrame::Ping { reference } => check_ref(reference),
-        ClientFrame::Typing { .. } | ClientFrame::Presence { .. } => Ok(()),
+        ClientFrame::Typing { .. } | ClientFrame::Presence { .. } | ClientFrame::Signal(_) => Ok(()),
     }
 }
 

@@ -6,6 +6,7 @@
 //! creation order and doubles as a pagination cursor), timestamps are integer milliseconds since the
 //! Unix epoch, dates are `YYYY-MM-DD` text, enums are text with `CHECK` constraints.
 
+mod calls;
 mod matching;
 mod matching_sql;
 mod postgres;
@@ -18,6 +19,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use calls::*;
 pub use matching::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -462,7 +464,7 @@ impl<T> Page<T> {
 
 /// The persistence seam. Every method is one atomic operation.
 #[async_trait]
-pub trait Store: MatchingStore + Send + Sync + 'static {
+pub trait Store: MatchingStore + CallStore + Send + Sync + 'static {
     /// Applies this backend's migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Whether the database answers.

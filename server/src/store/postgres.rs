@@ -7,6 +7,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::calls::impl_call_store;
 use super::matching_sql::*;
 use super::sql::*;
 use super::*;
@@ -75,3 +76,4 @@ impl PgStore {
 
 impl_store!(PgStore, Postgres, "postgres");
 impl_matching_store!(PgStore, Postgres);
+impl_call_store!(PgStore, Postgres);

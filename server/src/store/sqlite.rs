@@ -8,6 +8,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::calls::impl_call_store;
 use super::matching_sql::*;
 use super::sql::*;
 use super::*;
@@ -93,3 +94,4 @@ impl SqliteStore {
 
 impl_store!(SqliteStore, Sqlite, "sqlite");
 impl_matching_store!(SqliteStore, Sqlite);
+impl_call_store!(SqliteStore, Sqlite);
