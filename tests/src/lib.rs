@@ -549,3 +549,71 @@ impl Cluster {
         Cluster { nodes, _db: db }
     }
 }
+
+/// Two people in an active match (with its channel open), an outsider of the same program and its
+/// coordinator.
+pub struct MatchedPair {
+    pub match_id: String,
+    pub mentee: Client,
+    pub mentor: Client,
+    pub outsider: Client,
+    pub coordinator: Client,
+    pub program: String,
+    pub ids: [String; 3],
+}
+
+/// Nia (mentee) and Kwame (mentor) in an active match, Otto another mentee of the same program.
+pub async fn matched_pair(nodes: &[&TestApp]) -> MatchedPair {
+    let app = nodes[0];
+    let cora = app.user("cora@example.org", "Cora", false, true).await;
+    let nia = app.user("nia@example.org", "Nia", false, false).await;
+    let kwame = app.user("kwame@example.org", "Kwame", false, false).await;
+    let otto = app.user("otto@example.org", "Otto", false, false).await;
+    let store = &app.state.store;
+    let now = app.state.clock.now();
+    let program = store
+        .create_program(
+            kindred::store::ProgramFields {
+                name: "P".into(),
+                description: String::new(),
+                starts_on: None,
+                ends_on: None,
+            },
+            cora.id,
+            now,
+        )
+        .await
+        .unwrap();
+    store.add_member(program.id, nia.id, kindred::store::Role::Mentee, now).await.unwrap();
+    store.add_member(program.id, kwame.id, kindred::store::Role::Mentor, now).await.unwrap();
+    store.add_member(program.id, otto.id, kindred::store::Role::Mentee, now).await.unwrap();
+    let new = kindred::store::NewMatch {
+        program_id: program.id,
+        mentee_id: nia.id,
+        mentor_id: kwame.id,
+        round_id: None,
+        score: 50.0,
+        explanation: "{}".into(),
+        mentor_capacity: 1,
+    };
+    let m = store.create_match(new, now).await.unwrap();
+    store.respond_match(m.id, nia.id, true, None, now).await.unwrap();
+    store.respond_match(m.id, kwame.id, true, None, now).await.unwrap();
+    app.state.work.notify_one();
+    // The worker opens the pair's channel (where missed calls are posted).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while store.get_match(m.id).await.unwrap().channel_id.is_none() {
+        assert!(tokio::time::Instant::now() < deadline, "the pair's channel was not opened");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let last = nodes.len() - 1;
+    MatchedPair {
+        match_id: m.id.to_string(),
+        mentee: nodes[0].signed_in("nia@example.org").await,
+        mentor: nodes[last].signed_in("kwame@example.org").await,
+        outsider: nodes[0].signed_in("otto@example.org").await,
+        coordinator: nodes[0].signed_in("cora@example.org").await,
+        program: program.id.to_string(),
+        ids: [nia.id.to_string(), kwame.id.to_string(), otto.id.to_string()],
+    }
+}

@@ -5,77 +5,12 @@
 
 use std::time::Duration;
 
-use kindred::store::{NewMatch, Role};
-use kindred_tests::{Backend, Client, Cluster, TestApp, Ws, both_backends};
+use kindred_tests::{Backend, Cluster, MatchedPair as Pair, TestApp, Ws, both_backends, matched_pair as pair};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 both_backends!(a_call_between_the_two_people_of_a_match, refusals_reach_no_one, an_unanswered_call_is_missed);
-
-struct Pair {
-    mentee: Client,
-    mentor: Client,
-    outsider: Client,
-    coordinator: Client,
-    program: String,
-    ids: [String; 3],
-}
-
-/// Nia (mentee) and Kwame (mentor) in an active match, Otto another mentee of the same program.
-async fn pair(nodes: &[&TestApp]) -> Pair {
-    let app = nodes[0];
-    let cora = app.user("cora@example.org", "Cora", false, true).await;
-    let nia = app.user("nia@example.org", "Nia", false, false).await;
-    let kwame = app.user("kwame@example.org", "Kwame", false, false).await;
-    let otto = app.user("otto@example.org", "Otto", false, false).await;
-    let store = &app.state.store;
-    let now = app.state.clock.now();
-    let program = store
-        .create_program(
-            kindred::store::ProgramFields {
-                name: "P".into(),
-                description: String::new(),
-                starts_on: None,
-                ends_on: None,
-            },
-            cora.id,
-            now,
-        )
-        .await
-        .unwrap();
-    store.add_member(program.id, nia.id, Role::Mentee, now).await.unwrap();
-    store.add_member(program.id, kwame.id, Role::Mentor, now).await.unwrap();
-    store.add_member(program.id, otto.id, Role::Mentee, now).await.unwrap();
-    let new = NewMatch {
-        program_id: program.id,
-        mentee_id: nia.id,
-        mentor_id: kwame.id,
-        round_id: None,
-        score: 50.0,
-        explanation: "{}".into(),
-        mentor_capacity: 1,
-    };
-    let m = store.create_match(new, now).await.unwrap();
-    store.respond_match(m.id, nia.id, true, None, now).await.unwrap();
-    store.respond_match(m.id, kwame.id, true, None, now).await.unwrap();
-    app.state.work.notify_one();
-    // The worker opens the pair's channel (where missed calls are posted).
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    while store.get_match(m.id).await.unwrap().channel_id.is_none() {
-        assert!(tokio::time::Instant::now() < deadline, "the pair's channel was not opened");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let last = nodes.len() - 1;
-    Pair {
-        mentee: nodes[0].signed_in("nia@example.org").await,
-        mentor: nodes[last].signed_in("kwame@example.org").await,
-        outsider: nodes[0].signed_in("otto@example.org").await,
-        coordinator: nodes[0].signed_in("cora@example.org").await,
-        program: program.id.to_string(),
-        ids: [nia.id.to_string(), kwame.id.to_string(), otto.id.to_string()],
-    }
-}
 
 fn is(kind: &'static str, call: &str) -> impl Fn(&Value) -> bool {
     let call = call.to_owned();
@@ -124,6 +59,9 @@ async fn call_through(p: &Pair, mentee_ws: &mut Ws, mentor_ws: &mut Ws) -> Strin
     mentee_ws.send(json!({"type": "call_connected", "call": call})).await;
     mentor_ws.send(json!({"type": "call_connected", "call": call})).await;
     mentor_ws.recv_matching(state(&call, "in_call")).await;
+    // Frames of one connection are handled in order: the pong says the mentor's joining counted.
+    mentor_ws.send(json!({"type": "ping", "ref": "joined"})).await;
+    mentor_ws.recv_matching(|f| f["type"] == "pong" && f["ref"] == "joined").await;
     call
 }
 

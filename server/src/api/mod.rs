@@ -10,6 +10,7 @@ pub mod extract;
 pub mod invitations;
 pub mod matching;
 pub mod me;
+pub mod meetings;
 pub mod programs;
 pub mod validate;
 
@@ -42,6 +43,8 @@ use error::ApiError;
         matching::score, matching::place, matching::program_matches, matching::list_exclusions, matching::create_exclusion, matching::delete_exclusion,
         matching::my_matches, matching::respond, matching::rematch,
         calls::ice_servers, calls::program_calls,
+        meetings::create, meetings::mine, meetings::accept, meetings::propose, meetings::cancel, meetings::ics,
+        meetings::new_feed, meetings::feed, meetings::pending_checkins, meetings::checkin, meetings::checkin_summary,
         healthz, readyz,
     ),
     tags(
@@ -53,6 +56,7 @@ use error::ApiError;
         (name = "messaging", description = "Channels and history; live messaging is on the WebSocket at /ws (docs/protocol.md)"),
         (name = "matching", description = "Questionnaires, scoring, rounds, proposals and answers (docs/matching.md)"),
         (name = "calls", description = "ICE servers and TURN credentials for calls, and call records; call signaling is on the WebSocket (docs/protocol.md)"),
+        (name = "meetings", description = "Scheduled meetings of a pair, calendars, and check-ins after calls"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -102,6 +106,17 @@ pub fn router() -> Router<AppState> {
         .route("/matches/{id}/rematch", post(matching::rematch))
         .route("/calls/ice-servers", get(calls::ice_servers))
         .route("/programs/{id}/calls", get(calls::program_calls))
+        .route("/meetings", post(meetings::create))
+        .route("/me/meetings", get(meetings::mine))
+        .route("/meetings/{id}/accept", post(meetings::accept))
+        .route("/meetings/{id}/propose", post(meetings::propose))
+        .route("/meetings/{id}/cancel", post(meetings::cancel))
+        .route("/meetings/{id}/ics", get(meetings::ics))
+        .route("/me/calendar-feed", post(meetings::new_feed))
+        .route("/calendar/{file}", get(meetings::feed))
+        .route("/me/checkins", get(meetings::pending_checkins))
+        .route("/calls/{id}/checkin", post(meetings::checkin))
+        .route("/programs/{id}/checkins", get(meetings::checkin_summary))
         .route("/admin/outbox", get(admin::outbox))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/openapi.json", get(openapi))

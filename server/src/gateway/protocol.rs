@@ -254,6 +254,11 @@ pub enum ServerFrame<'a> {
     Match {
         r#match: &'a crate::matching::views::Match,
     },
+    /// A scheduled meeting of the person's was proposed or changed, or (`reminder`) starts soon.
+    Meeting {
+        meeting: &'a crate::store::Meeting,
+        reminder: bool,
+    },
     /// Live delivery may have missed events: send `sync` for every channel.
     Resync {},
     Pong {

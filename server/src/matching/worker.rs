@@ -75,6 +75,7 @@ pub async fn handle(state: &AppState, job: &Job) -> anyhow::Result<()> {
         jobs::MATCH_PROPOSED => proposed(state, job.payload.parse().context("payload is not a match id")?).await,
         jobs::MATCH_ACTIVATED => activated(state, job.payload.parse().context("payload is not a match id")?).await,
         jobs::AUTO_MATCH => auto_match(state, job.payload.parse().context("payload is not a program id")?).await,
+        jobs::MEETING_REMINDER => meeting_reminder(state, &job.payload).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }
@@ -241,4 +242,28 @@ pub async fn approve(
     let records = state.store.approve_round(data.program_id, round_id, news, &body, now).await?;
     state.work.notify_one();
     Ok(records)
+}
+
+/// Reminds both people of an accepted meeting, unless it moved or was cancelled since.
+async fn meeting_reminder(state: &AppState, payload: &str) -> anyhow::Result<()> {
+    let (id, starts) = payload.split_once(' ').context("payload is `<meeting id> <starts_at>`")?;
+    let meeting = state.store.get_meeting(id.parse()?).await?;
+    if meeting.status != crate::store::MeetingStatus::Accepted
+        || crate::store::to_millis(meeting.starts_at) != starts.parse::<i64>()?
+    {
+        return Ok(());
+    }
+    crate::api::meetings::publish_meeting(state, &meeting, true).await;
+    let now = state.clock.now();
+    let when = meeting.starts_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    for (user, other) in [(&meeting.organizer, &meeting.invitee), (&meeting.invitee, &meeting.organizer)] {
+        if let Ok(account) = state.store.get_user(user.user_id).await {
+            let body = format!(
+                "Hello {},\n\nYour meeting \"{}\" with {} starts at {when} (UTC).\nJoin from your chat: {}/messages\n",
+                user.name, meeting.title, other.name, state.public_url
+            );
+            state.mailer.send(&account.email, &format!("Reminder: {}", meeting.title), &body, now).await;
+        }
+    }
+    Ok(())
 }

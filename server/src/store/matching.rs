@@ -267,6 +267,9 @@ pub mod jobs {
     pub const MATCH_ACTIVATED: &str = "match_activated";
     /// Payload: the program id. Run an incremental round and publish its proposals.
     pub const AUTO_MATCH: &str = "auto_match";
+    /// Payload: `<meeting id> <starts_at millis>`. Remind both people of an accepted meeting (if it
+    /// still starts then).
+    pub const MEETING_REMINDER: &str = "meeting_reminder";
 }
 
 #[async_trait]

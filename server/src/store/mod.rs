@@ -9,6 +9,7 @@
 mod calls;
 mod matching;
 mod matching_sql;
+mod meetings;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -21,6 +22,7 @@ use uuid::Uuid;
 
 pub use calls::*;
 pub use matching::*;
+pub use meetings::{CheckinSummary, Meeting, MeetingStatus, MeetingStore, NewMeeting};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -464,7 +466,7 @@ impl<T> Page<T> {
 
 /// The persistence seam. Every method is one atomic operation.
 #[async_trait]
-pub trait Store: MatchingStore + CallStore + Send + Sync + 'static {
+pub trait Store: MatchingStore + CallStore + MeetingStore + Send + Sync + 'static {
     /// Applies this backend's migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Whether the database answers.

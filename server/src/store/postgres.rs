@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::calls::impl_call_store;
 use super::matching_sql::*;
+use super::meetings::*;
 use super::sql::*;
 use super::*;
 
@@ -77,3 +78,4 @@ impl PgStore {
 impl_store!(PgStore, Postgres, "postgres");
 impl_matching_store!(PgStore, Postgres);
 impl_call_store!(PgStore, Postgres);
+impl_meeting_store!(PgStore, Postgres);

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::calls::impl_call_store;
 use super::matching_sql::*;
+use super::meetings::*;
 use super::sql::*;
 use super::*;
 
@@ -95,3 +96,4 @@ impl SqliteStore {
 impl_store!(SqliteStore, Sqlite, "sqlite");
 impl_matching_store!(SqliteStore, Sqlite);
 impl_call_store!(SqliteStore, Sqlite);
+impl_meeting_store!(SqliteStore, Sqlite);
