@@ -10,7 +10,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-both_backends!(a_call_between_the_two_people_of_a_match, refusals_reach_no_one, an_unanswered_call_is_missed);
+both_backends!(
+    a_call_between_the_two_people_of_a_match,
+    refusals_reach_no_one,
+    an_unanswered_call_is_missed,
+    a_call_ends_when_someone_leaves_for_good,
+);
 
 fn is(kind: &'static str, call: &str) -> impl Fn(&Value) -> bool {
     let call = call.to_owned();
@@ -225,6 +230,28 @@ async fn an_unanswered_call_is_missed(backend: Backend) {
         .await;
     assert_eq!(missed["sender_id"], Uuid::nil().to_string());
     assert_eq!(missed["body"], "Missed call from Nia.");
+}
+
+async fn a_call_ends_when_someone_leaves_for_good(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.worker_poll_ms = 50;
+        c.presence_grace_ms = 300;
+    })
+    .await;
+    let p = pair(&[&app]).await;
+    let (mut mentee_ws, _) = p.mentee.ws(json!({})).await;
+    let (mut mentor_ws, _) = p.mentor.ws(json!({})).await;
+    let call = call_through(&p, &mut mentee_ws, &mut mentor_ws).await;
+    // The mentee's tab dies without hanging up: once she is offline, the call ends for her.
+    drop(mentee_ws);
+    mentor_ws.recv_matching(is("call_hangup", &call)).await;
+    let ended = mentor_ws.recv_matching(state(&call, "ended")).await;
+    assert_eq!((ended["reason"].as_str(), ended["by"].as_str()), (Some("hung_up"), Some(p.ids[0].as_str())));
+    // The pair is not left blocked: back online, they call again.
+    let (mut mentee_ws, _) = p.mentee.ws(json!({})).await;
+    let again = Uuid::new_v4().to_string();
+    mentee_ws.send(json!({"type": "call_invite", "call": again, "to": p.ids[1]})).await;
+    mentor_ws.recv_matching(is("call_invite", &again)).await;
 }
 
 /// The two people on different nodes: every frame crosses Redis.

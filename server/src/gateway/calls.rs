@@ -178,6 +178,22 @@ impl Gateway {
         }
     }
 
+    /// Someone went offline (their last connection closed and the presence grace passed, or their
+    /// node died): their live calls end as if they hung up, so a pair is never left with a call
+    /// nobody can end. A quick reconnect within the grace keeps the call.
+    pub(super) async fn end_calls_of(&self, user: Uuid) {
+        let calls = match self.store.live_calls_of(user).await {
+            Ok(calls) => calls,
+            Err(e) => return tracing::warn!(error = %e, "could not look for the calls of someone who left"),
+        };
+        for call in calls {
+            let at = self.now_ms();
+            if let Err(Refusal::Store(e)) = self.apply(call, Event::HangUp { by: user, at }).await {
+                tracing::warn!(error = %e, %call, "could not end the call of someone who left");
+            }
+        }
+    }
+
     /// Fires ring and connect timeouts until the node stops. Every node runs one; the versions
     /// make sure a timeout takes effect once.
     pub async fn tick_calls(self: Arc<Self>) {

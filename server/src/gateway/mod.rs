@@ -131,6 +131,9 @@ impl Gateway {
         if let Err(e) = self.bus.publish(&BusEvent::Presence { user, state, channels }).await {
             tracing::warn!(error = %e, "could not publish a presence change");
         }
+        if state == protocol::PresenceState::Offline {
+            self.end_calls_of(user).await;
+        }
     }
 
     /// Publishes to every node; a failure is logged, never lost data (the store has it).

@@ -68,6 +68,8 @@ pub trait CallStore: Send + Sync {
     async fn load_call(&self, id: Uuid) -> StoreResult<Option<StoredCall>>;
     /// Writes the machine back if nobody changed it since `version`; false means read again.
     async fn save_call(&self, id: Uuid, version: i64, machine: &str, columns: CallColumns) -> StoreResult<bool>;
+    /// Live calls `user` is in.
+    async fn live_calls_of(&self, user: Uuid) -> StoreResult<Vec<Uuid>>;
     /// Live calls whose deadline has passed.
     async fn due_calls(&self, now_ms: i64) -> StoreResult<Vec<Uuid>>;
     /// Calls of a program, newest first.
@@ -192,6 +194,13 @@ macro_rules! impl_call_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn live_calls_of(&self, user: Uuid) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>("SELECT id FROM calls WHERE live AND (caller_id = $1 OR callee_id = $1)")
+                    .bind(user)
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn due_calls(&self, now_ms: i64) -> StoreResult<Vec<Uuid>> {
