@@ -44,6 +44,23 @@ function run(bin, args, input, env) {
  * the server (e.g. `KINDRED_PRESENCE_GRACE_MS`).
  */
 export async function startServer({ env = {} } = {}) {
+  await checkBuilds();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'kindred-browser-'));
+  await createStaffAccounts(dataDir, env);
+  const node = await serve(dataDir, env);
+  return {
+    url: node.url,
+    dataDir,
+    output: node.output,
+    createUser: (user) => createAccount(dataDir, env, user),
+    async stop() {
+      await node.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function checkBuilds() {
   try {
     await access(kindredBin);
   } catch {
@@ -54,7 +71,9 @@ export async function startServer({ env = {} } = {}) {
   } catch {
     throw new Error('web-client/dist/index.html is missing: run `npm ci && npm run build` in web-client/');
   }
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'kindred-browser-'));
+}
+
+async function createStaffAccounts(dataDir, env) {
   for (const [who, role] of [
     [ADMIN, 'admin'],
     [COORDINATOR, 'coordinator'],
@@ -63,9 +82,24 @@ export async function startServer({ env = {} } = {}) {
       kindredBin,
       ['--data-dir', dataDir, 'user', 'create', '--email', who.email, '--name', who.name, '--role', role, '--password-stdin'],
       `${who.password}\n`,
+      env,
     );
   }
+}
 
+/**
+ * Creates an account with the CLI, as `kindred user create` does; with `program`, adds it to that
+ * program in its role (mentor or mentee), so call it after the program exists.
+ */
+async function createAccount(dataDir, env, { email, name, role, program, password = PASSWORD }) {
+  const args = ['--data-dir', dataDir, 'user', 'create', '--email', email, '--name', name, '--role', role];
+  if (program) args.push('--program', program);
+  args.push('--password-stdin');
+  await run(kindredBin, args, `${password}\n`, env);
+}
+
+/** One `kindred serve` process on 127.0.0.1 (a free port); resolves once it answers /healthz. */
+async function serve(dataDir, env, label = 'kindred') {
   const child = spawn(kindredBin, ['--data-dir', dataDir, 'serve', '--bind', '127.0.0.1:0'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,7 +110,7 @@ export async function startServer({ env = {} } = {}) {
   const remember = (line) => {
     output.push(line);
     if (output.length > 400) output.shift();
-    if (echo) console.error(`[kindred] ${line}`);
+    if (echo) console.error(`[${label}] ${line}`);
   };
   createInterface({ input: child.stderr }).on('line', remember);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -112,18 +146,7 @@ export async function startServer({ env = {} } = {}) {
 
   return {
     url,
-    dataDir,
     output: () => output.join('\n'),
-    /**
-     * Creates an account with the CLI, as `kindred user create` does; with `program`, adds it
-     * to that program in its role (mentor or mentee), so call it after the program exists.
-     */
-    async createUser({ email, name, role, program, password = PASSWORD }) {
-      const args = ['--data-dir', dataDir, 'user', 'create', '--email', email, '--name', name, '--role', role];
-      if (program) args.push('--program', program);
-      args.push('--password-stdin');
-      await run(kindredBin, args, `${password}\n`, env);
-    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -131,25 +154,99 @@ export async function startServer({ env = {} } = {}) {
         await exited;
         clearTimeout(timer);
       }
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+/**
+ * Why a cluster cannot start here (PostgreSQL or Redis not reachable), or null when it can.
+ * scripts/services.sh starts both where they are installed.
+ */
+export async function clusterUnavailable() {
+  const postgres = (process.env.KINDRED_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/$/, '');
+  const redis = process.env.KINDRED_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+  try {
+    await run('psql', [`${postgres}/postgres`, '-tAc', 'SELECT 1']);
+  } catch (error) {
+    return `PostgreSQL is not reachable at ${postgres} (${error.message.split('\n')[0]})`;
+  }
+  try {
+    const pong = await run('redis-cli', ['-u', redis, 'ping']);
+    if (!pong.includes('PONG')) return `Redis at ${redis} did not answer PING`;
+  } catch (error) {
+    return `Redis is not reachable at ${redis} (${error.message.split('\n')[0]})`;
+  }
+  return null;
+}
+
+/**
+ * Starts `nodes` `kindred serve` processes sharing one fresh PostgreSQL database and one Redis
+ * (with a key prefix of their own), as a multi-node deployment runs: a person may be connected to
+ * any node. `KINDRED_TEST_POSTGRES` (default postgres://postgres@127.0.0.1:5432) is the server the
+ * database is created on (with `psql`, dropped at the end); `KINDRED_TEST_REDIS` (default
+ * redis://127.0.0.1:6379) the Redis. Resolves with each node's URL, the same `createUser` as
+ * `startServer`, and `stop`.
+ */
+export async function startCluster({ nodes = 2, env = {} } = {}) {
+  await checkBuilds();
+  const postgres = (process.env.KINDRED_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/$/, '');
+  const redis = process.env.KINDRED_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+  const suffix = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const database = `kindred_browser_${suffix}`;
+  const prefix = `kindred-browser-${suffix}:`;
+  await run('psql', [`${postgres}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE ${database}`]);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'kindred-browser-'));
+  const shared = {
+    ...env,
+    KINDRED_DATABASE_URL: `${postgres}/${database}`,
+    KINDRED_REDIS_URL: redis,
+    KINDRED_REDIS_PREFIX: prefix,
+  };
+  const started = [];
+  const cleanUp = async () => {
+    for (const node of started) await node.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    await run('psql', [`${postgres}/postgres`, '-qc', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`]).catch(() => {});
+    // Best effort: the nodes' keys (presence) would expire on their own.
+    await run('sh', ['-c', `redis-cli -u '${redis}' --scan --pattern '${prefix}*' | xargs -r redis-cli -u '${redis}' del`]).catch(
+      () => {},
+    );
+  };
+  try {
+    // The CLI migrates the new database before the nodes start, so they do not race to.
+    await run(kindredBin, ['--data-dir', dataDir, 'migrate'], '', shared);
+    await createStaffAccounts(dataDir, shared);
+    for (let i = 0; i < nodes; i++) started.push(await serve(dataDir, shared, `kindred ${String.fromCharCode(97 + i)}`));
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+  return {
+    urls: started.map((node) => node.url),
+    database,
+    output: () => started.map((node, i) => `--- node ${i + 1} ---\n${node.output()}`).join('\n'),
+    createUser: (user) => createAccount(dataDir, shared, user),
+    stop: cleanUp,
+  };
+}
+
+/**
+ * Debian's headless Chromium. With `media`, a fake camera and microphone stand in for real ones and
+ * permission prompts are answered yes (calls).
+ */
+export async function launchBrowser({ media = false } = {}) {
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ];
+  if (media) args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream');
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
 }
 
 /**

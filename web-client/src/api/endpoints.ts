@@ -4,9 +4,11 @@ import type { Channel, ChannelKind, ChannelView, HistoryPage } from '../chat/pro
 import type {
   Answers,
   ApiToken,
+  CallSummary,
   CareerStage,
   CreatedToken,
   ImportResult,
+  IceConfig,
   Interest,
   Invitation,
   InvitationPreview,
@@ -157,6 +159,11 @@ export const api = {
     }),
   rematch: (matchId: string, reason?: string) =>
     request<Match>('POST', `/api/matches/${seg(matchId)}/rematch`, { json: reason ? { reason } : {} }),
+
+  /** ICE servers (and short-lived TURN credentials) for my next call. */
+  iceServers: () => request<IceConfig>('GET', '/api/calls/ice-servers'),
+  /** The program's call records (coordinators). */
+  programCalls: (id: string) => request<Page<CallSummary>>('GET', `/api/programs/${seg(id)}/calls`),
 
   outbox: (cursor?: string | null) => request<Page<Mail>>('GET', `/api/admin/outbox${query({ cursor })}`),
 };

@@ -296,3 +296,28 @@ export interface Match {
   activated_at: string | null;
   ended_at: string | null;
 }
+
+// Calls (docs/protocol.md, "Calls").
+
+/** `GET /api/calls/ice-servers`: entries of `RTCConfiguration.iceServers`, TURN credentials included. */
+export interface IceConfig {
+  ice_servers: { urls: string | string[]; username?: string; credential?: string }[];
+  /** Seconds the TURN credentials stay valid. */
+  ttl_secs: number;
+}
+
+/** A call's record, as coordinators see it (`GET /api/programs/{id}/calls`). */
+export interface CallSummary {
+  id: string;
+  program_id: string;
+  caller_id: string;
+  callee_id: string;
+  live: boolean;
+  invited_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  end_reason: string | null;
+  duration_ms: number | null;
+  caller_joined: boolean;
+  callee_joined: boolean;
+}

@@ -391,3 +391,49 @@ describe('helpers', () => {
     expect(newClientId()).not.toBe(id);
   });
 });
+
+describe('ChatClient call frames', () => {
+  const CALL = '0192f0c4-6d3e-7a00-8000-0000000000c1';
+
+  it('hands call frames to call listeners, not to the chat state', () => {
+    const w = world();
+    const frames: string[] = [];
+    w.client.addCallListener({ frame: (f) => frames.push(f.type) });
+    w.client.start();
+    connect(w);
+    const before = w.client.getState();
+    w.socket.receive({ type: 'call_invite', call: CALL, from: THEM, to: ME });
+    w.socket.receive({
+      type: 'call_state',
+      call: CALL,
+      caller: THEM,
+      callee: ME,
+      state: 'inviting',
+      polite: true,
+    });
+    expect(frames).toEqual(['call_invite', 'call_state']);
+    expect(w.client.getState()).toBe(before);
+    expect(parseServerFrame(JSON.stringify({ type: 'call_error', call: CALL, code: 'offline', message: 'x' }))).not.toBeNull();
+  });
+
+  it('sends call frames at once when connected; reliable ones wait for the next connection', () => {
+    const w = world();
+    const connected: boolean[] = [];
+    w.client.addCallListener({ connected: (resumed) => connected.push(resumed) });
+    w.client.start();
+    expect(w.client.sendCall({ type: 'call_hangup', call: CALL }, true)).toBe(false);
+    expect(w.client.sendCall({ type: 'sdp_offer', call: CALL, sdp: 'v=0' })).toBe(false);
+    connect(w);
+    expect(connected).toEqual([false]);
+    // The hang-up waited; the offer did not.
+    expect(w.socket.types()).toContain('call_hangup');
+    expect(w.socket.types()).not.toContain('sdp_offer');
+    expect(w.client.sendCall({ type: 'call_connected', call: CALL })).toBe(true);
+    expect(w.socket.sent[w.socket.sent.length - 1]).toEqual({ type: 'call_connected', call: CALL });
+    // A reconnect is reported as resumed.
+    w.socket.drop(1006);
+    w.advance(1000);
+    connect(w);
+    expect(connected).toEqual([false, true]);
+  });
+});

@@ -11,7 +11,16 @@
 import type { Match } from '../api/types';
 import { reconnectDelay } from './backoff';
 import * as P from './pending';
-import { parseServerFrame, PROTOCOL_VERSION, type ClientFrame, type HistoryPage, type ServerFrame } from './protocol';
+import {
+  isCallFrame,
+  parseServerFrame,
+  PROTOCOL_VERSION,
+  type CallClientFrame,
+  type CallServerFrame,
+  type ClientFrame,
+  type HistoryPage,
+  type ServerFrame,
+} from './protocol';
 import * as S from './state';
 
 /** The part of a WebSocket the client uses (a fake in tests). */
@@ -58,6 +67,14 @@ export interface ChatClientOptions {
   /** A match of the signed-in person changed (a `match` frame). */
   onMatch?(match: Match): void;
   env?: Partial<ChatEnvironment>;
+}
+
+/** Who listens to the call frames on this connection (the call controller). */
+export interface CallListener {
+  /** A call frame from the server. */
+  frame?(frame: CallServerFrame): void;
+  /** The connection is up (a welcome); `resumed` when it had been up before on this page. */
+  connected?(resumed: boolean): void;
 }
 
 /** How often timers are checked: gaps, retries, heartbeats, typing indicators. */
@@ -145,6 +162,9 @@ export class ChatClient {
   private readonly typingSent = new Map<string, number>();
   /** Read positions sent on this connection, so one is not sent twice. */
   private readonly readSent = new Map<string, number>();
+  private readonly callListeners = new Set<CallListener>();
+  /** Call frames that must not be lost (hang-ups, answers), waiting for the connection. */
+  private callOutbox: CallClientFrame[] = [];
 
   constructor(options: ChatClientOptions) {
     this.options = options;
@@ -188,6 +208,8 @@ export class ChatClient {
     this.live = false;
     if (socket) this.detach(socket, 1000);
     this.listeners.clear();
+    this.callListeners.clear();
+    this.callOutbox = [];
   }
 
   /** True when frames can be sent now. */
@@ -386,8 +408,13 @@ export class ChatClient {
 
   private handle(frame: ServerFrame): void {
     const now = this.env.now();
+    if (isCallFrame(frame)) {
+      for (const listener of [...this.callListeners]) listener.frame?.(frame);
+      return;
+    }
     switch (frame.type) {
       case 'welcome': {
+        const resumed = this.state.welcomed;
         this.live = true;
         this.failures = 0;
         this.attempt = 0;
@@ -398,6 +425,10 @@ export class ChatClient {
         // The server counts a new connection as online.
         if (!this.env.isVisible()) this.write({ type: 'presence', state: 'away' });
         this.flush();
+        const waiting = this.callOutbox;
+        this.callOutbox = [];
+        for (const call of waiting) this.sendCall(call, true);
+        for (const listener of [...this.callListeners]) listener.connected?.(resumed);
         break;
       }
       case 'event':
@@ -448,6 +479,23 @@ export class ChatClient {
   }
 
   // What the UI does.
+
+  /** Listens to call frames and connections; returns a function that stops it. */
+  addCallListener(listener: CallListener): () => void {
+    this.callListeners.add(listener);
+    return () => this.callListeners.delete(listener);
+  }
+
+  /**
+   * Sends a call frame now; false when the connection is not up. A `reliable` frame that cannot
+   * go now is sent as soon as the connection is back (hang-ups and answers must not be lost;
+   * descriptions and candidates are better made afresh).
+   */
+  sendCall(frame: CallClientFrame, reliable = false): boolean {
+    if (this.connected && this.write(frame)) return true;
+    if (reliable) this.callOutbox.push(frame);
+    return false;
+  }
 
   private queue(op: Omit<P.PendingOp, 'client_id' | 'ref' | 'status' | 'seq' | 'error' | 'retryAt' | 'created_at'>): string {
     const clientId = this.env.newId();

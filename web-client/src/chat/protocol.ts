@@ -83,7 +83,28 @@ export type ClientFrame =
   | { type: 'typing'; channel: string }
   | { type: 'presence'; state: 'online' | 'away' }
   | { type: 'sync'; ref: string; channel: string; after: number }
-  | { type: 'ping'; ref: string };
+  | { type: 'ping'; ref: string }
+  | CallClientFrame;
+
+// Calls (docs/protocol.md, "Calls (1:1 video signaling)"): client → server.
+export type DeclineReason = 'declined' | 'busy';
+export type CallClientFrame =
+  | { type: 'call_invite'; ref?: string; call: string; to: string }
+  | { type: 'call_ringing'; ref?: string; call: string }
+  | { type: 'call_accept'; ref?: string; call: string }
+  | { type: 'call_decline'; ref?: string; call: string; reason?: DeclineReason }
+  | { type: 'call_hangup'; ref?: string; call: string }
+  | { type: 'sdp_offer'; ref?: string; call: string; sdp: string }
+  | { type: 'sdp_answer'; ref?: string; call: string; sdp: string }
+  | {
+      type: 'ice_candidate';
+      ref?: string;
+      call: string;
+      candidate: string;
+      sdp_mid?: string;
+      sdp_m_line_index?: number;
+    }
+  | { type: 'call_connected'; ref?: string; call: string };
 
 // Server → client.
 export interface WelcomeFrame {
@@ -163,7 +184,121 @@ export interface ErrorFrame {
   message: string;
 }
 
+// Calls: server → client. Relayed frames name who sent them (`from`, `by`).
+export type CallStateName = 'inviting' | 'ringing' | 'connecting' | 'in_call' | 'ended';
+export type CallEndReason = 'hung_up' | 'declined' | 'missed' | 'cancelled' | 'failed' | 'busy';
+export type CallErrorCode =
+  | 'not_participant'
+  | 'wrong_state'
+  | 'forbidden'
+  | 'invalid'
+  | 'too_many_candidates'
+  | 'offline'
+  | 'internal';
+
+export interface CallInviteFrame {
+  type: 'call_invite';
+  call: string;
+  from: string;
+  to: string;
+}
+export interface CallRingingFrame {
+  type: 'call_ringing';
+  call: string;
+  by: string;
+}
+export interface CallAcceptFrame {
+  type: 'call_accept';
+  call: string;
+  by: string;
+}
+export interface CallDeclineFrame {
+  type: 'call_decline';
+  call: string;
+  by: string;
+  reason: DeclineReason;
+}
+export interface CallHangupFrame {
+  type: 'call_hangup';
+  call: string;
+  by: string;
+}
+export interface SdpOfferFrame {
+  type: 'sdp_offer';
+  call: string;
+  from: string;
+  sdp: string;
+}
+export interface SdpAnswerFrame {
+  type: 'sdp_answer';
+  call: string;
+  from: string;
+  sdp: string;
+}
+export interface IceCandidateFrame {
+  type: 'ice_candidate';
+  call: string;
+  from: string;
+  /** `candidate:…`, or empty for the end of candidates. */
+  candidate: string;
+  sdp_mid?: string;
+  sdp_m_line_index?: number;
+}
+/** Sent to both people after every change of a call; authoritative. */
+export interface CallStateFrame {
+  type: 'call_state';
+  call: string;
+  caller: string;
+  callee: string;
+  state: CallStateName;
+  /** Only when ended. */
+  reason?: CallEndReason;
+  /** Who hung up (reason `hung_up`). */
+  by?: string;
+  /** My role in perfect negotiation: the polite peer rolls back its own offer on a collision. */
+  polite: boolean;
+  /** Two crossed invitations were merged into this call; this was the other one's id. */
+  replaces?: string;
+}
+export interface CallErrorFrame {
+  type: 'call_error';
+  ref?: string;
+  call: string;
+  code: CallErrorCode | string;
+  message: string;
+}
+
+export type CallServerFrame =
+  | CallInviteFrame
+  | CallRingingFrame
+  | CallAcceptFrame
+  | CallDeclineFrame
+  | CallHangupFrame
+  | SdpOfferFrame
+  | SdpAnswerFrame
+  | IceCandidateFrame
+  | CallStateFrame
+  | CallErrorFrame;
+
+export const CALL_SERVER_TYPES: ReadonlySet<string> = new Set([
+  'call_invite',
+  'call_ringing',
+  'call_accept',
+  'call_decline',
+  'call_hangup',
+  'sdp_offer',
+  'sdp_answer',
+  'ice_candidate',
+  'call_state',
+  'call_error',
+]);
+
+export function isCallFrame(frame: ServerFrame): frame is CallServerFrame {
+  return CALL_SERVER_TYPES.has(frame.type);
+}
+
 export type ServerFrame =
+  | CallServerFrame
   | WelcomeFrame
   | EventFrame
   | CaughtUpFrame
@@ -209,7 +344,7 @@ export function parseServerFrame(text: string): ServerFrame | null {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const type = (value as { type?: unknown }).type;
-  if (typeof type !== 'string' || !SERVER_TYPES.has(type)) return null;
+  if (typeof type !== 'string' || !(SERVER_TYPES.has(type) || CALL_SERVER_TYPES.has(type))) return null;
   return value as ServerFrame;
 }
 

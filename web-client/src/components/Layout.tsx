@@ -1,6 +1,7 @@
 // The frame of every page: a skip link, the header with the main navigation and the account
 // actions, and the <main> landmark the routes render into. It also holds the chat connection
-// of whoever is signed in, so messages, unread counts and presence are live on every page.
+// of whoever is signed in, so messages, unread counts and presence are live on every page, and
+// their calls: a call rings, and goes on, whichever page is open.
 import { useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
@@ -9,6 +10,8 @@ import { api } from '../api/endpoints';
 import { useSession } from '../session';
 import { ChatProvider, useChat } from '../chat/ChatProvider';
 import { totalUnread } from '../chat/state';
+import { CallProvider } from '../call/CallProvider';
+import { CallLayer } from './call/CallLayer';
 
 /** The Messages link, with the number of unread messages when there are any. */
 function MessagesLink() {
@@ -30,7 +33,9 @@ function MessagesLink() {
 export function Layout() {
   return (
     <ChatProvider>
-      <Frame />
+      <CallProvider>
+        <Frame />
+      </CallProvider>
     </ChatProvider>
   );
 }
@@ -132,6 +137,7 @@ function Frame() {
       <footer className="site-footer">
         <p>Kindred — open-source mentoring.</p>
       </footer>
+      <CallLayer />
     </>
   );
 }

@@ -4,6 +4,7 @@
 import { Link, useParams } from 'react-router';
 import { useChat } from '../chat/ChatProvider';
 import { channelTitle, otherMember } from '../chat/state';
+import { CallButton } from '../components/call/CallButton';
 import { ChannelList } from '../components/chat/ChannelList';
 import { ConnectionStatus } from '../components/chat/ConnectionStatus';
 import { Conversation } from '../components/chat/Conversation';
@@ -48,7 +49,10 @@ export function MessagesPage() {
             </p>
           ) : null}
         </div>
-        <ConnectionStatus status={state.status} />
+        <div className="messages-actions">
+          {channel ? <CallButton channel={channel} me={state.userId} connected={state.status === 'connected'} /> : null}
+          <ConnectionStatus status={state.status} />
+        </div>
       </div>
       <div className="messages-layout">
         <nav className="channel-list" aria-labelledby="conversations-heading">
