@@ -625,6 +625,14 @@ async fn declines_rematches_and_pauses(backend: Backend) {
             && app.state.store.pending_jobs().await.unwrap() == 0
     })
     .await;
+    // A round now is incremental: the active pair stays as it is, only the others are considered.
+    let incremental = c.coordinator.post(&c.url("/matching/preview"), json!({})).await;
+    assert_eq!(incremental.body["mode"], "incremental", "{}", incremental.text);
+    assert_eq!(incremental.body["mentees_considered"], 1);
+    assert!(incremental.body["proposals"].as_array().unwrap().iter().all(|p| p["mentee_id"] != mentee_id));
+    let load = incremental.body["mentor_load"].as_array().unwrap();
+    let theirs = load.iter().find(|l| l["user_id"] == other_mentor.id.as_str()).unwrap();
+    assert_eq!((theirs["open"].as_u64(), theirs["proposed"].as_u64()), (Some(1), Some(0)), "{}", incremental.text);
     let res = c
         .person(mentee_id)
         .client

@@ -448,11 +448,11 @@ pub async fn approve_round(
     }
     let data = engine::load(state.store.as_ref(), program_id).await?;
     // Say who no longer fits, by name; the store makes the same checks atomically.
+    let constraints = data.constraints();
     for p in
         round.body.proposals.iter().filter(|p| input.mentee_ids.as_ref().is_none_or(|ids| ids.contains(&p.mentee_id)))
     {
-        let check = engine::score_pair(&data, &round.body.weights, p.mentee_id, p.mentor_id);
-        if let Ok(PairScore { problem: Some(problem), .. }) = check {
+        if let Some(problem) = constraints.problem(p.mentee_id, p.mentor_id) {
             return Err(ApiError::Conflict(format!(
                 "{} with {} no longer fits: {problem}; nothing was approved",
                 p.mentee_name, p.mentor_name

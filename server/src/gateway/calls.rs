@@ -110,7 +110,7 @@ impl Gateway {
                 columns: columns(&machine),
             };
             if self.store.create_call(new).await? {
-                self.carry_out(program_id, effects).await;
+                self.carry_out(effects).await;
                 return Ok(());
             }
             // Another node created the pair's live call meanwhile: go round and join it.
@@ -130,14 +130,14 @@ impl Gateway {
             let json =
                 serde_json::to_string(&machine).map_err(|e| StoreError::Backend(sqlx::Error::Decode(e.into())))?;
             if self.store.save_call(call, stored.version, &json, columns(&machine)).await? {
-                self.carry_out(stored.program_id, effects).await;
+                self.carry_out(effects).await;
                 return Ok(());
             }
         }
         Err(Refusal::Code(CallErrorCode::Internal, "the call changed too often; try again"))
     }
 
-    async fn carry_out(&self, program_id: Uuid, effects: Vec<Effect>) {
+    async fn carry_out(&self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 // The record's columns were saved with the machine, before anything was sent.
@@ -146,13 +146,13 @@ impl Gateway {
                     Ok(frame) => self.publish(BusEvent::User { user: to, frame }).await,
                     Err(e) => tracing::error!(error = %e, "could not encode a call frame"),
                 },
-                Effect::NotifyMissed { to, from, call, .. } => self.missed(program_id, to, from, call).await,
+                Effect::NotifyMissed { to, from, call, .. } => self.missed(to, from, call).await,
             }
         }
     }
 
     /// A missed call shows in the pair's chat, where it outlives the sockets.
-    async fn missed(&self, _program_id: Uuid, to: Uuid, from: Uuid, call: Uuid) {
+    async fn missed(&self, to: Uuid, from: Uuid, call: Uuid) {
         let channel = match self.store.active_pair(from, to).await {
             Ok(Some((_, Some(channel)))) => channel,
             Ok(_) => return,

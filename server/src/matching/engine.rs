@@ -25,13 +25,22 @@ pub struct ProgramData {
     pub matches: Vec<MatchRecord>,
     pub weights: Weights,
     pub auto_match: bool,
+    /// Completed questionnaires, parsed once.
+    answers: HashMap<Uuid, Answers>,
 }
 
 pub async fn load(store: &dyn Store, program_id: Uuid) -> StoreResult<ProgramData> {
     let (weights, auto_match) = settings(store, program_id).await?;
+    let participants = store.participants(program_id).await?;
+    let answers = participants
+        .iter()
+        .filter(|p| p.completed)
+        .filter_map(|p| Some((p.user_id, serde_json::from_str(p.answers.as_deref()?).ok()?)))
+        .collect();
     Ok(ProgramData {
         program_id,
-        participants: store.participants(program_id).await?,
+        participants,
+        answers,
         interests: store.list_interests(program_id).await?,
         questions: store.list_questions(program_id).await?,
         exclusions: store.list_exclusions(program_id).await?,
@@ -53,11 +62,38 @@ pub async fn settings(store: &dyn Store, program_id: Uuid) -> StoreResult<(Weigh
 struct Person<'a> {
     id: Uuid,
     name: &'a str,
-    answers: Answers,
+    answers: &'a Answers,
 }
 
 fn open(m: &MatchRecord) -> bool {
     matches!(m.status, MatchStatus::Proposed | MatchStatus::Active)
+}
+
+/// The hard constraints of a program as it stands: who already has an open match, each mentor's
+/// open load, and the pairs that must never be proposed.
+pub struct Constraints<'a> {
+    data: &'a ProgramData,
+    busy: HashSet<Uuid>,
+    load: HashMap<Uuid, u32>,
+    blocked: HashSet<(Uuid, Uuid)>,
+}
+
+impl Constraints<'_> {
+    /// Why `mentee` cannot be proposed with `mentor` now, if they cannot.
+    pub fn problem(&self, mentee: Uuid, mentor: Uuid) -> Option<&'static str> {
+        let accepting = self.data.answers.get(&mentor).is_some_and(|a| answers::mentor_capacity(a).0);
+        if self.busy.contains(&mentee) {
+            Some("the mentee already has an open match")
+        } else if !accepting {
+            Some("the mentor is paused and takes no new mentees")
+        } else if self.load.get(&mentor).copied().unwrap_or(0) >= self.data.capacity_of(mentor) {
+            Some("the mentor has no capacity left")
+        } else if self.blocked.contains(&(mentee, mentor)) {
+            Some("this pair is excluded, or was declined or ended before")
+        } else {
+            None
+        }
+    }
 }
 
 impl ProgramData {
@@ -65,11 +101,26 @@ impl ProgramData {
         self.participants
             .iter()
             .filter(|p| p.role == role && p.completed)
-            .filter_map(|p| {
-                let answers = serde_json::from_str(p.answers.as_deref()?).ok()?;
-                Some(Person { id: p.user_id, name: &p.name, answers })
-            })
+            .filter_map(|p| Some(Person { id: p.user_id, name: &p.name, answers: self.answers.get(&p.user_id)? }))
             .collect()
+    }
+
+    /// How many mentees a mentor takes in all: their capacity, or 0 while paused or not ready.
+    pub fn capacity_of(&self, mentor: Uuid) -> u32 {
+        self.answers.get(&mentor).map_or(0, |a| match answers::mentor_capacity(a) {
+            (true, capacity) => capacity,
+            (false, _) => 0,
+        })
+    }
+
+    /// The hard constraints, gathered once to check any number of pairs.
+    pub fn constraints(&self) -> Constraints<'_> {
+        Constraints {
+            data: self,
+            busy: self.matches.iter().filter(|m| open(m)).map(|m| m.mentee_id).collect(),
+            load: self.open_load(),
+            blocked: self.blocked(),
+        }
     }
 
     /// Pairs that must never be proposed: excluded, or declined or ended before.
@@ -111,15 +162,15 @@ fn input(data: &ProgramData, mentees: &[Person], mentors: &[Person], remaining: 
         mentees: mentees
             .iter()
             .map(|p| Mentee {
-                candidate: answers::candidate(&p.answers, &labels, &matching_questions),
-                prefs: answers::preferences(&p.answers),
+                candidate: answers::candidate(p.answers, &labels, &matching_questions),
+                prefs: answers::preferences(p.answers),
             })
             .collect(),
         mentors: mentors
             .iter()
             .zip(remaining)
             .map(|(p, cap)| Mentor {
-                candidate: answers::candidate(&p.answers, &labels, &matching_questions),
+                candidate: answers::candidate(p.answers, &labels, &matching_questions),
                 capacity: *cap,
             })
             .collect(),
@@ -129,7 +180,7 @@ fn input(data: &ProgramData, mentees: &[Person], mentors: &[Person], remaining: 
 /// A shared background may be named in an explanation only if both people let their match see it.
 fn background_visible(mentee: &Person, mentor: &Person) -> bool {
     let shown = |a: &Answers| a.background.as_ref().is_some_and(|b| b.visibility == Visibility::Match);
-    shown(&mentee.answers) && shown(&mentor.answers)
+    shown(mentee.answers) && shown(mentor.answers)
 }
 
 fn explanation(
@@ -156,7 +207,7 @@ pub fn plan(data: &ProgramData, weights: &Weights) -> RoundBody {
     let remaining: Vec<u32> = mentors
         .iter()
         .map(|m| {
-            let (accepting, capacity) = answers::mentor_capacity(&m.answers);
+            let (accepting, capacity) = answers::mentor_capacity(m.answers);
             if accepting { capacity.saturating_sub(load.get(&m.id).copied().unwrap_or(0)) } else { 0 }
         })
         .collect();
@@ -205,7 +256,7 @@ pub fn plan(data: &ProgramData, weights: &Weights) -> RoundBody {
         .iter()
         .enumerate()
         .map(|(j, m)| {
-            let (accepting, capacity) = answers::mentor_capacity(&m.answers);
+            let (accepting, capacity) = answers::mentor_capacity(m.answers);
             MentorLoad {
                 user_id: m.id,
                 name: m.name.to_owned(),
@@ -287,26 +338,13 @@ pub fn score_pair(data: &ProgramData, weights: &Weights, mentee: Uuid, mentor: U
     let Some(j) = mentors.iter().position(|p| p.id == mentor) else {
         return Ok(not_ready("the mentor has not completed the questionnaire"));
     };
-    let load = data.open_load();
-    let (accepting, capacity) = answers::mentor_capacity(&mentors[j].answers);
-    let remaining = capacity.saturating_sub(load.get(&mentor).copied().unwrap_or(0));
     let caps: Vec<u32> = vec![0; mentors.len()];
     let input = input(data, &mentees, &mentors, &caps);
     let scorer = Scorer::new(&input.mentees, &input.mentors);
     let core_weights: kindred_matching::Weights = (*weights).into();
     let parts = scorer.parts(0, j);
     let e = explanation(&scorer, 0, j, &core_weights, background_visible(&mentees[0], &mentors[j]));
-    let problem = if data.matches.iter().any(|m| open(m) && m.mentee_id == mentee) {
-        Some("the mentee already has an open match")
-    } else if !accepting {
-        Some("the mentor is paused and takes no new mentees")
-    } else if remaining == 0 {
-        Some("the mentor has no capacity left")
-    } else if data.blocked().contains(&(mentee, mentor)) {
-        Some("this pair is excluded, or was declined or ended before")
-    } else {
-        None
-    };
+    let problem = data.constraints().problem(mentee, mentor);
     Ok(PairScore {
         score: round1(kindred_matching::combine(&parts, &core_weights)),
         parts: parts.into(),
@@ -315,7 +353,7 @@ pub fn score_pair(data: &ProgramData, weights: &Weights, mentee: Uuid, mentor: U
         explanations: e,
         allowed: problem.is_none(),
         problem: problem.map(str::to_owned),
-        mentor_capacity: if accepting { capacity } else { 0 },
+        mentor_capacity: data.capacity_of(mentor),
     })
 }
 

@@ -213,14 +213,7 @@ pub async fn approve(
             continue;
         }
         proposal.approved = true;
-        let capacity = data
-            .participants
-            .iter()
-            .find(|p| p.user_id == proposal.mentor_id)
-            .and_then(|p| p.answers.as_deref())
-            .and_then(|a| serde_json::from_str::<super::answers::Answers>(a).ok())
-            .map(|a| super::answers::mentor_capacity(&a))
-            .map_or(0, |(accepting, capacity)| if accepting { capacity } else { 0 });
+        let capacity = data.capacity_of(proposal.mentor_id);
         let explanation = super::views::Explanations {
             neutral: super::views::Explanation { reasons: proposal.reasons.clone(), unmet: proposal.unmet.clone() },
             mentee: proposal.for_mentee.clone(),

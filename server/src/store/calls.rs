@@ -41,7 +41,7 @@ pub struct NewCall {
 }
 
 /// What a coordinator or one of the two sees of a past or current call.
-#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct CallSummary {
     pub id: Uuid,
     pub program_id: Uuid,
@@ -74,41 +74,6 @@ pub trait CallStore: Send + Sync {
     async fn due_calls(&self, now_ms: i64) -> StoreResult<Vec<Uuid>>;
     /// Calls of a program, newest first.
     async fn program_calls(&self, program_id: Uuid, limit: u32) -> StoreResult<Vec<CallSummary>>;
-}
-
-#[derive(sqlx::FromRow)]
-pub(super) struct CallSummaryRow {
-    pub id: Uuid,
-    pub program_id: Uuid,
-    pub caller_id: Uuid,
-    pub callee_id: Uuid,
-    pub live: bool,
-    pub invited_at: i64,
-    pub started_at: Option<i64>,
-    pub ended_at: Option<i64>,
-    pub end_reason: Option<String>,
-    pub duration_ms: Option<i64>,
-    pub caller_joined_at: Option<i64>,
-    pub callee_joined_at: Option<i64>,
-}
-
-impl From<CallSummaryRow> for CallSummary {
-    fn from(r: CallSummaryRow) -> Self {
-        CallSummary {
-            id: r.id,
-            program_id: r.program_id,
-            caller_id: r.caller_id,
-            callee_id: r.callee_id,
-            live: r.live,
-            invited_at: r.invited_at,
-            started_at: r.started_at,
-            ended_at: r.ended_at,
-            end_reason: r.end_reason,
-            duration_ms: r.duration_ms,
-            caller_joined: r.caller_joined_at.is_some(),
-            callee_joined: r.callee_joined_at.is_some(),
-        }
-    }
 }
 
 macro_rules! impl_call_store {
@@ -211,15 +176,15 @@ macro_rules! impl_call_store {
             }
 
             async fn program_calls(&self, program_id: Uuid, limit: u32) -> StoreResult<Vec<CallSummary>> {
-                let rows = sqlx::query_as::<$db, CallSummaryRow>(
+                Ok(sqlx::query_as::<$db, CallSummary>(
                     "SELECT id, program_id, caller_id, callee_id, live, invited_at, started_at, ended_at, end_reason, duration_ms, \
-                     caller_joined_at, callee_joined_at FROM calls WHERE program_id = $1 ORDER BY id DESC LIMIT $2",
+                     caller_joined_at IS NOT NULL AS caller_joined, callee_joined_at IS NOT NULL AS callee_joined \
+                     FROM calls WHERE program_id = $1 ORDER BY id DESC LIMIT $2",
                 )
                 .bind(program_id)
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)
-                .await?;
-                Ok(rows.into_iter().map(Into::into).collect())
+                .await?)
             }
         }
     };

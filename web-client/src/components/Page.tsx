@@ -1,6 +1,7 @@
 // Every page has exactly one h1 and a document title. After a client-side navigation focus moves
 // to the new page's h1, so screen-reader and keyboard users start at the top of the new content.
 import { useEffect, useRef, type ReactNode } from 'react';
+import { Link } from 'react-router';
 import { errorMessage } from '../api/client';
 
 let initialPageShown = false;
@@ -47,6 +48,43 @@ export function QueryStatus({
       <div className="alert alert-error" role="alert">
         {errorMessage(query.error)}
       </div>
+    );
+  }
+  return null;
+}
+
+/**
+ * A whole page's loading and error states for the query the page is about (a program, say):
+ * the heading, then the spinner or the error with a way back. Null once there is data.
+ */
+export function PageQueryStatus({
+  query,
+  title,
+  back,
+}: {
+  query: { isPending: boolean; isError: boolean; error: unknown };
+  title: string;
+  back: { to: string; label: string };
+}) {
+  if (query.isPending) {
+    return (
+      <>
+        <PageHeading title={title}>{title}</PageHeading>
+        <Loading />
+      </>
+    );
+  }
+  if (query.isError) {
+    return (
+      <>
+        <PageHeading title={`${title} unavailable`}>{title} unavailable</PageHeading>
+        <div className="alert alert-error" role="alert">
+          {errorMessage(query.error)}
+        </div>
+        <p>
+          <Link to={back.to}>{back.label}</Link>
+        </p>
+      </>
     );
   }
   return null;

@@ -3,14 +3,13 @@
 // shown is kept in the address (?section=…), so a reload or a shared link opens it again.
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
-import { errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
 import { MatchesPanel } from '../components/matching/MatchesPanel';
 import { PlacePanel } from '../components/matching/PlacePanel';
 import { RoundPanel } from '../components/matching/RoundPanel';
 import { SetupPanel } from '../components/matching/SetupPanel';
 import { WeightsPanel } from '../components/matching/WeightsPanel';
-import { Loading, PageHeading } from '../components/Page';
+import { PageHeading, PageQueryStatus } from '../components/Page';
 import { Tabs, type TabItem } from '../components/Tabs';
 import { canCoordinate, useSession } from '../session';
 
@@ -37,26 +36,8 @@ export function MatchingPage() {
     </p>
   );
 
-  if (program.isPending) {
-    return (
-      <>
-        <PageHeading title="Matching">Matching</PageHeading>
-        <Loading />
-      </>
-    );
-  }
-  if (program.isError) {
-    return (
-      <>
-        <PageHeading title="Matching unavailable">Matching unavailable</PageHeading>
-        <div className="alert alert-error" role="alert">
-          {errorMessage(program.error)}
-        </div>
-        <p>
-          <Link to="/programs">Back to your programs</Link>
-        </p>
-      </>
-    );
+  if (!program.data) {
+    return <PageQueryStatus query={program} title="Matching" back={{ to: '/programs', label: 'Back to your programs' }} />;
   }
   const p = program.data;
   if (!canCoordinate(user, p.my_role)) {

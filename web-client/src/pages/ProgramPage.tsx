@@ -16,7 +16,7 @@ import {
 import { CopyField } from '../components/CopyField';
 import { ProgramChannels } from '../components/ProgramChannels';
 import { FormError, SelectField, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
-import { Loading, PageHeading, QueryStatus } from '../components/Page';
+import { PageHeading, PageQueryStatus, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
 import { Tabs } from '../components/Tabs';
 import { careerStageLabel, formatDate, formatDateTime, roleLabel, statusLabel } from '../lib/format';
@@ -34,26 +34,8 @@ export function ProgramPage() {
   const justCreated = Boolean((location.state as { created?: boolean } | null)?.created);
   const program = useQuery({ queryKey: ['program', id], queryFn: () => api.program(id) });
 
-  if (program.isPending) {
-    return (
-      <>
-        <PageHeading title="Program">Program</PageHeading>
-        <Loading />
-      </>
-    );
-  }
-  if (program.isError) {
-    return (
-      <>
-        <PageHeading title="Program unavailable">Program unavailable</PageHeading>
-        <div className="alert alert-error" role="alert">
-          {errorMessage(program.error)}
-        </div>
-        <p>
-          <Link to="/programs">Back to your programs</Link>
-        </p>
-      </>
-    );
+  if (!program.data) {
+    return <PageQueryStatus query={program} title="Program" back={{ to: '/programs', label: 'Back to your programs' }} />;
   }
   const p = program.data;
   const coordinator = canCoordinate(user, p.my_role);
