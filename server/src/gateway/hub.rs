@@ -40,11 +40,19 @@ impl Outbox {
     }
 
     /// Queues a frame, waiting for room: for the connection's own task (catching up from the
-    /// store), where waiting slows only this client. A client that takes no frames for the whole
-    /// write timeout is closed as slow.
+    /// store), where waiting slows only this client. It waits until half the queue is free, so
+    /// live frames pushed meanwhile (which never wait) still find room and a client that reads
+    /// at its own pace is not mistaken for a slow one. A client that takes no frames for the
+    /// whole write timeout is closed as slow.
     pub async fn push_wait(&self, frame: Utf8Bytes, within: std::time::Duration) -> bool {
-        match tokio::time::timeout(within, self.tx.send(frame)).await {
-            Ok(Ok(())) => true,
+        let headroom = self.tx.max_capacity() / 2;
+        match tokio::time::timeout(within, self.tx.reserve_many(headroom + 1)).await {
+            Ok(Ok(mut permits)) => {
+                if let Some(permit) = permits.next() {
+                    permit.send(frame);
+                }
+                true
+            }
             Ok(Err(_)) => false,
             Err(_) => {
                 self.close(close::SLOW_CONSUMER);
