@@ -1,0 +1,256 @@
+// Program data (docs/program-data.md): surveys, engagement, pairs at risk, the dashboard,
+// exports, notification settings and privacy. Types and one function per endpoint, kept apart
+// from endpoints.ts so that this part of the API reads as one piece.
+import { query, request } from './client';
+import type { MatchPerson, Page } from './types';
+
+const seg = encodeURIComponent;
+
+// Surveys.
+
+export type SurveyTrigger = 'fit_check' | 'each_meeting' | 'midpoint' | 'end' | 'date';
+export type SurveyAudience = 'mentees' | 'mentors' | 'both';
+export type SurveyQuestionKind = 'scale' | 'single' | 'multiple' | 'text';
+
+export const SURVEY_TRIGGERS: readonly { value: SurveyTrigger; label: string }[] = [
+  { value: 'fit_check', label: 'Fit check, after a pair’s first meeting' },
+  { value: 'each_meeting', label: 'After every meeting' },
+  { value: 'midpoint', label: 'At the program’s midpoint' },
+  { value: 'end', label: 'At the program’s end' },
+  { value: 'date', label: 'On a date' },
+];
+
+export const SURVEY_AUDIENCES: readonly { value: SurveyAudience; label: string }[] = [
+  { value: 'both', label: 'Mentees and mentors' },
+  { value: 'mentees', label: 'Mentees' },
+  { value: 'mentors', label: 'Mentors' },
+];
+
+export const QUESTION_KINDS: readonly { value: SurveyQuestionKind; label: string }[] = [
+  { value: 'scale', label: 'Scale from 1 to 5' },
+  { value: 'single', label: 'One choice' },
+  { value: 'multiple', label: 'Several choices' },
+  { value: 'text', label: 'Free text' },
+];
+
+export interface SurveyQuestion {
+  id: string;
+  kind: SurveyQuestionKind;
+  prompt: string;
+  required: boolean;
+  options?: string[] | null;
+  at_risk_options?: string[] | null;
+}
+
+export interface NewSurvey {
+  title: string;
+  trigger: SurveyTrigger;
+  /** RFC 3339; only for the `date` trigger. */
+  due_at?: string | null;
+  audience: SurveyAudience;
+  anonymous: boolean;
+  questions: SurveyQuestion[];
+}
+
+export interface Survey extends NewSurvey {
+  id: string;
+  program_id: string;
+  created_at: string;
+}
+
+export interface ScaleResult {
+  id: string;
+  kind: 'scale';
+  prompt: string;
+  count: number;
+  average: number | null;
+  /** How many answered 1, 2, 3, 4 and 5. */
+  distribution: number[];
+}
+
+export interface OptionCount {
+  option: string;
+  count: number;
+}
+
+export interface ChoiceResult {
+  id: string;
+  kind: 'single' | 'multiple';
+  prompt: string;
+  count?: number;
+  options: OptionCount[];
+}
+
+export interface TextResult {
+  id: string;
+  kind: 'text';
+  prompt: string;
+  count?: number;
+  answers: string[];
+}
+
+export type QuestionResult = ScaleResult | ChoiceResult | TextResult;
+
+export interface SurveyResults {
+  survey_id: string;
+  title: string;
+  responses: number;
+  questions: QuestionResult[];
+}
+
+/** An open invitation of mine to answer a survey. */
+export interface SurveyInvitation {
+  id: string;
+  survey_id: string;
+  program_id: string;
+  program_name?: string;
+  title: string;
+  anonymous: boolean;
+  questions: SurveyQuestion[];
+  created_at: string;
+}
+
+/** One answer: a number 1–5, an option, a list of options or a text. */
+export type AnswerValue = number | string | string[];
+
+// Engagement and pairs at risk.
+
+export type RiskRule = 'no_contact' | 'falling_ratings' | 'not_a_good_fit';
+
+export interface Alert {
+  id: string;
+  program_id: string;
+  match_id: string;
+  rule: RiskRule;
+  mentee: MatchPerson;
+  mentor: MatchPerson;
+  detail?: string | null;
+  created_at: string;
+  resolved_at: string | null;
+  /** How the alert closed (resolved, rematch, contact…), when it did. */
+  resolution?: string | null;
+}
+
+export interface PairEngagement {
+  match_id: string;
+  mentee: MatchPerson;
+  mentor: MatchPerson;
+  started_at: string | null;
+  messages_from_mentee: number;
+  messages_from_mentor: number;
+  meetings: number;
+  minutes_met: number;
+  last_contact_at: string | null;
+  /** Minutes from the first message to the other person's first message. */
+  first_reply_minutes: number | null;
+  open_alerts: Alert[];
+}
+
+export interface RiskSettings {
+  no_contact: boolean;
+  no_contact_days: number;
+  falling_ratings: boolean;
+  rating_drop: number;
+  not_a_good_fit: boolean;
+}
+
+// Dashboard.
+
+export interface KeyCount {
+  key: string;
+  count: number;
+}
+
+export interface Dashboard {
+  participants: { by_role: KeyCount[]; by_stage: KeyCount[]; by_status: KeyCount[] };
+  matches_over_time: { week: string; activated: number; ended: number }[];
+  weekly_active_pairs: { week: string; pairs: number }[];
+  meetings_per_pair: { bucket: string; pairs: number }[];
+  surveys: SurveyResults[];
+  at_risk: { open: number; by_rule: KeyCount[] };
+  cohorts: string[];
+}
+
+export interface DashboardFilter {
+  cohort?: string;
+  from?: string;
+  to?: string;
+}
+
+export type ExportKind = 'participants' | 'matches' | 'engagement' | 'survey-responses';
+
+export const EXPORT_KINDS: readonly { value: ExportKind; label: string; what: string }[] = [
+  { value: 'participants', label: 'Participants', what: 'Each member: role, stage, cohort and status.' },
+  { value: 'matches', label: 'Matches', what: 'Each match: the pair, its status and dates.' },
+  { value: 'engagement', label: 'Engagement', what: 'Each pair: messages, meetings, minutes met and last contact.' },
+  { value: 'survey-responses', label: 'Survey responses', what: 'Each response to each survey question.' },
+];
+
+// Notifications, privacy, audit.
+
+export interface NotificationSettings {
+  message_digest: boolean;
+  meeting_reminders: boolean;
+  survey_invitations: boolean;
+  match_proposals: boolean;
+}
+
+export interface Unsubscribed {
+  kind: keyof NotificationSettings | string;
+  email: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: MatchPerson | null;
+  action: string;
+  program_id: string | null;
+  detail: unknown;
+}
+
+/** An exports's address, for a plain download link (the session cookie goes with it). */
+export function exportUrl(programId: string, kind: ExportKind, deidentified: boolean): string {
+  return `/api/programs/${seg(programId)}/exports/${seg(kind)}${query({ deidentified: deidentified ? 'true' : undefined })}`;
+}
+
+export const MY_EXPORT_URL = '/api/me/export';
+
+export const dataApi = {
+  surveys: (id: string, cursor?: string | null) =>
+    request<Page<Survey>>('GET', `/api/programs/${seg(id)}/surveys${query({ cursor })}`),
+  createSurvey: (id: string, survey: NewSurvey) =>
+    request<Survey>('POST', `/api/programs/${seg(id)}/surveys`, { json: survey }),
+  surveyResults: (id: string, surveyId: string) =>
+    request<SurveyResults>('GET', `/api/programs/${seg(id)}/surveys/${seg(surveyId)}/results`),
+  mySurveys: () => request<Page<SurveyInvitation>>('GET', '/api/me/surveys'),
+  answerSurvey: (invitationId: string, answers: Record<string, AnswerValue>) =>
+    request<void>('POST', `/api/me/surveys/${seg(invitationId)}/response`, { json: { answers } }),
+
+  engagement: (id: string, cursor?: string | null) =>
+    request<Page<PairEngagement>>('GET', `/api/programs/${seg(id)}/engagement${query({ cursor })}`),
+  riskSettings: (id: string) => request<RiskSettings>('GET', `/api/programs/${seg(id)}/risk-settings`),
+  updateRiskSettings: (id: string, settings: RiskSettings) =>
+    request<RiskSettings>('PUT', `/api/programs/${seg(id)}/risk-settings`, { json: settings }),
+  alerts: (id: string, all: boolean, cursor?: string | null) =>
+    request<Page<Alert>>('GET', `/api/programs/${seg(id)}/alerts${query({ all: all ? 'true' : undefined, cursor })}`),
+  messagePair: (id: string, alertId: string, text: string) =>
+    request<{ channel_id: string }>('POST', `/api/programs/${seg(id)}/alerts/${seg(alertId)}/message`, {
+      json: { text },
+    }),
+  rematchPair: (id: string, alertId: string) =>
+    request<unknown>('POST', `/api/programs/${seg(id)}/alerts/${seg(alertId)}/rematch`),
+  resolveAlert: (id: string, alertId: string) =>
+    request<unknown>('POST', `/api/programs/${seg(id)}/alerts/${seg(alertId)}/resolve`),
+
+  dashboard: (id: string, filter: DashboardFilter) =>
+    request<Dashboard>('GET', `/api/programs/${seg(id)}/dashboard${query({ ...filter })}`),
+
+  notifications: () => request<NotificationSettings>('GET', '/api/me/notifications'),
+  updateNotifications: (settings: NotificationSettings) =>
+    request<NotificationSettings>('PUT', '/api/me/notifications', { json: settings }),
+  deleteAccount: (password: string) => request<void>('POST', '/api/me/delete', { json: { password } }),
+  unsubscribe: (token: string) => request<Unsubscribed>('POST', '/api/unsubscribe', { json: { token } }),
+
+  audit: (cursor?: string | null) => request<Page<AuditEntry>>('GET', `/api/admin/audit${query({ cursor })}`),
+};
