@@ -18,6 +18,7 @@ import { MessagesPage } from './pages/MessagesPage';
 import { QuestionnairePage } from './pages/QuestionnairePage';
 import { MatchesPage } from './pages/MatchesPage';
 import { MatchingPage } from './pages/MatchingPage';
+import { MeetingsPage } from './pages/MeetingsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
 function onApiError(error: unknown) {
@@ -84,6 +85,7 @@ const routes: RouteObject[] = [
       { path: 'programs/:id/questionnaire', element: <RequireAuth><QuestionnairePage /></RequireAuth> },
       { path: 'programs/:id/matching', element: <RequireAuth><MatchingPage /></RequireAuth> },
       { path: 'matches', element: <RequireAuth><MatchesPage /></RequireAuth> },
+      { path: 'meetings', element: <RequireAuth><MeetingsPage /></RequireAuth> },
       { path: 'messages', element: <RequireAuth><MessagesPage /></RequireAuth> },
       { path: 'messages/:channelId', element: <RequireAuth><MessagesPage /></RequireAuth> },
       {

@@ -4,7 +4,9 @@ import type { Channel, ChannelKind, ChannelView, HistoryPage } from '../chat/pro
 import type {
   Answers,
   ApiToken,
+  CalendarFeed,
   CallSummary,
+  CheckinSummary,
   CareerStage,
   CreatedToken,
   ImportResult,
@@ -17,10 +19,13 @@ import type {
   Match,
   MatchingSettings,
   MatchStatus,
+  Meeting,
   Member,
+  NewMeeting,
   NewQuestion,
   Page,
   PairScore,
+  PendingCheckins,
   Program,
   Question,
   Questionnaire,
@@ -164,6 +169,27 @@ export const api = {
   iceServers: () => request<IceConfig>('GET', '/api/calls/ice-servers'),
   /** The program's call records (coordinators). */
   programCalls: (id: string) => request<Page<CallSummary>>('GET', `/api/programs/${seg(id)}/calls`),
+
+  // Scheduled meetings, calendars and check-ins.
+  /** My meetings, soonest first. */
+  myMeetings: () => request<Page<Meeting>>('GET', '/api/me/meetings'),
+  /** Proposes a meeting to my match; a retry with the same client id returns the same meeting. */
+  createMeeting: (meeting: NewMeeting) => request<Meeting>('POST', '/api/meetings', { json: meeting }),
+  acceptMeeting: (id: string) => request<Meeting>('POST', `/api/meetings/${seg(id)}/accept`),
+  proposeMeetingTime: (id: string, startsAt: string, durationMin?: number) =>
+    request<Meeting>('POST', `/api/meetings/${seg(id)}/propose`, {
+      json: durationMin === undefined ? { starts_at: startsAt } : { starts_at: startsAt, duration_min: durationMin },
+    }),
+  /** Declines (the invitee, before accepting) or cancels. */
+  cancelMeeting: (id: string) => request<Meeting>('POST', `/api/meetings/${seg(id)}/cancel`),
+  /** The address of a meeting's `.ics` file (a download link; the session cookie signs it in). */
+  meetingIcsUrl: (id: string) => `/api/meetings/${seg(id)}/ics`,
+  newCalendarFeed: () => request<CalendarFeed>('POST', '/api/me/calendar-feed'),
+  pendingCheckins: () => request<PendingCheckins>('GET', '/api/me/checkins'),
+  checkin: (callId: string, rating: number, note: string) =>
+    request<void>('POST', `/api/calls/${seg(callId)}/checkin`, { json: { rating, note } }),
+  /** The program's check-ins in aggregate (coordinators). */
+  programCheckins: (id: string) => request<CheckinSummary>('GET', `/api/programs/${seg(id)}/checkins`),
 
   outbox: (cursor?: string | null) => request<Page<Mail>>('GET', `/api/admin/outbox${query({ cursor })}`),
 };

@@ -321,3 +321,53 @@ export interface CallSummary {
   caller_joined: boolean;
   callee_joined: boolean;
 }
+
+// Scheduled meetings and check-ins (server/src/api/meetings.rs).
+
+export type MeetingStatus = 'proposed' | 'accepted' | 'declined' | 'cancelled';
+
+/** A scheduled meeting of a pair (`GET /api/me/meetings`, and the `meeting` frame). */
+export interface Meeting {
+  id: string;
+  program_id: string;
+  match_id: string;
+  organizer: MatchPerson;
+  invitee: MatchPerson;
+  title: string;
+  agenda: string;
+  /** RFC 3339. */
+  starts_at: string;
+  duration_min: number;
+  status: MeetingStatus;
+  /** Who proposed the current time; the other person accepts it or proposes another. */
+  proposed_by: string;
+  updated_at: string;
+}
+
+export interface NewMeeting {
+  match_id: string;
+  title: string;
+  agenda: string;
+  starts_at: string;
+  duration_min: number;
+  client_id: string;
+}
+
+/** `POST /api/me/calendar-feed`: a private URL (it replaces, and disables, any earlier one). */
+export interface CalendarFeed {
+  url: string;
+}
+
+/** Calls I took part in (both joined) that I have not rated yet, newest first. */
+export interface PendingCheckins {
+  calls: string[];
+}
+
+/** A program's check-ins, in aggregate only (coordinators). */
+export interface CheckinSummary {
+  count: number;
+  /** Mean rating, 1 to 5; null without check-ins. */
+  average: number | null;
+  /** How many gave 1, 2, 3, 4 and 5. */
+  distribution: number[];
+}

@@ -15,9 +15,13 @@ import { api } from '../api/endpoints';
 import { SESSION_KEY, sessionLost, useSession } from '../session';
 import { ChatClient, HISTORY_PAGE, socketUrl } from './client';
 import { applyMatchUpdate } from './matches';
+import { applyMeetingUpdate, MeetingNotices } from './meetings';
+import { browserTimeZone } from '../lib/format';
+import { preferredZone } from '../lib/zoned';
 import { INITIAL_STATE, type ChatState } from './state';
 
 const ChatContext = createContext<ChatClient | null>(null);
+const NoticesContext = createContext<MeetingNotices | null>(null);
 
 /** How often at most the session is checked after the socket keeps failing to connect. */
 const SESSION_CHECK_EVERY_MS = 30_000;
@@ -27,18 +31,27 @@ export function ChatProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const userId = user?.id ?? null;
   const lastCheck = useRef(0);
+  // Read when a frame arrives, so that a new profile time zone needs no new connection.
+  const zone = useRef('UTC');
+  zone.current = preferredZone(user?.time_zone, browserTimeZone());
 
   const [client, setClient] = useState<ChatClient | null>(null);
+  const [notices, setNotices] = useState<MeetingNotices | null>(null);
 
   // Created in an effect (not during render) so that React's development double-run of
   // effects closes the first client and opens a second one, instead of reviving a closed one.
   useEffect(() => {
     if (!userId) return;
+    const meetingNotices = new MeetingNotices();
     const next = new ChatClient({
       url: socketUrl(window.location),
       fetchHistory: (channel, before) => api.channelMessages(channel, before, HISTORY_PAGE),
       describeError: errorMessage,
       onMatch: (match) => applyMatchUpdate(queryClient, match),
+      onMeeting: (meeting, reminder) => {
+        applyMeetingUpdate(queryClient, meeting);
+        meetingNotices.onFrame(meeting, reminder, userId, zone.current);
+      },
       onConnectFailures: (count) => {
         // The upgrade of an expired session is refused with 401, which a WebSocket only sees
         // as a failed connection: ask the API whether we are still signed in.
@@ -55,13 +68,32 @@ export function ChatProvider({ children }: { children: ReactNode }) {
     });
     next.start();
     setClient(next);
+    setNotices(meetingNotices);
     return () => {
       next.dispose();
       setClient((current) => (current === next ? null : current));
+      setNotices((current) => (current === meetingNotices ? null : current));
     };
   }, [userId, queryClient]);
 
-  return <ChatContext.Provider value={client}>{children}</ChatContext.Provider>;
+  return (
+    <ChatContext.Provider value={client}>
+      <NoticesContext.Provider value={notices}>{children}</NoticesContext.Provider>
+    </ChatContext.Provider>
+  );
+}
+
+const NO_NOTICES: readonly never[] = [];
+
+function noNotices() {
+  return NO_NOTICES;
+}
+
+/** The meeting notices raised by live frames (reminders, the other person's answers), and their store. */
+export function useMeetingNotices() {
+  const store = useContext(NoticesContext);
+  const notices = useSyncExternalStore(store?.subscribe ?? noSubscription, store?.getSnapshot ?? noNotices);
+  return { store, notices };
 }
 
 function noSubscription(): () => void {

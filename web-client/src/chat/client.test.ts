@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatClient, newClientId, socketUrl, type ChatClientOptions, type ChatEnvironment, type SocketLike } from './client';
 import { parseServerFrame, type ClientFrame, type HistoryPage, type ServerFrame } from './protocol';
-import { match } from './testing';
-import { CH, ME, msg, THEM, view } from './testing';
+import { CH, match, ME, meeting, msg, THEM, view } from './testing';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -376,6 +375,32 @@ describe('match frames', () => {
     w.client.start();
     connect(w);
     expect(() => w.socket.receive({ type: 'match', match: match() })).not.toThrow();
+  });
+});
+
+describe('meeting frames', () => {
+  it('are parsed, and handed to onMeeting with the reminder flag', () => {
+    expect(parseServerFrame(JSON.stringify({ type: 'meeting', meeting: meeting(), reminder: false }))?.type).toBe('meeting');
+    const seen: [unknown, boolean][] = [];
+    const w = world({ onMeeting: (m, reminder) => seen.push([m, reminder]) });
+    w.client.start();
+    connect(w);
+    const before = w.client.getState();
+    const m = meeting({ status: 'accepted' });
+    w.socket.receive({ type: 'meeting', meeting: m, reminder: true });
+    w.socket.receive({ type: 'meeting', meeting: m, reminder: false });
+    expect(seen).toEqual([
+      [m, true],
+      [m, false],
+    ]);
+    expect(w.client.getState()).toBe(before);
+  });
+
+  it('are harmless without a listener', () => {
+    const w = world();
+    w.client.start();
+    connect(w);
+    expect(() => w.socket.receive({ type: 'meeting', meeting: meeting(), reminder: false })).not.toThrow();
   });
 });
 

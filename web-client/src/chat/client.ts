@@ -8,7 +8,7 @@
 // out when the connection is up and again after a reconnect with the same client id, so a
 // lost acknowledgement can never make a duplicate.
 
-import type { Match } from '../api/types';
+import type { Match, Meeting } from '../api/types';
 import { reconnectDelay } from './backoff';
 import * as P from './pending';
 import {
@@ -66,6 +66,8 @@ export interface ChatClientOptions {
   onConnectFailures?(count: number): void;
   /** A match of the signed-in person changed (a `match` frame). */
   onMatch?(match: Match): void;
+  /** A meeting of the signed-in person changed, or (`reminder`) starts in 15 minutes. */
+  onMeeting?(meeting: Meeting, reminder: boolean): void;
   env?: Partial<ChatEnvironment>;
 }
 
@@ -464,6 +466,9 @@ export class ChatClient {
         break;
       case 'match':
         this.options.onMatch?.(frame.match);
+        break;
+      case 'meeting':
+        this.options.onMeeting?.(frame.meeting, frame.reminder === true);
         break;
       case 'resync':
         for (const channel of Object.keys(this.state.channels)) this.sync(channel, now);

@@ -1,7 +1,7 @@
 // Types of the chat protocol, version 1 (docs/protocol.md): the frames a client sends and
 // receives over `/ws`, the channel view and the log events. Kept apart from the HTTP types
 // because the same shapes arrive over both.
-import type { Match } from '../api/types';
+import type { Match, Meeting } from '../api/types';
 
 export const PROTOCOL_VERSION = 1;
 /** Sender of system messages (a new pair's welcome): the Kindred account, never a channel member. */
@@ -170,6 +170,15 @@ export interface MatchFrame {
   type: 'match';
   match: Match;
 }
+/**
+ * A scheduled meeting of mine was proposed, moved, accepted, declined or cancelled; with
+ * `reminder`, it starts in 15 minutes (docs/protocol.md).
+ */
+export interface MeetingFrame {
+  type: 'meeting';
+  meeting: Meeting;
+  reminder: boolean;
+}
 export interface ResyncFrame {
   type: 'resync';
 }
@@ -310,6 +319,7 @@ export type ServerFrame =
   | PresenceFrame
   | ChannelAddedFrame
   | MatchFrame
+  | MeetingFrame
   | ResyncFrame
   | PongFrame
   | ErrorFrame;
@@ -326,6 +336,7 @@ const SERVER_TYPES = new Set([
   'presence',
   'channel_added',
   'match',
+  'meeting',
   'resync',
   'pong',
   'error',

@@ -1,5 +1,5 @@
 // Builders of protocol values for the chat unit tests.
-import type { Match } from '../api/types';
+import type { Match, Meeting } from '../api/types';
 import type { ChannelView, ChatEvent, EventFrame } from './protocol';
 
 export const CH = '0192f0c4-6d3e-7a00-8000-00000000000a';
@@ -70,6 +70,24 @@ export function match(overrides: Partial<Match> = {}): Match {
     created_at: '2030-01-01T00:00:00Z',
     activated_at: null,
     ended_at: null,
+    ...overrides,
+  };
+}
+
+export function meeting(overrides: Partial<Meeting> = {}): Meeting {
+  return {
+    id: 'meeting-1',
+    program_id: 'p1',
+    match_id: 'match-1',
+    organizer: { user_id: ME, name: 'Kwame' },
+    invitee: { user_id: THEM, name: 'Nia' },
+    title: 'Career plans',
+    agenda: '',
+    starts_at: '2030-01-15T15:00:00Z',
+    duration_min: 30,
+    status: 'proposed',
+    proposed_by: ME,
+    updated_at: '2030-01-10T12:00:00Z',
     ...overrides,
   };
 }

@@ -12,6 +12,7 @@ import { ChatProvider, useChat } from '../chat/ChatProvider';
 import { totalUnread } from '../chat/state';
 import { CallProvider } from '../call/CallProvider';
 import { CallLayer } from './call/CallLayer';
+import { MeetingNoticesBar } from './meetings/MeetingNoticesBar';
 
 /** The Messages link, with the number of unread messages when there are any. */
 function MessagesLink() {
@@ -75,6 +76,9 @@ function Frame() {
                   <MessagesLink />
                 </li>
                 <li>
+                  <NavLink to="/meetings">Meetings</NavLink>
+                </li>
+                <li>
                   <NavLink to="/matches">My matches</NavLink>
                 </li>
                 <li>
@@ -130,6 +134,7 @@ function Frame() {
             {error}
           </div>
         ) : null}
+        {user ? <MeetingNoticesBar /> : null}
       </header>
       <main id="main" tabIndex={-1}>
         <Outlet />

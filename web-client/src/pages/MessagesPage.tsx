@@ -8,6 +8,7 @@ import { CallButton } from '../components/call/CallButton';
 import { ChannelList } from '../components/chat/ChannelList';
 import { ConnectionStatus } from '../components/chat/ConnectionStatus';
 import { Conversation } from '../components/chat/Conversation';
+import { ScheduleLink } from '../components/meetings/ScheduleLink';
 import { PresenceText } from '../components/chat/Presence';
 import { Loading, PageHeading } from '../components/Page';
 
@@ -50,6 +51,7 @@ export function MessagesPage() {
           ) : null}
         </div>
         <div className="messages-actions">
+          {channel ? <ScheduleLink channel={channel} me={state.userId} /> : null}
           {channel ? <CallButton channel={channel} me={state.userId} connected={state.status === 'connected'} /> : null}
           <ConnectionStatus status={state.status} />
         </div>

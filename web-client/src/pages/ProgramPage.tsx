@@ -15,6 +15,7 @@ import {
 } from '../api/types';
 import { CopyField } from '../components/CopyField';
 import { ProgramChannels } from '../components/ProgramChannels';
+import { CheckinSummarySection } from '../components/meetings/CheckinSummarySection';
 import { FormError, SelectField, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
 import { PageHeading, PageQueryStatus, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
@@ -59,6 +60,7 @@ export function ProgramPage() {
           <ImportCsv programId={p.id} />
           <Invitations programId={p.id} />
           <ProgramChannels programId={p.id} />
+          <CheckinSummarySection programId={p.id} />
         </>
       ) : null}
     </>

@@ -1,0 +1,206 @@
+// Meetings: calls waiting for a check-in, upcoming meetings (with what the person may do about
+// each), proposing a new one to a match, past meetings, and the private calendar feed. Times are
+// shown and typed in the person's time zone. The list stays live: `meeting` frames on the chat
+// connection update it (chat/meetings.ts). `?channel=<pair channel>` (the Schedule link in a
+// conversation) chooses that pair in the form and takes the reader to it.
+import { useEffect, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../api/endpoints';
+import type { Meeting } from '../api/types';
+import { MATCHES_KEY } from '../chat/matches';
+import { applyMeetingUpdate, CHECKINS_KEY, MEETINGS_KEY } from '../chat/meetings';
+import { StatusMessage } from '../components/forms';
+import { CalendarFeedSection } from '../components/meetings/CalendarFeedSection';
+import { CheckinForm } from '../components/meetings/CheckinForm';
+import { MeetingCard } from '../components/meetings/MeetingCard';
+import { ScheduleMeetingForm } from '../components/meetings/ScheduleMeetingForm';
+import { PageHeading, QueryStatus } from '../components/Page';
+import { usePagedList } from '../components/paged';
+import { browserTimeZone } from '../lib/format';
+import { pairChoices, splitMeetings, startMs } from '../lib/meetings';
+import { formatInZone, isValidZone, preferredZone } from '../lib/zoned';
+import { useSession } from '../session';
+
+/** How often "now" moves on, so that meetings that end move to the past ones. */
+const TICK_MS = 30_000;
+
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), TICK_MS);
+    return () => window.clearInterval(timer);
+  }, []);
+  return now;
+}
+
+export function MeetingsPage() {
+  const { user } = useSession();
+  const me = user?.id ?? null;
+  const zone = preferredZone(user?.time_zone, browserTimeZone());
+  const fromProfile = isValidZone(user?.time_zone);
+  const queryClient = useQueryClient();
+  const now = useNow();
+  const [params] = useSearchParams();
+  const channelParam = params.get('channel');
+  const meetings = useQuery({ queryKey: MEETINGS_KEY, queryFn: () => api.myMeetings() });
+  const matches = usePagedList(MATCHES_KEY, (cursor) => api.myMatches(cursor));
+  const [status, setStatus] = useState<string | null>(null);
+  const statusRef = useRef<HTMLDivElement>(null);
+
+  function done(message: string) {
+    setStatus(message);
+    // The meeting acted on may have moved to another list: keep focus on the outcome.
+    statusRef.current?.focus();
+  }
+
+  const { upcoming, past } = splitMeetings(meetings.data?.items ?? [], now);
+  const pairs = pairChoices(matches.items, me);
+  const chosen = channelParam ? (pairs.find((p) => p.channelId === channelParam)?.value ?? null) : null;
+
+  return (
+    <>
+      <PageHeading title="Meetings">Meetings</PageHeading>
+      <p className="muted">
+        Times are in {zone}
+        {fromProfile ? ', the time zone in your profile' : ', your browser’s time zone'}. You can change it on your{' '}
+        <Link to="/profile">profile</Link>.
+      </p>
+      <div ref={statusRef} tabIndex={-1} className="status-anchor">
+        <StatusMessage message={status} />
+      </div>
+      <PendingCheckins onDone={done} />
+      <section aria-labelledby="upcoming-heading">
+        <h2 id="upcoming-heading">Upcoming meetings</h2>
+        <QueryStatus query={meetings} loading="Loading your meetings…" />
+        {meetings.isSuccess && upcoming.length === 0 ? <p>No upcoming meetings.</p> : null}
+        <MeetingList meetings={upcoming} me={me} zone={zone} now={now} onDone={done} />
+      </section>
+      <ScheduleSection
+        key={chosen ?? 'none'}
+        pairs={pairs}
+        loading={matches.isPending}
+        chosen={chosen}
+        focus={channelParam !== null && chosen !== null}
+        zone={zone}
+        onScheduled={(meeting) => {
+          applyMeetingUpdate(queryClient, meeting);
+          done(
+            `You proposed “${meeting.title}” to ${meeting.invitee.name}, ${formatInZone(startMs(meeting), zone)}. ` +
+              'They can accept it or propose another time.',
+          );
+        }}
+      />
+      {past.length > 0 ? (
+        <section aria-labelledby="past-heading">
+          <h2 id="past-heading">Past meetings</h2>
+          <MeetingList meetings={past} me={me} zone={zone} now={now} onDone={done} />
+        </section>
+      ) : null}
+      <CalendarFeedSection />
+    </>
+  );
+}
+
+function MeetingList({
+  meetings,
+  me,
+  zone,
+  now,
+  onDone,
+}: {
+  meetings: readonly Meeting[];
+  me: string | null;
+  zone: string;
+  now: number;
+  onDone: (message: string) => void;
+}) {
+  if (meetings.length === 0) return null;
+  return (
+    <ul className="meeting-list">
+      {meetings.map((m) => (
+        <li key={m.id}>
+          <MeetingCard meeting={m} me={me} zone={zone} now={now} onDone={onDone} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ScheduleSection({
+  pairs,
+  loading,
+  chosen,
+  focus,
+  zone,
+  onScheduled,
+}: {
+  pairs: ReturnType<typeof pairChoices>;
+  loading: boolean;
+  chosen: string | null;
+  focus: boolean;
+  zone: string;
+  onScheduled: (meeting: Meeting) => void;
+}) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const chosenName = chosen ? pairs.find((p) => p.value === chosen)?.label : undefined;
+  // Coming from a conversation's Schedule link: start at the form (after the page's heading
+  // took focus on navigation).
+  useEffect(() => {
+    if (!focus) return;
+    const timer = window.setTimeout(() => {
+      heading.current?.focus();
+      heading.current?.scrollIntoView({ block: 'start' });
+    }, 0);
+    return () => window.clearTimeout(timer);
+  }, [focus]);
+  return (
+    <section aria-labelledby="schedule" className="card">
+      <h2 id="schedule" ref={heading} tabIndex={-1}>
+        Schedule a meeting{chosenName ? ` with ${chosenName}` : ''}
+      </h2>
+      {loading ? (
+        <p role="status" className="loading">
+          Loading your matches…
+        </p>
+      ) : pairs.length === 0 ? (
+        <p>
+          You can schedule meetings once you have an active match. See <Link to="/matches">My matches</Link>.
+        </p>
+      ) : (
+        <ScheduleMeetingForm pairs={pairs} initialMatchId={chosen} zone={zone} onScheduled={onScheduled} />
+      )}
+    </section>
+  );
+}
+
+function PendingCheckins({ onDone }: { onDone: (message: string) => void }) {
+  const pending = useQuery({ queryKey: CHECKINS_KEY, queryFn: () => api.pendingCheckins() });
+  const calls = pending.data?.calls ?? [];
+  if (pending.isError) {
+    return (
+      <section aria-labelledby="checkins-heading">
+        <h2 id="checkins-heading">Check-ins</h2>
+        <QueryStatus query={pending} />
+      </section>
+    );
+  }
+  if (calls.length === 0) return null;
+  return (
+    <section aria-labelledby="checkins-heading">
+      <h2 id="checkins-heading">Check in after your calls</h2>
+      <p>How did your recent video calls go? A quick rating helps your program’s coordinators.</p>
+      <ul className="meeting-list">
+        {calls.map((call, i) => (
+          <li key={call} className="card">
+            <CheckinForm
+              callId={call}
+              legend={calls.length === 1 ? 'How was your recent call?' : `How was your call (${i + 1} of ${calls.length})?`}
+              onDone={onDone}
+            />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
