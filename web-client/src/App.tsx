@@ -19,6 +19,11 @@ import { QuestionnairePage } from './pages/QuestionnairePage';
 import { MatchesPage } from './pages/MatchesPage';
 import { MatchingPage } from './pages/MatchingPage';
 import { MeetingsPage } from './pages/MeetingsPage';
+import { ProgramDataPage } from './pages/ProgramDataPage';
+import { SurveysPage } from './pages/SurveysPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { UnsubscribePage } from './pages/UnsubscribePage';
+import { AuditPage } from './pages/AuditPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
 function onApiError(error: unknown) {
@@ -79,11 +84,15 @@ const routes: RouteObject[] = [
       { path: 'forgot-password', element: <ForgotPasswordPage /> },
       { path: 'reset-password/:token', element: <ResetPasswordPage /> },
       { path: 'invite/:token', element: <InvitePage /> },
+      { path: 'unsubscribe', element: <UnsubscribePage /> },
       { path: 'profile', element: <RequireAuth><ProfilePage /></RequireAuth> },
       { path: 'programs', element: <RequireAuth><ProgramsPage /></RequireAuth> },
       { path: 'programs/:id', element: <RequireAuth><ProgramPage /></RequireAuth> },
       { path: 'programs/:id/questionnaire', element: <RequireAuth><QuestionnairePage /></RequireAuth> },
       { path: 'programs/:id/matching', element: <RequireAuth><MatchingPage /></RequireAuth> },
+      { path: 'programs/:id/data', element: <RequireAuth><ProgramDataPage /></RequireAuth> },
+      { path: 'surveys', element: <RequireAuth><SurveysPage /></RequireAuth> },
+      { path: 'settings', element: <RequireAuth><SettingsPage /></RequireAuth> },
       { path: 'matches', element: <RequireAuth><MatchesPage /></RequireAuth> },
       { path: 'meetings', element: <RequireAuth><MeetingsPage /></RequireAuth> },
       { path: 'messages', element: <RequireAuth><MessagesPage /></RequireAuth> },
@@ -94,6 +103,16 @@ const routes: RouteObject[] = [
           <RequireAuth>
             <RequireAdmin>
               <OutboxPage />
+            </RequireAdmin>
+          </RequireAuth>
+        ),
+      },
+      {
+        path: 'admin/audit',
+        element: (
+          <RequireAuth>
+            <RequireAdmin>
+              <AuditPage />
             </RequireAdmin>
           </RequireAuth>
         ),

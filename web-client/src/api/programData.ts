@@ -56,16 +56,9 @@ export interface Survey extends NewSurvey {
   id: string;
   program_id: string;
   created_at: string;
-}
-
-export interface ScaleResult {
-  id: string;
-  kind: 'scale';
-  prompt: string;
-  count: number;
-  average: number | null;
-  /** How many answered 1, 2, 3, 4 and 5. */
-  distribution: number[];
+  /** When a date, midpoint or end survey went out. */
+  sent_at?: string | null;
+  responses: number;
 }
 
 export interface OptionCount {
@@ -73,23 +66,22 @@ export interface OptionCount {
   count: number;
 }
 
-export interface ChoiceResult {
+/** One question's results; which fields are there depends on its kind. */
+export interface QuestionResult {
   id: string;
-  kind: 'single' | 'multiple';
+  kind: SurveyQuestionKind;
   prompt: string;
-  count?: number;
-  options: OptionCount[];
+  /** Responses that answered this question. */
+  count: number;
+  /** `scale`: the mean, 1–5 (absent without answers). */
+  average?: number | null;
+  /** `scale`: how many gave 1, 2, 3, 4 and 5. */
+  distribution?: number[] | null;
+  /** `single` and `multiple`: each option with how many picked it. */
+  options?: OptionCount[] | null;
+  /** `text`: the answers, without who gave them. */
+  answers?: string[] | null;
 }
-
-export interface TextResult {
-  id: string;
-  kind: 'text';
-  prompt: string;
-  count?: number;
-  answers: string[];
-}
-
-export type QuestionResult = ScaleResult | ChoiceResult | TextResult;
 
 export interface SurveyResults {
   survey_id: string;
@@ -121,21 +113,23 @@ export interface Alert {
   id: string;
   program_id: string;
   match_id: string;
-  rule: RiskRule;
+  rule: RiskRule | string;
   mentee: MatchPerson;
   mentor: MatchPerson;
-  detail?: string | null;
-  created_at: string;
+  detail: string;
+  raised_at: string;
   resolved_at: string | null;
-  /** How the alert closed (resolved, rematch, contact…), when it did. */
-  resolution?: string | null;
+  /** `resolved`, `rematched` or `cleared` (the condition went away), once closed. */
+  resolution: string | null;
 }
 
 export interface PairEngagement {
   match_id: string;
   mentee: MatchPerson;
   mentor: MatchPerson;
-  started_at: string | null;
+  status: string;
+  activated_at: string;
+  ended_at: string | null;
   messages_from_mentee: number;
   messages_from_mentor: number;
   meetings: number;
@@ -143,7 +137,8 @@ export interface PairEngagement {
   last_contact_at: string | null;
   /** Minutes from the first message to the other person's first message. */
   first_reply_minutes: number | null;
-  open_alerts: Alert[];
+  /** The rules of the pair's open alerts. */
+  at_risk: string[];
 }
 
 export interface RiskSettings {

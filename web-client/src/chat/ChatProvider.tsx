@@ -14,6 +14,7 @@ import { ApiError, errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
 import { SESSION_KEY, sessionLost, useSession } from '../session';
 import { ChatClient, HISTORY_PAGE, socketUrl } from './client';
+import { applyAlertFrame, applySurveyFrame } from './programData';
 import { applyMatchUpdate } from './matches';
 import { applyMeetingUpdate, MeetingNotices } from './meetings';
 import { browserTimeZone } from '../lib/format';
@@ -52,6 +53,8 @@ export function ChatProvider({ children }: { children: ReactNode }) {
         applyMeetingUpdate(queryClient, meeting);
         meetingNotices.onFrame(meeting, reminder, userId, zone.current);
       },
+      onSurvey: () => applySurveyFrame(queryClient),
+      onAlert: (alert) => applyAlertFrame(queryClient, alert),
       onConnectFailures: (count) => {
         // The upgrade of an expired session is refused with 401, which a WebSocket only sees
         // as a failed connection: ask the API whether we are still signed in.

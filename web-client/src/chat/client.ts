@@ -9,6 +9,7 @@
 // lost acknowledgement can never make a duplicate.
 
 import type { Match, Meeting } from '../api/types';
+import type { Alert, SurveyInvitation } from '../api/programData';
 import { reconnectDelay } from './backoff';
 import * as P from './pending';
 import {
@@ -68,6 +69,10 @@ export interface ChatClientOptions {
   onMatch?(match: Match): void;
   /** A meeting of the signed-in person changed, or (`reminder`) starts in 15 minutes. */
   onMeeting?(meeting: Meeting, reminder: boolean): void;
+  /** A survey invitation of the signed-in person arrived (a `survey` frame). */
+  onSurvey?(survey: SurveyInvitation): void;
+  /** A pair of a program the signed-in person coordinates is at risk (an `alert` frame). */
+  onAlert?(alert: Alert): void;
   env?: Partial<ChatEnvironment>;
 }
 
@@ -469,6 +474,12 @@ export class ChatClient {
         break;
       case 'meeting':
         this.options.onMeeting?.(frame.meeting, frame.reminder === true);
+        break;
+      case 'survey':
+        this.options.onSurvey?.(frame.survey);
+        break;
+      case 'alert':
+        this.options.onAlert?.(frame.alert);
         break;
       case 'resync':
         for (const channel of Object.keys(this.state.channels)) this.sync(channel, now);

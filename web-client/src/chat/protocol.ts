@@ -2,6 +2,7 @@
 // receives over `/ws`, the channel view and the log events. Kept apart from the HTTP types
 // because the same shapes arrive over both.
 import type { Match, Meeting } from '../api/types';
+import type { Alert, SurveyInvitation } from '../api/programData';
 
 export const PROTOCOL_VERSION = 1;
 /** Sender of system messages (a new pair's welcome): the Kindred account, never a channel member. */
@@ -306,6 +307,18 @@ export function isCallFrame(frame: ServerFrame): frame is CallServerFrame {
   return CALL_SERVER_TYPES.has(frame.type);
 }
 
+/** A survey invitation of mine arrived, or (`reminder`) still waits (docs/program-data.md). */
+export interface SurveyFrame {
+  type: 'survey';
+  survey: SurveyInvitation;
+  reminder?: boolean;
+}
+/** A pair of a program I coordinate was flagged at risk (docs/program-data.md). */
+export interface AlertFrame {
+  type: 'alert';
+  alert: Alert;
+}
+
 export type ServerFrame =
   | CallServerFrame
   | WelcomeFrame
@@ -320,6 +333,8 @@ export type ServerFrame =
   | ChannelAddedFrame
   | MatchFrame
   | MeetingFrame
+  | SurveyFrame
+  | AlertFrame
   | ResyncFrame
   | PongFrame
   | ErrorFrame;
@@ -337,6 +352,8 @@ const SERVER_TYPES = new Set([
   'channel_added',
   'match',
   'meeting',
+  'survey',
+  'alert',
   'resync',
   'pong',
   'error',

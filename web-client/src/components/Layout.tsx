@@ -82,12 +82,23 @@ function Frame() {
                   <NavLink to="/matches">My matches</NavLink>
                 </li>
                 <li>
+                  <NavLink to="/surveys">Surveys</NavLink>
+                </li>
+                <li>
                   <NavLink to="/profile">Profile</NavLink>
                 </li>
+                <li>
+                  <NavLink to="/settings">Settings</NavLink>
+                </li>
                 {user.is_admin ? (
-                  <li>
-                    <NavLink to="/admin/outbox">Outbox</NavLink>
-                  </li>
+                  <>
+                    <li>
+                      <NavLink to="/admin/outbox">Outbox</NavLink>
+                    </li>
+                    <li>
+                      <NavLink to="/admin/audit">Audit log</NavLink>
+                    </li>
+                  </>
                 ) : null}
               </ul>
             </nav>

@@ -104,6 +104,11 @@ function MatchingLinks({ program, coordinator }: { program: Program; coordinator
             questionnaire
           </li>
         ) : null}
+        {coordinator ? (
+          <li>
+            <Link to={`${base}/data`}>Program data</Link> — dashboard, engagement, pairs at risk, surveys and exports
+          </li>
+        ) : null}
         {matched ? (
           <>
             <li>

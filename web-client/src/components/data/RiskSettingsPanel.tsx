@@ -1,0 +1,135 @@
+// The "Risk settings" section: which at-risk rules are on for the program and their thresholds.
+import { useRef, useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { fieldErrors, formErrorMessage, type FieldErrors } from '../../api/client';
+import { dataApi, type RiskSettings } from '../../api/programData';
+import { CheckboxField, FormError, StatusMessage, TextField, useFocusFirstInvalid } from '../forms';
+import { QueryStatus } from '../Page';
+
+function riskKey(programId: string) {
+  return ['risk-settings', programId] as const;
+}
+
+export function RiskSettingsPanel({ programId }: { programId: string }) {
+  const settings = useQuery({ queryKey: riskKey(programId), queryFn: () => dataApi.riskSettings(programId) });
+  return (
+    <section aria-labelledby="risk-heading">
+      <h2 id="risk-heading">Risk settings</h2>
+      <p>
+        Kindred checks every active pair regularly. When a rule fires, the pair gets one friendly nudge and you get an
+        alert.
+      </p>
+      <QueryStatus query={settings} loading="Loading the settings…" />
+      {settings.data ? <RiskForm programId={programId} settings={settings.data} /> : null}
+    </section>
+  );
+}
+
+/** Checks the two thresholds; returns the errors keyed as the API names the fields. */
+export function validateRisk(days: string, drop: string): { errors: FieldErrors; days: number; drop: number } {
+  const errors: FieldErrors = {};
+  const d = Number(days.trim());
+  const r = Number(drop.trim().replace(',', '.'));
+  if (days.trim() === '' || !Number.isInteger(d) || d < 1 || d > 365) errors.no_contact_days = 'Enter a whole number of days from 1 to 365.';
+  if (drop.trim() === '' || !Number.isFinite(r) || r <= 0 || r > 4) errors.rating_drop = 'Enter a number above 0 and at most 4.';
+  return { errors, days: d, drop: r };
+}
+
+function RiskForm({ programId, settings }: { programId: string; settings: RiskSettings }) {
+  const queryClient = useQueryClient();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [noContact, setNoContact] = useState(settings.no_contact);
+  const [days, setDays] = useState(String(settings.no_contact_days));
+  const [falling, setFalling] = useState(settings.falling_ratings);
+  const [drop, setDrop] = useState(String(settings.rating_drop));
+  const [fit, setFit] = useState(settings.not_a_good_fit);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  useFocusFirstInvalid(formRef, errors);
+
+  const save = useMutation({
+    mutationFn: (next: RiskSettings) => dataApi.updateRiskSettings(programId, next),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(riskKey(programId), saved);
+      setStatus('Risk settings saved.');
+    },
+    onError: (e) => {
+      setErrors(fieldErrors(e));
+      setFormError(formErrorMessage(e, ['no_contact_days', 'rating_drop']));
+    },
+  });
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setStatus(null);
+    const checked = validateRisk(days, drop);
+    setErrors(checked.errors);
+    if (Object.keys(checked.errors).length > 0) {
+      setFormError('Please correct the problems marked below.');
+      return;
+    }
+    setFormError(null);
+    save.mutate({
+      no_contact: noContact,
+      no_contact_days: checked.days,
+      falling_ratings: falling,
+      rating_drop: checked.drop,
+      not_a_good_fit: fit,
+    });
+  }
+
+  return (
+    <form ref={formRef} onSubmit={onSubmit} noValidate aria-labelledby="risk-heading">
+      <FormError message={formError} />
+      <fieldset className="choice-group">
+        <legend>No contact</legend>
+        <CheckboxField label="Flag pairs that stop talking" checked={noContact} onChange={setNoContact} />
+        <TextField
+          label="Days without a message or a meeting"
+          name="no_contact_days"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={365}
+          value={days}
+          onChange={setDays}
+          error={errors.no_contact_days}
+          hint="Counted from the last contact, or from the start of the match. Default 14."
+        />
+      </fieldset>
+      <fieldset className="choice-group">
+        <legend>Falling ratings</legend>
+        <CheckboxField label="Flag pairs whose check-in ratings fall" checked={falling} onChange={setFalling} />
+        <TextField
+          label="Drop in rating that counts"
+          name="rating_drop"
+          type="number"
+          inputMode="decimal"
+          min={0.5}
+          max={4}
+          step={0.5}
+          value={drop}
+          onChange={setDrop}
+          error={errors.rating_drop}
+          hint="The latest rating this far below the mean of the earlier ones, or a rating of 1 or 2. Default 1.5."
+        />
+      </fieldset>
+      <fieldset className="choice-group">
+        <legend>Not a good fit</legend>
+        <CheckboxField
+          label="Flag pairs when a survey answer says so"
+          checked={fit}
+          onChange={setFit}
+          hint="A named survey response that picks one of a question’s at-risk options."
+        />
+      </fieldset>
+      <div className="actions">
+        <button type="submit" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : 'Save risk settings'}
+        </button>
+      </div>
+      <StatusMessage message={status} />
+    </form>
+  );
+}

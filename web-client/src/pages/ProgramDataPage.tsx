@@ -1,0 +1,75 @@
+// A program's data, for its coordinators: the dashboard, engagement per pair, alerts about pairs
+// at risk and the rules behind them, surveys, and exports. Like the matching console, the
+// section shown is kept in the address (?section=…).
+import { Link, useParams, useSearchParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/endpoints';
+import { AlertsPanel } from '../components/data/AlertsPanel';
+import { DashboardPanel } from '../components/data/DashboardPanel';
+import { EngagementPanel } from '../components/data/EngagementPanel';
+import { ExportsPanel } from '../components/data/ExportsPanel';
+import { RiskSettingsPanel } from '../components/data/RiskSettingsPanel';
+import { SurveysPanel } from '../components/data/SurveysPanel';
+import { PageHeading, PageQueryStatus } from '../components/Page';
+import { Tabs, type TabItem } from '../components/Tabs';
+import { canCoordinate, useSession } from '../session';
+import '../program-data.css';
+
+type Section = 'dashboard' | 'engagement' | 'alerts' | 'surveys' | 'risk' | 'exports';
+
+const SECTIONS: readonly TabItem<Section>[] = [
+  { value: 'dashboard', label: 'Dashboard' },
+  { value: 'engagement', label: 'Engagement' },
+  { value: 'alerts', label: 'Alerts' },
+  { value: 'surveys', label: 'Surveys' },
+  { value: 'risk', label: 'Risk settings' },
+  { value: 'exports', label: 'Exports' },
+];
+
+export function ProgramDataPage() {
+  const { id = '' } = useParams();
+  const { user } = useSession();
+  const [params, setParams] = useSearchParams();
+  const program = useQuery({ queryKey: ['program', id], queryFn: () => api.program(id) });
+  const section = SECTIONS.find((s) => s.value === params.get('section'))?.value ?? 'dashboard';
+
+  const back = (
+    <p className="breadcrumb">
+      <Link to={`/programs/${encodeURIComponent(id)}`}>{program.data?.name ?? 'Back to the program'}</Link>
+    </p>
+  );
+
+  if (!program.data) {
+    return <PageQueryStatus query={program} title="Program data" back={{ to: '/programs', label: 'Back to your programs' }} />;
+  }
+  const p = program.data;
+  if (!canCoordinate(user, p.my_role)) {
+    return (
+      <>
+        {back}
+        <PageHeading title={`Program data · ${p.name}`}>Program data</PageHeading>
+        <p>This page is for the program’s coordinators.</p>
+      </>
+    );
+  }
+
+  return (
+    <>
+      {back}
+      <PageHeading title={`Program data · ${p.name}`}>Program data: {p.name}</PageHeading>
+      <Tabs
+        label="Program data sections"
+        tabs={SECTIONS}
+        selected={section}
+        onSelect={(s) => setParams(s === 'dashboard' ? {} : { section: s }, { replace: true })}
+      >
+        {section === 'dashboard' ? <DashboardPanel programId={p.id} /> : null}
+        {section === 'engagement' ? <EngagementPanel programId={p.id} /> : null}
+        {section === 'alerts' ? <AlertsPanel programId={p.id} /> : null}
+        {section === 'surveys' ? <SurveysPanel programId={p.id} /> : null}
+        {section === 'risk' ? <RiskSettingsPanel programId={p.id} /> : null}
+        {section === 'exports' ? <ExportsPanel programId={p.id} /> : null}
+      </Tabs>
+    </>
+  );
+}
