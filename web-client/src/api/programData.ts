@@ -142,11 +142,14 @@ export interface PairEngagement {
 }
 
 export interface RiskSettings {
-  no_contact: boolean;
+  /** Whether pairs are checked at all. */
+  enabled: boolean;
+  /** Days without a message or a meeting before a pair is flagged, 1–365. */
   no_contact_days: number;
-  falling_ratings: boolean;
+  /** How far the latest check-in rating may fall below the earlier mean, 0.5–4. */
   rating_drop: number;
-  not_a_good_fit: boolean;
+  /** Whether a fit check's at-risk answer flags the pair. */
+  fit_check: boolean;
 }
 
 // Dashboard.
@@ -197,14 +200,16 @@ export interface Unsubscribed {
 
 export interface AuditEntry {
   id: string;
-  at: string;
-  actor: MatchPerson | null;
+  actor_id: string | null;
+  actor_name: string | null;
   action: string;
   program_id: string | null;
+  /** A small JSON object (what was exported, de-identified or not…). */
   detail: unknown;
+  created_at: string;
 }
 
-/** An exports's address, for a plain download link (the session cookie goes with it). */
+/** An export's address, for a plain download link (the session cookie goes with it). */
 export function exportUrl(programId: string, kind: ExportKind, deidentified: boolean): string {
   return `/api/programs/${seg(programId)}/exports/${seg(kind)}${query({ deidentified: deidentified ? 'true' : undefined })}`;
 }
@@ -220,7 +225,9 @@ export const dataApi = {
     request<SurveyResults>('GET', `/api/programs/${seg(id)}/surveys/${seg(surveyId)}/results`),
   mySurveys: () => request<Page<SurveyInvitation>>('GET', '/api/me/surveys'),
   answerSurvey: (invitationId: string, answers: Record<string, AnswerValue>) =>
-    request<void>('POST', `/api/me/surveys/${seg(invitationId)}/response`, { json: { answers } }),
+    request<{ survey_id: string; anonymous: boolean }>('POST', `/api/me/surveys/${seg(invitationId)}/response`, {
+      json: { answers },
+    }),
 
   engagement: (id: string, cursor?: string | null) =>
     request<Page<PairEngagement>>('GET', `/api/programs/${seg(id)}/engagement${query({ cursor })}`),

@@ -18,7 +18,7 @@ export function auditDetail(detail: unknown): string {
 }
 
 function actorName(entry: AuditEntry): string {
-  return entry.actor?.name ?? 'Kindred';
+  return entry.actor_name ?? (entry.actor_id ? 'Deleted person' : 'Kindred');
 }
 
 export function AuditPage() {
@@ -46,7 +46,7 @@ export function AuditPage() {
             <tbody>
               {entries.items.map((e) => (
                 <tr key={e.id}>
-                  <td className="nowrap">{formatDateTime(e.at)}</td>
+                  <td className="nowrap">{formatDateTime(e.created_at)}</td>
                   <td>{actorName(e)}</td>
                   <th scope="row">{e.action}</th>
                   <td className="break">{auditDetail(e.detail)}</td>

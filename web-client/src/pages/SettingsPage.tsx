@@ -3,7 +3,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { fieldErrors, formErrorMessage, type FieldErrors } from '../api/client';
+import { ApiError, errorMessage, fieldErrors, formErrorMessage, type FieldErrors } from '../api/client';
 import { dataApi, MY_EXPORT_URL, type NotificationSettings } from '../api/programData';
 import { CheckboxField, FormError, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
 import { PageHeading, QueryStatus } from '../components/Page';
@@ -124,8 +124,12 @@ function DeleteAccount() {
     },
     onError: (e) => {
       const found = fieldErrors(e);
-      // A wrong password is the only mistake to fix here; say it at the field.
-      if (!found.password && (e as { code?: string }).code === 'wrong_password') found.password = 'That password is not right.';
+      // A wrong password (403) is the mistake to fix here; say it at the field.
+      if (!found.password && e instanceof ApiError && e.status === 403) {
+        setErrors({ password: errorMessage(e) });
+        setFormError('Please correct the problem marked below.');
+        return;
+      }
       setErrors(found);
       setFormError(formErrorMessage(e, ['password']));
     },

@@ -3,7 +3,7 @@
 // pressed, so a mail scanner that follows links turns nothing off.
 import { useSearchParams, Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
-import { ApiError, errorMessage } from '../api/client';
+import { errorMessage } from '../api/client';
 import { dataApi } from '../api/programData';
 import { PageHeading } from '../components/Page';
 import { StatusMessage } from '../components/forms';
@@ -50,9 +50,7 @@ export function UnsubscribePage() {
       />
       {unsubscribe.isError ? (
         <div className="alert alert-error" role="alert">
-          {unsubscribe.error instanceof ApiError && unsubscribe.error.status === 400
-            ? 'This unsubscribe link is not valid or has expired. You can change your email settings after signing in.'
-            : errorMessage(unsubscribe.error)}
+          {errorMessage(unsubscribe.error)}
         </div>
       ) : null}
       <p>

@@ -31,18 +31,17 @@ export function validateRisk(days: string, drop: string): { errors: FieldErrors;
   const d = Number(days.trim());
   const r = Number(drop.trim().replace(',', '.'));
   if (days.trim() === '' || !Number.isInteger(d) || d < 1 || d > 365) errors.no_contact_days = 'Enter a whole number of days from 1 to 365.';
-  if (drop.trim() === '' || !Number.isFinite(r) || r <= 0 || r > 4) errors.rating_drop = 'Enter a number above 0 and at most 4.';
+  if (drop.trim() === '' || !Number.isFinite(r) || r < 0.5 || r > 4) errors.rating_drop = 'Enter a number from 0.5 to 4.';
   return { errors, days: d, drop: r };
 }
 
 function RiskForm({ programId, settings }: { programId: string; settings: RiskSettings }) {
   const queryClient = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
-  const [noContact, setNoContact] = useState(settings.no_contact);
+  const [enabled, setEnabled] = useState(settings.enabled);
   const [days, setDays] = useState(String(settings.no_contact_days));
-  const [falling, setFalling] = useState(settings.falling_ratings);
   const [drop, setDrop] = useState(String(settings.rating_drop));
-  const [fit, setFit] = useState(settings.not_a_good_fit);
+  const [fit, setFit] = useState(settings.fit_check);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -70,23 +69,22 @@ function RiskForm({ programId, settings }: { programId: string; settings: RiskSe
       return;
     }
     setFormError(null);
-    save.mutate({
-      no_contact: noContact,
-      no_contact_days: checked.days,
-      falling_ratings: falling,
-      rating_drop: checked.drop,
-      not_a_good_fit: fit,
-    });
+    save.mutate({ enabled, no_contact_days: checked.days, rating_drop: checked.drop, fit_check: fit });
   }
 
   return (
     <form ref={formRef} onSubmit={onSubmit} noValidate aria-labelledby="risk-heading">
       <FormError message={formError} />
-      <fieldset className="choice-group">
-        <legend>No contact</legend>
-        <CheckboxField label="Flag pairs that stop talking" checked={noContact} onChange={setNoContact} />
+      <CheckboxField
+        label="Check pairs for risk"
+        checked={enabled}
+        onChange={setEnabled}
+        hint="When off, no new alerts are raised for this program."
+      />
+      <fieldset className="choice-group" disabled={!enabled}>
+        <legend>Rules</legend>
         <TextField
-          label="Days without a message or a meeting"
+          label="No contact: days without a message or a meeting"
           name="no_contact_days"
           type="number"
           inputMode="numeric"
@@ -97,12 +95,8 @@ function RiskForm({ programId, settings }: { programId: string; settings: RiskSe
           error={errors.no_contact_days}
           hint="Counted from the last contact, or from the start of the match. Default 14."
         />
-      </fieldset>
-      <fieldset className="choice-group">
-        <legend>Falling ratings</legend>
-        <CheckboxField label="Flag pairs whose check-in ratings fall" checked={falling} onChange={setFalling} />
         <TextField
-          label="Drop in rating that counts"
+          label="Falling ratings: drop in check-in rating that counts"
           name="rating_drop"
           type="number"
           inputMode="decimal"
@@ -112,13 +106,10 @@ function RiskForm({ programId, settings }: { programId: string; settings: RiskSe
           value={drop}
           onChange={setDrop}
           error={errors.rating_drop}
-          hint="The latest rating this far below the mean of the earlier ones, or a rating of 1 or 2. Default 1.5."
+          hint="The latest rating this far below the mean of the earlier ones, or a rating of 1 or 2, flags the pair. Default 1.5."
         />
-      </fieldset>
-      <fieldset className="choice-group">
-        <legend>Not a good fit</legend>
         <CheckboxField
-          label="Flag pairs when a survey answer says so"
+          label="Not a good fit: flag pairs when a survey answer says so"
           checked={fit}
           onChange={setFit}
           hint="A named survey response that picks one of a question’s at-risk options."
