@@ -81,7 +81,7 @@ function keyed(counts: readonly KeyCount[]) {
   };
 }
 
-function DashboardView({ data }: { data: Dashboard }) {
+export function DashboardView({ data }: { data: Dashboard }) {
   const weeks = data.matches_over_time.map((w) => weekLabel(w.week));
   const activeWeeks = data.weekly_active_pairs.map((w) => weekLabel(w.week));
   const total = data.participants.by_role.reduce((n, c) => n + c.count, 0);
