@@ -103,11 +103,9 @@ export function DashboardView({ data }: { data: Dashboard }) {
       </dl>
 
       <h3 className="dashboard-group">Participants</h3>
-      <div className="chart-grid-2">
-        <BarChart level={4} title="Participants by role" labelHeading="Role" {...keyed(data.participants.by_role)} empty="Nobody yet." />
-        <BarChart level={4} title="Participants by status" labelHeading="Status" {...keyed(data.participants.by_status)} empty="Nobody yet." />
-        <BarChart level={4} title="Participants by career stage" labelHeading="Career stage" {...keyed(data.participants.by_stage)} empty="Nobody yet." />
-      </div>
+      <BarChart level={4} title="Participants by role" labelHeading="Role" {...keyed(data.participants.by_role)} empty="Nobody yet." />
+      <BarChart level={4} title="Participants by status" labelHeading="Status" {...keyed(data.participants.by_status)} empty="Nobody yet." />
+      <BarChart level={4} title="Participants by career stage" labelHeading="Career stage" {...keyed(data.participants.by_stage)} empty="Nobody yet." />
 
       <h3 className="dashboard-group">Matches and activity</h3>
       <ColumnChart
