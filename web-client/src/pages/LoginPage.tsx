@@ -1,5 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
@@ -14,6 +14,8 @@ export function LoginPage() {
   const [params] = useSearchParams();
   const next = safeNextPath(params.get('next'));
   const navigate = useNavigate();
+  // Settings sends a person here after deleting their account.
+  const deleted = (useLocation().state as { deleted?: boolean } | null)?.deleted === true;
   const formRef = useRef<HTMLFormElement>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -50,6 +52,7 @@ export function LoginPage() {
   return (
     <div className="narrow">
       <PageHeading title="Sign in">Sign in to Kindred</PageHeading>
+      {deleted ? <p className="alert alert-success">Your account was deleted. Thank you for taking part.</p> : null}
       <form ref={formRef} onSubmit={onSubmit} noValidate className="card">
         <FormError message={formError} />
         <TextField
