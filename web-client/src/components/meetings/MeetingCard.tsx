@@ -99,7 +99,7 @@ export function MeetingCard({
           ) : null}
           {v.canPropose ? (
             <button type="button" className="button-secondary" onClick={() => setProposing(true)} disabled={busy}>
-              Propose another time<span className="visually-hidden"> for “{meeting.title}”</span>…
+              Propose another time<span className="visually-hidden"> for “{meeting.title}”</span>
             </button>
           ) : null}
           {v.cancel ? (

@@ -1,0 +1,444 @@
+// Scheduled meetings and check-ins end to end. A mentee (time zone America/Chicago) and a mentor
+// (Europe/Paris) in an active match: the mentee schedules a meeting from the pair's chat (the
+// Schedule link next to Call), typing the time as her clock shows it; the mentor's Meetings page,
+// already open, shows it live (a `meeting` frame) at his own local time with a notice, and he
+// proposes another time, ten minutes from now; the mentee's page shows that live and she accepts,
+// so the reminder (15 minutes before) is due at once and both pages announce it. The mentee
+// downloads the meeting's .ics (a valid VCALENDAR with the accepted time), a second meeting that
+// overlaps is refused with the API's message, another one is declined by the mentor, and the
+// private calendar feed is created, fetched without a session, replaced (the old URL stops
+// working). Then a video call with fake media: when it ends, both get the check-in dialog; the
+// mentee answers it there, the mentor chooses "Not now" and answers it on the Meetings page; the
+// coordinator sees the aggregate on the program page. axe-core checks the Meetings page, the
+// check-in dialog, the check-in form on the Meetings page and the program page.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { COORDINATOR, PASSWORD, apiCall, checkPage, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+
+const MENTOR = { email: 'kwame@example.org', name: 'Kwame Mentor', password: PASSWORD, zone: 'Europe/Paris' };
+const MENTEE = { email: 'nia@example.org', name: 'Nia Mentee', password: PASSWORD, zone: 'America/Chicago' };
+const PROGRAM = 'Meeting Minds 2034';
+
+let browser;
+const cleanups = [];
+
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  await browser?.close();
+});
+
+async function until(what, check, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** The `meeting` frames the page receives on its WebSockets (to tell live updates from refetches). */
+function recordMeetingFrames(page) {
+  const frames = [];
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', (event) => {
+      try {
+        const frame = JSON.parse(typeof event.payload === 'string' ? event.payload : event.payload.toString());
+        if (frame.type === 'meeting') frames.push(frame);
+      } catch {
+        // not JSON
+      }
+    });
+  });
+  return frames;
+}
+
+// Wall-clock times in a zone, computed here independently of the web client's code.
+
+function wallTime(ms, zone) {
+  const parts = {};
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  for (const p of format.formatToParts(new Date(ms))) parts[p.type] = p.value;
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}` };
+}
+
+/** The instant a clock in `zone` shows `date` `time` (not at a clock change). */
+function instantOf(date, time, zone) {
+  const naive = Date.parse(`${date}T${time}:00Z`);
+  let ms = naive;
+  for (let i = 0; i < 3; i++) {
+    const w = wallTime(ms, zone);
+    ms += naive - Date.parse(`${w.date}T${w.time}:00Z`);
+  }
+  const check = wallTime(ms, zone);
+  assert.deepEqual(check, { date, time }, `${date} ${time} exists in ${zone}`);
+  return ms;
+}
+
+/** "20301215T150000Z", as iCalendar writes UTC times. */
+function icsTime(ms) {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** The properties of an iCalendar document (unfolded), checked to be one VCALENDAR. */
+function parseIcs(text) {
+  assert.ok(text.includes('\r\n'), 'lines end with CRLF');
+  const lines = text.replace(/\r\n[ \t]/g, '').split('\r\n').filter(Boolean);
+  assert.equal(lines[0], 'BEGIN:VCALENDAR');
+  assert.equal(lines.at(-1), 'END:VCALENDAR');
+  assert.ok(lines.includes('VERSION:2.0'));
+  const events = [];
+  let current = null;
+  for (const line of lines) {
+    if (line === 'BEGIN:VEVENT') current = {};
+    else if (line === 'END:VEVENT') {
+      events.push(current);
+      current = null;
+    } else if (current) {
+      const at = line.indexOf(':');
+      current[line.slice(0, at)] = line.slice(at + 1);
+    }
+  }
+  assert.equal(current, null, 'every VEVENT ends');
+  return events;
+}
+
+/**
+ * An active match through the API: a program, a mentor and a mentee who completed the
+ * questionnaire (each with a time zone in their profile), placed by the coordinator, accepted by
+ * both. Returns the program, the match and the pair's channel once the worker opened it.
+ */
+async function activeMatch({ server, cp, mp, ep }) {
+  await cp.goto('/login');
+  await signIn(cp, COORDINATOR);
+  const program = await apiCall(cp, 'POST', '/api/programs', {
+    name: PROGRAM,
+    description: 'Mentoring with scheduled meetings.',
+    starts_on: null,
+    ends_on: null,
+  });
+  const answers = {
+    mentor: {
+      career_stage: 'attending',
+      time_zone: MENTOR.zone,
+      languages: ['English'],
+      tags: ['cardiology'],
+      experience: 'Twenty years of cardiology practice and teaching residents.',
+      capacity: 2,
+      accepting: true,
+    },
+    mentee: {
+      career_stage: 'resident',
+      time_zone: MENTEE.zone,
+      languages: ['English'],
+      tags: ['cardiology'],
+      goals: 'Find my way into interventional cardiology.',
+    },
+  };
+  const ids = {};
+  for (const [page, who, role] of [
+    [mp, MENTOR, 'mentor'],
+    [ep, MENTEE, 'mentee'],
+  ]) {
+    await server.createUser({ email: who.email, name: who.name, role, program: program.id, password: who.password });
+    await page.goto('/login');
+    await signIn(page, who);
+    await apiCall(page, 'PUT', `/api/programs/${program.id}/questionnaire`, { answers: answers[role], complete: true });
+    const me = await apiCall(page, 'PATCH', '/api/me', { time_zone: who.zone });
+    assert.equal(me.time_zone, who.zone);
+    ids[role] = me.id;
+  }
+  const placed = await apiCall(cp, 'POST', `/api/programs/${program.id}/matching/matches`, {
+    mentee_id: ids.mentee,
+    mentor_id: ids.mentor,
+  });
+  await apiCall(ep, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
+  const answered = await apiCall(mp, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
+  assert.equal(answered.status, 'active');
+  const match = await until('the pair channel of the active match', async () => {
+    const mine = (await apiCall(ep, 'GET', '/api/me/matches')).items.find((m) => m.id === placed.id);
+    return mine?.channel_id ? mine : null;
+  });
+  return { program, match, channelId: match.channel_id };
+}
+
+/** The web client's long form of an instant in a zone (as the page formats it, in the page's language). */
+function longTime(page, ms, zone) {
+  return page.evaluate(
+    ([ms, zone]) => new Date(ms).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short', timeZone: zone }),
+    [ms, zone],
+  );
+}
+
+/** A meeting's card on the Meetings page. */
+function card(page, title) {
+  return page.getByRole('article', { name: title });
+}
+
+/** A notice in the page's header (inside the live region "Meeting notices"). */
+function notice(page, text) {
+  return page.getByRole('status', { name: 'Meeting notices' }).locator('.meeting-notice').filter({ hasText: text });
+}
+
+test('meetings: schedule from the chat, live proposal of another time, accept, reminder, .ics, feed, check-ins', async (t) => {
+  const server = await startServer({ env: { KINDRED_WORKER_POLL_MS: '100' } });
+  cleanups.push(() => server.stop());
+  browser = await launchBrowser({ media: true });
+  const coord = await newPage(browser, server.url);
+  const mentor = await newPage(browser, server.url);
+  const mentee = await newPage(browser, server.url);
+  const cp = coord.page;
+  const mp = mentor.page;
+  const ep = mentee.page;
+  const mentorFrames = recordMeetingFrames(mp);
+  const menteeFrames = recordMeetingFrames(ep);
+  try {
+    const { program, match, channelId } = await activeMatch({ server, cp, mp, ep });
+
+    // The mentor waits on his Meetings page: nothing yet.
+    await mp.goto('/meetings');
+    await mp.getByRole('heading', { level: 1, name: 'Meetings' }).waitFor();
+    await mp.getByText('No upcoming meetings.').waitFor();
+    await mp.getByText(`Times are in ${MENTOR.zone}, the time zone in your profile`).waitFor();
+
+    // The mentee opens the pair's chat; Schedule sits next to Call.
+    await ep.goto(`/messages/${channelId}`);
+    await ep.getByRole('heading', { level: 1, name: MENTOR.name }).waitFor();
+    await ep.getByRole('button', { name: `Call ${MENTOR.name}` }).waitFor();
+    await ep.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Meetings' }).waitFor();
+    await ep.getByRole('link', { name: `Schedule a meeting with ${MENTOR.name}` }).click();
+    await ep.waitForURL((u) => u.pathname === '/meetings' && u.searchParams.get('channel') === channelId);
+    const schedule = ep.getByRole('region', { name: `Schedule a meeting with ${MENTOR.name} (${PROGRAM})` });
+    await schedule.waitFor();
+    assert.equal(await schedule.getByLabel('Meet with').inputValue(), match.id, 'the pair of the chat is chosen');
+    await until('focus on the scheduling form', () => ep.evaluate(() => document.activeElement?.id === 'schedule'));
+
+    // A missing title is caught before anything is sent, and focus goes to it.
+    const day = wallTime(Date.now() + 7 * 86_400_000, MENTEE.zone).date;
+    await schedule.getByLabel('Date', { exact: true }).fill(day);
+    await schedule.getByLabel('Start time').fill('09:00');
+    await schedule.getByRole('button', { name: 'Propose meeting' }).click();
+    await schedule.getByText('Enter a title, like “Career plans”.').waitFor();
+    assert.equal(await ep.evaluate(() => document.activeElement?.getAttribute('name')), 'title');
+
+    await schedule.getByLabel('Title').fill('Career plans');
+    await schedule.getByLabel('Length').selectOption({ label: '45 minutes' });
+    await schedule.getByLabel('Agenda (optional)').fill('Residency applications\nA research elective');
+    await schedule.getByRole('button', { name: 'Propose meeting' }).click();
+    await ep.getByText(`You proposed “Career plans” to ${MENTOR.name}`).waitFor();
+    const menteeCard = card(ep, 'Career plans');
+    await menteeCard.getByText('Waiting for an answer').waitFor();
+
+    // What was stored: 09:00 on the mentee's clock, 45 minutes.
+    const firstStart = instantOf(day, '09:00', MENTEE.zone);
+    const [created] = (await apiCall(ep, 'GET', '/api/me/meetings')).items;
+    assert.equal(Date.parse(created.starts_at), firstStart, `stored ${created.starts_at}`);
+    assert.equal(created.duration_min, 45);
+    assert.equal(created.agenda, 'Residency applications\nA research elective');
+    assert.equal(created.status, 'proposed');
+    await menteeCard.getByText(await longTime(ep, firstStart, MENTEE.zone), { exact: false }).waitFor();
+
+    // The mentor's page shows it live, at his own local time, with a notice.
+    const mentorCard = card(mp, 'Career plans');
+    await mentorCard.getByText('Needs your answer').waitFor();
+    await mentorCard.getByText(await longTime(mp, firstStart, MENTOR.zone), { exact: false }).waitFor();
+    await mentorCard.getByText('A research elective').waitFor();
+    await notice(mp, `${MENTEE.name} proposed a meeting time: “Career plans”`).waitFor();
+    assert.ok(
+      mentorFrames.some((f) => f.meeting.id === created.id && f.meeting.status === 'proposed' && !f.reminder),
+      'the mentor’s page got the meeting frame',
+    );
+    await checkPage(mp, 'Meetings page with a proposal (mentor)');
+
+    // He proposes another time, ten minutes from now on his clock (the form starts at the
+    // current time, shown in his zone).
+    await mentorCard.getByRole('button', { name: 'Propose another time for “Career plans”' }).click();
+    const propose = mentorCard.getByRole('form', { name: 'Propose another time for “Career plans”' });
+    await propose.waitFor();
+    const shown = wallTime(firstStart, MENTOR.zone);
+    assert.equal(await propose.getByLabel('Date', { exact: true }).inputValue(), shown.date);
+    assert.equal(await propose.getByLabel('Start time').inputValue(), shown.time);
+    const soon = wallTime(Date.now() + 11 * 60_000, MENTOR.zone);
+    const soonStart = instantOf(soon.date, soon.time, MENTOR.zone);
+    await propose.getByLabel('Date', { exact: true }).fill(soon.date);
+    await propose.getByLabel('Start time').fill(soon.time);
+    await propose.getByLabel('Length').selectOption({ label: '30 minutes' });
+    await propose.getByRole('button', { name: 'Propose this time' }).click();
+    await mp.getByText(`for “Career plans”. ${MENTEE.name} can accept it or propose another time.`).waitFor();
+    await mentorCard.getByText('Waiting for an answer').waitFor();
+
+    // The mentee's page follows live; she accepts.
+    await menteeCard.getByText('Needs your answer').waitFor();
+    await menteeCard.getByText(await longTime(ep, soonStart, MENTEE.zone), { exact: false }).waitFor();
+    await notice(ep, `${MENTOR.name} proposed a meeting time: “Career plans”`).waitFor();
+    await menteeCard.getByRole('button', { name: 'Accept “Career plans”' }).click();
+    await ep.getByText(`You accepted “Career plans” with ${MENTOR.name}`).waitFor();
+    await menteeCard.getByText('Confirmed').first().waitFor();
+    await mentorCard.getByText('Confirmed').first().waitFor();
+    await notice(mp, `${MENTEE.name} accepted “Career plans”`).waitFor();
+
+    // It starts within 15 minutes, so the reminder is due at once: both pages announce it.
+    for (const [page, other] of [
+      [ep, MENTOR],
+      [mp, MENTEE],
+    ]) {
+      await notice(page, `Reminder: “Career plans” with ${other.name} starts in 15 minutes`).waitFor();
+    }
+    assert.ok(menteeFrames.some((f) => f.reminder && f.meeting.id === created.id), 'a reminder frame reached the mentee');
+    await checkPage(ep, 'Meetings page with a confirmed meeting and a reminder (mentee)');
+    await notice(ep, 'Reminder:').getByRole('button', { name: 'Dismiss this notice' }).click();
+    assert.equal(await notice(ep, 'Reminder:').count(), 0, 'the reminder is dismissed');
+
+    // The .ics download: one confirmed event at the accepted time.
+    const [download] = await Promise.all([
+      ep.waitForEvent('download'),
+      menteeCard.getByRole('link', { name: 'Download .ics for “Career plans”' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /\.ics$/);
+    const [event] = parseIcs(await readFile(await download.path(), 'utf8'));
+    assert.equal(event.SUMMARY, 'Career plans');
+    assert.equal(event.DTSTART, icsTime(soonStart));
+    assert.equal(event.DTEND, icsTime(soonStart + 30 * 60_000));
+    assert.equal(event.STATUS, 'CONFIRMED');
+    assert.equal(event.UID, `${created.id}@kindred`);
+    assert.match(event.DESCRIPTION, /Residency applications/);
+
+    // A meeting that overlaps is refused, with the API's words.
+    const overlap = wallTime(soonStart, MENTEE.zone);
+    const scheduleAgain = ep.getByRole('region', { name: /^Schedule a meeting/ });
+    await scheduleAgain.getByLabel('Title').fill('Journal club');
+    await scheduleAgain.getByLabel('Date', { exact: true }).fill(overlap.date);
+    await scheduleAgain.getByLabel('Start time').fill(overlap.time);
+    await scheduleAgain.getByRole('button', { name: 'Propose meeting' }).click();
+    await scheduleAgain.getByRole('alert').filter({ hasText: /overlaps another meeting/i }).waitFor();
+
+    // Moved to the next day it goes through; the mentor declines it, and both see that.
+    await scheduleAgain.getByLabel('Date', { exact: true }).fill(day);
+    await scheduleAgain.getByLabel('Start time').fill('11:00');
+    await scheduleAgain.getByRole('button', { name: 'Propose meeting' }).click();
+    await ep.getByText(`You proposed “Journal club” to ${MENTOR.name}`).waitFor();
+    await card(mp, 'Journal club').getByRole('button', { name: 'Decline “Journal club”' }).click();
+    await mp.getByText(`You declined “Journal club” with ${MENTEE.name}.`).waitFor();
+    const past = ep.getByRole('region', { name: 'Past meetings' });
+    await past.getByRole('article', { name: 'Journal club' }).getByText(`${MENTOR.name} declined.`).waitFor();
+
+    // The private calendar feed: created, fetched without a session, replaced.
+    const feed = ep.getByRole('region', { name: 'Calendar feed' });
+    await feed.getByRole('button', { name: 'Create a feed address' }).click();
+    const address = feed.getByLabel('Your private calendar feed address');
+    await address.waitFor();
+    const url = await address.inputValue();
+    assert.match(url, new RegExp(`^${server.url}/api/calendar/[^/]+\\.ics$`));
+    const response = await fetch(url);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type'), /^text\/calendar/);
+    const events = parseIcs(await response.text());
+    const inFeed = events.find((e) => e.UID === `${created.id}@kindred`);
+    assert.ok(inFeed, 'the confirmed meeting is in the feed');
+    assert.equal(inFeed.DTSTART, icsTime(soonStart));
+    assert.ok(!events.some((e) => e.SUMMARY === 'Journal club'), 'a declined meeting is not in the feed');
+    await feed.getByRole('button', { name: 'Replace the feed address' }).click();
+    await until('a new feed address', async () => (await address.inputValue()) !== url);
+    assert.equal((await fetch(url)).status, 404, 'the old address stops working');
+    assert.equal((await fetch(await address.inputValue())).status, 200);
+
+    // A video call both join (the mentor answers on his Meetings page); when it ends, both are
+    // asked how it went.
+    await ep.goto(`/messages/${channelId}`);
+    await ep.getByText('Online', { exact: true }).waitFor();
+    await ep.getByRole('button', { name: `Call ${MENTOR.name}` }).click();
+    const ringing = mp.getByRole('alertdialog', { name: 'Incoming video call' });
+    await ringing.getByRole('button', { name: 'Accept' }).click();
+    const menteeScreen = ep.getByRole('dialog', { name: `Call with ${MENTOR.name}` });
+    await menteeScreen.getByRole('status').filter({ hasText: /^Connected$/ }).waitFor();
+    await mp.getByRole('dialog', { name: `Call with ${MENTEE.name}` }).getByRole('status').filter({ hasText: /^Connected$/ }).waitFor();
+    await menteeScreen.getByRole('button', { name: 'Hang up' }).click();
+
+    const menteeCheckin = ep.getByRole('dialog', { name: `Check-in: your call with ${MENTOR.name}` });
+    const mentorCheckin = mp.getByRole('dialog', { name: `Check-in: your call with ${MENTEE.name}` });
+    await menteeCheckin.waitFor();
+    await mentorCheckin.waitFor();
+    const [call] = (await apiCall(ep, 'GET', '/api/me/checkins')).calls;
+    assert.ok(call, 'the call waits for the mentee’s check-in');
+    await checkPage(ep, 'check-in dialog after a call (mentee)');
+
+    // The mentee answers in the dialog (a rating is required).
+    await menteeCheckin.getByRole('button', { name: 'Send check-in' }).click();
+    await menteeCheckin.getByText('Choose a rating from 1 to 5.').waitFor();
+    assert.equal(await ep.evaluate(() => document.activeElement?.getAttribute('type')), 'radio');
+    const ratings = menteeCheckin.getByRole('radiogroup', { name: `How was your call with ${MENTOR.name}?` });
+    await ratings.getByRole('radio', { name: '4 — Very good' }).check();
+    await menteeCheckin.getByLabel('Anything to add? (optional)').fill('Helpful talk about residency.');
+    await menteeCheckin.getByRole('button', { name: 'Send check-in' }).click();
+    await menteeCheckin.getByText('Thank you: your check-in was sent.').waitFor();
+    await menteeCheckin.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await menteeCheckin.count(), 0);
+    assert.deepEqual((await apiCall(ep, 'GET', '/api/me/checkins')).calls, []);
+
+    // The mentor puts it off, and answers on the Meetings page.
+    await mentorCheckin.getByRole('button', { name: 'Not now' }).click();
+    assert.equal(await mentorCheckin.count(), 0);
+    await mp.goto('/meetings');
+    const pending = mp.getByRole('region', { name: 'Check in after your calls' });
+    await pending.waitFor();
+    await checkPage(mp, 'Meetings page with a pending check-in (mentor)');
+    await pending.getByRole('radio', { name: '5 — Great' }).check();
+    await pending.getByRole('button', { name: 'Send check-in' }).click();
+    await mp.getByText('Thank you: your check-in was sent.').waitFor();
+    await until('the check-in section to go', async () => (await pending.count()) === 0);
+    assert.deepEqual((await apiCall(mp, 'GET', '/api/me/checkins')).calls, []);
+
+    // The coordinator sees the aggregate only.
+    await cp.goto(`/programs/${program.id}`);
+    const summary = cp.getByRole('region', { name: 'Call check-ins' });
+    await summary.waitFor();
+    await summary.getByText(/^4[.,]5 out of 5$/).waitFor();
+    const table = summary.getByRole('table', { name: 'Ratings given' });
+    const rows = await table.locator('tbody tr').allInnerTexts();
+    assert.deepEqual(
+      rows.map((r) => r.split('\t').map((c) => c.trim())),
+      [
+        ['1', '0', '0%'],
+        ['2', '0', '0%'],
+        ['3', '0', '0%'],
+        ['4', '1', '50%'],
+        ['5', '1', '50%'],
+      ],
+    );
+    assert.equal(await summary.getByText('Helpful talk').count(), 0, 'no note reaches the coordinator');
+    const count = await summary.locator('dt:has-text("Check-ins") + dd').innerText();
+    assert.equal(count.trim(), '2');
+    await checkPage(cp, 'program page with the check-in summary (coordinator)');
+
+    for (const page of [mp, ep, cp]) {
+      if (page.problems.length) assert.fail(`page errors: ${page.problems.join('; ')}`);
+    }
+  } catch (error) {
+    for (const [label, page] of [
+      ['mentee', ep],
+      ['mentor', mp],
+    ]) {
+      const text = await page.locator('body').innerText().catch((e) => String(e));
+      t.diagnostic(`${label} page (${page.url()}):\n${text}`);
+    }
+    t.diagnostic(`mentor meeting frames: ${JSON.stringify(mentorFrames.map((f) => [f.meeting.status, f.reminder]))}`);
+    t.diagnostic(`mentee meeting frames: ${JSON.stringify(menteeFrames.map((f) => [f.meeting.status, f.reminder]))}`);
+    t.diagnostic(`server output:\n${server.output()}`);
+    throw error;
+  } finally {
+    await coord.context.close();
+    await mentor.context.close();
+    await mentee.context.close();
+  }
+});
