@@ -1,4 +1,5 @@
-// Scheduled meetings and check-ins end to end. A mentee (time zone America/Chicago) and a mentor
+// Scheduled meetings and check-ins end to end. A mentee (time zone America/Chicago, on a phone-sized
+// screen) and a mentor
 // (Europe/Paris) in an active match: the mentee schedules a meeting from the pair's chat (the
 // Schedule link next to Call), typing the time as her clock shows it; the mentor's Meetings page,
 // already open, shows it live (a `meeting` frame) at his own local time with a notice, and he
@@ -197,7 +198,8 @@ test('meetings: schedule from the chat, live proposal of another time, accept, r
   browser = await launchBrowser({ media: true });
   const coord = await newPage(browser, server.url);
   const mentor = await newPage(browser, server.url);
-  const mentee = await newPage(browser, server.url);
+  // The mentee on a phone-sized screen: nothing may scroll sideways there either.
+  const mentee = await newPage(browser, server.url, { width: 390, height: 844 });
   const cp = coord.page;
   const mp = mentor.page;
   const ep = mentee.page;

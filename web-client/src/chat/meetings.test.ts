@@ -56,10 +56,27 @@ describe('notices', () => {
     expect(calls).toBe(1);
     store.onFrame(meeting({ proposed_by: THEM, id: 'other' }), false, ME, 'UTC');
     expect(store.getSnapshot()).toHaveLength(2);
+    // The same frame again changes nothing.
+    store.onFrame(meeting({ proposed_by: THEM, id: 'other' }), false, ME, 'UTC');
+    expect(calls).toBe(2);
     store.dismiss(shown!.key);
     expect(store.getSnapshot().map((n) => n.kind)).toEqual(['proposed']);
     stop();
     store.dismiss('nothing');
     expect(calls).toBe(3);
+  });
+
+  it('drops a meeting’s stale proposal notice when it changes, and keeps its reminder', () => {
+    const store = new MeetingNotices();
+    store.onFrame(meeting({ proposed_by: THEM }), false, ME, 'UTC');
+    store.onFrame(meeting({ status: 'accepted', proposed_by: THEM }), true, ME, 'UTC');
+    expect(store.getSnapshot().map((n) => n.kind)).toEqual(['proposed', 'reminder']);
+    // I accepted (in another tab): nothing new to say, and the proposal is answered.
+    store.onFrame(meeting({ status: 'accepted', proposed_by: THEM, updated_at: '2030-01-11T00:00:00Z' }), false, ME, 'UTC');
+    expect(store.getSnapshot().map((n) => n.kind)).toEqual(['reminder']);
+    // Another proposal, then it is cancelled.
+    store.onFrame(meeting({ id: 'x', proposed_by: THEM }), false, ME, 'UTC');
+    store.onFrame(meeting({ id: 'x', proposed_by: THEM, status: 'cancelled' }), false, ME, 'UTC');
+    expect(store.getSnapshot().map((n) => n.kind)).toEqual(['reminder']);
   });
 });

@@ -54,11 +54,15 @@ export class MeetingNotices {
 
   readonly getSnapshot = (): readonly MeetingNotice[] => this.notices;
 
-  /** Adds the notice a frame raises, if any, unless the same event is already shown. */
+  /**
+   * Adds the notice a frame raises, if any, unless the same event is already shown. A change
+   * of a meeting makes its earlier proposal and acceptance notices stale, so they go.
+   */
   onFrame(meeting: Meeting, reminder: boolean, me: string | null, zone: string): void {
     const notice = meetingNotice(meeting, reminder, me, zone);
-    if (!notice) return;
-    this.set(addNotice(this.notices, notice));
+    let next = reminder ? this.notices : withoutStale(this.notices, meeting.id, notice?.key ?? null);
+    if (notice) next = addNotice(next, notice);
+    this.set(next.length === this.notices.length && next.every((n, i) => n === this.notices[i]) ? this.notices : next);
   }
 
   dismiss(key: string): void {
@@ -70,6 +74,12 @@ export class MeetingNotices {
     this.notices = next;
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** The list without the proposal and acceptance notices of a meeting, except the one keyed `keep`. */
+export function withoutStale(list: readonly MeetingNotice[], meetingId: string, keep: string | null): readonly MeetingNotice[] {
+  const next = list.filter((n) => n.meetingId !== meetingId || n.kind === 'reminder' || n.key === keep);
+  return next.length === list.length ? list : next;
 }
 
 /**
