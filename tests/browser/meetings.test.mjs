@@ -367,8 +367,8 @@ test('meetings: schedule from the chat, live proposal of another time, accept, r
     await mp.getByRole('dialog', { name: `Call with ${MENTEE.name}` }).getByRole('status').filter({ hasText: /^Connected$/ }).waitFor();
     await menteeScreen.getByRole('button', { name: 'Hang up' }).click();
 
-    const menteeCheckin = ep.getByRole('dialog', { name: `Check-in: your call with ${MENTOR.name}` });
-    const mentorCheckin = mp.getByRole('dialog', { name: `Check-in: your call with ${MENTEE.name}` });
+    const menteeCheckin = ep.getByRole('dialog', { name: 'Quick check-in after your call' });
+    const mentorCheckin = mp.getByRole('dialog', { name: 'Quick check-in after your call' });
     await menteeCheckin.waitFor();
     await mentorCheckin.waitFor();
     const [call] = (await apiCall(ep, 'GET', '/api/me/checkins')).calls;

@@ -62,8 +62,9 @@ function CheckinDialog({
         onClose();
       }}
     >
+      {/* Not "Call with …": that names the call screen. */}
       <h2 id="checkin-title" ref={title} tabIndex={-1}>
-        Check-in: your call with {peerName}
+        Quick check-in after your call
       </h2>
       {ended ? <p className="muted">{ended}.</p> : null}
       {thanks ? (
