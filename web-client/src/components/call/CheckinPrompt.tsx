@@ -1,7 +1,7 @@
 // After a call both people joined: a dialog asking how it went (a 1–5 rating and an optional
 // note). It opens once the server lists the call among my pending check-ins (the call's record is
 // closed a moment after the call screen), and "Not now" leaves it on the Meetings page for later.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/endpoints';
 import { CHECKINS_KEY } from '../../chat/meetings';
@@ -23,14 +23,21 @@ export function CheckinPrompt({
   ended: string | null;
   onClose: () => void;
 }) {
-  const pending = useQuery({
-    queryKey: CHECKINS_KEY,
-    queryFn: () => api.pendingCheckins(),
-    refetchInterval: (query) =>
-      query.state.data?.calls.includes(call) || query.state.dataUpdateCount >= ATTEMPTS ? false : 1000,
-  });
+  const pending = useQuery({ queryKey: CHECKINS_KEY, queryFn: () => api.pendingCheckins() });
+  const due = pending.data?.calls.includes(call) ?? false;
+  const { refetch } = pending;
+  // Counted here, not from the shared query's history (the Meetings page fetches it too).
+  const [attempts, setAttempts] = useState(0);
+  useEffect(() => {
+    if (due || attempts >= ATTEMPTS) return;
+    const timer = window.setTimeout(() => {
+      void refetch();
+      setAttempts((n) => n + 1);
+    }, 1000);
+    return () => window.clearTimeout(timer);
+  }, [due, attempts, refetch]);
   const [opened, setOpened] = useState(false);
-  if (!opened && pending.data?.calls.includes(call)) setOpened(true);
+  if (!opened && due) setOpened(true);
   if (!opened) return null;
   return <CheckinDialog call={call} peerName={peerName} ended={ended} onClose={onClose} />;
 }
