@@ -88,6 +88,9 @@ pub struct Config {
     pub worker: bool,
     /// How often the worker looks for jobs queued by other nodes, in milliseconds.
     pub worker_poll_ms: u64,
+    /// How often the worker runs program-data checks (surveys due, reminders, pairs at risk,
+    /// digests of unread messages), in milliseconds.
+    pub sweep_ms: u64,
     /// STUN servers handed to browsers for calls (`stun:host:port`).
     pub stun_urls: Vec<String>,
     /// TURN servers (`turn:host:3478?transport=udp`, `turns:…`), used with `turn_secret`.
@@ -126,6 +129,7 @@ impl Default for Config {
             presence_grace_ms: 4000,
             worker: true,
             worker_poll_ms: 1000,
+            sweep_ms: 60_000,
             stun_urls: Vec::new(),
             turn_urls: Vec::new(),
             turn_secret: None,

@@ -11,6 +11,7 @@ pub mod config;
 pub mod gateway;
 pub mod mail;
 pub mod matching;
+pub mod program_data;
 pub mod state;
 pub mod store;
 pub mod web;

@@ -617,3 +617,20 @@ pub async fn matched_pair(nodes: &[&TestApp]) -> MatchedPair {
         ids: [nia.id.to_string(), kwame.id.to_string(), otto.id.to_string()],
     }
 }
+
+/// A short call through the WebSocket in which both joined.
+pub async fn a_call(mentee_ws: &mut Ws, mentor_ws: &mut Ws, mentor: &str) -> String {
+    let call = uuid::Uuid::new_v4().to_string();
+    mentee_ws.send(json!({"type": "call_invite", "call": call, "to": mentor})).await;
+    mentor_ws.recv_matching(|f| f["type"] == "call_invite").await;
+    mentor_ws.send(json!({"type": "call_accept", "call": call})).await;
+    mentee_ws.recv_matching(|f| f["type"] == "call_accept").await;
+    mentee_ws.send(json!({"type": "call_connected", "call": call})).await;
+    mentor_ws.send(json!({"type": "call_connected", "call": call})).await;
+    // Frames of one connection are handled in order: the pong says the mentor's joining counted.
+    mentor_ws.send(json!({"type": "ping", "ref": "joined"})).await;
+    mentor_ws.recv_matching(|f| f["type"] == "pong" && f["ref"] == "joined").await;
+    mentee_ws.send(json!({"type": "call_hangup", "call": call})).await;
+    mentor_ws.recv_matching(|f| f["type"] == "call_state" && f["state"] == "ended").await;
+    call
+}

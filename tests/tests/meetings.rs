@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use kindred_tests::{Backend, TestApp, Ws, both_backends, matched_pair};
+use kindred_tests::{Backend, TestApp, a_call, both_backends, matched_pair};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -123,23 +123,6 @@ async fn scheduling_calendars_and_reminders(backend: Backend) {
     mentee_ws.recv_matching(|f| f["type"] == "meeting" && f["meeting"]["status"] == "cancelled").await;
     let mine = p.mentee.get("/api/me/meetings").await;
     assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
-}
-
-/// A short call through the WebSocket in which both joined.
-async fn a_call(mentee_ws: &mut Ws, mentor_ws: &mut Ws, mentor: &str) -> String {
-    let call = Uuid::new_v4().to_string();
-    mentee_ws.send(json!({"type": "call_invite", "call": call, "to": mentor})).await;
-    mentor_ws.recv_matching(|f| f["type"] == "call_invite").await;
-    mentor_ws.send(json!({"type": "call_accept", "call": call})).await;
-    mentee_ws.recv_matching(|f| f["type"] == "call_accept").await;
-    mentee_ws.send(json!({"type": "call_connected", "call": call})).await;
-    mentor_ws.send(json!({"type": "call_connected", "call": call})).await;
-    // Frames of one connection are handled in order: the pong says the mentor's joining counted.
-    mentor_ws.send(json!({"type": "ping", "ref": "joined"})).await;
-    mentor_ws.recv_matching(|f| f["type"] == "pong" && f["ref"] == "joined").await;
-    mentee_ws.send(json!({"type": "call_hangup", "call": call})).await;
-    mentor_ws.recv_matching(|f| f["type"] == "call_state" && f["state"] == "ended").await;
-    call
 }
 
 async fn checkins_after_a_call_only_in_aggregate(backend: Backend) {

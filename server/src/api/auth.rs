@@ -104,7 +104,7 @@ pub(super) fn client_address(state: &AppState, headers: &HeaderMap, peer: Socket
     peer.ip().to_string()
 }
 
-fn clear_cookie(state: &AppState) -> HeaderValue {
+pub(crate) fn clear_cookie(state: &AppState) -> HeaderValue {
     let cookie = format!(
         "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
         if state.secure_cookies() { "; Secure" } else { "" }

@@ -71,6 +71,12 @@ impl ApiError {
         ApiError::Validation { message: format!("{field}: {message}"), fields }
     }
 
+    /// Several fields are wrong; the message lists them all.
+    pub fn fields(fields: BTreeMap<String, String>) -> Self {
+        let message = fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
+        ApiError::Validation { message, fields }
+    }
+
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
         ApiError::Internal(e.into())
     }

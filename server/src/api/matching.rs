@@ -701,7 +701,7 @@ pub async fn rematch(
 }
 
 /// With auto-matching on, someone who lost a match is placed again by the worker.
-async fn rematch_later(state: &AppState, program_id: Uuid) -> Result<(), ApiError> {
+pub(crate) async fn rematch_later(state: &AppState, program_id: Uuid) -> Result<(), ApiError> {
     let (_, auto) = engine::settings(state.store.as_ref(), program_id).await?;
     if auto {
         let key = format!("auto:{program_id}");

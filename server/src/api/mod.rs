@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod matching;
 pub mod me;
 pub mod meetings;
+pub mod program_data;
 pub mod programs;
 pub mod validate;
 
@@ -19,7 +20,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
@@ -45,6 +46,12 @@ use error::ApiError;
         calls::ice_servers, calls::program_calls,
         meetings::create, meetings::mine, meetings::accept, meetings::propose, meetings::cancel, meetings::ics,
         meetings::new_feed, meetings::feed, meetings::pending_checkins, meetings::checkin, meetings::checkin_summary,
+        program_data::create_survey, program_data::list_surveys, program_data::survey_results, program_data::my_surveys,
+        program_data::answer_survey, program_data::engagement, program_data::get_risk_settings, program_data::put_risk_settings,
+        program_data::list_alerts, program_data::alert_message, program_data::alert_rematch, program_data::alert_resolve,
+        program_data::dashboard, program_data::patch_member, program_data::export, program_data::audit,
+        program_data::get_notifications, program_data::put_notifications, program_data::unsubscribe,
+        program_data::export_me, program_data::delete_me,
         healthz, readyz,
     ),
     tags(
@@ -57,6 +64,7 @@ use error::ApiError;
         (name = "matching", description = "Questionnaires, scoring, rounds, proposals and answers (docs/matching.md)"),
         (name = "calls", description = "ICE servers and TURN credentials for calls, and call records; call signaling is on the WebSocket (docs/protocol.md)"),
         (name = "meetings", description = "Scheduled meetings of a pair, calendars, and check-ins after calls"),
+        (name = "program-data", description = "Surveys, engagement, pairs at risk, the dashboard, exports, notification settings and my own data (docs/program-data.md)"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -117,6 +125,27 @@ pub fn router() -> Router<AppState> {
         .route("/me/checkins", get(meetings::pending_checkins))
         .route("/calls/{id}/checkin", post(meetings::checkin))
         .route("/programs/{id}/checkins", get(meetings::checkin_summary))
+        .route("/programs/{id}/surveys", get(program_data::list_surveys).post(program_data::create_survey))
+        .route("/programs/{id}/surveys/{survey_id}/results", get(program_data::survey_results))
+        .route("/me/surveys", get(program_data::my_surveys))
+        .route("/me/surveys/{id}/response", post(program_data::answer_survey))
+        .route("/programs/{id}/engagement", get(program_data::engagement))
+        .route(
+            "/programs/{id}/risk-settings",
+            get(program_data::get_risk_settings).put(program_data::put_risk_settings),
+        )
+        .route("/programs/{id}/alerts", get(program_data::list_alerts))
+        .route("/programs/{id}/alerts/{alert_id}/message", post(program_data::alert_message))
+        .route("/programs/{id}/alerts/{alert_id}/rematch", post(program_data::alert_rematch))
+        .route("/programs/{id}/alerts/{alert_id}/resolve", post(program_data::alert_resolve))
+        .route("/programs/{id}/dashboard", get(program_data::dashboard))
+        .route("/programs/{id}/members/{user_id}", patch(program_data::patch_member))
+        .route("/programs/{id}/exports/{kind}", get(program_data::export))
+        .route("/admin/audit", get(program_data::audit))
+        .route("/me/notifications", get(program_data::get_notifications).put(program_data::put_notifications))
+        .route("/unsubscribe", post(program_data::unsubscribe))
+        .route("/me/export", get(program_data::export_me))
+        .route("/me/delete", post(program_data::delete_me))
         .route("/admin/outbox", get(admin::outbox))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/openapi.json", get(openapi))

@@ -259,6 +259,15 @@ pub enum ServerFrame<'a> {
         meeting: &'a crate::store::Meeting,
         reminder: bool,
     },
+    /// A survey waits for the person's answers (`reminder`: still, after two days).
+    Survey {
+        survey: &'a crate::program_data::SurveyInvitation,
+        reminder: bool,
+    },
+    /// To a program's coordinators: a pair was flagged as at risk (docs/program-data.md).
+    Alert {
+        alert: &'a crate::program_data::Alert,
+    },
     /// Live delivery may have missed events: send `sync` for every channel.
     Resync {},
     Pong {

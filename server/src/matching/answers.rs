@@ -142,8 +142,7 @@ impl Problems {
         if self.0.is_empty() {
             return Ok(());
         }
-        let message = self.0.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
-        Err(ApiError::Validation { message, fields: self.0 })
+        Err(ApiError::fields(self.0))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The matching worker: runs the durable jobs the store queues (a proposal to announce, a match
-//! that became active, a program to match automatically). It runs inside `kindred serve` and
-//! alone as `kindred worker`; any number may run against one database.
+//! that became active, a program to match automatically, a meeting reminder), and every
+//! `sweep_ms` the program-data checks ([`crate::program_data::sweep`]). It runs inside
+//! `kindred serve` and alone as `kindred worker`; any number may run against one database.
 //!
 //! Exactly-once effects come from the store, not from the lease: a job may run twice (a worker
 //! died after the effect but before marking it done, or a lease lapsed), so every effect is
@@ -19,6 +20,7 @@ use super::views::{Match, RoundBody};
 use crate::api::channels::announce_channel;
 use crate::bus::BusEvent;
 use crate::gateway::protocol::ServerFrame;
+use crate::program_data::notify;
 use crate::state::AppState;
 use crate::store::{Append, Job, MatchRecord, MatchStatus, NewMatch, SYSTEM_USER, jobs};
 
@@ -32,7 +34,13 @@ const MAX_ATTEMPTS: i32 = 8;
 pub async fn run(state: AppState, wake: std::sync::Arc<Notify>, poll: Duration, shutdown: CancellationToken) {
     let worker = Uuid::new_v4();
     tracing::info!(%worker, "matching worker started");
+    let sweep_every = Duration::from_millis(state.config.sweep_ms.max(10));
+    let mut next_sweep = tokio::time::Instant::now();
     loop {
+        if tokio::time::Instant::now() >= next_sweep {
+            crate::program_data::sweep::run(&state).await;
+            next_sweep = tokio::time::Instant::now() + sweep_every;
+        }
         loop {
             if shutdown.is_cancelled() {
                 return;
@@ -64,7 +72,7 @@ pub async fn run(state: AppState, wake: std::sync::Arc<Notify>, poll: Duration, 
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = wake.notified() => {}
-            _ = tokio::time::sleep(poll) => {}
+            _ = tokio::time::sleep(poll.min(next_sweep.saturating_duration_since(tokio::time::Instant::now()))) => {}
         }
     }
 }
@@ -89,14 +97,14 @@ pub async fn publish_match(state: &AppState, record: &MatchRecord) {
     }
 }
 
+/// Emails both people of a match (if they want match emails).
 async fn email_both(state: &AppState, record: &MatchRecord, subject: &str, body: impl Fn(&str, &str) -> String) {
-    let now = state.clock.now();
     let pairs = [
-        (&record.mentee_email, &record.mentee_name, &record.mentor_name),
-        (&record.mentor_email, &record.mentor_name, &record.mentee_name),
+        (record.mentee_id, &record.mentee_email, &record.mentee_name, &record.mentor_name),
+        (record.mentor_id, &record.mentor_email, &record.mentor_name, &record.mentee_name),
     ];
-    for (to, name, other) in pairs {
-        state.mailer.send(to, subject, &body(name, other), now).await;
+    for (user, to, name, other) in pairs {
+        notify::email(state, user, to, notify::Kind::MatchProposals, subject, &body(name, other)).await;
     }
 }
 
@@ -247,7 +255,6 @@ async fn meeting_reminder(state: &AppState, payload: &str) -> anyhow::Result<()>
         return Ok(());
     }
     crate::api::meetings::publish_meeting(state, &meeting, true).await;
-    let now = state.clock.now();
     let when = meeting.starts_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     for (user, other) in [(&meeting.organizer, &meeting.invitee), (&meeting.invitee, &meeting.organizer)] {
         if let Ok(account) = state.store.get_user(user.user_id).await {
@@ -255,7 +262,8 @@ async fn meeting_reminder(state: &AppState, payload: &str) -> anyhow::Result<()>
                 "Hello {},\n\nYour meeting \"{}\" with {} starts at {when} (UTC).\nJoin from your chat: {}/messages\n",
                 user.name, meeting.title, other.name, state.public_url
             );
-            state.mailer.send(&account.email, &format!("Reminder: {}", meeting.title), &body, now).await;
+            let subject = format!("Reminder: {}", meeting.title);
+            notify::email(state, account.id, &account.email, notify::Kind::MeetingReminders, &subject, &body).await;
         }
     }
     Ok(())

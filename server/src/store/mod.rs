@@ -11,6 +11,7 @@ mod matching;
 mod matching_sql;
 mod meetings;
 mod postgres;
+mod program_data;
 mod sql;
 mod sqlite;
 
@@ -24,6 +25,8 @@ pub use calls::*;
 pub use matching::*;
 pub use meetings::{CheckinSummary, Meeting, MeetingStatus, MeetingStore, NewMeeting};
 pub use postgres::PgStore;
+pub use program_data::*;
+pub use sql::pair_key;
 pub use sqlite::SqliteStore;
 
 /// Errors the store reports; anything unexpected is `Backend` and is logged, never shown to clients.
@@ -466,7 +469,7 @@ impl<T> Page<T> {
 
 /// The persistence seam. Every method is one atomic operation.
 #[async_trait]
-pub trait Store: MatchingStore + CallStore + MeetingStore + Send + Sync + 'static {
+pub trait Store: MatchingStore + CallStore + MeetingStore + ProgramDataStore + Send + Sync + 'static {
     /// Applies this backend's migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Whether the database answers.

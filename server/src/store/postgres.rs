@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::calls::impl_call_store;
 use super::matching_sql::*;
 use super::meetings::*;
+use super::program_data::*;
 use super::sql::*;
 use super::*;
 
@@ -79,3 +80,4 @@ impl_store!(PgStore, Postgres, "postgres");
 impl_matching_store!(PgStore, Postgres);
 impl_call_store!(PgStore, Postgres);
 impl_meeting_store!(PgStore, Postgres);
+impl_program_data_store!(PgStore, Postgres);

@@ -277,7 +277,7 @@ impl From<EventRow> for Event {
 }
 
 /// The stable key of a pair: both ids, sorted, so (a, b) and (b, a) name one channel.
-pub(super) fn pair_key(a: Uuid, b: Uuid) -> String {
+pub fn pair_key(a: Uuid, b: Uuid) -> String {
     let (x, y) = if a < b { (a, b) } else { (b, a) };
     format!("{x}:{y}")
 }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::calls::impl_call_store;
 use super::matching_sql::*;
 use super::meetings::*;
+use super::program_data::*;
 use super::sql::*;
 use super::*;
 
@@ -97,3 +98,4 @@ impl_store!(SqliteStore, Sqlite, "sqlite");
 impl_matching_store!(SqliteStore, Sqlite);
 impl_call_store!(SqliteStore, Sqlite);
 impl_meeting_store!(SqliteStore, Sqlite);
+impl_program_data_store!(SqliteStore, Sqlite);

@@ -1,0 +1,182 @@
+//! Program data (docs/program-data.md): surveys, engagement and pairs at risk, the dashboard,
+//! exports, notifications and privacy. The store keeps the rows; this module holds the rules and
+//! the views; `api::program_data` the HTTP side; [`sweep`] the periodic work the worker does.
+
+pub mod engagement;
+pub mod export;
+pub mod notify;
+pub mod surveys;
+pub mod sweep;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::bus::BusEvent;
+use crate::gateway::protocol::ServerFrame;
+use crate::matching::views::PersonRef;
+use crate::state::AppState;
+use crate::store::{AlertRow, SurveyInvitationRecord, SurveyRecord, from_millis};
+use surveys::{Audience, Question, Trigger};
+
+/// A survey as coordinators see it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Survey {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub title: String,
+    pub trigger: Trigger,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub due_at: Option<OffsetDateTime>,
+    pub audience: Audience,
+    pub anonymous: bool,
+    pub questions: Vec<Question>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When a date, midpoint or end survey went out.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<OffsetDateTime>,
+    pub responses: i64,
+}
+
+impl Survey {
+    pub fn from_record(r: &SurveyRecord) -> Self {
+        Survey {
+            id: r.id,
+            program_id: r.program_id,
+            title: r.title.clone(),
+            trigger: Trigger::parse(&r.trigger).unwrap_or(Trigger::Date),
+            due_at: r.due_at.map(from_millis),
+            audience: Audience::parse(&r.audience).unwrap_or(Audience::Both),
+            anonymous: r.anonymous,
+            questions: parse_questions(&r.questions),
+            created_at: from_millis(r.created_at),
+            sent_at: r.sent_at.map(from_millis),
+            responses: r.responses,
+        }
+    }
+}
+
+pub fn parse_questions(json: &str) -> Vec<Question> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// An open survey invitation, as its person sees it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SurveyInvitation {
+    pub id: Uuid,
+    pub survey_id: Uuid,
+    pub program_id: Uuid,
+    pub program_name: String,
+    pub title: String,
+    /// Answers are not linked to the person.
+    pub anonymous: bool,
+    pub questions: Vec<Question>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl SurveyInvitation {
+    pub fn from_record(r: &SurveyInvitationRecord) -> Self {
+        SurveyInvitation {
+            id: r.id,
+            survey_id: r.survey_id,
+            program_id: r.program_id,
+            program_name: r.program_name.clone(),
+            title: r.title.clone(),
+            anonymous: r.anonymous,
+            questions: parse_questions(&r.questions),
+            created_at: from_millis(r.created_at),
+        }
+    }
+}
+
+/// A pair at risk, as coordinators see it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Alert {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub match_id: Uuid,
+    pub mentee: PersonRef,
+    pub mentor: PersonRef,
+    /// `no_contact`, `falling_ratings` or `not_a_good_fit`.
+    pub rule: String,
+    pub detail: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub raised_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub resolved_at: Option<OffsetDateTime>,
+    /// `resolved`, `rematched` or `cleared` (the condition went away).
+    pub resolution: Option<String>,
+}
+
+impl Alert {
+    pub fn from_row(a: &AlertRow) -> Self {
+        Alert {
+            id: a.id,
+            program_id: a.program_id,
+            match_id: a.match_id,
+            mentee: PersonRef { user_id: a.mentee_id, name: a.mentee_name.clone() },
+            mentor: PersonRef { user_id: a.mentor_id, name: a.mentor_name.clone() },
+            rule: a.rule.clone(),
+            detail: a.detail.clone(),
+            raised_at: from_millis(a.raised_at),
+            resolved_at: a.resolved_at.map(from_millis),
+            resolution: a.resolution.clone(),
+        }
+    }
+}
+
+/// Tells a person live that a survey waits for them, and by email if they want it.
+pub async fn announce_invitation(state: &AppState, invitation: Uuid) -> anyhow::Result<()> {
+    let record = state.store.get_survey_invitation(invitation).await?;
+    let view = SurveyInvitation::from_record(&record);
+    let frame = ServerFrame::Survey { survey: &view, reminder: false }.encode();
+    state.gateway.publish(BusEvent::User { user: record.user_id, frame }).await;
+    let body = format!(
+        "Hello {},\n\n{} asks for your answers to \"{}\". It takes a minute: {}/surveys\n",
+        record.name, record.program_name, record.title, state.public_url
+    );
+    notify::email(state, record.user_id, &record.email, notify::Kind::SurveyInvitations, &record.title, &body).await;
+    Ok(())
+}
+
+/// Raises an alert for a pair; the first time (while none is open for the rule) the pair is
+/// nudged in their channel (except for a fit check's answer, which is the respondent's to share)
+/// and the program's coordinators are told live.
+pub async fn raise(state: &AppState, program_id: Uuid, match_id: Uuid, rule: &str, detail: &str) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let Some(id) = state.store.raise_alert(program_id, match_id, rule, detail, now).await? else {
+        return Ok(());
+    };
+    let alert = Alert::from_row(&state.store.get_alert(id).await?);
+    let record = state.store.get_match(match_id).await?;
+    // A fit check's answer is the respondent's to share: that rule tells only coordinators.
+    if let Some(channel) = record.channel_id.filter(|_| rule != "not_a_good_fit") {
+        let body = match rule {
+            "no_contact" => format!(
+                "It has been a while since you two were in touch. A short message or a 20-minute call keeps a \
+                 mentorship going, {} and {}. Schedule your next meeting from this chat.",
+                record.mentee_name, record.mentor_name
+            ),
+            _ => "How are your meetings going? Your program's coordinators are glad to help: reply here or \
+                  reach out to them, and remember you can ask for a rematch from My matches."
+                .to_owned(),
+        };
+        let append = crate::store::Append {
+            channel_id: channel,
+            sender_id: crate::store::SYSTEM_USER,
+            client_id: format!("nudge:{id}"),
+            body,
+        };
+        let appended = state.store.append_message(append, now).await?;
+        let frame = ServerFrame::Event { event: &appended.event, message: None }.encode();
+        state.gateway.publish(BusEvent::Channel { channel, frame, except_user: None }).await;
+    }
+    let frame = ServerFrame::Alert { alert: &alert }.encode();
+    for p in state.store.roster(program_id).await?.iter().filter(|p| p.role == "coordinator") {
+        state.gateway.publish(BusEvent::User { user: p.user_id, frame: frame.clone() }).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! The periodic part of program data, run by every worker (`risk_check_secs` apart): surveys after
+//! meetings and at their dates, survey reminders, pairs at risk, and digests of unread messages.
+//! Every step is idempotent through the store (an invitation once per person and occasion, an
+//! alert once while open, a reminder claimed once, a digest up to a watermark), so any number of
+//! workers may run it at once.
+
+use std::collections::HashSet;
+
+use time::Date;
+use uuid::Uuid;
+
+use super::engagement::engagement;
+use super::surveys::{Audience, Trigger};
+use super::{announce_invitation, notify, raise};
+use crate::state::AppState;
+use crate::store::{RiskSettingsRow, SurveyRecord, from_millis, to_millis};
+
+/// Meetings this recent are looked at for surveys (a worker down longer misses older ones).
+const MEETINGS_LOOKBACK: time::Duration = time::Duration::days(3);
+/// An unanswered invitation is reminded once, this long after it went out.
+pub const SURVEY_REMINDER_AFTER: time::Duration = time::Duration::days(2);
+/// Unread messages wait this long before a digest goes to someone offline.
+pub const DIGEST_AFTER: time::Duration = time::Duration::minutes(30);
+
+pub const DEFAULT_RISK: RiskSettingsRow =
+    RiskSettingsRow { enabled: true, no_contact_days: 14, rating_drop: 1.5, fit_check: true };
+
+/// Runs every step; a failing step is logged and the others still run.
+pub async fn run(state: &AppState) {
+    if let Err(e) = surveys_after_meetings(state).await {
+        tracing::warn!(error = ?e, "surveys after meetings");
+    }
+    if let Err(e) = timed_surveys(state).await {
+        tracing::warn!(error = ?e, "timed surveys");
+    }
+    if let Err(e) = survey_reminders(state).await {
+        tracing::warn!(error = ?e, "survey reminders");
+    }
+    if let Err(e) = risk_checks(state).await {
+        tracing::warn!(error = ?e, "at-risk checks");
+    }
+    if let Err(e) = digests(state).await {
+        tracing::warn!(error = ?e, "message digests");
+    }
+}
+
+fn audience_of(survey: &SurveyRecord) -> Audience {
+    Audience::parse(&survey.audience).unwrap_or(Audience::Both)
+}
+
+/// Fit checks after a pair's first meeting, `each_meeting` surveys after every one.
+async fn surveys_after_meetings(state: &AppState) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let meetings = state.store.meetings_since(to_millis(now - MEETINGS_LOOKBACK)).await?;
+    for (call, program_id, caller, callee, ended_at) in meetings {
+        let surveys = state.store.list_surveys(program_id).await?;
+        let relevant: Vec<&SurveyRecord> = surveys
+            .iter()
+            .filter(|s| matches!(Trigger::parse(&s.trigger), Some(Trigger::FitCheck | Trigger::EachMeeting)))
+            .filter(|s| s.created_at <= ended_at)
+            .collect();
+        if relevant.is_empty() {
+            continue;
+        }
+        let matches = state.store.user_matches(caller).await?;
+        let pair = |m: &&crate::store::MatchRecord| {
+            m.program_id == program_id && (m.mentee_id == callee || m.mentor_id == callee)
+        };
+        let Some(record) = matches.iter().filter(pair).find(|m| m.status == crate::store::MatchStatus::Active) else {
+            continue;
+        };
+        let match_id = record.id;
+        for survey in relevant {
+            let occasion = match Trigger::parse(&survey.trigger) {
+                Some(Trigger::FitCheck) => format!("match:{match_id}"),
+                _ => format!("call:{call}"),
+            };
+            let audience = audience_of(survey);
+            let people =
+                [(record.mentee_id, audience.includes_mentees()), (record.mentor_id, audience.includes_mentors())];
+            for (user, included) in people {
+                if included
+                    && let Some(id) =
+                        state.store.invite_to_survey(survey.id, user, &occasion, Some(match_id), now).await?
+                {
+                    announce_invitation(state, id).await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn day_start(date: &str) -> Option<i64> {
+    let d = Date::parse(date, &time::format_description::well_known::Iso8601::DATE).ok()?;
+    Some(to_millis(d.midnight().assume_utc()))
+}
+
+/// When a timed survey goes out: its date, or the program's midpoint or end.
+pub fn due_ms(trigger: Trigger, due_at: Option<i64>, starts_on: Option<&str>, ends_on: Option<&str>) -> Option<i64> {
+    match trigger {
+        Trigger::Date => due_at,
+        Trigger::End => day_start(ends_on?),
+        Trigger::Midpoint => {
+            let (a, b) = (day_start(starts_on?)?, day_start(ends_on?)?);
+            Some(a + (b - a) / 2)
+        }
+        Trigger::FitCheck | Trigger::EachMeeting => None,
+    }
+}
+
+/// Date, midpoint and end surveys go to everyone of the audience in an active match.
+async fn timed_surveys(state: &AppState) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    for survey in state.store.unsent_timed_surveys().await? {
+        let Some(trigger) = Trigger::parse(&survey.trigger) else { continue };
+        let program = state.store.get_program(survey.program_id, Uuid::nil()).await?;
+        let Some(due) = due_ms(trigger, survey.due_at, program.starts_on.as_deref(), program.ends_on.as_deref()) else {
+            continue;
+        };
+        if due > to_millis(now) {
+            continue;
+        }
+        let audience = audience_of(&survey);
+        let activity = state.store.program_activity(survey.program_id).await?;
+        for pair in activity.pairs.iter().filter(|p| p.status == "active") {
+            for (user, included) in
+                [(pair.mentee_id, audience.includes_mentees()), (pair.mentor_id, audience.includes_mentors())]
+            {
+                if included
+                    && let Some(id) = state.store.invite_to_survey(survey.id, user, "once", Some(pair.id), now).await?
+                {
+                    announce_invitation(state, id).await?;
+                }
+            }
+        }
+        // Marked after inviting: a worker that dies half-way leaves it for the next run, which
+        // finds the invitations made and adds the rest.
+        state.store.mark_survey_sent(survey.id, now).await?;
+    }
+    Ok(())
+}
+
+async fn survey_reminders(state: &AppState) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    for inv in state.store.invitations_to_remind(to_millis(now - SURVEY_REMINDER_AFTER)).await? {
+        if !state.store.claim_survey_reminder(inv.id, now).await? {
+            continue;
+        }
+        let view = super::SurveyInvitation::from_record(&inv);
+        let frame = crate::gateway::protocol::ServerFrame::Survey { survey: &view, reminder: true }.encode();
+        state.gateway.publish(crate::bus::BusEvent::User { user: inv.user_id, frame }).await;
+        let body = format!(
+            "Hello {},\n\nA reminder: \"{}\" from {} still waits for your answers: {}/surveys\n",
+            inv.name, inv.title, inv.program_name, state.public_url
+        );
+        let subject = format!("Reminder: {}", inv.title);
+        notify::email(state, inv.user_id, &inv.email, notify::Kind::SurveyInvitations, &subject, &body).await;
+    }
+    Ok(())
+}
+
+/// Whether a pair's check-in ratings are falling: the latest is 1 or 2, or at least `drop` below
+/// the mean of the earlier ones.
+pub fn ratings_falling(ratings: &[i32], drop: f64) -> Option<String> {
+    let (&latest, earlier) = ratings.split_last()?;
+    if latest <= 2 {
+        return Some(format!("the latest check-in rated the meeting {latest} of 5"));
+    }
+    if earlier.is_empty() {
+        return None;
+    }
+    let mean = earlier.iter().map(|&r| f64::from(r)).sum::<f64>() / earlier.len() as f64;
+    (mean - f64::from(latest) >= drop)
+        .then(|| format!("check-in ratings fell from {mean:.1} on average to {latest} of 5"))
+}
+
+async fn risk_checks(state: &AppState) -> anyhow::Result<()> {
+    for program_id in state.store.programs_for_risk_checks().await? {
+        check_program(state, program_id).await?;
+    }
+    Ok(())
+}
+
+/// Checks the active pairs of one program against its rules.
+pub async fn check_program(state: &AppState, program_id: Uuid) -> anyhow::Result<()> {
+    let settings = state.store.risk_settings(program_id).await?.unwrap_or(DEFAULT_RISK);
+    if !settings.enabled {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let activity = state.store.program_activity(program_id).await?;
+    let pairs = engagement(&activity, &[]);
+    let quiet_for = time::Duration::days(i64::from(settings.no_contact_days));
+    for pair in pairs.iter().filter(|p| p.status == "active") {
+        let last = from_millis(pair.last_contact_ms.max(pair.activated_ms));
+        if now - last >= quiet_for {
+            let days = (now - last).whole_days();
+            let detail = match pair.last_contact_at {
+                Some(_) => format!("no message or meeting for {days} days"),
+                None => format!("no message or meeting in the {days} days since they were matched"),
+            };
+            raise(state, program_id, pair.match_id, "no_contact", &detail).await?;
+        } else {
+            state.store.resolve_rule(pair.match_id, "no_contact", now).await?;
+        }
+        if let Some(detail) = ratings_falling(&pair.ratings, settings.rating_drop) {
+            raise(state, program_id, pair.match_id, "falling_ratings", &detail).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A digest of unread messages for people who are offline, once per batch of messages.
+async fn digests(state: &AppState) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let rows = state.store.unread_for_digest(to_millis(now - DIGEST_AFTER)).await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
+    let online: HashSet<Uuid> = state.gateway.bus.presence_of(&ids).await.unwrap_or_default().into_keys().collect();
+    for row in rows.iter().filter(|r| !online.contains(&r.user_id)) {
+        // The watermark first: a digest may be lost in a crash, but never sent twice.
+        state.store.set_digest_through(row.user_id, row.latest_at).await?;
+        let (messages, conversations) = (row.unread, row.channels);
+        let body = format!(
+            "Hello {},\n\nYou have {messages} unread message{} in {conversations} conversation{} on Kindred: {}/messages\n",
+            row.name,
+            if messages == 1 { "" } else { "s" },
+            if conversations == 1 { "" } else { "s" },
+            state.public_url
+        );
+        notify::email(state, row.user_id, &row.email, notify::Kind::MessageDigest, "Unread messages on Kindred", &body)
+            .await;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn falling_ratings() {
+        assert_eq!(ratings_falling(&[], 1.5), None);
+        assert_eq!(ratings_falling(&[4], 1.5), None);
+        assert!(ratings_falling(&[2], 1.5).is_some());
+        assert!(ratings_falling(&[5, 5, 3], 1.5).is_some());
+        assert_eq!(ratings_falling(&[4, 5, 4], 1.5), None);
+    }
+
+    #[test]
+    fn timed_surveys_follow_the_program_dates() {
+        let mid = due_ms(Trigger::Midpoint, None, Some("2026-01-01"), Some("2026-01-11")).unwrap();
+        assert_eq!(from_millis(mid).date().to_string(), "2026-01-06");
+        assert_eq!(
+            due_ms(Trigger::End, None, None, Some("2026-06-30")).map(|m| from_millis(m).date().to_string()),
+            Some("2026-06-30".into())
+        );
+        assert_eq!(due_ms(Trigger::Midpoint, None, None, Some("2026-06-30")), None);
+        assert_eq!(due_ms(Trigger::Date, Some(5), None, None), Some(5));
+    }
+}
