@@ -394,20 +394,23 @@ macro_rules! impl_program_data_store {
 
             async fn answer_survey(&self, inv: &SurveyInvitationRecord, answers: &str, anonymous: bool, now: OffsetDateTime) -> StoreResult<()> {
                 let now_ms = to_millis(now);
+                // An anonymous answer keeps only the day, on the invitation too, so the two cannot
+                // be lined up by time.
+                let day = now_ms - now_ms.rem_euclid(86_400_000);
                 let mut tx = self.begin().await?;
                 let done = sqlx::query::<$db>(
                     "UPDATE survey_invitations SET answered_at = $3 WHERE id = $1 AND user_id = $2 AND answered_at IS NULL",
                 )
                 .bind(inv.id)
                 .bind(inv.user_id)
-                .bind(now_ms)
+                .bind(if anonymous { day } else { now_ms })
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::Conflict("this survey is already answered"));
                 }
                 let (user, pair, at) = if anonymous {
-                    (None, None, now_ms - now_ms.rem_euclid(86_400_000))
+                    (None, None, day)
                 } else {
                     (Some(inv.user_id), inv.match_id, now_ms)
                 };
