@@ -5,6 +5,9 @@
 #
 #   bench/run.sh                      # Kindred on SQLite
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kindred_bench bench/run.sh
+#
+# Calls have their own: bench/signaling.sh (relay latency of call frames, one and two nodes) and
+# bench/call/ (pressing Call in Chromium to the first decoded remote video frame).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${BENCH_SECS:-5}
