@@ -354,6 +354,7 @@ test('a mentee answers a survey; the coordinator’s dashboard charts the progra
     await np.getByLabel('Your password').fill(NEWCOMER.password);
     await np.getByRole('button', { name: 'Delete my account' }).click();
     await np.waitForURL((u) => u.pathname === '/login');
+    await np.getByText('Your account was deleted.').waitFor();
     const members = await apiCall(cp, 'GET', `/api/programs/${program.id}/members`);
     assert.ok(!members.items.some((m) => m.email === NEWCOMER.email), 'the deleted account’s email is gone');
   } catch (error) {

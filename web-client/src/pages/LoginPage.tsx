@@ -1,5 +1,5 @@
-import { useRef, useState, type FormEvent } from 'react';
-import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
@@ -9,13 +9,21 @@ import { safeNextPath } from '../lib/links';
 import { hasErrors, validateLogin } from '../lib/validation';
 import { useSession } from '../session';
 
+/** Set (to "1") in session storage just before signing out after deleting the account. */
+export const ACCOUNT_DELETED_KEY = 'kindred-account-deleted';
+
 export function LoginPage() {
   const { session, setSession } = useSession();
   const [params] = useSearchParams();
   const next = safeNextPath(params.get('next'));
   const navigate = useNavigate();
-  // Settings sends a person here after deleting their account.
-  const deleted = (useLocation().state as { deleted?: boolean } | null)?.deleted === true;
+  // Settings sends a person here after deleting their account. A flag in session storage, not
+  // the router's state: the page may pass through other routes (and their guards) on the way
+  // while the session clears. It is dropped once shown signed out.
+  const [deleted] = useState(() => sessionStorage.getItem(ACCOUNT_DELETED_KEY) === '1');
+  useEffect(() => {
+    if (!session) sessionStorage.removeItem(ACCOUNT_DELETED_KEY);
+  }, [session]);
   const formRef = useRef<HTMLFormElement>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');

@@ -8,6 +8,7 @@ import { dataApi, MY_EXPORT_URL, type NotificationSettings } from '../api/progra
 import { CheckboxField, FormError, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
 import { PageHeading, QueryStatus } from '../components/Page';
 import { useSession } from '../session';
+import { ACCOUNT_DELETED_KEY } from './LoginPage';
 import '../program-data.css';
 
 const NOTIFICATIONS_KEY = ['notifications'] as const;
@@ -119,8 +120,9 @@ function DeleteAccount() {
   const remove = useMutation({
     mutationFn: () => dataApi.deleteAccount(password),
     onSuccess: () => {
+      sessionStorage.setItem(ACCOUNT_DELETED_KEY, '1');
       setSession(null);
-      navigate('/login', { replace: true, state: { deleted: true } });
+      navigate('/login', { replace: true });
     },
     onError: (e) => {
       const found = fieldErrors(e);
