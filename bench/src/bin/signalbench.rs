@@ -151,7 +151,8 @@ impl Person {
     async fn connect(url: &str, (id, token): &(String, String)) -> anyhow::Result<Person> {
         let mut request = format!("{}/ws", url.replacen("http", "ws", 1)).into_client_request()?;
         request.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
-        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+        // Browsers send without Nagle's delay (TCP_NODELAY); so does this client.
+        let (stream, _) = tokio_tungstenite::connect_async_with_config(request, None, true).await?;
         let (tx, mut read) = stream.split();
         let (frames, rx) = mpsc::unbounded_channel();
         tokio::spawn(async move {
@@ -204,6 +205,8 @@ struct Report {
     mean_ms: f64,
     /// From `call_invite` sent to `call_state` `connecting` at the caller (ringing and accept included).
     call_setup_p50_ms: f64,
+    /// Frames that took 35 ms or more (the signature of Nagle's algorithm meeting delayed ACKs).
+    over_35_ms: usize,
 }
 
 async fn run(url: &str, pair: &Pair, frames: usize, warmup: usize, label: String) -> anyhow::Result<Report> {
@@ -264,5 +267,6 @@ async fn run(url: &str, pair: &Pair, frames: usize, warmup: usize, label: String
         max_ms: pct(&latencies, 1.0),
         mean_ms: mean,
         call_setup_p50_ms: pct(&setups, 0.50),
+        over_35_ms: latencies.iter().filter(|d| **d >= Duration::from_millis(35)).count(),
     })
 }
