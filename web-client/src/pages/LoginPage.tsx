@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
@@ -9,7 +9,7 @@ import { safeNextPath } from '../lib/links';
 import { hasErrors, validateLogin } from '../lib/validation';
 import { useSession } from '../session';
 
-/** Set (to "1") in session storage just before signing out after deleting the account. */
+/** When (ms since the epoch) the account was deleted in this tab, in session storage. */
 export const ACCOUNT_DELETED_KEY = 'kindred-account-deleted';
 
 export function LoginPage() {
@@ -17,13 +17,10 @@ export function LoginPage() {
   const [params] = useSearchParams();
   const next = safeNextPath(params.get('next'));
   const navigate = useNavigate();
-  // Settings sends a person here after deleting their account. A flag in session storage, not
-  // the router's state: the page may pass through other routes (and their guards) on the way
-  // while the session clears. It is dropped once shown signed out.
-  const [deleted] = useState(() => sessionStorage.getItem(ACCOUNT_DELETED_KEY) === '1');
-  useEffect(() => {
-    if (!session) sessionStorage.removeItem(ACCOUNT_DELETED_KEY);
-  }, [session]);
+  // Settings sends a person here after deleting their account. A time in session storage, not
+  // the router's state: on the way the page may pass through other routes (and their guards)
+  // while the session clears, and mount more than once. Shown for a minute, or until a sign-in.
+  const [deleted] = useState(() => Date.now() - Number(sessionStorage.getItem(ACCOUNT_DELETED_KEY) ?? 0) < 60_000);
   const formRef = useRef<HTMLFormElement>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -34,6 +31,7 @@ export function LoginPage() {
   const login = useMutation({
     mutationFn: () => api.login(email.trim(), password),
     onSuccess: (s) => {
+      sessionStorage.removeItem(ACCOUNT_DELETED_KEY);
       setSession(s);
       navigate(next, { replace: true });
     },

@@ -120,7 +120,7 @@ function DeleteAccount() {
   const remove = useMutation({
     mutationFn: () => dataApi.deleteAccount(password),
     onSuccess: () => {
-      sessionStorage.setItem(ACCOUNT_DELETED_KEY, '1');
+      sessionStorage.setItem(ACCOUNT_DELETED_KEY, String(Date.now()));
       setSession(null);
       navigate('/login', { replace: true });
     },
