@@ -241,32 +241,56 @@ fn ics_time(t: OffsetDateTime) -> String {
     )
 }
 
-/// An iCalendar document with the given meetings.
-pub fn calendar(meetings: &[Meeting], public_url: &str, now: OffsetDateTime) -> String {
+/// One entry of a calendar: a meeting of a pair or a group event.
+pub struct CalendarEntry {
+    pub uid: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub summary: String,
+    pub description: String,
+    pub url: String,
+    /// `CONFIRMED`, `TENTATIVE` or `CANCELLED`.
+    pub status: &'static str,
+    pub updated_at: OffsetDateTime,
+}
+
+impl CalendarEntry {
+    pub fn meeting(m: &Meeting, public_url: &str) -> Self {
+        CalendarEntry {
+            uid: format!("{}@kindred", m.id),
+            starts_at: m.starts_at,
+            ends_at: m.ends_at(),
+            summary: m.title.clone(),
+            description: format!("{} and {}\n\n{}", m.organizer.name, m.invitee.name, m.agenda),
+            url: format!("{public_url}/meetings"),
+            status: match m.status {
+                MeetingStatus::Accepted => "CONFIRMED",
+                MeetingStatus::Proposed => "TENTATIVE",
+                MeetingStatus::Declined | MeetingStatus::Cancelled => "CANCELLED",
+            },
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// An iCalendar document with the given entries.
+pub fn calendar(entries: &[CalendarEntry], now: OffsetDateTime) -> String {
     let mut out = String::new();
     for line in ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Kindred//Mentoring meetings//EN", "CALSCALE:GREGORIAN"] {
         out.push_str(&fold(line));
     }
-    for m in meetings {
-        let status = match m.status {
-            MeetingStatus::Accepted => "CONFIRMED",
-            MeetingStatus::Proposed => "TENTATIVE",
-            MeetingStatus::Declined | MeetingStatus::Cancelled => "CANCELLED",
-        };
+    for e in entries {
         let lines = [
             "BEGIN:VEVENT".to_owned(),
-            format!("UID:{}@kindred", m.id),
+            format!("UID:{}", e.uid),
             format!("DTSTAMP:{}", ics_time(now)),
-            format!("DTSTART:{}", ics_time(m.starts_at)),
-            format!("DTEND:{}", ics_time(m.ends_at())),
-            format!("SUMMARY:{}", ics_text(&m.title)),
-            format!(
-                "DESCRIPTION:{}",
-                ics_text(&format!("{} and {}\n\n{}", m.organizer.name, m.invitee.name, m.agenda))
-            ),
-            format!("URL:{public_url}/meetings"),
-            format!("STATUS:{status}"),
-            format!("LAST-MODIFIED:{}", ics_time(m.updated_at)),
+            format!("DTSTART:{}", ics_time(e.starts_at)),
+            format!("DTEND:{}", ics_time(e.ends_at)),
+            format!("SUMMARY:{}", ics_text(&e.summary)),
+            format!("DESCRIPTION:{}", ics_text(&e.description)),
+            format!("URL:{}", e.url),
+            format!("STATUS:{}", e.status),
+            format!("LAST-MODIFIED:{}", ics_time(e.updated_at)),
             "END:VEVENT".to_owned(),
         ];
         for line in lines {
@@ -277,7 +301,7 @@ pub fn calendar(meetings: &[Meeting], public_url: &str, now: OffsetDateTime) -> 
     out
 }
 
-fn ics_response(body: String, filename: &str) -> impl IntoResponse {
+pub(crate) fn ics_response(body: String, filename: &str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
@@ -296,7 +320,7 @@ pub async fn ics(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<impl IntoResponse, ApiError> {
     let meeting = my_meeting(&state, &me, id).await?;
-    let body = calendar(std::slice::from_ref(&meeting), &state.public_url, state.clock.now());
+    let body = calendar(&[CalendarEntry::meeting(&meeting, &state.public_url)], state.clock.now());
     Ok(ics_response(body, "meeting.ics"))
 }
 
@@ -335,7 +359,13 @@ pub async fn feed(
         .into_iter()
         .filter(|m| matches!(m.status, MeetingStatus::Accepted | MeetingStatus::Proposed | MeetingStatus::Cancelled))
         .collect();
-    Ok(ics_response(calendar(&meetings, &state.public_url, state.clock.now()), "kindred.ics"))
+    let mut entries: Vec<CalendarEntry> =
+        meetings.iter().map(|m| CalendarEntry::meeting(m, &state.public_url)).collect();
+    for event in state.store.calendar_events(user).await? {
+        entries.push(super::events::calendar_entry(&event, &state.public_url));
+    }
+    entries.sort_by_key(|e| e.starts_at);
+    Ok(ics_response(calendar(&entries, state.clock.now()), "kindred.ics"))
 }
 
 // --- check-ins ---

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calls;
 pub mod channels;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod invitations;
 pub mod matching;
@@ -52,6 +53,7 @@ use error::ApiError;
         program_data::dashboard, program_data::patch_member, program_data::export, program_data::audit,
         program_data::get_notifications, program_data::put_notifications, program_data::unsubscribe,
         program_data::export_me, program_data::delete_me,
+        events::create, events::program_events, events::mine, events::get, events::rsvp, events::cancel, events::ics,
         healthz, readyz,
     ),
     tags(
@@ -64,6 +66,7 @@ use error::ApiError;
         (name = "matching", description = "Questionnaires, scoring, rounds, proposals and answers (docs/matching.md)"),
         (name = "calls", description = "ICE servers and TURN credentials for calls, and call records; call signaling is on the WebSocket (docs/protocol.md)"),
         (name = "meetings", description = "Scheduled meetings of a pair, calendars, and check-ins after calls"),
+        (name = "events", description = "Group events coordinators host: invitations, RSVPs, calendars and reminders"),
         (name = "program-data", description = "Surveys, engagement, pairs at risk, the dashboard, exports, notification settings and my own data (docs/program-data.md)"),
         (name = "ops", description = "Health and readiness"),
     )
@@ -146,6 +149,12 @@ pub fn router() -> Router<AppState> {
         .route("/unsubscribe", post(program_data::unsubscribe))
         .route("/me/export", get(program_data::export_me))
         .route("/me/delete", post(program_data::delete_me))
+        .route("/programs/{id}/events", get(events::program_events).post(events::create))
+        .route("/me/events", get(events::mine))
+        .route("/events/{id}", get(events::get))
+        .route("/events/{id}/rsvp", post(events::rsvp))
+        .route("/events/{id}/cancel", post(events::cancel))
+        .route("/events/{id}/ics", get(events::ics))
         .route("/admin/outbox", get(admin::outbox))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/openapi.json", get(openapi))

@@ -259,6 +259,11 @@ pub enum ServerFrame<'a> {
         meeting: &'a crate::store::Meeting,
         reminder: bool,
     },
+    /// A group event the person is going to, speaks at or hosts changed, or (`reminder`) starts soon.
+    GroupEvent {
+        event: &'a crate::api::events::GroupEvent,
+        reminder: bool,
+    },
     /// A survey waits for the person's answers (`reminder`: still, after two days).
     Survey {
         survey: &'a crate::program_data::SurveyInvitation,

@@ -84,6 +84,7 @@ pub async fn handle(state: &AppState, job: &Job) -> anyhow::Result<()> {
         jobs::MATCH_ACTIVATED => activated(state, job.payload.parse().context("payload is not a match id")?).await,
         jobs::AUTO_MATCH => auto_match(state, job.payload.parse().context("payload is not a program id")?).await,
         jobs::MEETING_REMINDER => meeting_reminder(state, &job.payload).await,
+        jobs::EVENT_REMINDER => event_reminder(state, &job.payload).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }
@@ -263,6 +264,30 @@ async fn meeting_reminder(state: &AppState, payload: &str) -> anyhow::Result<()>
                 user.name, meeting.title, other.name, state.public_url
             );
             let subject = format!("Reminder: {}", meeting.title);
+            notify::email(state, account.id, &account.email, notify::Kind::MeetingReminders, &subject, &body).await;
+        }
+    }
+    Ok(())
+}
+
+/// Reminds everyone going to a group event (and its speakers and host), unless it was cancelled.
+async fn event_reminder(state: &AppState, payload: &str) -> anyhow::Result<()> {
+    let (id, starts) = payload.split_once(' ').context("payload is `<event id> <starts_at>`")?;
+    let event = state.store.get_event(id.parse()?).await?;
+    if event.status != "scheduled" || event.starts_at != starts.parse::<i64>()? {
+        return Ok(());
+    }
+    let people = crate::api::events::publish(state, &event, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let when = crate::store::from_millis(event.starts_at)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    for user in people {
+        if let Ok(account) = state.store.get_user(user).await {
+            let body = format!(
+                "Hello {},\n\n\"{}\", hosted by {}, starts at {when} (UTC).\nJoin from Kindred: {}/events/{}\n",
+                account.name, event.title, event.host_name, state.public_url, event.id
+            );
+            let subject = format!("Reminder: {}", event.title);
             notify::email(state, account.id, &account.email, notify::Kind::MeetingReminders, &subject, &body).await;
         }
     }

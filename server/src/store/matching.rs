@@ -270,6 +270,8 @@ pub mod jobs {
     /// Payload: `<meeting id> <starts_at millis>`. Remind both people of an accepted meeting (if it
     /// still starts then).
     pub const MEETING_REMINDER: &str = "meeting_reminder";
+    /// Payload: `<event id> <starts_at millis>`. Remind the people going to a group event.
+    pub const EVENT_REMINDER: &str = "event_reminder";
 }
 
 #[async_trait]

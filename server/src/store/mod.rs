@@ -7,6 +7,7 @@
 //! Unix epoch, dates are `YYYY-MM-DD` text, enums are text with `CHECK` constraints.
 
 mod calls;
+mod events;
 mod matching;
 mod matching_sql;
 mod meetings;
@@ -22,6 +23,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub use calls::*;
+pub use events::{EventStore, GroupEventRow, NewEvent};
 pub use matching::*;
 pub use meetings::{CheckinSummary, Meeting, MeetingStatus, MeetingStore, NewMeeting};
 pub use postgres::PgStore;
@@ -469,7 +471,9 @@ impl<T> Page<T> {
 
 /// The persistence seam. Every method is one atomic operation.
 #[async_trait]
-pub trait Store: MatchingStore + CallStore + MeetingStore + ProgramDataStore + Send + Sync + 'static {
+pub trait Store:
+    MatchingStore + CallStore + MeetingStore + ProgramDataStore + EventStore + Send + Sync + 'static
+{
     /// Applies this backend's migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Whether the database answers.

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::calls::impl_call_store;
+use super::events::*;
 use super::matching_sql::*;
 use super::meetings::*;
 use super::program_data::*;
@@ -81,3 +82,4 @@ impl_matching_store!(PgStore, Postgres);
 impl_call_store!(PgStore, Postgres);
 impl_meeting_store!(PgStore, Postgres);
 impl_program_data_store!(PgStore, Postgres);
+impl_event_store!(PgStore, Postgres);

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::calls::impl_call_store;
+use super::events::*;
 use super::matching_sql::*;
 use super::meetings::*;
 use super::program_data::*;
@@ -99,3 +100,4 @@ impl_matching_store!(SqliteStore, Sqlite);
 impl_call_store!(SqliteStore, Sqlite);
 impl_meeting_store!(SqliteStore, Sqlite);
 impl_program_data_store!(SqliteStore, Sqlite);
+impl_event_store!(SqliteStore, Sqlite);

@@ -1,0 +1,256 @@
+//! Group events in the store: who is invited (the program, a cohort, or named people; speakers,
+//! the host and the program's coordinators always), RSVPs within the capacity (checked in the
+//! transaction that records a "going"), and what a person's calendar holds.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::StoreResult;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct GroupEventRow {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub starts_at: i64,
+    pub duration_min: i32,
+    pub capacity: i32,
+    pub audience: String,
+    pub cohort: String,
+    pub status: String,
+    pub host_id: Uuid,
+    pub host_name: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub going: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub program_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub starts_at: i64,
+    pub duration_min: i32,
+    pub capacity: i32,
+    pub audience: String,
+    pub cohort: String,
+    pub host_id: Uuid,
+    pub speakers: Vec<Uuid>,
+    pub invitees: Vec<Uuid>,
+}
+
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    async fn create_event(&self, new: NewEvent, now: OffsetDateTime) -> StoreResult<Uuid>;
+    async fn get_event(&self, id: Uuid) -> StoreResult<GroupEventRow>;
+    /// `(user id, name, role)` of an event's speakers and named invitees.
+    async fn event_people(&self, id: Uuid) -> StoreResult<Vec<(Uuid, String, String)>>;
+    /// Whether a person is invited: by the audience, as speaker or host, or as a coordinator.
+    async fn event_invited(&self, id: Uuid, user: Uuid) -> StoreResult<bool>;
+    /// Events a person is invited to that have not ended, soonest first.
+    async fn user_events(&self, user: Uuid, now: OffsetDateTime) -> StoreResult<Vec<GroupEventRow>>;
+    async fn program_events(&self, program_id: Uuid) -> StoreResult<Vec<GroupEventRow>>;
+    /// A person's answer; `Conflict` when "going" would pass the capacity.
+    async fn rsvp(&self, id: Uuid, user: Uuid, going: bool, now: OffsetDateTime) -> StoreResult<()>;
+    async fn my_rsvp(&self, id: Uuid, user: Uuid) -> StoreResult<Option<bool>>;
+    /// Everyone who said they are going.
+    async fn going(&self, id: Uuid) -> StoreResult<Vec<Uuid>>;
+    async fn cancel_event(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool>;
+    /// Events in a person's calendar: going, speaking or hosting.
+    async fn calendar_events(&self, user: Uuid) -> StoreResult<Vec<GroupEventRow>>;
+}
+
+macro_rules! event_select {
+    () => {
+        "SELECT e.id, e.program_id, e.title, e.description, e.starts_at, e.duration_min, e.capacity, e.audience, e.cohort, \
+         e.status, e.host_id, h.name AS host_name, e.created_at, e.updated_at, \
+         (SELECT COUNT(*) FROM group_event_rsvps r WHERE r.event_id = e.id AND r.going) AS going \
+         FROM group_events e JOIN users h ON h.id = e.host_id"
+    };
+}
+
+/// The invitation rule, for the person `$1` whose membership is `m`.
+macro_rules! invited_sql {
+    () => {
+        "(e.audience = 'program' OR m.role = 'coordinator' OR e.host_id = $1 \
+          OR (e.audience = 'cohort' AND m.cohort = e.cohort) \
+          OR EXISTS (SELECT 1 FROM group_event_people p WHERE p.event_id = e.id AND p.user_id = $1))"
+    };
+}
+
+macro_rules! impl_event_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::EventStore for $store {
+            async fn create_event(&self, new: NewEvent, now: OffsetDateTime) -> StoreResult<Uuid> {
+                let id = Uuid::now_v7();
+                let now_ms = to_millis(now);
+                let mut tx = self.begin().await?;
+                sqlx::query::<$db>(
+                    "INSERT INTO group_events (id, program_id, title, description, starts_at, duration_min, capacity, audience, cohort, \
+                     status, host_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'scheduled', $10, $11, $11)",
+                )
+                .bind(id)
+                .bind(new.program_id)
+                .bind(&new.title)
+                .bind(&new.description)
+                .bind(new.starts_at)
+                .bind(new.duration_min)
+                .bind(new.capacity)
+                .bind(&new.audience)
+                .bind(&new.cohort)
+                .bind(new.host_id)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                let people = new.speakers.iter().map(|u| (u, "speaker")).chain(new.invitees.iter().map(|u| (u, "invitee")));
+                for (user, role) in people {
+                    sqlx::query::<$db>(
+                        "INSERT INTO group_event_people (event_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(user)
+                    .bind(role)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn get_event(&self, id: Uuid) -> StoreResult<GroupEventRow> {
+                sqlx::query_as::<$db, GroupEventRow>(concat!(event_select!(), " WHERE e.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or(StoreError::NotFound)
+            }
+
+            async fn event_people(&self, id: Uuid) -> StoreResult<Vec<(Uuid, String, String)>> {
+                Ok(sqlx::query_as::<$db, (Uuid, String, String)>(
+                    "SELECT p.user_id, u.name, p.role FROM group_event_people p JOIN users u ON u.id = p.user_id \
+                     WHERE p.event_id = $1 ORDER BY p.role DESC, u.name",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn event_invited(&self, id: Uuid, user: Uuid) -> StoreResult<bool> {
+                let n: i64 = sqlx::query_scalar::<$db, i64>(concat!(
+                    "SELECT COUNT(*) FROM group_events e JOIN memberships m ON m.program_id = e.program_id AND m.user_id = $1 \
+                     WHERE e.id = $2 AND ",
+                    invited_sql!()
+                ))
+                .bind(user)
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(n > 0)
+            }
+
+            async fn user_events(&self, user: Uuid, now: OffsetDateTime) -> StoreResult<Vec<GroupEventRow>> {
+                Ok(sqlx::query_as::<$db, GroupEventRow>(concat!(
+                    event_select!(),
+                    " JOIN memberships m ON m.program_id = e.program_id AND m.user_id = $1 \
+                     WHERE e.starts_at + CAST(e.duration_min AS BIGINT) * 60000 > $2 AND ",
+                    invited_sql!(),
+                    " ORDER BY e.starts_at LIMIT 200"
+                ))
+                .bind(user)
+                .bind(to_millis(now))
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn program_events(&self, program_id: Uuid) -> StoreResult<Vec<GroupEventRow>> {
+                Ok(sqlx::query_as::<$db, GroupEventRow>(concat!(event_select!(), " WHERE e.program_id = $1 ORDER BY e.starts_at DESC LIMIT 500"))
+                    .bind(program_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn rsvp(&self, id: Uuid, user: Uuid, going: bool, now: OffsetDateTime) -> StoreResult<()> {
+                let now_ms = to_millis(now);
+                let mut tx = self.begin().await?;
+                // Serialises answers to one event on PostgreSQL (SQLite's writes are serial).
+                let capacity: Option<i32> = sqlx::query_scalar::<$db, i32>(
+                    "UPDATE group_events SET updated_at = updated_at WHERE id = $1 AND status = 'scheduled' RETURNING capacity",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(capacity) = capacity else {
+                    return Err(StoreError::Conflict("the event was cancelled"));
+                };
+                if going {
+                    let others: i64 = sqlx::query_scalar::<$db, i64>(
+                        "SELECT COUNT(*) FROM group_event_rsvps WHERE event_id = $1 AND going AND user_id <> $2",
+                    )
+                    .bind(id)
+                    .bind(user)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if others >= i64::from(capacity) {
+                        return Err(StoreError::Conflict("the event is full"));
+                    }
+                }
+                sqlx::query::<$db>(
+                    "INSERT INTO group_event_rsvps (event_id, user_id, going, updated_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (event_id, user_id) DO UPDATE SET going = excluded.going, updated_at = excluded.updated_at",
+                )
+                .bind(id)
+                .bind(user)
+                .bind(going)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn my_rsvp(&self, id: Uuid, user: Uuid) -> StoreResult<Option<bool>> {
+                Ok(sqlx::query_scalar::<$db, bool>("SELECT going FROM group_event_rsvps WHERE event_id = $1 AND user_id = $2")
+                    .bind(id)
+                    .bind(user)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn going(&self, id: Uuid) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>("SELECT user_id FROM group_event_rsvps WHERE event_id = $1 AND going")
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn cancel_event(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
+                let done = sqlx::query::<$db>(
+                    "UPDATE group_events SET status = 'cancelled', updated_at = $2 WHERE id = $1 AND status = 'scheduled'",
+                )
+                .bind(id)
+                .bind(to_millis(now))
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn calendar_events(&self, user: Uuid) -> StoreResult<Vec<GroupEventRow>> {
+                Ok(sqlx::query_as::<$db, GroupEventRow>(concat!(
+                    event_select!(),
+                    " WHERE e.host_id = $1 OR EXISTS (SELECT 1 FROM group_event_rsvps r WHERE r.event_id = e.id AND r.user_id = $1 AND r.going) \
+                     OR EXISTS (SELECT 1 FROM group_event_people p WHERE p.event_id = e.id AND p.user_id = $1 AND p.role = 'speaker') \
+                     ORDER BY e.starts_at LIMIT 500"
+                ))
+                .bind(user)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+        }
+    };
+}
+
+pub(super) use {event_select, impl_event_store, invited_sql};
