@@ -497,8 +497,13 @@ impl Room {
         let t = &self.tracks[&track];
         if t.kind == TrackKind::Video {
             let target = t.subscribers[&subscriber].target;
-            // `allocate` already asked if the target moved; a new subscriber needs a keyframe anyway.
-            if !effects.iter().any(|e| matches!(e, Effect::KeyframeRequest(_))) {
+            let wanted = t.layers.iter().find(|l| l.layer == target).and_then(|l| l.ssrc);
+            // `allocate` may already have asked (the target moved off the highest layer); a new
+            // subscriber needs a keyframe either way.
+            let asked = effects
+                .iter()
+                .any(|e| matches!(e, Effect::KeyframeRequest(k) if k.to == t.owner && Some(k.ssrc) == wanted));
+            if !asked {
                 effects.extend(self.request_keyframe(now, track, target, true));
             }
         }

@@ -314,6 +314,25 @@ fn bandwidth_is_shared_between_tracks_after_audio() {
 }
 
 #[test]
+fn a_new_subscription_asks_for_its_own_keyframe_even_when_others_move() {
+    let mut room = room();
+    room.join(ParticipantId(3), Role::Speaker).unwrap();
+    let cam1 = room.publish(SPEAKER, TrackSpec::simulcast([LOW, MID, HIGH])).unwrap();
+    let cam2 = room.publish(ParticipantId(3), TrackSpec::simulcast([LOW, MID, HIGH])).unwrap();
+    room.on_estimate(ms(0), A, 2_000_000).unwrap();
+    let (_, effects) = room.subscribe(ms(0), A, cam2).unwrap();
+    assert_eq!(keyframe_requests(&effects), [KeyframeRequest { to: ParticipantId(3), ssrc: HIGH }]);
+    // The first camera joins at high and squeezes the second down to mid: both need keyframes.
+    let (_, effects) = room.subscribe(ms(1000), A, cam1).unwrap();
+    let mut requests = keyframe_requests(&effects);
+    requests.sort_by_key(|k| k.to);
+    assert_eq!(
+        requests,
+        [KeyframeRequest { to: SPEAKER, ssrc: HIGH }, KeyframeRequest { to: ParticipantId(3), ssrc: MID }]
+    );
+}
+
+#[test]
 fn a_flood_of_keyframe_requests_is_rate_limited() {
     let mut room = room();
     let cam = room.publish(SPEAKER, TrackSpec::video(HIGH)).unwrap();
