@@ -19,6 +19,8 @@ import { QuestionnairePage } from './pages/QuestionnairePage';
 import { MatchesPage } from './pages/MatchesPage';
 import { MatchingPage } from './pages/MatchingPage';
 import { MeetingsPage } from './pages/MeetingsPage';
+import { EventsPage } from './pages/EventsPage';
+import { EventPage } from './pages/EventPage';
 import { ProgramDataPage } from './pages/ProgramDataPage';
 import { SurveysPage } from './pages/SurveysPage';
 import { SettingsPage } from './pages/SettingsPage';
@@ -95,6 +97,8 @@ const routes: RouteObject[] = [
       { path: 'settings', element: <RequireAuth><SettingsPage /></RequireAuth> },
       { path: 'matches', element: <RequireAuth><MatchesPage /></RequireAuth> },
       { path: 'meetings', element: <RequireAuth><MeetingsPage /></RequireAuth> },
+      { path: 'events', element: <RequireAuth><EventsPage /></RequireAuth> },
+      { path: 'events/:id', element: <RequireAuth><EventPage /></RequireAuth> },
       { path: 'messages', element: <RequireAuth><MessagesPage /></RequireAuth> },
       { path: 'messages/:channelId', element: <RequireAuth><MessagesPage /></RequireAuth> },
       {

@@ -17,6 +17,7 @@ import { ChatClient, HISTORY_PAGE, socketUrl } from './client';
 import { applyAlertFrame, applySurveyFrame } from './programData';
 import { applyMatchUpdate } from './matches';
 import { applyMeetingUpdate, MeetingNotices } from './meetings';
+import { applyEventUpdate } from './events';
 import { browserTimeZone } from '../lib/format';
 import { preferredZone } from '../lib/zoned';
 import { INITIAL_STATE, type ChatState } from './state';
@@ -54,6 +55,10 @@ export function ChatProvider({ children }: { children: ReactNode }) {
         meetingNotices.onFrame(meeting, reminder, userId, zone.current);
       },
       onSurvey: () => applySurveyFrame(queryClient),
+      onGroupEvent: (event, reminder) => {
+        applyEventUpdate(queryClient, event);
+        meetingNotices.onEventFrame(event, reminder, userId, zone.current);
+      },
       onAlert: (alert) => applyAlertFrame(queryClient, alert),
       onConnectFailures: (count) => {
         // The upgrade of an expired session is refused with 401, which a WebSocket only sees

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatClient, newClientId, socketUrl, type ChatClientOptions, type ChatEnvironment, type SocketLike } from './client';
 import { parseServerFrame, type ClientFrame, type HistoryPage, type ServerFrame } from './protocol';
-import { CH, match, ME, meeting, msg, THEM, view } from './testing';
+import { CH, groupEvent, match, ME, meeting, msg, THEM, view } from './testing';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -375,6 +375,24 @@ describe('match frames', () => {
     w.client.start();
     connect(w);
     expect(() => w.socket.receive({ type: 'match', match: match() })).not.toThrow();
+  });
+});
+
+describe('group_event frames', () => {
+  it('are handed to onGroupEvent with the reminder flag', () => {
+    const seen: [unknown, boolean][] = [];
+    const w = world({ onGroupEvent: (e, reminder) => seen.push([e, reminder]) });
+    w.client.start();
+    connect(w);
+    const before = w.client.getState();
+    const e = groupEvent({ status: 'cancelled' });
+    w.socket.receive({ type: 'group_event', event: e, reminder: true });
+    w.socket.receive({ type: 'group_event', event: e, reminder: false });
+    expect(seen).toEqual([
+      [e, true],
+      [e, false],
+    ]);
+    expect(w.client.getState()).toBe(before);
   });
 });
 

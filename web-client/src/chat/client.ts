@@ -10,6 +10,7 @@
 
 import type { Match, Meeting } from '../api/types';
 import type { Alert, SurveyInvitation } from '../api/programData';
+import type { GroupEvent } from '../api/events';
 import { reconnectDelay } from './backoff';
 import * as P from './pending';
 import {
@@ -71,6 +72,8 @@ export interface ChatClientOptions {
   onMeeting?(meeting: Meeting, reminder: boolean): void;
   /** A survey invitation of the signed-in person arrived (a `survey` frame). */
   onSurvey?(survey: SurveyInvitation): void;
+  /** A group event of the signed-in person was cancelled, or (`reminder`) starts in 15 minutes. */
+  onGroupEvent?(event: GroupEvent, reminder: boolean): void;
   /** A pair of a program the signed-in person coordinates is at risk (an `alert` frame). */
   onAlert?(alert: Alert): void;
   env?: Partial<ChatEnvironment>;
@@ -477,6 +480,9 @@ export class ChatClient {
         break;
       case 'survey':
         this.options.onSurvey?.(frame.survey);
+        break;
+      case 'group_event':
+        this.options.onGroupEvent?.(frame.event, frame.reminder === true);
         break;
       case 'alert':
         this.options.onAlert?.(frame.alert);

@@ -4,7 +4,9 @@
 // `['meetings']` list at once and the list is refetched; what the person should hear about
 // (a reminder, the other person's proposal or acceptance) becomes a notice (MeetingNotices).
 import type { QueryClient } from '@tanstack/react-query';
+import type { GroupEvent } from '../api/events';
 import type { Meeting, Page } from '../api/types';
+import { eventNotice } from '../lib/events';
 import { meetingNotice, upsertMeeting, type MeetingNotice } from '../lib/meetings';
 
 /** The query key of my meetings (GET /api/me/meetings). */
@@ -63,6 +65,12 @@ export class MeetingNotices {
     let next = reminder ? this.notices : withoutStale(this.notices, meeting.id, notice?.key ?? null);
     if (notice) next = addNotice(next, notice);
     this.set(next.length === this.notices.length && next.every((n, i) => n === this.notices[i]) ? this.notices : next);
+  }
+
+  /** Adds the notice a `group_event` frame raises (a reminder or a cancellation), if any. */
+  onEventFrame(event: GroupEvent, reminder: boolean, me: string | null, zone: string): void {
+    const notice = eventNotice(event, reminder, me, zone);
+    if (notice) this.set(addNotice(this.notices, notice));
   }
 
   dismiss(key: string): void {

@@ -3,6 +3,7 @@
 // because the same shapes arrive over both.
 import type { Match, Meeting } from '../api/types';
 import type { Alert, SurveyInvitation } from '../api/programData';
+import type { GroupEvent } from '../api/events';
 
 export const PROTOCOL_VERSION = 1;
 /** Sender of system messages (a new pair's welcome): the Kindred account, never a channel member. */
@@ -313,6 +314,15 @@ export interface SurveyFrame {
   survey: SurveyInvitation;
   reminder?: boolean;
 }
+/**
+ * A group event I host, speak at or go to was cancelled; with `reminder`, it starts in 15
+ * minutes (docs/events.md).
+ */
+export interface GroupEventFrame {
+  type: 'group_event';
+  event: GroupEvent;
+  reminder: boolean;
+}
 /** A pair of a program I coordinate was flagged at risk (docs/program-data.md). */
 export interface AlertFrame {
   type: 'alert';
@@ -334,6 +344,7 @@ export type ServerFrame =
   | MatchFrame
   | MeetingFrame
   | SurveyFrame
+  | GroupEventFrame
   | AlertFrame
   | ResyncFrame
   | PongFrame
@@ -353,6 +364,7 @@ const SERVER_TYPES = new Set([
   'match',
   'meeting',
   'survey',
+  'group_event',
   'alert',
   'resync',
   'pong',

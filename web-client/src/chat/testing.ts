@@ -1,5 +1,6 @@
 // Builders of protocol values for the chat unit tests.
 import type { Match, Meeting } from '../api/types';
+import type { GroupEvent } from '../api/events';
 import type { ChannelView, ChatEvent, EventFrame } from './protocol';
 
 export const CH = '0192f0c4-6d3e-7a00-8000-00000000000a';
@@ -88,6 +89,26 @@ export function meeting(overrides: Partial<Meeting> = {}): Meeting {
     status: 'proposed',
     proposed_by: ME,
     updated_at: '2030-01-10T12:00:00Z',
+    ...overrides,
+  };
+}
+
+export function groupEvent(overrides: Partial<GroupEvent> = {}): GroupEvent {
+  return {
+    id: 'event-1',
+    program_id: 'program-1',
+    title: 'Careers panel',
+    description: '',
+    starts_at: '2030-01-15T15:00:00Z',
+    duration_min: 90,
+    capacity: 50,
+    going: 12,
+    audience: 'program',
+    cohort: '',
+    status: 'scheduled',
+    host: { user_id: 'host', name: 'Cora Coordinator' },
+    speakers: [],
+    my_rsvp: null,
     ...overrides,
   };
 }

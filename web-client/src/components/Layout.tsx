@@ -79,6 +79,9 @@ function Frame() {
                   <NavLink to="/meetings">Meetings</NavLink>
                 </li>
                 <li>
+                  <NavLink to="/events">Events</NavLink>
+                </li>
+                <li>
                   <NavLink to="/matches">My matches</NavLink>
                 </li>
                 <li>

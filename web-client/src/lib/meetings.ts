@@ -207,8 +207,10 @@ export interface MeetingNotice {
   /** Unique per event, so the same frame twice raises one notice. */
   key: string;
   meetingId: string;
-  kind: 'reminder' | 'proposed' | 'accepted';
+  kind: 'reminder' | 'proposed' | 'accepted' | 'cancelled';
   text: string;
+  /** Where the notice leads (Meetings when absent). */
+  link?: { to: string; label: string };
 }
 
 /**

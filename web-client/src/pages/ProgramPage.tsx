@@ -1,5 +1,5 @@
 // One program: its members, and for its coordinators the tools to invite people (one at a
-// time or from a CSV file), to manage the invitations and to open channels.
+// time or from a CSV file), to manage the invitations, to open channels and to host events.
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -16,6 +16,7 @@ import {
 import { CopyField } from '../components/CopyField';
 import { ProgramChannels } from '../components/ProgramChannels';
 import { CheckinSummarySection } from '../components/meetings/CheckinSummarySection';
+import { ProgramEventsSection } from '../components/events/ProgramEventsSection';
 import { FormError, SelectField, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
 import { PageHeading, PageQueryStatus, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
@@ -60,6 +61,7 @@ export function ProgramPage() {
           <ImportCsv programId={p.id} />
           <Invitations programId={p.id} />
           <ProgramChannels programId={p.id} />
+          <ProgramEventsSection programId={p.id} />
           <CheckinSummarySection programId={p.id} />
         </>
       ) : null}

@@ -1,5 +1,6 @@
 // Notices raised by live meeting frames, on every page: reminders 15 minutes before a meeting,
-// the other person proposing a time or accepting mine. A polite live region that is always in
+// the other person proposing a time or accepting mine; and by `group_event` frames (a reminder,
+// a cancellation), which lead to the event. A polite live region that is always in
 // the DOM, so each new notice is announced; each can be dismissed.
 import { Link, useLocation } from 'react-router';
 import { useMeetingNotices } from '../../chat/ChatProvider';
@@ -13,7 +14,11 @@ export function MeetingNoticesBar() {
         <div key={n.key} className={`alert meeting-notice ${n.kind === 'reminder' ? 'alert-warning' : 'alert-info'}`}>
           <p className="meeting-notice-text">{n.text}</p>
           <div className="meeting-notice-actions">
-            {pathname !== '/meetings' ? <Link to="/meetings">Open Meetings</Link> : null}
+            {n.link ? (
+              pathname !== n.link.to ? <Link to={n.link.to}>{n.link.label}</Link> : null
+            ) : pathname !== '/meetings' ? (
+              <Link to="/meetings">Open Meetings</Link>
+            ) : null}
             <button type="button" className="button-link" onClick={() => store?.dismiss(n.key)}>
               Dismiss<span className="visually-hidden"> this notice</span>
             </button>

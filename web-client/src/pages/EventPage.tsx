@@ -1,0 +1,53 @@
+// One group event (/events/:id; the reminder emails link here): when, who hosts and speaks, the
+// description, the places left, my answer and the `.ics` file. The live room (stage, audience,
+// the event's chat) is not built yet, and the page says so rather than showing a video screen.
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { eventsApi } from '../api/events';
+import { eventKey } from '../chat/events';
+import { EventCard } from '../components/events/EventCard';
+import { StatusMessage } from '../components/forms';
+import { PageHeading, PageQueryStatus } from '../components/Page';
+import { browserTimeZone } from '../lib/format';
+import { useNow } from '../lib/useNow';
+import { preferredZone } from '../lib/zoned';
+import { useSession } from '../session';
+
+export function EventPage() {
+  const { id = '' } = useParams();
+  const { user } = useSession();
+  const zone = preferredZone(user?.time_zone, browserTimeZone());
+  const now = useNow();
+  const event = useQuery({ queryKey: eventKey(id), queryFn: () => eventsApi.get(id) });
+  const [status, setStatus] = useState<string | null>(null);
+
+  if (!event.data) {
+    return <PageQueryStatus query={event} title="Event" back={{ to: '/events', label: 'Back to your events' }} />;
+  }
+  const e = event.data;
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/events">Events</Link>
+      </p>
+      <PageHeading title={e.title}>{e.title}</PageHeading>
+      <StatusMessage message={status} />
+      <EventCard event={e} zone={zone} now={now} heading="h2" headingText="When and who" onDone={setStatus} />
+      {e.description ? (
+        <section aria-labelledby="about-event" className="card">
+          <h2 id="about-event">About this event</h2>
+          <p className="pre-line">{e.description}</p>
+        </section>
+      ) : null}
+      <section aria-labelledby="event-room" className="card">
+        <h2 id="event-room">Joining the event</h2>
+        <p>
+          The live room for events (the stage, the audience and the event’s chat) is not available in Kindred
+          yet. Your host will tell you how to join; add the event to your calendar with the .ics file so you do
+          not miss it.
+        </p>
+      </section>
+    </>
+  );
+}
