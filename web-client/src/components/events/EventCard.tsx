@@ -39,7 +39,7 @@ export function EventCard({
   /** The card's heading when it is not the event's title (the detail page has that as its h1). */
   headingText?: string;
   linkTitle?: boolean;
-  onDone: (message: string) => void;
+  onDone: (message: string | null) => void;
 }) {
   const queryClient = useQueryClient();
   const base = useId();
@@ -49,7 +49,11 @@ export function EventCard({
 
   const rsvp = useMutation({
     mutationFn: (going: boolean) => eventsApi.rsvp(event.id, going),
-    onMutate: () => setError(null),
+    onMutate: () => {
+      setError(null);
+      // The last outcome no longer holds; the new one (or this card's error) replaces it.
+      onDone(null);
+    },
     onSuccess: (updated, going) => {
       applyEventUpdate(queryClient, updated);
       onDone(
