@@ -19,20 +19,9 @@ import { PageHeading, QueryStatus } from '../components/Page';
 import { usePagedList } from '../components/paged';
 import { browserTimeZone } from '../lib/format';
 import { pairChoices, splitMeetings, startMs } from '../lib/meetings';
+import { useNow } from '../lib/useNow';
 import { formatInZone, isValidZone, preferredZone } from '../lib/zoned';
 import { useSession } from '../session';
-
-/** How often "now" moves on, so that meetings that end move to the past ones. */
-const TICK_MS = 30_000;
-
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), TICK_MS);
-    return () => window.clearInterval(timer);
-  }, []);
-  return now;
-}
 
 export function MeetingsPage() {
   const { user } = useSession();
@@ -40,6 +29,7 @@ export function MeetingsPage() {
   const zone = preferredZone(user?.time_zone, browserTimeZone());
   const fromProfile = isValidZone(user?.time_zone);
   const queryClient = useQueryClient();
+  // Moves on every 30 s, so meetings that end move to the past ones.
   const now = useNow();
   const [params] = useSearchParams();
   const channelParam = params.get('channel');
