@@ -191,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", axum::routing::get(crate::gateway::upgrade))
         .fallback(crate::web::serve)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(max_body, refuse_oversized))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -216,6 +217,32 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Bodies up to this size are read and dropped before a `413`, so the client finishes sending
+/// and reads the answer; larger ones get it at once and the connection closes.
+const DRAIN_OVERSIZED: u64 = 16 * 1024 * 1024;
+
+/// Answers a request whose declared body is over the limit with the JSON `413` (before any
+/// handler runs). The body is read and dropped first (bounded in size and time): closing while a
+/// client is still uploading makes it see a reset connection instead of the error.
+async fn refuse_oversized(State(max_body): State<usize>, req: Request, next: Next) -> Response {
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > max_body as u64 => {
+            if n <= DRAIN_OVERSIZED {
+                use futures_util::StreamExt;
+                let mut body = req.into_body().into_data_stream();
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                    while let Some(Ok(_)) = body.next().await {}
+                })
+                .await;
+            }
+            axum::response::IntoResponse::into_response(crate::api::error::ApiError::PayloadTooLarge)
+        }
+        _ => next.run(req).await,
+    }
 }
 
 /// Counts requests and their latency per route template (low cardinality: never the raw path).
