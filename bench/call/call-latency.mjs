@@ -22,7 +22,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const release = path.resolve(here, '../../target/release/kindred');
 if (!process.env.KINDRED_BIN && existsSync(release)) process.env.KINDRED_BIN = release;
 
-const { COORDINATOR, PASSWORD, apiCall, launchBrowser, newPage, signIn, startServer, startCluster } = await import(
+const { PASSWORD, activeMatch, launchBrowser, newPage, startServer, startCluster, until } = await import(
   '../../tests/browser/harness.mjs'
 );
 
@@ -30,68 +30,6 @@ const CALLS = Number(process.env.CALLS ?? 10);
 const MENTOR = { email: 'kwame@example.org', name: 'Kwame Mentor', password: PASSWORD };
 const MENTEE = { email: 'nia@example.org', name: 'Nia Mentee', password: PASSWORD };
 const SERVER_ENV = { KINDRED_WORKER_POLL_MS: '100' };
-
-async function until(what, check, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A program, the two people with completed questionnaires, the coordinator's match, both accept. */
-async function activeMatch(server, cp, mp, ep) {
-  await cp.goto('/login');
-  await signIn(cp, COORDINATOR);
-  const program = await apiCall(cp, 'POST', '/api/programs', {
-    name: 'Call latency',
-    description: 'Benchmark.',
-    starts_on: null,
-    ends_on: null,
-  });
-  const answers = {
-    mentor: {
-      career_stage: 'attending',
-      time_zone: 'America/Chicago',
-      languages: ['English'],
-      tags: ['cardiology'],
-      experience: 'Cardiology practice.',
-      capacity: 2,
-      accepting: true,
-    },
-    mentee: {
-      career_stage: 'resident',
-      time_zone: 'America/Chicago',
-      languages: ['English'],
-      tags: ['cardiology'],
-      goals: 'Cardiology.',
-    },
-  };
-  const ids = {};
-  for (const [page, who, role] of [
-    [mp, MENTOR, 'mentor'],
-    [ep, MENTEE, 'mentee'],
-  ]) {
-    await server.createUser({ email: who.email, name: who.name, role, program: program.id, password: who.password });
-    await page.goto('/login');
-    await signIn(page, who);
-    await apiCall(page, 'PUT', `/api/programs/${program.id}/questionnaire`, { answers: answers[role], complete: true });
-    ids[role] = (await apiCall(page, 'GET', '/api/auth/session')).user.id;
-  }
-  const placed = await apiCall(cp, 'POST', `/api/programs/${program.id}/matching/matches`, {
-    mentee_id: ids.mentee,
-    mentor_id: ids.mentor,
-  });
-  await apiCall(ep, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
-  await apiCall(mp, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
-  const match = await until('the pair channel', async () => {
-    const mine = (await apiCall(ep, 'GET', '/api/me/matches')).items.find((m) => m.id === placed.id);
-    return mine?.channel_id ? mine : null;
-  });
-  return { program, channelId: match.channel_id };
-}
 
 async function openConversation(page, channelId, other) {
   await page.goto(`/messages/${channelId}`);
@@ -170,7 +108,15 @@ async function main() {
     const mentor = await newPage(browser, urlA);
     const mentee = await newPage(browser, urlB);
     const [cp, mp, ep] = [coord.page, mentor.page, mentee.page];
-    const { channelId } = await activeMatch(server, cp, mp, ep);
+    const { channelId } = await activeMatch({
+      server,
+      cp,
+      mp,
+      ep,
+      mentor: MENTOR,
+      mentee: MENTEE,
+      program: { name: 'Call latency', description: 'Benchmark.' },
+    });
     await openConversation(mp, channelId, MENTEE);
     await openConversation(ep, channelId, MENTOR);
     const callName = `Call ${MENTOR.name}`;

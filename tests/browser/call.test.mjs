@@ -16,16 +16,16 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  COORDINATOR,
   PASSWORD,
+  activeMatch,
   apiCall,
   checkPage,
   clusterUnavailable,
   launchBrowser,
   newPage,
-  signIn,
   startCluster,
   startServer,
+  until,
 } from './harness.mjs';
 
 const MENTOR = { email: 'kwame@example.org', name: 'Kwame Mentor', password: PASSWORD };
@@ -62,17 +62,6 @@ function recordCallFrames(page) {
     ws.on('framereceived', add('received'));
   });
   return frames;
-}
-
-async function until(what, check, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
 /** The page's call, as its RTCPeerConnection reports it. */
@@ -132,73 +121,6 @@ function senderLabel(page, kind) {
   );
 }
 
-/**
- * Sets up an active match through the API: a program, a mentor and a mentee who completed the
- * questionnaire, the coordinator placing the pair by hand, both accepting. Returns the program and
- * the pair's channel once the worker opened it.
- */
-async function activeMatch({ server, cp, mp, ep, programName }) {
-  await cp.goto('/login');
-  await signIn(cp, COORDINATOR);
-  const program = await apiCall(cp, 'POST', '/api/programs', {
-    name: programName,
-    description: 'Mentoring with video calls.',
-    starts_on: null,
-    ends_on: null,
-  });
-  for (const [who, role] of [
-    [MENTOR, 'mentor'],
-    [MENTEE, 'mentee'],
-  ]) {
-    await server.createUser({ email: who.email, name: who.name, role, program: program.id, password: who.password });
-  }
-  const answers = {
-    mentor: {
-      career_stage: 'attending',
-      time_zone: 'America/Chicago',
-      languages: ['English'],
-      tags: ['cardiology'],
-      experience: 'Twenty years of cardiology practice and teaching residents.',
-      capacity: 2,
-      accepting: true,
-    },
-    mentee: {
-      career_stage: 'resident',
-      time_zone: 'America/Chicago',
-      languages: ['English'],
-      tags: ['cardiology'],
-      goals: 'Find my way into interventional cardiology.',
-    },
-  };
-  const ids = {};
-  for (const [page, who, role] of [
-    [mp, MENTOR, 'mentor'],
-    [ep, MENTEE, 'mentee'],
-  ]) {
-    await page.goto('/login');
-    await signIn(page, who);
-    const questionnaire = await apiCall(page, 'PUT', `/api/programs/${program.id}/questionnaire`, {
-      answers: answers[role],
-      complete: true,
-    });
-    assert.ok(questionnaire.completed_at, `the ${role}'s questionnaire is completed`);
-    ids[role] = (await apiCall(page, 'GET', '/api/auth/session')).user.id;
-  }
-  const placed = await apiCall(cp, 'POST', `/api/programs/${program.id}/matching/matches`, {
-    mentee_id: ids.mentee,
-    mentor_id: ids.mentor,
-  });
-  assert.equal(placed.status, 'proposed');
-  await apiCall(ep, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
-  const answered = await apiCall(mp, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
-  assert.equal(answered.status, 'active');
-  const match = await until('the pair channel of the active match', async () => {
-    const mine = (await apiCall(ep, 'GET', '/api/me/matches')).items.find((m) => m.id === placed.id);
-    return mine?.channel_id ? mine : null;
-  });
-  return { program, channelId: match.channel_id, mentorId: ids.mentor, menteeId: ids.mentee };
-}
-
 /** The chat connection's status ("Connected", "Offline"…), not the call's. */
 function chatStatus(page, text) {
   return page.locator('p.connection').filter({ hasText: new RegExp(`^${text}$`) });
@@ -225,7 +147,15 @@ async function runCall(t, { urls, server, full, programName }) {
   const menteeFrames = recordCallFrames(ep);
   const started = Date.now();
   try {
-    const { program, channelId, mentorId, menteeId } = await activeMatch({ server, cp, mp, ep, programName });
+    const { program, channelId, mentorId, menteeId } = await activeMatch({
+      server,
+      cp,
+      mp,
+      ep,
+      mentor: MENTOR,
+      mentee: MENTEE,
+      program: { name: programName, description: 'Mentoring with video calls.' },
+    });
     await openConversation(mp, channelId, MENTEE);
     await openConversation(ep, channelId, MENTOR);
     const callButton = ep.getByRole('button', { name: `Call ${MENTOR.name}` });

@@ -11,7 +11,19 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, COORDINATOR, PASSWORD, apiCall, checkPage, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+import {
+  ADMIN,
+  COORDINATOR,
+  PASSWORD,
+  activeMatch,
+  apiCall,
+  checkPage,
+  launchBrowser,
+  newPage,
+  signIn,
+  startServer,
+  until,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -37,17 +49,6 @@ const Q_FIT = 'Is this pairing working for you?';
 const Q_TOPICS = 'What did you talk about?';
 const Q_NOTES = 'Anything else to tell us?';
 
-async function until(what, check, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
-
 /** A table's body as text: one array of cells (the row header first) per row. */
 function tableRows(table) {
   return table.evaluate((t) =>
@@ -72,56 +73,16 @@ test('a mentee answers a survey; the coordinator’s dashboard charts the progra
     const cp = coord.page;
     const mp = mentor.page;
     const ep = mentee.page;
-    await cp.goto('/login');
-    await signIn(cp, COORDINATOR);
-    const program = await apiCall(cp, 'POST', '/api/programs', {
-      name: PROGRAM,
-      description: 'Evaluating a mentoring program with its own data.',
-      starts_on: null,
-      ends_on: null,
+    const { program, mentorId } = await activeMatch({
+      server,
+      cp,
+      mp,
+      ep,
+      mentor: MENTOR,
+      mentee: MENTEE,
+      program: { name: PROGRAM, description: 'Evaluating a mentoring program with its own data.' },
+      others: [[NEWCOMER, 'mentee']],
     });
-    for (const [who, role] of [
-      [MENTOR, 'mentor'],
-      [MENTEE, 'mentee'],
-      [NEWCOMER, 'mentee'],
-    ]) {
-      await server.createUser({ email: who.email, name: who.name, role, program: program.id, password: who.password });
-    }
-    const answers = {
-      mentor: {
-        career_stage: 'attending',
-        time_zone: 'America/Chicago',
-        languages: ['English'],
-        tags: ['cardiology'],
-        experience: 'Twenty years of cardiology practice and teaching residents.',
-        capacity: 2,
-        accepting: true,
-      },
-      mentee: {
-        career_stage: 'resident',
-        time_zone: 'America/Chicago',
-        languages: ['English'],
-        tags: ['cardiology'],
-        goals: 'Find my way into interventional cardiology.',
-      },
-    };
-    const ids = {};
-    for (const [page, who, role] of [
-      [mp, MENTOR, 'mentor'],
-      [ep, MENTEE, 'mentee'],
-    ]) {
-      await page.goto('/login');
-      await signIn(page, who);
-      await apiCall(page, 'PUT', `/api/programs/${program.id}/questionnaire`, { answers: answers[role], complete: true });
-      ids[role] = (await apiCall(page, 'GET', '/api/auth/session')).user.id;
-    }
-    const placed = await apiCall(cp, 'POST', `/api/programs/${program.id}/matching/matches`, {
-      mentee_id: ids.mentee,
-      mentor_id: ids.mentor,
-    });
-    await apiCall(ep, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
-    const accepted = await apiCall(mp, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
-    assert.equal(accepted.status, 'active');
 
     // The coordinator finds the program's data from the program page and builds a fit check.
     await cp.goto(`/programs/${program.id}`);
@@ -244,7 +205,7 @@ test('a mentee answers a survey; the coordinator’s dashboard charts the progra
     await checkPage(cp, 'dashboard');
 
     // Filtering by a cohort nobody is in empties the counts.
-    await apiCall(cp, 'PATCH', `/api/programs/${program.id}/members/${ids.mentor}`, { cohort: 'Spring' });
+    await apiCall(cp, 'PATCH', `/api/programs/${program.id}/members/${mentorId}`, { cohort: 'Spring' });
     await cp.reload();
     await dashboard.getByRole('table', { name: 'Participants by role', exact: true }).waitFor();
     await dashboard.getByLabel('Cohort').selectOption('Spring');

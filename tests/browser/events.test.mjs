@@ -12,7 +12,19 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { COORDINATOR, PASSWORD, apiCall, checkPage, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+import {
+  COORDINATOR,
+  PASSWORD,
+  apiCall,
+  checkPage,
+  launchBrowser,
+  newPage,
+  notice,
+  parseIcs,
+  signIn,
+  startServer,
+  wallTime,
+} from './harness.mjs';
 
 const PROGRAM = 'Events Program 2034';
 const TITLE = 'Careers in research';
@@ -29,53 +41,12 @@ after(async () => {
   await browser?.close();
 });
 
-/** What a clock in `zone` shows at `ms`, as the values of a date and a time input. */
-function wallTime(ms, zone) {
-  const parts = {};
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-  for (const p of format.formatToParts(new Date(ms))) parts[p.type] = p.value;
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}` };
-}
-
-/** The properties of the VEVENTs of an iCalendar document (unfolded), checked to be one VCALENDAR. */
-function parseIcs(text) {
-  assert.ok(text.includes('\r\n'), 'lines end with CRLF');
-  const lines = text.replace(/\r\n[ \t]/g, '').split('\r\n').filter(Boolean);
-  assert.equal(lines[0], 'BEGIN:VCALENDAR');
-  assert.equal(lines.at(-1), 'END:VCALENDAR');
-  const events = [];
-  let current = null;
-  for (const line of lines) {
-    if (line === 'BEGIN:VEVENT') current = {};
-    else if (line === 'END:VEVENT') {
-      events.push(current);
-      current = null;
-    } else if (current) {
-      const at = line.indexOf(':');
-      current[line.slice(0, at)] = line.slice(at + 1);
-    }
-  }
-  return events;
-}
-
 /** A browser context signed in through the API (for people whose pages are not under test). */
 async function apiPerson(server, who) {
   const { context, page } = await newPage(browser, server.url);
   const res = await context.request.post('/api/auth/login', { data: { email: who.email, password: who.password } });
   assert.ok(res.ok(), `${who.email} signs in: HTTP ${res.status()} ${await res.text()}`);
   return { context, page };
-}
-
-function notice(page, text) {
-  return page.getByRole('status', { name: 'Meeting notices' }).locator('.meeting-notice').filter({ hasText: text });
 }
 
 test('a coordinator creates an event, a mentee answers, downloads it and sees it cancelled', async (t) => {

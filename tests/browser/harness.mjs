@@ -7,6 +7,7 @@
 //   CHROMIUM_PATH    the browser (default /usr/bin/chromium)
 //   KINDRED_TEST_LOG set to 1 to echo the server's output
 
+import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -331,4 +332,126 @@ export async function apiCall(page, method, path, data) {
   const text = await response.text();
   if (!response.ok()) throw new Error(`${method} ${path}: HTTP ${response.status()} ${text}`);
   return text ? JSON.parse(text) : undefined;
+}
+
+/** Polls `check` until it returns something truthy (which it returns); fails after `timeout` ms. */
+export async function until(what, check, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/**
+ * An active match set up through the API: a program made by the coordinator (on page `cp`), a
+ * mentor (`mp`) and a mentee (`ep`) who completed the questionnaire (and, when the person has a
+ * `zone`, set it as their profile's time zone), placed by the coordinator and accepted by both.
+ * `others` are more members, `[person, role]`, added to the program. Resolves once the worker
+ * opened the pair's channel.
+ */
+export async function activeMatch({ server, cp, mp, ep, mentor, mentee, program: fields, others = [] }) {
+  await cp.goto('/login');
+  await signIn(cp, COORDINATOR);
+  const program = await apiCall(cp, 'POST', '/api/programs', { starts_on: null, ends_on: null, ...fields });
+  for (const [who, role] of others) {
+    await server.createUser({ email: who.email, name: who.name, role, program: program.id, password: who.password });
+  }
+  const answers = {
+    mentor: {
+      career_stage: 'attending',
+      time_zone: mentor.zone ?? 'America/Chicago',
+      languages: ['English'],
+      tags: ['cardiology'],
+      experience: 'Twenty years of cardiology practice and teaching residents.',
+      capacity: 2,
+      accepting: true,
+    },
+    mentee: {
+      career_stage: 'resident',
+      time_zone: mentee.zone ?? 'America/Chicago',
+      languages: ['English'],
+      tags: ['cardiology'],
+      goals: 'Find my way into interventional cardiology.',
+    },
+  };
+  const ids = {};
+  for (const [page, who, role] of [
+    [mp, mentor, 'mentor'],
+    [ep, mentee, 'mentee'],
+  ]) {
+    await server.createUser({ email: who.email, name: who.name, role, program: program.id, password: who.password });
+    await page.goto('/login');
+    await signIn(page, who);
+    const questionnaire = await apiCall(page, 'PUT', `/api/programs/${program.id}/questionnaire`, {
+      answers: answers[role],
+      complete: true,
+    });
+    assert.ok(questionnaire.completed_at, `the ${role}'s questionnaire is completed`);
+    if (who.zone) {
+      const me = await apiCall(page, 'PATCH', '/api/me', { time_zone: who.zone });
+      assert.equal(me.time_zone, who.zone);
+    }
+    ids[role] = (await apiCall(page, 'GET', '/api/auth/session')).user.id;
+  }
+  const placed = await apiCall(cp, 'POST', `/api/programs/${program.id}/matching/matches`, {
+    mentee_id: ids.mentee,
+    mentor_id: ids.mentor,
+  });
+  assert.equal(placed.status, 'proposed');
+  await apiCall(ep, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
+  const answered = await apiCall(mp, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
+  assert.equal(answered.status, 'active');
+  const match = await until('the pair channel of the active match', async () => {
+    const mine = (await apiCall(ep, 'GET', '/api/me/matches')).items.find((m) => m.id === placed.id);
+    return mine?.channel_id ? mine : null;
+  });
+  return { program, match, channelId: match.channel_id, mentorId: ids.mentor, menteeId: ids.mentee };
+}
+
+/** An instant's date (`YYYY-MM-DD`) and time (`HH:MM`) on the wall clock of a time zone. */
+export function wallTime(ms, zone) {
+  const parts = {};
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  for (const p of format.formatToParts(new Date(ms))) parts[p.type] = p.value;
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}` };
+}
+
+/** The VEVENTs of an iCalendar text (unfolded), each as a map of property to value. */
+export function parseIcs(text) {
+  assert.ok(text.includes('\r\n'), 'lines end with CRLF');
+  const lines = text.replace(/\r\n[ \t]/g, '').split('\r\n').filter(Boolean);
+  assert.equal(lines[0], 'BEGIN:VCALENDAR');
+  assert.equal(lines.at(-1), 'END:VCALENDAR');
+  assert.ok(lines.includes('VERSION:2.0'));
+  const events = [];
+  let current = null;
+  for (const line of lines) {
+    if (line === 'BEGIN:VEVENT') current = {};
+    else if (line === 'END:VEVENT') {
+      events.push(current);
+      current = null;
+    } else if (current) {
+      const at = line.indexOf(':');
+      current[line.slice(0, at)] = line.slice(at + 1);
+    }
+  }
+  assert.equal(current, null, 'every VEVENT ends');
+  return events;
+}
+
+/** A notice in the header's live region (meeting and event reminders, proposals, cancellations). */
+export function notice(page, text) {
+  return page.getByRole('status', { name: 'Meeting notices' }).locator('.meeting-notice').filter({ hasText: text });
 }

@@ -16,7 +16,19 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { COORDINATOR, PASSWORD, apiCall, checkPage, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+import {
+  PASSWORD,
+  activeMatch,
+  apiCall,
+  checkPage,
+  launchBrowser,
+  newPage,
+  notice,
+  parseIcs,
+  startServer,
+  until,
+  wallTime,
+} from './harness.mjs';
 
 const MENTOR = { email: 'kwame@example.org', name: 'Kwame Mentor', password: PASSWORD, zone: 'Europe/Paris' };
 const MENTEE = { email: 'nia@example.org', name: 'Nia Mentee', password: PASSWORD, zone: 'America/Chicago' };
@@ -29,17 +41,6 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   await browser?.close();
 });
-
-async function until(what, check, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
 
 /** The `meeting` frames the page receives on its WebSockets (to tell live updates from refetches). */
 function recordMeetingFrames(page) {
@@ -59,21 +60,6 @@ function recordMeetingFrames(page) {
 
 // Wall-clock times in a zone, computed here independently of the web client's code.
 
-function wallTime(ms, zone) {
-  const parts = {};
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-  for (const p of format.formatToParts(new Date(ms))) parts[p.type] = p.value;
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}` };
-}
-
 /** The instant a clock in `zone` shows `date` `time` (not at a clock change). */
 function instantOf(date, time, zone) {
   const naive = Date.parse(`${date}T${time}:00Z`);
@@ -92,88 +78,6 @@ function icsTime(ms) {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
-/** The properties of an iCalendar document (unfolded), checked to be one VCALENDAR. */
-function parseIcs(text) {
-  assert.ok(text.includes('\r\n'), 'lines end with CRLF');
-  const lines = text.replace(/\r\n[ \t]/g, '').split('\r\n').filter(Boolean);
-  assert.equal(lines[0], 'BEGIN:VCALENDAR');
-  assert.equal(lines.at(-1), 'END:VCALENDAR');
-  assert.ok(lines.includes('VERSION:2.0'));
-  const events = [];
-  let current = null;
-  for (const line of lines) {
-    if (line === 'BEGIN:VEVENT') current = {};
-    else if (line === 'END:VEVENT') {
-      events.push(current);
-      current = null;
-    } else if (current) {
-      const at = line.indexOf(':');
-      current[line.slice(0, at)] = line.slice(at + 1);
-    }
-  }
-  assert.equal(current, null, 'every VEVENT ends');
-  return events;
-}
-
-/**
- * An active match through the API: a program, a mentor and a mentee who completed the
- * questionnaire (each with a time zone in their profile), placed by the coordinator, accepted by
- * both. Returns the program, the match and the pair's channel once the worker opened it.
- */
-async function activeMatch({ server, cp, mp, ep }) {
-  await cp.goto('/login');
-  await signIn(cp, COORDINATOR);
-  const program = await apiCall(cp, 'POST', '/api/programs', {
-    name: PROGRAM,
-    description: 'Mentoring with scheduled meetings.',
-    starts_on: null,
-    ends_on: null,
-  });
-  const answers = {
-    mentor: {
-      career_stage: 'attending',
-      time_zone: MENTOR.zone,
-      languages: ['English'],
-      tags: ['cardiology'],
-      experience: 'Twenty years of cardiology practice and teaching residents.',
-      capacity: 2,
-      accepting: true,
-    },
-    mentee: {
-      career_stage: 'resident',
-      time_zone: MENTEE.zone,
-      languages: ['English'],
-      tags: ['cardiology'],
-      goals: 'Find my way into interventional cardiology.',
-    },
-  };
-  const ids = {};
-  for (const [page, who, role] of [
-    [mp, MENTOR, 'mentor'],
-    [ep, MENTEE, 'mentee'],
-  ]) {
-    await server.createUser({ email: who.email, name: who.name, role, program: program.id, password: who.password });
-    await page.goto('/login');
-    await signIn(page, who);
-    await apiCall(page, 'PUT', `/api/programs/${program.id}/questionnaire`, { answers: answers[role], complete: true });
-    const me = await apiCall(page, 'PATCH', '/api/me', { time_zone: who.zone });
-    assert.equal(me.time_zone, who.zone);
-    ids[role] = me.id;
-  }
-  const placed = await apiCall(cp, 'POST', `/api/programs/${program.id}/matching/matches`, {
-    mentee_id: ids.mentee,
-    mentor_id: ids.mentor,
-  });
-  await apiCall(ep, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
-  const answered = await apiCall(mp, 'POST', `/api/matches/${placed.id}/respond`, { accept: true });
-  assert.equal(answered.status, 'active');
-  const match = await until('the pair channel of the active match', async () => {
-    const mine = (await apiCall(ep, 'GET', '/api/me/matches')).items.find((m) => m.id === placed.id);
-    return mine?.channel_id ? mine : null;
-  });
-  return { program, match, channelId: match.channel_id };
-}
-
 /** The web client's long form of an instant in a zone (as the page formats it, in the page's language). */
 function longTime(page, ms, zone) {
   return page.evaluate(
@@ -185,11 +89,6 @@ function longTime(page, ms, zone) {
 /** A meeting's card on the Meetings page. */
 function card(page, title) {
   return page.getByRole('article', { name: title });
-}
-
-/** A notice in the page's header (inside the live region "Meeting notices"). */
-function notice(page, text) {
-  return page.getByRole('status', { name: 'Meeting notices' }).locator('.meeting-notice').filter({ hasText: text });
 }
 
 test('meetings: schedule from the chat, live proposal of another time, accept, reminder, .ics, feed, check-ins', async (t) => {
@@ -206,7 +105,15 @@ test('meetings: schedule from the chat, live proposal of another time, accept, r
   const mentorFrames = recordMeetingFrames(mp);
   const menteeFrames = recordMeetingFrames(ep);
   try {
-    const { program, match, channelId } = await activeMatch({ server, cp, mp, ep });
+    const { program, match, channelId } = await activeMatch({
+      server,
+      cp,
+      mp,
+      ep,
+      mentor: MENTOR,
+      mentee: MENTEE,
+      program: { name: PROGRAM, description: 'Mentoring with scheduled meetings.' },
+    });
 
     // The mentor waits on his Meetings page: nothing yet.
     await mp.goto('/meetings');
