@@ -15,6 +15,7 @@ use time::format_description::well_known::Rfc3339;
 both_backends!(
     a_fit_check_from_meeting_to_dashboard_and_exports,
     pairs_at_risk_are_flagged_and_nudged_once,
+    falling_check_in_ratings_flag_a_pair,
     notifications_digests_and_unsubscribe_links,
     no_coordinator_endpoint_returns_message_text,
     deleting_an_account_leaves_tombstones,
@@ -106,6 +107,17 @@ async fn a_fit_check_from_meeting_to_dashboard_and_exports(backend: Backend) {
     mentor_ws.recv_matching(|f| f["type"] == "survey").await;
     // A second meeting does not ask again: the fit check is once per match.
     a_call(&mut mentee_ws, &mut mentor_ws, &p.ids[1]).await;
+    // Unanswered for two days: one reminder, live and by email.
+    app.state.clock.advance(2 * DAY + Duration::from_secs(60));
+    let reminder = mentee_ws.recv_matching(|f| f["type"] == "survey" && f["reminder"] == true).await;
+    assert_eq!(reminder["survey"]["title"], "Fit check");
+    eventually("the reminder email", || async {
+        app.outbox().await.iter().any(|m| m.to == "nia@example.org" && m.subject == "Reminder: Fit check")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let reminders = app.outbox().await.into_iter().filter(|m| m.subject == "Reminder: Fit check").count();
+    assert_eq!(reminders, 2, "one reminder each, however often the check runs");
 
     let mine = p.mentee.get("/api/me/surveys").await;
     let items = mine.body["items"].as_array().unwrap();
@@ -350,6 +362,31 @@ async fn pairs_at_risk_are_flagged_and_nudged_once(backend: Backend) {
         .assert_error(StatusCode::CONFLICT, "conflict");
 }
 
+async fn falling_check_in_ratings_flag_a_pair(backend: Backend) {
+    let app = app(backend).await;
+    let p = matched_pair(&[&app]).await;
+    let alerts = format!("/api/programs/{}/alerts", p.program);
+    let (mut mentee_ws, _) = p.mentee.ws(json!({})).await;
+    let (mut mentor_ws, _) = p.mentor.ws(json!({})).await;
+    let (mut coordinator_ws, _) = p.coordinator.ws(json!({})).await;
+    // Two good meetings, then a poor one.
+    for rating in [5, 5] {
+        let call = a_call(&mut mentee_ws, &mut mentor_ws, &p.ids[1]).await;
+        let res = p.mentee.post(&format!("/api/calls/{call}/checkin"), json!({"rating": rating})).await;
+        assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().is_empty(), "ratings of 5 flag no one");
+    let call = a_call(&mut mentee_ws, &mut mentor_ws, &p.ids[1]).await;
+    let res = p.mentee.post(&format!("/api/calls/{call}/checkin"), json!({"rating": 3})).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    let alert = coordinator_ws.recv_matching(|f| f["type"] == "alert").await;
+    assert_eq!(alert["alert"]["rule"], "falling_ratings");
+    assert!(alert["alert"]["detail"].as_str().unwrap().contains("fell from 5.0"), "{alert}");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().len(), 1, "raised once");
+}
+
 async fn notifications_digests_and_unsubscribe_links(backend: Backend) {
     let app = app(backend).await;
     let p = matched_pair(&[&app]).await;
@@ -553,6 +590,9 @@ async fn deleting_an_account_leaves_tombstones(backend: Backend) {
         })
         .await;
     assert_eq!(told["channel_id"], channel.as_str());
+    // …and their view of the match changes with it.
+    let ended = mentor_ws.recv_matching(|f| f["type"] == "match").await;
+    assert_eq!(ended["match"]["status"], "ended", "{ended}");
     let history = p.mentor.get(&format!("/api/channels/{channel}/messages?limit=100")).await;
     assert!(!history.text.contains(MARKER), "{}", history.text);
     let items = history.body["items"].as_array().unwrap();

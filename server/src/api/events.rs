@@ -321,13 +321,16 @@ pub async fn ics(
 
 /// Tells the people going, the speakers and the host about an event (a change, or a reminder).
 pub async fn publish(state: &AppState, row: &GroupEventRow, reminder: bool) -> Result<Vec<Uuid>, ApiError> {
-    let mut people = state.store.going(row.id).await?;
+    let going: std::collections::HashSet<Uuid> = state.store.going(row.id).await?.into_iter().collect();
+    let mut people: Vec<Uuid> = going.iter().copied().collect();
     people.extend(state.store.event_people(row.id).await?.into_iter().filter(|p| p.2 == "speaker").map(|p| p.0));
     people.push(row.host_id);
     people.sort_unstable();
     people.dedup();
+    // One view for everyone; only the answer differs (read for the few not going: speakers, host).
+    let mut event = view(state, row.clone(), row.host_id).await?;
     for user in &people {
-        let event = view(state, row.clone(), *user).await?;
+        event.my_rsvp = if going.contains(user) { Some(true) } else { state.store.my_rsvp(row.id, *user).await? };
         let frame = ServerFrame::GroupEvent { event: &event, reminder }.encode();
         state.gateway.publish(BusEvent::User { user: *user, frame }).await;
     }

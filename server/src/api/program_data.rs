@@ -802,9 +802,9 @@ pub async fn delete_me(
         return Err(ApiError::Forbidden("the password is not right"));
     }
     let now = state.clock.now();
-    let told = state.store.delete_account(me.user.id, now).await?;
+    let deleted = state.store.delete_account(me.user.id, now).await?;
     state.gateway.publish(BusEvent::Revoke { user: me.user.id, session: None }).await;
-    for (channel, _) in told {
+    for channel in deleted.pair_channels {
         let append = Append {
             channel_id: channel,
             sender_id: SYSTEM_USER,
@@ -819,11 +819,10 @@ pub async fn delete_me(
             Err(e) => tracing::warn!(error = %e, "could not tell a counterpart about a deleted account"),
         }
     }
-    // Both people's views of the ended matches change.
-    for record in state.store.user_matches(me.user.id).await? {
-        if record.ended_at.is_some_and(|t| to_millis(t) == to_millis(now)) {
-            crate::matching::worker::publish_match(&state, &record).await;
-        }
+    // Both people's views of the matches it closed change.
+    for id in deleted.closed_matches {
+        let record = state.store.get_match(id).await?;
+        crate::matching::worker::publish_match(&state, &record).await;
     }
     tracing::info!(user = %me.user.id, "account deleted");
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, super::auth::clear_cookie(&state))]))

@@ -52,8 +52,13 @@ fn audience_of(survey: &SurveyRecord) -> Audience {
 async fn surveys_after_meetings(state: &AppState) -> anyhow::Result<()> {
     let now = state.clock.now();
     let meetings = state.store.meetings_since(to_millis(now - MEETINGS_LOOKBACK)).await?;
+    // Each program's surveys, read once per run however many of its pairs met.
+    let mut by_program: std::collections::HashMap<Uuid, Vec<SurveyRecord>> = std::collections::HashMap::new();
     for (call, program_id, caller, callee, ended_at) in meetings {
-        let surveys = state.store.list_surveys(program_id).await?;
+        let surveys = match by_program.entry(program_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(state.store.list_surveys(program_id).await?),
+        };
         let relevant: Vec<&SurveyRecord> = surveys
             .iter()
             .filter(|s| matches!(Trigger::parse(&s.trigger), Some(Trigger::FitCheck | Trigger::EachMeeting)))

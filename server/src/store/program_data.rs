@@ -190,6 +190,15 @@ pub struct UnreadRow {
     pub latest_at: i64,
 }
 
+/// What deleting an account changed, for telling others.
+#[derive(Clone, Debug, Default)]
+pub struct DeletedAccount {
+    /// The pair channels of the person's matches, where the counterpart is told.
+    pub pair_channels: Vec<Uuid>,
+    /// The matches that were open and are now ended (or declined, if only proposed).
+    pub closed_matches: Vec<Uuid>,
+}
+
 #[async_trait]
 pub trait ProgramDataStore: Send + Sync {
     // --- surveys ---
@@ -289,9 +298,8 @@ pub trait ProgramDataStore: Send + Sync {
     /// Questionnaires of a person: `(program id, answers, completed at)`.
     async fn own_questionnaires(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, String, Option<i64>)>>;
     /// Deletes an account in one transaction: messages become tombstones, the profile is erased,
-    /// sessions, questionnaires, named responses and settings go, open matches end. Returns the
-    /// pair channels (and the other person) that should be told.
-    async fn delete_account(&self, user_id: Uuid, now: OffsetDateTime) -> StoreResult<Vec<(Uuid, Uuid)>>;
+    /// sessions, questionnaires, named responses and settings go, open matches end.
+    async fn delete_account(&self, user_id: Uuid, now: OffsetDateTime) -> StoreResult<DeletedAccount>;
 }
 
 macro_rules! impl_program_data_store {
@@ -788,7 +796,7 @@ macro_rules! impl_program_data_store {
                 .await?)
             }
 
-            async fn delete_account(&self, user_id: Uuid, now: OffsetDateTime) -> StoreResult<Vec<(Uuid, Uuid)>> {
+            async fn delete_account(&self, user_id: Uuid, now: OffsetDateTime) -> StoreResult<DeletedAccount> {
                 let now_ms = to_millis(now);
                 let mut tx = self.begin().await?;
                 // Tombstones: the messages keep their place in each log, without their text.
@@ -803,9 +811,15 @@ macro_rules! impl_program_data_store {
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await?;
-                let told = sqlx::query_as::<$db, (Uuid, Uuid)>(
-                    "SELECT channel_id, CASE WHEN mentee_id = $1 THEN mentor_id ELSE mentee_id END FROM matches \
+                let pair_channels = sqlx::query_scalar::<$db, Uuid>(
+                    "SELECT channel_id FROM matches \
                      WHERE (mentee_id = $1 OR mentor_id = $1) AND status IN ('active','ended') AND channel_id IS NOT NULL",
+                )
+                .bind(user_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let closed_matches = sqlx::query_scalar::<$db, Uuid>(
+                    "SELECT id FROM matches WHERE (mentee_id = $1 OR mentor_id = $1) AND status IN ('proposed','active')",
                 )
                 .bind(user_id)
                 .fetch_all(&mut *tx)
@@ -841,7 +855,7 @@ macro_rules! impl_program_data_store {
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                Ok(told)
+                Ok(DeletedAccount { pair_channels, closed_matches })
             }
         }
     };
