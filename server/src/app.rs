@@ -62,7 +62,8 @@ impl Application {
         let listener =
             TcpListener::bind(config.bind).await.with_context(|| format!("could not bind {}", config.bind))?;
         let local = listener.local_addr()?;
-        let (state, node) = assemble(config, store, local).await?;
+        let sfu = config.sfu;
+        let (state, node) = assemble(config, store, local, sfu).await?;
         Ok(Self { listener, state, node })
     }
 
@@ -117,14 +118,16 @@ async fn assemble(
     config: Config,
     store: Arc<dyn store::Store>,
     local: SocketAddr,
+    with_sfu: bool,
 ) -> anyhow::Result<(AppState, CancellationToken)> {
     let public_url: Arc<str> =
         config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').into();
     let node = CancellationToken::new();
+    let node_id = Uuid::new_v4();
     let bus_config = BusConfig {
         redis_url: config.redis_url.as_ref().map(|u| u.expose().to_owned()),
         prefix: config.redis_prefix.clone(),
-        node_id: Uuid::new_v4(),
+        node_id,
     };
     let (bus, events) = bus::open(bus_config, node.clone()).await.context("could not connect to Redis")?;
     let limits = Limits {
@@ -136,8 +139,12 @@ async fn assemble(
         presence_grace: Duration::from_millis(config.presence_grace_ms),
     };
     let clock = Clock::default();
-    let gateway = Gateway::new(store.clone(), bus, limits, clock.clone(), node.clone());
+    let gateway = Gateway::new(store.clone(), bus, limits, clock.clone(), node.clone(), node_id);
     tokio::spawn(gateway.clone().deliver(events));
+    if with_sfu {
+        let (live, outputs) = crate::live::Live::start(&config, clock.clone(), node.clone())?;
+        gateway.host_rooms(live, outputs).await;
+    }
     tokio::spawn(gateway.clone().tick_calls());
     let window = Duration::from_secs(config.login_window_secs);
     let state = AppState {
@@ -160,9 +167,26 @@ pub async fn run_worker(config: Config, shutdown: CancellationToken) -> anyhow::
     let store = open_store(&config).await?;
     // Links in emails point at the configured public URL, or the address nodes serve on.
     let bind = config.bind;
-    let (state, node) = assemble(config, store, bind).await?;
+    let (state, node) = assemble(config, store, bind, false).await?;
     let poll = Duration::from_millis(state.config.worker_poll_ms.max(10));
     crate::matching::worker::run(state.clone(), state.work.clone(), poll, shutdown).await;
+    node.cancel();
+    Ok(())
+}
+
+/// Runs only an SFU (`kindred sfu`): it hosts the live rooms the bus places on it, for people
+/// connected to any `kindred serve` node, until `shutdown`. Needs Redis (the rooms' frames travel
+/// over it) and the shared database (attendance).
+pub async fn run_sfu(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        config.redis_url.is_some(),
+        "kindred sfu takes rooms from other nodes over Redis: set redis_url (KINDRED_REDIS_URL)"
+    );
+    let store = open_store(&config).await?;
+    let bind = config.bind;
+    let (state, node) = assemble(config, store, bind, true).await?;
+    tracing::info!(node = %state.gateway.node_id, "sfu node ready");
+    shutdown.cancelled().await;
     node.cancel();
     Ok(())
 }

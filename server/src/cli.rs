@@ -57,6 +57,8 @@ pub enum Command {
     Migrate,
     /// Run only the matching worker (for deployments that run workers apart from web nodes).
     Worker,
+    /// Run only the group-event SFU: it hosts live rooms for every node (needs Redis).
+    Sfu,
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -126,6 +128,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let shutdown = CancellationToken::new();
             tokio::spawn(shutdown_on_signal(shutdown.clone()));
             crate::app::run_worker(config, shutdown).await
+        }
+        Command::Sfu => {
+            println!("Kindred SFU started; UDP port {}", config.sfu_udp_port);
+            std::io::stdout().flush().ok();
+            let shutdown = CancellationToken::new();
+            tokio::spawn(shutdown_on_signal(shutdown.clone()));
+            crate::app::run_sfu(config, shutdown).await
         }
         Command::User(UserCommand::Create(args)) => create_user(&config, args).await,
         Command::Demo => demo(&config).await,

@@ -99,6 +99,16 @@ pub struct Config {
     pub turn_secret: Option<Secret>,
     /// How long TURN credentials stay valid, in seconds.
     pub turn_ttl_secs: u64,
+    /// Run the group-event SFU in this process (`kindred serve`; `kindred sfu` always does).
+    pub sfu: bool,
+    /// The SFU's one UDP port, on every address in `sfu_ips`. 0 picks a free port at start; set a
+    /// fixed one (e.g. 7882) for a firewall rule.
+    pub sfu_udp_port: u16,
+    /// Addresses the SFU binds and announces to browsers; empty: loopback and the address of the
+    /// default route. Behind NAT, set `sfu_public_ip` too.
+    pub sfu_ips: Vec<std::net::IpAddr>,
+    /// The public address to announce instead of the first non-loopback one (1:1 NAT).
+    pub sfu_public_ip: Option<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -134,6 +144,10 @@ impl Default for Config {
             turn_urls: Vec::new(),
             turn_secret: None,
             turn_ttl_secs: 3600,
+            sfu: true,
+            sfu_udp_port: 0,
+            sfu_ips: Vec::new(),
+            sfu_public_ip: None,
         }
     }
 }

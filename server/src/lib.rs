@@ -9,6 +9,7 @@ pub mod bus;
 pub mod cli;
 pub mod config;
 pub mod gateway;
+pub mod live;
 pub mod mail;
 pub mod matching;
 pub mod program_data;

@@ -277,6 +277,9 @@ pub struct Stats {
 struct Participant {
     role: Role,
     muted: bool,
+    /// Extension ids negotiated on this participant's publishing connection, when they differ
+    /// from the room's.
+    extensions: Option<ExtensionIds>,
     /// The subscriber's last bandwidth estimate; none means unconstrained.
     estimate: Option<u64>,
 }
@@ -345,8 +348,16 @@ pub struct Room {
 impl Room {
     /// A room with its host already in it.
     pub fn new(config: RoomConfig, host: ParticipantId) -> Self {
+        let mut room = Room::empty(config);
+        room.participants
+            .insert(host, Participant { role: Role::Host, muted: false, extensions: None, estimate: None });
+        room
+    }
+
+    /// A room nobody is in yet (hosts join with [`Role::Host`]).
+    pub fn empty(config: RoomConfig) -> Self {
         let speaker = SpeakerDetector::new(config.speaker);
-        let mut room = Room {
+        Room {
             config,
             participants: BTreeMap::new(),
             tracks: BTreeMap::new(),
@@ -357,9 +368,7 @@ impl Room {
             locked: false,
             speaker,
             stats: Stats::default(),
-        };
-        room.participants.insert(host, Participant { role: Role::Host, muted: false, estimate: None });
-        room
+        }
     }
 
     pub fn stats(&self) -> Stats {
@@ -401,7 +410,7 @@ impl Room {
         if self.locked && role != Role::Host {
             return Err(RoomError::Locked);
         }
-        self.participants.insert(who, Participant { role, muted: false, estimate: None });
+        self.participants.insert(who, Participant { role, muted: false, extensions: None, estimate: None });
         Ok(())
     }
 
@@ -434,9 +443,6 @@ impl Room {
         }
         if layers.iter().any(|l| l.ssrc.is_none() && l.rid.is_none()) {
             return Err(RoomError::InvalidTrack("each layer needs an SSRC or a RID"));
-        }
-        if layers.iter().any(|l| l.ssrc.is_none()) && self.config.extensions.rid.is_none() {
-            return Err(RoomError::InvalidTrack("RID layers need the rtp-stream-id extension"));
         }
         for (i, l) in layers.iter().enumerate() {
             if let Some(ssrc) = l.ssrc
@@ -563,11 +569,12 @@ impl Room {
             return Err(Dropped::NotInRoom);
         };
         let muted = sender.muted;
+        let extensions = sender.extensions.unwrap_or(self.config.extensions);
         let ssrc = packet.header.ssrc;
         let mut effects = Vec::new();
         let (track_id, layer) = match self.by_ssrc.get(&(from, ssrc)) {
             Some(found) => *found,
-            None => match self.bind_rid(from, &packet) {
+            None => match self.bind_rid(from, extensions.rid, &packet) {
                 Some(found) => {
                     // A newly seen layer may be what some subscribers were waiting for.
                     let subscribers: Vec<_> = self.tracks[&found.0].subscribers.keys().copied().collect();
@@ -589,7 +596,7 @@ impl Room {
         let track = self.tracks.get_mut(&track_id).expect("by_ssrc only names live tracks");
         let kind = track.kind;
         if kind == TrackKind::Audio
-            && let Some(id) = self.config.extensions.audio_level
+            && let Some(id) = extensions.audio_level
             && let Some(level) = packet.audio_level(id)
             && let Some(speaker) = self.speaker.observe(now, from, level)
         {
@@ -657,6 +664,45 @@ impl Room {
         Ok(())
     }
 
+    /// The header extension ids of `who`'s publishing connection (from its SDP), used instead of
+    /// the room's for the packets they send.
+    pub fn set_extensions(&mut self, who: ParticipantId, extensions: ExtensionIds) -> Result<(), RoomError> {
+        self.participant_mut(who)?.extensions = Some(extensions);
+        Ok(())
+    }
+
+    /// Binds the SSRC of one of `from`'s published layers, when the shell learns it another way
+    /// than the RID extension (its WebRTC stack saw the stream open). Subscribers waiting for the
+    /// layer are re-allocated.
+    pub fn bind_layer(
+        &mut self,
+        now: Duration,
+        from: ParticipantId,
+        track: TrackId,
+        layer: Layer,
+        ssrc: u32,
+    ) -> Result<Vec<Effect>, RoomError> {
+        self.participant(from)?;
+        if let Some(bound) = self.by_ssrc.get(&(from, ssrc)) {
+            return if *bound == (track, layer) { Ok(Vec::new()) } else { Err(RoomError::SsrcInUse(ssrc)) };
+        }
+        let t = self.tracks.get_mut(&track).ok_or(RoomError::UnknownTrack(track))?;
+        if t.owner != from {
+            return Err(RoomError::NotYourTrack(track));
+        }
+        let l = t.layers.iter_mut().find(|l| l.layer == layer).ok_or(RoomError::InvalidTrack("no such layer"))?;
+        if let Some(old) = l.ssrc.replace(ssrc) {
+            self.by_ssrc.remove(&(from, old));
+        }
+        self.by_ssrc.insert((from, ssrc), (track, layer));
+        let subscribers: Vec<_> = self.tracks[&track].subscribers.keys().copied().collect();
+        let mut effects = Vec::new();
+        for s in subscribers {
+            effects.extend(self.allocate(now, s));
+        }
+        Ok(effects)
+    }
+
     fn moderate(&self, actor: ParticipantId, target: ParticipantId) -> Result<(), RoomError> {
         if self.participant(actor)?.role != Role::Host {
             return Err(RoomError::NotHost);
@@ -688,8 +734,13 @@ impl Room {
     }
 
     /// Binds the SSRC of a RID layer the first time a packet of it announces its RID.
-    fn bind_rid(&mut self, from: ParticipantId, packet: &RtpPacket<'_>) -> Option<(TrackId, Layer)> {
-        let rid = packet.extension(self.config.extensions.rid?)?;
+    fn bind_rid(
+        &mut self,
+        from: ParticipantId,
+        rid_id: Option<u8>,
+        packet: &RtpPacket<'_>,
+    ) -> Option<(TrackId, Layer)> {
+        let rid = packet.extension(rid_id?)?;
         let ssrc = packet.header.ssrc;
         let (id, layer) = self.tracks.iter_mut().filter(|(_, t)| t.owner == from).find_map(|(id, t)| {
             let l =

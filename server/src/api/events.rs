@@ -1,6 +1,7 @@
 //! Group events that coordinators host: create one for the whole program, a cohort or named
 //! people, with speakers and a capacity; people RSVP, download it as `.ics`, find it in their
-//! calendar feed and are reminded before it starts. (The live room and its SFU are not built yet.)
+//! calendar feed and are reminded before it starts. Each event has a chat channel for the people
+//! invited; its live room (docs/protocol.md, "Group event rooms") records who attended.
 
 use axum::Json;
 use axum::extract::State;
@@ -20,7 +21,7 @@ use crate::bus::BusEvent;
 use crate::gateway::protocol::ServerFrame;
 use crate::matching::views::PersonRef;
 use crate::state::AppState;
-use crate::store::{GroupEventRow, NewEvent, Role, from_millis, jobs, to_millis};
+use crate::store::{ChannelKind, GroupEventRow, NewChannel, NewEvent, Role, from_millis, jobs, to_millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -73,6 +74,24 @@ pub struct GroupEvent {
     pub speakers: Vec<PersonRef>,
     /// My answer: `true` going, `false` not going, null not answered.
     pub my_rsvp: Option<bool>,
+    /// The event's chat channel (everyone invited is a member).
+    pub chat_channel: Option<Uuid>,
+    /// When the host ended the live room; it cannot be entered after that.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ended_at: Option<OffsetDateTime>,
+}
+
+/// One stay in an event's live room.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Attendance {
+    pub user: PersonRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub joined_at: OffsetDateTime,
+    /// Null while they are still in the room.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub left_at: Option<OffsetDateTime>,
+    /// Minutes in the room, to the end of the stay or now.
+    pub minutes: i64,
 }
 
 async fn view(state: &AppState, row: GroupEventRow, me: Uuid) -> Result<GroupEvent, ApiError> {
@@ -100,6 +119,8 @@ async fn view(state: &AppState, row: GroupEventRow, me: Uuid) -> Result<GroupEve
         host: PersonRef { user_id: row.host_id, name: row.host_name },
         speakers,
         my_rsvp,
+        chat_channel: row.chat_channel_id,
+        ended_at: row.ended_at.map(from_millis),
     })
 }
 
@@ -212,7 +233,21 @@ pub async fn create(
         speakers: input.speakers,
         invitees: input.invitees,
     };
+    let program_wide = input.audience == EventAudience::Program;
+    let title_for_chat = new.title.clone();
     let id = state.store.create_event(new, now).await?;
+    // The event's chat: everyone invited may read and write; a program-wide event's channel
+    // follows the program's membership.
+    let members = state.store.event_audience(id).await?.into_iter().map(|u| (u, true)).collect();
+    let channel = state
+        .store
+        .create_channel(
+            NewChannel { program_id, kind: ChannelKind::Group, name: title_for_chat, program_wide, members },
+            now,
+        )
+        .await?;
+    state.store.set_event_channel(id, channel.id).await?;
+    super::channels::announce_channel(&state, &channel).await?;
     let row = state.store.get_event(id).await?;
     let starts = row.starts_at;
     let at = (from_millis(starts) - REMINDER_BEFORE).max(now);
@@ -317,6 +352,36 @@ pub async fn ics(
 ) -> Result<impl IntoResponse, ApiError> {
     let row = invited(&state, &me, id).await?;
     Ok(ics_response(calendar(&[calendar_entry(&row, &state.public_url)], state.clock.now()), "event.ics"))
+}
+
+/// Who was in the event's live room, from when to when (its program's coordinators).
+#[utoipa::path(get, path = "/api/events/{id}/attendance", tag = "events", params(("id" = Uuid, Path)),
+    responses((status = 200, body = List<Attendance>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn attendance(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<List<Attendance>>, ApiError> {
+    let row = invited(&state, &me, id).await?;
+    Access::of(&state, &me, row.program_id).await?.require_coordinator()?;
+    let now = state.clock.now();
+    let items = state
+        .store
+        .event_attendance(id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let joined_at = from_millis(a.joined_at);
+            let left_at = a.left_at.map(from_millis);
+            Attendance {
+                user: PersonRef { user_id: a.user_id, name: a.name },
+                joined_at,
+                left_at,
+                minutes: (left_at.unwrap_or(now) - joined_at).whole_minutes().max(0),
+            }
+        })
+        .collect();
+    Ok(Json(List { items, next_cursor: None }))
 }
 
 /// Tells the people going, the speakers and the host about an event (a change, or a reminder).

@@ -53,7 +53,7 @@ use error::ApiError;
         program_data::dashboard, program_data::patch_member, program_data::export, program_data::audit,
         program_data::get_notifications, program_data::put_notifications, program_data::unsubscribe,
         program_data::export_me, program_data::delete_me,
-        events::create, events::program_events, events::mine, events::get, events::rsvp, events::cancel, events::ics,
+        events::create, events::program_events, events::mine, events::get, events::rsvp, events::cancel, events::ics, events::attendance,
         healthz, readyz,
     ),
     tags(
@@ -155,6 +155,7 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/rsvp", post(events::rsvp))
         .route("/events/{id}/cancel", post(events::cancel))
         .route("/events/{id}/ics", get(events::ics))
+        .route("/events/{id}/attendance", get(events::attendance))
         .route("/admin/outbox", get(admin::outbox))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/openapi.json", get(openapi))

@@ -13,11 +13,13 @@ use crate::gateway::protocol::PresenceState;
 pub struct LocalBus {
     tx: mpsc::Sender<BusEvent>,
     presence: Mutex<HashMap<Uuid, PresenceState>>,
+    node_id: Uuid,
+    sfu: std::sync::atomic::AtomicBool,
 }
 
 impl LocalBus {
-    pub fn new(tx: mpsc::Sender<BusEvent>) -> Self {
-        Self { tx, presence: Mutex::new(HashMap::new()) }
+    pub fn new(tx: mpsc::Sender<BusEvent>, node_id: Uuid) -> Self {
+        Self { tx, presence: Mutex::new(HashMap::new()), node_id, sfu: Default::default() }
     }
 }
 
@@ -48,6 +50,15 @@ impl Bus for LocalBus {
 
     async fn ping(&self) -> Result<(), BusError> {
         Ok(())
+    }
+
+    async fn offer_sfu(&self) -> Result<(), BusError> {
+        self.sfu.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    async fn place_room(&self, _event: Uuid) -> Result<Option<Uuid>, BusError> {
+        Ok(self.sfu.load(std::sync::atomic::Ordering::Relaxed).then_some(self.node_id))
     }
 
     fn backend(&self) -> &'static str {

@@ -43,6 +43,10 @@ pub enum BusEvent {
     PresenceLost { user: Uuid, state: PresenceState },
     /// Local only: the bus may have dropped events (it reconnected); clients must `sync`.
     Resync,
+    /// Deliver `frame` to connection `conn` of node `node` (live room frames).
+    Conn { node: Uuid, conn: u64, frame: String },
+    /// For the SFU on node `node`: a live room command from a connection on another node.
+    Room { node: Uuid, command: crate::live::Command },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +68,11 @@ pub trait Bus: Send + Sync + 'static {
     async fn presence_of(&self, users: &[Uuid]) -> Result<HashMap<Uuid, PresenceState>, BusError>;
     /// Whether the bus's backing service answers.
     async fn ping(&self) -> Result<(), BusError>;
+    /// Says that this node hosts live rooms (runs an SFU).
+    async fn offer_sfu(&self) -> Result<(), BusError>;
+    /// The node hosting `event`'s live room: the one it is placed on while that node lives, or
+    /// else one of the live nodes that host rooms, recorded for everyone. `None`: no SFU anywhere.
+    async fn place_room(&self, event: Uuid) -> Result<Option<Uuid>, BusError>;
     fn backend(&self) -> &'static str;
 }
 
@@ -86,7 +95,7 @@ pub async fn open(
     // Bounded: if delivery falls behind, publishers wait rather than memory growing.
     let (tx, rx) = mpsc::channel(8192);
     let bus: Arc<dyn Bus> = match &config.redis_url {
-        None => Arc::new(LocalBus::new(tx)),
+        None => Arc::new(LocalBus::new(tx, config.node_id)),
         Some(url) => Arc::new(RedisBus::connect(url, config.prefix.clone(), config.node_id, tx, shutdown).await?),
     };
     Ok((bus, rx))

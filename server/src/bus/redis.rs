@@ -272,4 +272,57 @@ impl Bus for RedisBus {
     fn backend(&self) -> &'static str {
         "redis"
     }
+
+    async fn offer_sfu(&self) -> Result<(), BusError> {
+        let _: () = self.conn.clone().sadd(self.key("sfus"), self.node_id.to_string()).await?;
+        Ok(())
+    }
+
+    async fn place_room(&self, event: Uuid) -> Result<Option<Uuid>, BusError> {
+        let mut conn = self.conn.clone();
+        let key = self.key(&format!("room:{event}"));
+        let alive = |node: &str| format!("{}node:{node}", self.prefix);
+        for _ in 0..3 {
+            if let Some(node) = conn.get::<_, Option<String>>(&key).await? {
+                if conn.exists::<_, bool>(alive(&node)).await? {
+                    return Ok(Uuid::parse_str(&node).ok());
+                }
+                // Its node died: the room starts over elsewhere (compare-and-delete).
+                let _: i64 = redis::Script::new(
+                    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+                )
+                .key(&key)
+                .arg(&node)
+                .invoke_async(&mut conn)
+                .await?;
+            }
+            let mut nodes: Vec<String> = conn.smembers(self.key("sfus")).await?;
+            nodes.sort();
+            let mut live = Vec::new();
+            for node in nodes {
+                if conn.exists::<_, bool>(alive(&node)).await? {
+                    live.push(node);
+                } else {
+                    let _: () = conn.srem(self.key("sfus"), &node).await?;
+                }
+            }
+            if live.is_empty() {
+                return Ok(None);
+            }
+            // Rooms spread over the SFU nodes by event id; every node computes the same choice.
+            let choice = &live[(event.as_u128() % live.len() as u128) as usize];
+            let placed: Option<String> = redis::cmd("SET")
+                .arg(&key)
+                .arg(choice)
+                .arg("NX")
+                .arg("EX")
+                .arg(7 * 24 * 3600)
+                .query_async(&mut conn)
+                .await?;
+            if placed.is_some() {
+                return Ok(Uuid::parse_str(choice).ok());
+            }
+        }
+        Ok(None)
+    }
 }

@@ -314,6 +314,7 @@ impl Connection {
                 }
             }
             ClientFrame::Signal(signal) => self.gateway.signal(self.user.id, signal, &self.outbox).await,
+            ClientFrame::Room(frame) => self.gateway.room(&self.user, self.id, frame, &self.outbox).await,
             ClientFrame::Ping { reference } => {
                 frame(&self.outbox, ServerFrame::Pong { reference: reference.as_deref() })
             }
@@ -431,6 +432,7 @@ impl Connection {
     /// Deregisters; the person's presence is withdrawn after a grace period, and only if no new
     /// connection of theirs arrived meanwhile (a reload does not flap their state for others).
     async fn close(self) {
+        self.gateway.rooms_gone(self.id).await;
         let left = self.gateway.hub.unregister(self.id);
         if left > 0 {
             let state = self.gateway.hub.local_presence(self.user.id);

@@ -244,6 +244,13 @@ impl Hub {
         }
     }
 
+    /// Delivers to one connection, if it is still here.
+    pub fn deliver_conn(&self, id: ConnId, frame: &Utf8Bytes) {
+        if let Some(conn) = self.read().conns.get(&id) {
+            conn.outbox.push(frame.clone());
+        }
+    }
+
     pub fn deliver_all(&self, frame: &Utf8Bytes) {
         for conn in self.read().conns.values() {
             conn.outbox.push(frame.clone());

@@ -10,6 +10,7 @@ mod calls;
 mod conn;
 pub mod hub;
 pub mod protocol;
+mod rooms;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,6 +60,12 @@ pub struct Gateway {
     shutdown: CancellationToken,
     /// Every connection task, so shutdown can wait for them.
     tracker: TaskTracker,
+    /// This process's id on the bus.
+    pub node_id: Uuid,
+    /// The SFU, when this node hosts live rooms.
+    live: std::sync::OnceLock<Arc<crate::live::Live>>,
+    /// The live rooms each connection of this node joined, to leave them when it closes.
+    room_conns: std::sync::Mutex<std::collections::HashMap<hub::ConnId, std::collections::HashSet<Uuid>>>,
 }
 
 impl Gateway {
@@ -68,6 +75,7 @@ impl Gateway {
         limits: Limits,
         clock: Clock,
         shutdown: CancellationToken,
+        node_id: Uuid,
     ) -> Arc<Self> {
         Arc::new(Gateway {
             hub: Hub::new(limits.send_rate_per_sec, limits.send_burst),
@@ -77,6 +85,9 @@ impl Gateway {
             clock,
             shutdown,
             tracker: TaskTracker::new(),
+            node_id,
+            live: std::sync::OnceLock::new(),
+            room_conns: Default::default(),
         })
     }
 
@@ -114,6 +125,18 @@ impl Gateway {
                         }
                     }
                     self.hub.deliver_all(&Utf8Bytes::from(ServerFrame::Resync {}.encode()));
+                }
+                BusEvent::Conn { node, conn, frame } => {
+                    if node == self.node_id {
+                        self.hub.deliver_conn(conn, &Utf8Bytes::from(frame));
+                    }
+                }
+                BusEvent::Room { node, command } => {
+                    if node == self.node_id
+                        && let Some(live) = self.live.get()
+                    {
+                        live.send(command).await;
+                    }
                 }
             }
         }

@@ -44,6 +44,9 @@ pub enum ClientFrame {
     /// A call frame (`call_invite`, `sdp_offer`, …): decoded by the signaling crate's own types.
     #[serde(skip)]
     Signal(kindred_signaling::ClientSignal),
+    /// A live room frame (`room_join`, `room_publish`, …).
+    #[serde(skip)]
+    Room(crate::live::protocol::RoomFrame),
     /// Must be first. `last_seq` names, per channel, the last sequence number the client has.
     Hello {
         v: u32,
@@ -326,6 +329,12 @@ pub fn decode(text: &str) -> Result<ClientFrame, DecodeError> {
             .map(ClientFrame::Signal)
             .map_err(|e| DecodeError::new(ErrorCode::BadFrame, e.to_string(), reference));
     }
+    if crate::live::protocol::RoomFrame::TYPES.contains(&kind) {
+        let frame: crate::live::protocol::RoomFrame = serde_json::from_value(value)
+            .map_err(|e| DecodeError::new(ErrorCode::BadFrame, e.to_string(), reference.clone()))?;
+        frame.validate().map_err(|m| DecodeError::new(ErrorCode::Invalid, m, reference))?;
+        return Ok(ClientFrame::Room(frame));
+    }
     if !KNOWN_TYPES.contains(&kind) {
         return Err(DecodeError::new(
             ErrorCode::UnknownType,
@@ -411,7 +420,9 @@ fn validate(frame: &ClientFrame) -> Result<(), String> {
             if *after < 0 { Err("after is not negative".into()) } else { Ok(()) }
         }
         ClientFrame::Ping { reference } => check_ref(reference),
-        ClientFrame::Typing { .. } | ClientFrame::Presence { .. } | ClientFrame::Signal(_) => Ok(()),
+        ClientFrame::Typing { .. } | ClientFrame::Presence { .. } | ClientFrame::Signal(_) | ClientFrame::Room(_) => {
+            Ok(())
+        }
     }
 }
 

@@ -25,6 +25,19 @@ pub struct GroupEventRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub going: i64,
+    /// When the host ended the live room.
+    pub ended_at: Option<i64>,
+    /// The event's chat channel (the people invited are its members).
+    pub chat_channel_id: Option<Uuid>,
+}
+
+/// One stay in an event's live room.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AttendanceRow {
+    pub user_id: Uuid,
+    pub name: String,
+    pub joined_at: i64,
+    pub left_at: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -61,13 +74,23 @@ pub trait EventStore: Send + Sync {
     async fn cancel_event(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool>;
     /// Events in a person's calendar: going, speaking or hosting.
     async fn calendar_events(&self, user: Uuid) -> StoreResult<Vec<GroupEventRow>>;
+    /// Everyone invited to an event (the members of its chat channel).
+    async fn event_audience(&self, id: Uuid) -> StoreResult<Vec<Uuid>>;
+    async fn set_event_channel(&self, id: Uuid, channel: Uuid) -> StoreResult<()>;
+    /// The host ended the live room (the first end counts).
+    async fn end_event(&self, id: Uuid, at: i64) -> StoreResult<()>;
+    /// Records a stay in the live room: its start, and later its end (same `joined_at`).
+    async fn record_attendance(&self, event: Uuid, user: Uuid, joined_at: i64, left_at: Option<i64>)
+    -> StoreResult<()>;
+    /// Every stay in the room, in order.
+    async fn event_attendance(&self, id: Uuid) -> StoreResult<Vec<AttendanceRow>>;
 }
 
 macro_rules! event_select {
     () => {
         "SELECT e.id, e.program_id, e.title, e.description, e.starts_at, e.duration_min, e.capacity, e.audience, e.cohort, \
          e.status, e.host_id, h.name AS host_name, e.created_at, e.updated_at, \
-         (SELECT COUNT(*) FROM group_event_rsvps r WHERE r.event_id = e.id AND r.going) AS going \
+         (SELECT COUNT(*) FROM group_event_rsvps r WHERE r.event_id = e.id AND r.going) AS going, e.ended_at, e.chat_channel_id \
          FROM group_events e JOIN users h ON h.id = e.host_id"
     };
 }
@@ -246,6 +269,60 @@ macro_rules! impl_event_store {
                      ORDER BY e.starts_at LIMIT 500"
                 ))
                 .bind(user)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn event_audience(&self, id: Uuid) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>(
+                    "SELECT m.user_id FROM group_events e JOIN memberships m ON m.program_id = e.program_id \
+                     WHERE e.id = $1 AND (e.audience = 'program' OR m.role = 'coordinator' OR e.host_id = m.user_id \
+                     OR (e.audience = 'cohort' AND m.cohort = e.cohort) \
+                     OR EXISTS (SELECT 1 FROM group_event_people p WHERE p.event_id = e.id AND p.user_id = m.user_id))",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn set_event_channel(&self, id: Uuid, channel: Uuid) -> StoreResult<()> {
+                sqlx::query::<$db>("UPDATE group_events SET chat_channel_id = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(channel)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn end_event(&self, id: Uuid, at: i64) -> StoreResult<()> {
+                sqlx::query::<$db>("UPDATE group_events SET ended_at = $2, updated_at = $2 WHERE id = $1 AND ended_at IS NULL")
+                    .bind(id)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn record_attendance(&self, event: Uuid, user: Uuid, joined_at: i64, left_at: Option<i64>) -> StoreResult<()> {
+                sqlx::query::<$db>(
+                    "INSERT INTO group_event_attendance (event_id, user_id, joined_at, left_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (event_id, user_id, joined_at) DO UPDATE SET left_at = excluded.left_at",
+                )
+                .bind(event)
+                .bind(user)
+                .bind(joined_at)
+                .bind(left_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn event_attendance(&self, id: Uuid) -> StoreResult<Vec<AttendanceRow>> {
+                Ok(sqlx::query_as::<$db, AttendanceRow>(
+                    "SELECT a.user_id, u.name, a.joined_at, a.left_at FROM group_event_attendance a JOIN users u ON u.id = a.user_id \
+                     WHERE a.event_id = $1 ORDER BY a.joined_at, u.name",
+                )
+                .bind(id)
                 .fetch_all(&self.pool)
                 .await?)
             }

@@ -462,11 +462,9 @@ fn track_descriptions_are_checked() {
         layers: vec![LayerSource::ssrc(Layer::Low, 5), LayerSource::ssrc(Layer::Low, 6)],
     };
     assert!(matches!(room.publish(SPEAKER, twice), Err(RoomError::InvalidTrack(_))));
-    let mut no_rid = Room::new(RoomConfig::default(), HOST);
-    assert!(matches!(
-        no_rid.publish(HOST, TrackSpec::simulcast_rids(["q", "h", "f"])),
-        Err(RoomError::InvalidTrack(_))
-    ));
+    let nameless =
+        TrackSpec { kind: TrackKind::Video, layers: vec![LayerSource { layer: Layer::Low, ssrc: None, rid: None }] };
+    assert!(matches!(room.publish(SPEAKER, nameless), Err(RoomError::InvalidTrack(_))));
 
     let cam = room.publish(SPEAKER, TrackSpec::video(HIGH)).unwrap();
     assert_eq!(room.subscribe(ms(0), SPEAKER, cam), Err(RoomError::OwnTrack));
@@ -565,4 +563,37 @@ fn random_packets_never_panic() {
         packet.truncate(rng.below(packet.len() as u64 + 1) as usize);
         let _ = room.on_rtp(ms(i), SPEAKER, &packet);
     }
+}
+
+#[test]
+fn the_shell_binds_layers_it_learns_of_and_extension_ids_are_per_publisher() {
+    // A room whose default ids are unset: the speaker's connection negotiated its own.
+    let mut room = Room::new(RoomConfig::default(), HOST);
+    room.join(SPEAKER, Role::Speaker).unwrap();
+    room.join(A, Role::Audience).unwrap();
+    room.set_extensions(SPEAKER, ExtensionIds { audio_level: Some(1), rid: None }).unwrap();
+    assert_eq!(room.set_extensions(B, ExtensionIds::default()), Err(RoomError::NotInRoom(B)));
+
+    let cam = room.publish(SPEAKER, TrackSpec::simulcast_rids(["l", "m", "h"])).unwrap();
+    room.subscribe(ms(0), A, cam).unwrap();
+    room.on_estimate(ms(0), A, 300_000).unwrap();
+    let stream = Simulcast { ssrcs: [LOW, MID, HIGH] };
+    // Nothing is bound yet, and there is no RID extension to bind by: dropped.
+    assert!(matches!(room.on_rtp(ms(0), SPEAKER, &stream.frame(0, &[])[0].1), Err(Dropped::UnknownSsrc(LOW))));
+    // The shell binds the low layer: A, limited to low, is asked for a keyframe on it.
+    let effects = room.bind_layer(ms(5), SPEAKER, cam, Layer::Low, LOW).unwrap();
+    assert_eq!(keyframe_requests(&effects), [KeyframeRequest { to: SPEAKER, ssrc: LOW }]);
+    assert_eq!(room.bind_layer(ms(5), SPEAKER, cam, Layer::Low, LOW), Ok(Vec::new()), "binding again is harmless");
+    assert_eq!(room.bind_layer(ms(5), SPEAKER, cam, Layer::Mid, LOW), Err(RoomError::SsrcInUse(LOW)));
+    assert_eq!(room.bind_layer(ms(5), A, cam, Layer::Mid, MID), Err(RoomError::NotYourTrack(cam)));
+    room.bind_layer(ms(5), SPEAKER, cam, Layer::Mid, MID).unwrap();
+    room.bind_layer(ms(5), SPEAKER, cam, Layer::High, HIGH).unwrap();
+    let got = received(&stream.send(&mut room, 1, &[Layer::Low, Layer::High]), A);
+    assert_eq!(got.iter().map(layer_of).collect::<Vec<_>>(), [Layer::Low]);
+
+    // Audio levels are read with the speaker's own extension id.
+    let mic = room.publish(SPEAKER, TrackSpec::audio(MIC)).unwrap();
+    room.subscribe(ms(0), A, mic).unwrap();
+    let effects = room.on_rtp(ms(100), SPEAKER, &audio(1, 960, 30)).unwrap();
+    assert!(effects.contains(&Effect::ActiveSpeaker(SPEAKER)), "{effects:?}");
 }
