@@ -543,6 +543,26 @@ impl Room {
         Ok(self.request_keyframe(now, track, layer, true))
     }
 
+    /// The subscriber cannot have decoded what was forwarded so far on `track` (its connection
+    /// only now became able to receive): start over at the next keyframe, asking for one. The
+    /// stream stays continuous (sequence numbers go on from the last sent).
+    pub fn resync(
+        &mut self,
+        now: Duration,
+        subscriber: ParticipantId,
+        track: TrackId,
+    ) -> Result<Vec<Effect>, RoomError> {
+        self.participant(subscriber)?;
+        let t = self.tracks.get_mut(&track).ok_or(RoomError::UnknownTrack(track))?;
+        let d = t.subscribers.get_mut(&subscriber).ok_or(RoomError::NotSubscribed)?;
+        if t.kind == TrackKind::Audio {
+            return Ok(Vec::new());
+        }
+        d.current = None;
+        let target = d.target;
+        Ok(self.request_keyframe(now, track, target, false))
+    }
+
     /// A subscriber's downlink bandwidth estimate (from TWCC or REMB): pick for each of its video
     /// subscriptions the highest layer that fits, and ask for keyframes where a layer must change.
     pub fn on_estimate(

@@ -18,6 +18,8 @@ use sqlx::{Connection, PgConnection};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+pub mod rooms;
+
 pub const PASSWORD: &str = "correct-horse-battery";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

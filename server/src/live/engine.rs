@@ -26,7 +26,7 @@ use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtcp::payload_feedbacks::receiver_estimated_maximum_bitrate::ReceiverEstimatedMaximumBitrate;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind};
-use rtc::rtp_transceiver::{RTCRtpReceiverId, RTCRtpSenderId};
+use rtc::rtp_transceiver::{RTCRtpReceiverId, RTCRtpSenderId, RTCRtpTransceiverDirection};
 use rtc::sansio::Protocol;
 use rtc::shared::marshal::{Marshal, MarshalSize, Unmarshal};
 use rtc::shared::{TaggedBytesMut, TransportContext, TransportProtocol};
@@ -805,8 +805,13 @@ impl Engine {
             .set_remote_description(now, description)
             .map_err(|e| Refused(RoomErrorCode::Invalid, format!("the answer could not be used: {e}")))?;
         session.awaiting_answer = false;
-        // Learn the payload type each sender now uses.
-        for sub in session.subs.values_mut() {
+        // Learn the payload type each sender now uses; pictures on newly negotiated tracks start
+        // over at a keyframe (what came before the answer could not be sent).
+        let mut fresh = Vec::new();
+        for (track, sub) in session.subs.iter_mut() {
+            if sub.pt.is_none() {
+                fresh.push(*track);
+            }
             if let Some(mut sender) = session.pc.rtp_sender(sub.sender) {
                 let mime = if sub.audio { "audio/opus" } else { "video/vp8" };
                 sub.pt = sender
@@ -819,6 +824,14 @@ impl Engine {
             }
         }
         self.dirty.push(id);
+        let t = self.since_epoch(now);
+        let mut effects = Vec::new();
+        if let Some(room) = self.rooms.get_mut(&event) {
+            for track in fresh {
+                effects.extend(room.media.resync(t, pid(user), track).unwrap_or_default());
+            }
+        }
+        self.apply(event, effects, now);
         if std::mem::take(&mut self.sessions.get_mut(&id).expect("live").renegotiate) {
             self.negotiate(id, now);
         }
@@ -897,6 +910,10 @@ impl Engine {
             );
             match session.pc.add_track(local) {
                 Ok(sender) => {
+                    // The SFU only sends on a viewer's connection.
+                    if let Some(mut t) = session.pc.rtp_transceiver(sender.into()) {
+                        t.set_direction(RTCRtpTransceiverDirection::Sendonly);
+                    }
                     session.subs.insert(*track, Sub { sender, out_ssrc, audio, pt: None });
                     session.by_out_ssrc.insert(out_ssrc, *track);
                     effects.extend(more);
@@ -995,6 +1012,7 @@ impl Engine {
         let (event, user, direction) = (session.event, session.user, session.direction);
         let mut opened = Vec::new();
         let mut failed = false;
+        let mut resync = Vec::new();
         while let Some(e) = session.pc.poll_event() {
             match e {
                 RTCPeerConnectionEvent::OnTrack(RTCTrackEvent::OnOpen(init)) => {
@@ -1002,6 +1020,11 @@ impl Engine {
                 }
                 RTCPeerConnectionEvent::OnConnectionStateChangeEvent(state) => {
                     tracing::debug!(%state, ?direction, "sfu: connection state");
+                    if state == RTCPeerConnectionState::Connected && direction == Direction::Subscribe {
+                        // What was forwarded before the viewer could receive is lost: start
+                        // every picture over at a keyframe.
+                        resync.extend(session.subs.keys().copied());
+                    }
                     failed |= matches!(state, RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed);
                 }
                 _ => {}
@@ -1019,6 +1042,9 @@ impl Engine {
         let mut effects = Vec::new();
         let t = self.since_epoch(now);
         if let Some(room) = self.rooms.get_mut(&event) {
+            for track in resync {
+                effects.extend(room.media.resync(t, pid(user), track).unwrap_or_default());
+            }
             for (receiver, ssrc, rid) in opened {
                 let session = self.sessions.get_mut(&id).expect("live");
                 session.receivers.insert(ssrc, receiver);

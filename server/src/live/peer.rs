@@ -5,8 +5,11 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use std::collections::VecDeque;
+
 use rtc::interceptor::{
-    NackGeneratorBuilder, NackResponderBuilder, ReceiverReportBuilder, Registry, SenderReportBuilder, Slot,
+    Attribute, Interceptor, NackGeneratorBuilder, NackResponderBuilder, Packet, ReceiverReportBuilder, Registry,
+    SenderReportBuilder, Slot, StreamInfo, TaggedPacket,
 };
 use rtc::peer_connection::RTCPeerConnection;
 use rtc::peer_connection::RTCPeerConnectionBuilder;
@@ -15,9 +18,13 @@ use rtc::peer_connection::configuration::interceptor_registry::configure_twcc_re
 use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8, MediaEngine};
 use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
 use rtc::peer_connection::transport::{CandidateConfig, CandidateHostConfig, RTCDtlsRole, RTCIceCandidate};
+use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
+use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtcp::payload_feedbacks::receiver_estimated_maximum_bitrate::ReceiverEstimatedMaximumBitrate;
 use rtc::rtp_transceiver::rtp_sender::{
     RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RTCRtpHeaderExtensionCapability, RtpCodecKind,
 };
+use rtc::sansio::Protocol;
 
 pub const OPUS_PT: u8 = 111;
 pub const VP8_PT: u8 = 96;
@@ -82,8 +89,11 @@ fn media(direction: Direction) -> Result<(MediaEngine, Registry), rtc::shared::e
             registry = configure_twcc_receiver_only(registry, &mut engine)?;
         }
         Direction::Subscribe => {
-            // Resend what a viewer lost, from a short history per stream.
-            registry = registry.with(Slot::NackResponder, NackResponderBuilder::new().with_size(256).build());
+            // Resend what a viewer lost, from a short history per stream; pass its keyframe
+            // requests and bandwidth estimates up to the room.
+            registry = registry
+                .with(Slot::NackResponder, NackResponderBuilder::new().with_size(256).build())
+                .with(Slot::from(14_000usize), DeliverFeedback::default());
         }
     }
     Ok((engine, registry))
@@ -126,4 +136,65 @@ pub fn connection(
     }
     pc.add_local_candidate(Default::default())?;
     Ok(pc)
+}
+
+/// Lets a viewer's keyframe requests (PLI, FIR) and bandwidth estimates (REMB) through to the
+/// application; other RTCP (reports, NACKs) stays with the interceptors that act on it.
+#[derive(Default)]
+struct DeliverFeedback {
+    read: VecDeque<TaggedPacket>,
+    write: VecDeque<TaggedPacket>,
+}
+
+fn is_feedback(packets: &[Box<dyn rtc::rtcp::Packet>]) -> bool {
+    packets.iter().any(|p| {
+        let any = p.as_any();
+        any.is::<PictureLossIndication>() || any.is::<FullIntraRequest>() || any.is::<ReceiverEstimatedMaximumBitrate>()
+    })
+}
+
+impl Protocol<TaggedPacket, TaggedPacket, ()> for DeliverFeedback {
+    type Rout = TaggedPacket;
+    type Wout = TaggedPacket;
+    type Eout = ();
+    type Error = rtc::shared::error::Error;
+    type Time = Instant;
+
+    fn handle_read(&mut self, mut msg: TaggedPacket) -> Result<(), Self::Error> {
+        if let Packet::Rtcp(packets) = &msg.message.packet
+            && is_feedback(packets)
+        {
+            msg.message.add(Attribute::DeliverToApplication);
+        }
+        self.read.push_back(msg);
+        Ok(())
+    }
+
+    fn poll_read(&mut self) -> Option<TaggedPacket> {
+        self.read.pop_front()
+    }
+
+    fn handle_write(&mut self, msg: TaggedPacket) -> Result<(), Self::Error> {
+        self.write.push_back(msg);
+        Ok(())
+    }
+
+    fn poll_write(&mut self) -> Option<TaggedPacket> {
+        self.write.pop_front()
+    }
+
+    fn handle_timeout(&mut self, _now: Instant) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        None
+    }
+}
+
+impl Interceptor for DeliverFeedback {
+    fn bind_local_stream(&mut self, _info: &StreamInfo) {}
+    fn unbind_local_stream(&mut self, _info: &StreamInfo) {}
+    fn bind_remote_stream(&mut self, _info: &StreamInfo) {}
+    fn unbind_remote_stream(&mut self, _info: &StreamInfo) {}
 }

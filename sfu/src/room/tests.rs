@@ -597,3 +597,21 @@ fn the_shell_binds_layers_it_learns_of_and_extension_ids_are_per_publisher() {
     let effects = room.on_rtp(ms(100), SPEAKER, &audio(1, 960, 30)).unwrap();
     assert!(effects.contains(&Effect::ActiveSpeaker(SPEAKER)), "{effects:?}");
 }
+
+#[test]
+fn a_resync_waits_for_the_next_keyframe_and_keeps_the_stream_continuous() {
+    let mut room = room();
+    let cam = room.publish(SPEAKER, TrackSpec::simulcast([LOW, MID, HIGH])).unwrap();
+    let stream = Simulcast { ssrcs: [LOW, MID, HIGH] };
+    room.subscribe(ms(0), A, cam).unwrap();
+    let before = received(&stream.send(&mut room, 0, &[Layer::Low, Layer::Mid, Layer::High]), A);
+    assert!(!before.is_empty());
+    // A's connection was not ready for that keyframe: start over.
+    let effects = room.resync(ms(600), A, cam).unwrap();
+    assert_eq!(keyframe_requests(&effects), [KeyframeRequest { to: SPEAKER, ssrc: HIGH }]);
+    assert!(received(&stream.send(&mut room, 20, &[]), A).is_empty(), "deltas wait for the keyframe");
+    let after = received(&stream.send(&mut room, 21, &[Layer::High]), A);
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].seq, before.last().unwrap().seq.wrapping_add(1), "continuous");
+    assert_eq!(room.resync(ms(700), B, cam), Err(RoomError::NotSubscribed));
+}
