@@ -36,6 +36,11 @@ export interface GroupEvent {
   speakers: MatchPerson[];
   /** My answer: true going, false not going, null not answered. */
   my_rsvp: boolean | null;
+  /**
+   * The event's chat channel (its members are the people invited), shown beside the live room;
+   * null when it has none. Optional only because servers before the live room leave it out.
+   */
+  chat_channel?: string | null;
 }
 
 export interface NewEvent {

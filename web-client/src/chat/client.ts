@@ -15,12 +15,15 @@ import { reconnectDelay } from './backoff';
 import * as P from './pending';
 import {
   isCallFrame,
+  isRoomFrame,
   parseServerFrame,
   PROTOCOL_VERSION,
   type CallClientFrame,
   type CallServerFrame,
   type ClientFrame,
   type HistoryPage,
+  type RoomClientFrame,
+  type RoomServerFrame,
   type ServerFrame,
 } from './protocol';
 import * as S from './state';
@@ -83,6 +86,13 @@ export interface ChatClientOptions {
 export interface CallListener {
   /** A call frame from the server. */
   frame?(frame: CallServerFrame): void;
+  /** The connection is up (a welcome); `resumed` when it had been up before on this page. */
+  connected?(resumed: boolean): void;
+}
+
+/** Who listens to the group event room frames on this connection (the room controller). */
+export interface RoomListener {
+  frame?(frame: RoomServerFrame): void;
   /** The connection is up (a welcome); `resumed` when it had been up before on this page. */
   connected?(resumed: boolean): void;
 }
@@ -173,6 +183,7 @@ export class ChatClient {
   /** Read positions sent on this connection, so one is not sent twice. */
   private readonly readSent = new Map<string, number>();
   private readonly callListeners = new Set<CallListener>();
+  private readonly roomListeners = new Set<RoomListener>();
   /** Call frames that must not be lost (hang-ups, answers), waiting for the connection. */
   private callOutbox: CallClientFrame[] = [];
 
@@ -219,6 +230,7 @@ export class ChatClient {
     if (socket) this.detach(socket, 1000);
     this.listeners.clear();
     this.callListeners.clear();
+    this.roomListeners.clear();
     this.callOutbox = [];
   }
 
@@ -422,6 +434,10 @@ export class ChatClient {
       for (const listener of [...this.callListeners]) listener.frame?.(frame);
       return;
     }
+    if (isRoomFrame(frame)) {
+      for (const listener of [...this.roomListeners]) listener.frame?.(frame);
+      return;
+    }
     switch (frame.type) {
       case 'welcome': {
         const resumed = this.state.welcomed;
@@ -439,6 +455,7 @@ export class ChatClient {
         this.callOutbox = [];
         for (const call of waiting) this.sendCall(call, true);
         for (const listener of [...this.callListeners]) listener.connected?.(resumed);
+        for (const listener of [...this.roomListeners]) listener.connected?.(resumed);
         break;
       }
       case 'event':
@@ -517,6 +534,20 @@ export class ChatClient {
     if (this.connected && this.write(frame)) return true;
     if (reliable) this.callOutbox.push(frame);
     return false;
+  }
+
+  /** Listens to group event room frames and connections; returns a function that stops it. */
+  addRoomListener(listener: RoomListener): () => void {
+    this.roomListeners.add(listener);
+    return () => this.roomListeners.delete(listener);
+  }
+
+  /**
+   * Sends a room frame now; false when the connection is not up. Nothing waits for a reconnect:
+   * a new connection is out of the room, and the room controller joins it again.
+   */
+  sendRoom(frame: RoomClientFrame): boolean {
+    return this.connected && this.write(frame);
   }
 
   private queue(op: Omit<P.PendingOp, 'client_id' | 'ref' | 'status' | 'seq' | 'error' | 'retryAt' | 'created_at'>): string {

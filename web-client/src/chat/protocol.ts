@@ -86,7 +86,8 @@ export type ClientFrame =
   | { type: 'presence'; state: 'online' | 'away' }
   | { type: 'sync'; ref: string; channel: string; after: number }
   | { type: 'ping'; ref: string }
-  | CallClientFrame;
+  | CallClientFrame
+  | RoomClientFrame;
 
 // Calls (docs/protocol.md, "Calls (1:1 video signaling)"): client → server.
 export type DeclineReason = 'declined' | 'busy';
@@ -308,6 +309,118 @@ export function isCallFrame(frame: ServerFrame): frame is CallServerFrame {
   return CALL_SERVER_TYPES.has(frame.type);
 }
 
+// Group event rooms (docs/protocol.md, "Group event rooms (live events, SFU)"). Every frame names
+// its `event`; the room's media goes through the SFU on two peer connections per person.
+export type RoomRole = 'host' | 'speaker' | 'audience';
+export type RoomStatus = 'lobby' | 'live' | 'ended';
+export type RoomSource = 'camera' | 'microphone' | 'screen';
+export type RoomLeftReason = 'left' | 'removed' | 'ended' | 'elsewhere';
+export type RoomErrorCode =
+  | 'forbidden'
+  | 'not_in_room'
+  | 'not_on_stage'
+  | 'locked'
+  | 'removed'
+  | 'not_open'
+  | 'invalid'
+  | 'unavailable';
+
+// Client → server.
+export type RoomClientFrame =
+  | { type: 'room_join'; ref?: string; event: string }
+  | { type: 'room_leave'; ref?: string; event: string }
+  | { type: 'room_open'; ref?: string; event: string }
+  | { type: 'room_admit'; ref?: string; event: string; user: string }
+  | { type: 'room_lock'; ref?: string; event: string; locked: boolean }
+  | { type: 'room_end'; ref?: string; event: string }
+  | { type: 'room_hand'; ref?: string; event: string; raised: boolean }
+  | { type: 'room_stage'; ref?: string; event: string; user: string; on_stage: boolean }
+  | { type: 'room_mute'; ref?: string; event: string; user: string; muted: boolean }
+  | { type: 'room_remove'; ref?: string; event: string; user: string }
+  | { type: 'room_publish'; ref?: string; event: string; sdp: string; sources: Record<string, RoomSource> }
+  | { type: 'room_answer'; ref?: string; event: string; sdp: string };
+
+/** Me in the room (`room_state.you`). */
+export interface RoomYou {
+  user: string;
+  role: RoomRole;
+  admitted: boolean;
+  hand: boolean;
+  muted: boolean;
+}
+/** Someone in the room (hosts also see the lobby: `admitted: false`). */
+export interface RoomPerson extends RoomYou {
+  name: string;
+}
+/** What one `mid` of the subscribe connection carries. */
+export interface RoomTrack {
+  mid: string;
+  user: string;
+  kind: 'audio' | 'video';
+  source: RoomSource;
+}
+
+// Server → client.
+export interface RoomStateFrame {
+  type: 'room_state';
+  event: string;
+  status: RoomStatus;
+  locked: boolean;
+  you: RoomYou;
+  people: RoomPerson[];
+  active_speaker?: string | null;
+}
+export interface RoomPublishAnswerFrame {
+  type: 'room_publish_answer';
+  event: string;
+  sdp: string;
+}
+export interface RoomOfferFrame {
+  type: 'room_offer';
+  event: string;
+  sdp: string;
+  tracks: RoomTrack[];
+}
+export interface RoomSpeakerFrame {
+  type: 'room_speaker';
+  event: string;
+  /** Absent (or null): nobody speaks. */
+  user?: string | null;
+}
+export interface RoomLeftFrame {
+  type: 'room_left';
+  event: string;
+  reason: RoomLeftReason;
+}
+export interface RoomErrorFrame {
+  type: 'room_error';
+  ref?: string;
+  event: string;
+  code: RoomErrorCode | string;
+  message: string;
+}
+
+export type RoomServerFrame =
+  | RoomStateFrame
+  | RoomPublishAnswerFrame
+  | RoomOfferFrame
+  | RoomSpeakerFrame
+  | RoomLeftFrame
+  | RoomErrorFrame;
+
+export const ROOM_SERVER_TYPES: ReadonlySet<string> = new Set([
+  'room_state',
+  'room_publish_answer',
+  'room_offer',
+  'room_speaker',
+  'room_left',
+  'room_error',
+]);
+
+export function isRoomFrame(frame: ServerFrame): frame is RoomServerFrame {
+  return ROOM_SERVER_TYPES.has(frame.type);
+}
+
 /** A survey invitation of mine arrived, or (`reminder`) still waits (docs/program-data.md). */
 export interface SurveyFrame {
   type: 'survey';
@@ -331,6 +444,7 @@ export interface AlertFrame {
 
 export type ServerFrame =
   | CallServerFrame
+  | RoomServerFrame
   | WelcomeFrame
   | EventFrame
   | CaughtUpFrame
@@ -384,7 +498,8 @@ export function parseServerFrame(text: string): ServerFrame | null {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const type = (value as { type?: unknown }).type;
-  if (typeof type !== 'string' || !(SERVER_TYPES.has(type) || CALL_SERVER_TYPES.has(type))) return null;
+  if (typeof type !== 'string') return null;
+  if (!(SERVER_TYPES.has(type) || CALL_SERVER_TYPES.has(type) || ROOM_SERVER_TYPES.has(type))) return null;
   return value as ServerFrame;
 }
 

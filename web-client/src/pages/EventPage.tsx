@@ -1,6 +1,6 @@
-// One group event (/events/:id; the reminder emails link here): when, who hosts and speaks, the
-// description, the places left, my answer and the `.ics` file. The live room (stage, audience,
-// the event's chat) is not built yet, and the page says so rather than showing a video screen.
+// One group event (/events/:id; the reminder emails link here): the live room (join, the lobby,
+// the stage, the audience, the host's controls and the event's chat), then when it is, who hosts
+// and speaks, the description, the places left, my answer and the `.ics` file.
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
@@ -9,6 +9,7 @@ import { eventKey } from '../chat/events';
 import { EventCard } from '../components/events/EventCard';
 import { StatusMessage } from '../components/forms';
 import { PageHeading, PageQueryStatus } from '../components/Page';
+import { RoomPanel } from '../components/room/RoomPanel';
 import { browserTimeZone } from '../lib/format';
 import { useNow } from '../lib/useNow';
 import { preferredZone } from '../lib/zoned';
@@ -33,6 +34,8 @@ export function EventPage() {
       </p>
       <PageHeading title={e.title}>{e.title}</PageHeading>
       <StatusMessage message={status} />
+      {/* Keyed by the event: another event's page starts outside its room. */}
+      <RoomPanel key={e.id} event={e} now={now} zone={zone} />
       <EventCard event={e} zone={zone} now={now} heading="h2" headingText="When and who" onDone={setStatus} />
       {e.description ? (
         <section aria-labelledby="about-event" className="card">
@@ -40,14 +43,6 @@ export function EventPage() {
           <p className="pre-line">{e.description}</p>
         </section>
       ) : null}
-      <section aria-labelledby="event-room" className="card">
-        <h2 id="event-room">Joining the event</h2>
-        <p>
-          The live room for events (the stage, the audience and the event’s chat) is not available in Kindred
-          yet. Your host will tell you how to join; add the event to your calendar with the .ics file so you do
-          not miss it.
-        </p>
-      </section>
     </>
   );
 }
