@@ -20,6 +20,17 @@ use uuid::Uuid;
 
 pub mod rooms;
 
+/// Where the `kindred` binary is: `KINDRED_BIN`, or next to this test's own `deps` folder.
+pub fn kindred_bin() -> std::path::PathBuf {
+    if let Ok(bin) = std::env::var("KINDRED_BIN") {
+        return bin.into();
+    }
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("kindred");
+    assert!(bin.exists(), "build the server first (cargo build --bin kindred), or set KINDRED_BIN");
+    bin
+}
+
 pub const PASSWORD: &str = "correct-horse-battery";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -203,3 +203,81 @@ async fn a_room_opens_half_an_hour_before_the_start() {
     nia.send(json!({"type": "room_join", "event": e.id})).await;
     assert_eq!(error_code(&mut nia, &e.id).await, "not_open");
 }
+
+/// `kindred serve` without an SFU (`sfu = false`) and `kindred sfu` in a process of its own: rooms
+/// are placed on the SFU through Redis, and the whole room works from the web node. Before the
+/// SFU starts, joining says the room is unavailable; `kindred sfu` without Redis refuses to start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_on_a_separate_sfu_process() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let db = kindred_tests::TestDatabase::new(Backend::Postgres).await;
+    let prefix = format!("kt{}:", uuid::Uuid::new_v4().simple());
+    let app = TestApp::spawn_on(db.url.clone(), |c| {
+        c.redis_url = Some(kindred::config::Secret::new(kindred_tests::redis_url()));
+        c.redis_prefix = prefix.clone();
+        c.sfu = false;
+    })
+    .await;
+    let e = an_event(&[&app], Duration::from_secs(10 * 60)).await;
+    let (mut cora, _) = e.cora.ws(json!({})).await;
+    cora.send(json!({"type": "room_join", "event": e.id})).await;
+    assert_eq!(error_code(&mut cora, &e.id).await, "unavailable", "no SFU anywhere yet");
+
+    let sfu = |redis: Option<&str>| {
+        let mut cmd = Command::new(kindred_tests::kindred_bin());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("KINDRED_") {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.args(["sfu", "--database-url", &db.url]).env("KINDRED_REDIS_PREFIX", &prefix).env("KINDRED_LOG", "warn");
+        if let Some(redis) = redis {
+            cmd.args(["--redis-url", redis]);
+        }
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd
+    };
+    let refused = sfu(None).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("redis_url"), "{refused:?}");
+
+    let mut child = sfu(Some(&kindred_tests::redis_url())).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.contains("Kindred SFU started"), "{line}");
+    // It registers with Redis as it starts: the host's join gets through once it has.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        cora.send(json!({"type": "room_join", "event": e.id})).await;
+        let f = cora.recv_matching(|f| f["event"] == e.id.as_str()).await;
+        if f["type"] == "room_state" {
+            assert_eq!(f["you"]["role"], "host");
+            break;
+        }
+        assert_eq!(f["code"], "unavailable", "{f}");
+        assert!(tokio::time::Instant::now() < deadline, "the SFU never took the room");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    cora.send(json!({"type": "room_open", "event": e.id})).await;
+    state_where(&mut cora, &e.id, |s| s["status"] == "live").await;
+    let (mut nia, _) = e.nia.ws(json!({})).await;
+    nia.send(json!({"type": "room_join", "event": e.id})).await;
+    state_where(&mut nia, &e.id, |s| s["you"]["admitted"] == true).await;
+    state_where(&mut cora, &e.id, |s| person(s, &e.ids["nia"]).is_some()).await;
+    cora.send(json!({"type": "room_end", "event": e.id})).await;
+    assert_eq!(nia.recv_matching(room("room_left", &e.id)).await["reason"], "ended");
+    // The SFU node recorded attendance in the shared database.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let a = e.cora.get(&format!("/api/events/{}/attendance", e.id)).await;
+        if a.body["items"].as_array().is_some_and(|i| i.len() == 2 && i.iter().all(|x| !x["left_at"].is_null())) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{}", a.text);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

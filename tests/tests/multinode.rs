@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kindred::store::{self, ChannelKind, NewChannel, NewUser, Role, SessionKind, SessionRecord, Store};
-use kindred_tests::{Backend, Cluster, TempDir, TestApp, TestDatabase, Ws, redis_url};
+use kindred_tests::{Backend, Cluster, TempDir, TestApp, TestDatabase, Ws, kindred_bin, redis_url};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -130,17 +130,6 @@ async fn people_on_different_nodes_talk() {
         })
         .await;
     assert_eq!(off["state"], "offline");
-}
-
-/// Where the `kindred` binary is: `KINDRED_BIN`, or next to this test's own `deps` folder.
-fn kindred_bin() -> std::path::PathBuf {
-    if let Ok(bin) = std::env::var("KINDRED_BIN") {
-        return bin.into();
-    }
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("kindred");
-    assert!(bin.exists(), "build the server first (cargo build --bin kindred), or set KINDRED_BIN");
-    bin
 }
 
 /// A `kindred serve` process.
