@@ -5,8 +5,9 @@
 // A mentee (on a phone-sized screen) finds it under Events, says she is going and sees the places
 // left change; two other mentees answer through the API, so her next "Going" is refused as full
 // and the page says so plainly; the .ics download is a VCALENDAR with the title; the event's page
-// says the live room is not available yet (no video). When the coordinator cancels it, the
-// mentee's page shows that live with a notice. axe-core checks the create form (with its errors
+// offers to join the live room, open since the event starts within 30 minutes (no video until she
+// joins; room.test.mjs runs the room). When the coordinator cancels it, the mentee's page shows that
+// live with a notice, and no longer offers the room. axe-core checks the create form (with its errors
 // and after), the Events page and the event page.
 
 import { test, after } from 'node:test';
@@ -171,13 +172,16 @@ test('a coordinator creates an event, a mentee answers, downloads it and sees it
     assert.equal(vevent.UID, `${created.id}@kindred-events`);
     assert.equal(vevent.STATUS, 'CONFIRMED');
 
-    // The event's page (where the reminder emails lead): no live room yet, and it says so.
+    // The event's page (where the reminder emails lead): it starts in ten minutes, so the live
+    // room is open, and she may join it in the audience (room.test.mjs goes in).
     await card.getByRole('link', { name: TITLE, exact: true }).click();
     await ep.waitForURL(`**/events/${created.id}`);
     await ep.getByRole('heading', { level: 1, name: TITLE }).waitFor();
     await ep.getByText('Three researchers on how they got there.').waitFor();
-    await ep.getByText(/The live room for events .* is not available in Kindred yet/).waitFor();
-    assert.equal(await ep.locator('video').count(), 0, 'no video on the event page');
+    const liveRoom = ep.getByRole('region', { name: 'Live room' });
+    await liveRoom.getByText('You join in the audience, and can raise your hand to be brought on stage.').waitFor();
+    await liveRoom.getByRole('button', { name: 'Join the live room' }).waitFor();
+    assert.equal(await ep.locator('video').count(), 0, 'no video on the event page before joining');
     await checkPage(ep, 'event page (mentee)');
 
     // The coordinator cancels it; the mentee's page shows that live.
@@ -188,6 +192,7 @@ test('a coordinator creates an event, a mentee answers, downloads it and sees it
     await notice(ep, `The event “${TITLE}”`).filter({ hasText: 'was cancelled.' }).waitFor();
     await ep.getByText('This event was cancelled.').waitFor();
     assert.equal(await ep.getByRole('button', { name: `Going to “${TITLE}”`, exact: true }).count(), 0, 'no more answers');
+    assert.equal(await liveRoom.count(), 0, 'no live room for a cancelled event');
     await checkPage(ep, 'event page, cancelled, with a notice (mentee)');
 
     for (const page of [cp, ep]) {

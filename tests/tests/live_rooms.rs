@@ -180,8 +180,33 @@ async fn the_room(nodes: &[&TestApp]) {
     assert_eq!(names, ["Cora", "Ines", "Kwame", "Nia", "Otto"].into_iter().collect());
     assert!(!names.contains("Xavier"));
     e.nia.get(&format!("/api/events/{ev}/attendance")).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
-    let ended = e.cora.get(&format!("/api/events/{ev}")).await;
-    assert!(ended.body["ended_at"].is_string(), "{}", ended.text);
+    // In the program's data: the attendance export, named and de-identified.
+    let csv = e.cora.get(&format!("/api/programs/{}/exports/event-attendance", e.program)).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text);
+    assert!(
+        csv.text.starts_with("event,event_title,event_starts_at,person,name,joined_at,left_at,minutes"),
+        "{}",
+        csv.text
+    );
+    assert_eq!(csv.text.lines().count(), 6, "{}", csv.text);
+    assert!(csv.text.contains("Residency panel") && csv.text.contains("Kwame"), "{}", csv.text);
+    let anonymous =
+        e.cora.get(&format!("/api/programs/{}/exports/event-attendance?deidentified=true", e.program)).await;
+    assert!(!anonymous.text.contains("Kwame") && !anonymous.text.contains(&e.ids["kwame"]), "{}", anonymous.text);
+    e.nia
+        .get(&format!("/api/programs/{}/exports/event-attendance", e.program))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    // The end is recorded after the last stay (both by the node hosting the room).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ended = e.cora.get(&format!("/api/events/{ev}")).await;
+        if ended.body["ended_at"].is_string() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{}", ended.text);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let (mut again, _) = e.otto.ws(json!({})).await;
     again.send(join.clone()).await;
     assert_eq!(error_code(&mut again, ev).await, "not_open");

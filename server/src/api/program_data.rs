@@ -500,7 +500,8 @@ pub struct ExportQuery {
     pub deidentified: bool,
 }
 
-/// Download program data as CSV (`participants`, `matches`, `engagement`, `survey-responses`).
+/// Download program data as CSV (`participants`, `matches`, `engagement`, `survey-responses`,
+/// `event-attendance`).
 /// Every export is written to the audit log.
 #[utoipa::path(get, path = "/api/programs/{id}/exports/{kind}", tag = "program-data",
     params(("id" = Uuid, Path), ("kind" = String, Path), ExportQuery),
@@ -538,6 +539,9 @@ pub async fn export(
                 all.push((survey, questions, responses));
             }
             export::survey_responses(&all, &namer)
+        }
+        ExportKind::EventAttendance => {
+            export::event_attendance(&state.store.program_attendance(program_id).await?, &namer)
         }
     };
     let detail = json!({"kind": kind.as_str(), "deidentified": q.deidentified, "bytes": body.len()}).to_string();

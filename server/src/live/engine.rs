@@ -167,6 +167,8 @@ struct Session {
     by_out_ssrc: HashMap<u32, TrackId>,
     awaiting_answer: bool,
     renegotiate: bool,
+    /// DTLS is up: media may be sent.
+    connected: bool,
 }
 
 struct Person {
@@ -461,7 +463,8 @@ impl Engine {
         let admitted_only =
             || if admitted { Ok(()) } else { refuse(RoomErrorCode::NotInRoom, "wait until the host lets you in") };
         match frame {
-            RoomFrame::RoomJoin { .. } => unreachable!("joins come as Command::Join"),
+            // Joins are checked by the gateway and come as `Command::Join`.
+            RoomFrame::RoomJoin { .. } => return refuse(RoomErrorCode::Invalid, "join through the gateway"),
             RoomFrame::RoomLeave { .. } => {
                 self.leave(event, user, Some(LeftReason::Left), now);
                 return Ok(());
@@ -487,7 +490,7 @@ impl Engine {
             }
             RoomFrame::RoomEnd { .. } => {
                 host_only()?;
-                self.end(event, now);
+                self.end(event);
                 return Ok(());
             }
             RoomFrame::RoomHand { raised, .. } => {
@@ -591,17 +594,22 @@ impl Engine {
         }
     }
 
-    fn end(&mut self, event: Uuid, now: Instant) {
-        let people: Vec<Uuid> = self.rooms.get(&event).map(|r| r.people.keys().copied().collect()).unwrap_or_default();
-        if let Some(room) = self.rooms.get_mut(&event) {
-            room.status = Status::Ended;
+    /// The host ends the event: everyone is told and out at once (no renegotiation or state
+    /// changes on the way), attendance closes, and the room cannot be entered again.
+    fn end(&mut self, event: Uuid) {
+        let at_ms = self.now_ms();
+        let Some(room) = self.rooms.remove(&event) else { return };
+        for (user, person) in room.people {
+            self.send(person.at, &RoomServerFrame::RoomLeft { event, reason: LeftReason::Ended });
+            if let Some(joined_at) = person.joined_at {
+                let _ = self.out.send(Output::Attendance { event, user, joined_at, left_at: Some(at_ms) });
+            }
+            for id in [person.publish, person.subscribe].into_iter().flatten() {
+                self.close_session(id);
+            }
         }
-        for user in people {
-            self.leave(event, user, Some(LeftReason::Ended), now);
-        }
-        self.rooms.remove(&event);
         self.ended.insert(event);
-        let _ = self.out.send(Output::Ended { event, at: self.now_ms() });
+        let _ = self.out.send(Output::Ended { event, at: at_ms });
     }
 
     fn broadcast_state(&self, event: Uuid) {
@@ -664,6 +672,7 @@ impl Engine {
                 by_out_ssrc: HashMap::new(),
                 awaiting_answer: false,
                 renegotiate: false,
+                connected: false,
             },
         );
         metrics::gauge!("kindred_sfu_peer_connections").increment(1.0);
@@ -1020,6 +1029,7 @@ impl Engine {
                 }
                 RTCPeerConnectionEvent::OnConnectionStateChangeEvent(state) => {
                     tracing::debug!(%state, ?direction, "sfu: connection state");
+                    session.connected |= state == RTCPeerConnectionState::Connected;
                     if state == RTCPeerConnectionState::Connected && direction == Direction::Subscribe {
                         // What was forwarded before the viewer could receive is lost: start
                         // every picture over at a keyframe.
@@ -1128,6 +1138,9 @@ impl Engine {
                 Effect::KeyframeRequest(k) => {
                     let Some(id) = self.person_session(event, uid(k.to), Direction::Publish) else { continue };
                     let session = self.sessions.get_mut(&id).expect("live");
+                    if !session.connected {
+                        continue;
+                    }
                     let Some(receiver) = session.receivers.get(&k.ssrc).copied() else { continue };
                     if let Some(mut r) = session.pc.rtp_receiver(receiver) {
                         let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc: k.ssrc };
@@ -1164,6 +1177,9 @@ impl Engine {
     fn forward(&mut self, event: Uuid, to: Uuid, ssrc: u32, bytes: &[u8], now: Instant) {
         let Some(id) = self.person_session(event, to, Direction::Subscribe) else { return };
         let session = self.sessions.get_mut(&id).expect("live");
+        if !session.connected {
+            return;
+        }
         let Some(sub) = session.by_out_ssrc.get(&ssrc).and_then(|t| session.subs.get(t)) else { return };
         let (Some(pt), sender) = (sub.pt, sub.sender) else { return };
         let Ok(mut packet) = rtc::rtp::Packet::unmarshal(&mut &bytes[..]) else { return };

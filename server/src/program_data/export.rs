@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::engagement::PairEngagement;
 use super::surveys::{Question, QuestionKind};
-use crate::store::{PairRow, ResponseRecord, RosterRow, SurveyRecord, from_millis};
+use crate::store::{EventAttendanceRow, PairRow, ResponseRecord, RosterRow, SurveyRecord, from_millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -21,6 +21,7 @@ pub enum ExportKind {
     Matches,
     Engagement,
     SurveyResponses,
+    EventAttendance,
 }
 
 impl ExportKind {
@@ -30,13 +31,20 @@ impl ExportKind {
             ExportKind::Matches => "matches",
             ExportKind::Engagement => "engagement",
             ExportKind::SurveyResponses => "survey-responses",
+            ExportKind::EventAttendance => "event-attendance",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [ExportKind::Participants, ExportKind::Matches, ExportKind::Engagement, ExportKind::SurveyResponses]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            ExportKind::Participants,
+            ExportKind::Matches,
+            ExportKind::Engagement,
+            ExportKind::SurveyResponses,
+            ExportKind::EventAttendance,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -244,6 +252,28 @@ pub fn survey_responses(surveys: &[(SurveyRecord, Vec<Question>, Vec<ResponseRec
             }
         }
     }
+    write(&header, rows)
+}
+
+/// Every stay in every group event's live room: the event, the person, from when to when.
+pub fn event_attendance(rows: &[EventAttendanceRow], n: &Namer) -> String {
+    let header = ["event", "event_title", "event_starts_at", "person", "name", "joined_at", "left_at", "minutes"];
+    let rows = rows
+        .iter()
+        .map(|a| {
+            let minutes = a.left_at.map(|left| ((left - a.joined_at).max(0) / 60_000).to_string()).unwrap_or_default();
+            vec![
+                a.event_id.to_string(),
+                a.title.clone(),
+                time(Some(a.starts_at)),
+                n.person(a.user_id),
+                n.text(&a.name),
+                time(Some(a.joined_at)),
+                time(a.left_at),
+                minutes,
+            ]
+        })
+        .collect();
     write(&header, rows)
 }
 

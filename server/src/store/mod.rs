@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub use calls::*;
-pub use events::{AttendanceRow, EventStore, GroupEventRow, NewEvent};
+pub use events::{AttendanceRow, EventAttendanceRow, EventStore, GroupEventRow, NewEvent};
 pub use matching::*;
 pub use meetings::{CheckinSummary, Meeting, MeetingStatus, MeetingStore, NewMeeting};
 pub use postgres::PgStore;

@@ -175,13 +175,14 @@ export interface DashboardFilter {
   to?: string;
 }
 
-export type ExportKind = 'participants' | 'matches' | 'engagement' | 'survey-responses';
+export type ExportKind = 'participants' | 'matches' | 'engagement' | 'survey-responses' | 'event-attendance';
 
 export const EXPORT_KINDS: readonly { value: ExportKind; label: string; what: string }[] = [
   { value: 'participants', label: 'Participants', what: 'Each member: role, stage, cohort and status.' },
   { value: 'matches', label: 'Matches', what: 'Each match: the pair, its status and dates.' },
   { value: 'engagement', label: 'Engagement', what: 'Each pair: messages, meetings, minutes met and last contact.' },
   { value: 'survey-responses', label: 'Survey responses', what: 'Each response to each survey question.' },
+  { value: 'event-attendance', label: 'Event attendance', what: 'Each stay in a group event’s live room: who, from when to when.' },
 ];
 
 // Notifications, privacy, audit.

@@ -8,8 +8,9 @@ import type { GroupEvent } from '../../api/events';
 import { useChat } from '../../chat/ChatProvider';
 import type { ChatClient } from '../../chat/client';
 import type { ChatState } from '../../chat/state';
-import { eventStartMs, isCancelled } from '../../lib/events';
+import { isCancelled } from '../../lib/events';
 import { formatInZone } from '../../lib/zoned';
+import { roomAvailability } from '../../room/availability';
 import type { RoomController, RoomView } from '../../room/controller';
 import { isHost, isOnStage, type RoomUi } from '../../room/state';
 import { useRoom } from '../../room/useRoom';
@@ -17,9 +18,6 @@ import { Conversation } from '../chat/Conversation';
 import { Loading } from '../Page';
 import { HostControls, People } from './People';
 import { Stage } from './Stage';
-
-/** The room opens this long before the start (docs/protocol.md). */
-const OPENS_BEFORE_MS = 30 * 60_000;
 
 function statusText(ui: RoomUi, connected: boolean): string {
   // The room lives on the chat connection: without it nothing moves until it is back.
@@ -140,20 +138,24 @@ function Outside({
   zone: string;
   me: string | null;
 }) {
-  const opensAt = eventStartMs(event) - OPENS_BEFORE_MS;
   const removed = ui.left?.reason === 'removed' || ui.error?.code === 'removed';
   const ended = ui.status === 'ended' || ui.left?.reason === 'ended';
+  // Ended (or removed) while on this page: the alert above says so.
   if (removed || ended) return null;
+  const availability = roomAvailability(event, now);
+  // Opened after the end (a reload, a reminder's link): the server would refuse a join.
+  if (availability.kind === 'ended') return <p>The event has ended.</p>;
+  if (availability.kind === 'closed') return <p>The event is over: its live room has closed.</p>;
   const role =
     me && event.host.user_id === me
       ? 'You host this event: you open the room, let people in and bring them on stage.'
       : me && event.speakers.some((s) => s.user_id === me)
         ? 'You speak at this event: you start on stage, with your camera and microphone.'
         : 'You join in the audience, and can raise your hand to be brought on stage.';
-  if (now < opensAt) {
+  if (availability.kind === 'not_yet') {
     return (
       <p>
-        The live room opens 30 minutes before the start, at {formatInZone(opensAt, zone)}. {role}
+        The live room opens 30 minutes before the start, at {formatInZone(availability.opensAt, zone)}. {role}
       </p>
     );
   }
