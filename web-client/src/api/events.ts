@@ -41,6 +41,8 @@ export interface GroupEvent {
    * null when it has none. Optional only because servers before the live room leave it out.
    */
   chat_channel?: string | null;
+  /** RFC 3339: when the host ended the live room (the event is over then); null before. */
+  ended_at?: string | null;
 }
 
 export interface NewEvent {

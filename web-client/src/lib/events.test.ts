@@ -5,6 +5,7 @@ import {
   audienceText,
   canDecline,
   canGo,
+  isOver,
   eventFieldErrors,
   eventNotice,
   eventWhen,
@@ -43,6 +44,14 @@ describe('places and answers', () => {
     expect([canGo(event({ my_rsvp: false }), BEFORE), canDecline(event({ my_rsvp: false }), BEFORE)]).toEqual([true, false]);
     expect([canGo(event({ status: 'cancelled' }), BEFORE), canDecline(event({ status: 'cancelled' }), BEFORE)]).toEqual([false, false]);
     expect([canGo(event(), AFTER), canDecline(event(), AFTER)]).toEqual([false, false]);
+    // The host ended the live room early: over, whatever the clock says.
+    const ended = event({ ended_at: '2030-01-01T00:00:00Z' });
+    expect([canGo(ended, BEFORE), canDecline(ended, BEFORE), isOver(ended, BEFORE), isOver(event(), BEFORE)]).toEqual([
+      false,
+      false,
+      true,
+      false,
+    ]);
   });
 
   it('names the audience and the speakers', () => {

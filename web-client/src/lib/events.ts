@@ -59,14 +59,19 @@ export function rsvpText(e: Pick<GroupEvent, 'my_rsvp'>): string {
   return 'You have not answered yet.';
 }
 
+/** Whether the event is over: its time has passed, or the host ended its live room. */
+export function isOver(e: GroupEvent, nowMs: number): boolean {
+  return Boolean(e.ended_at) || eventEndMs(e) <= nowMs;
+}
+
 /** Whether I may say I am going now: not cancelled, not over, and a place left (or mine already). */
 export function canGo(e: GroupEvent, nowMs: number): boolean {
-  return !isCancelled(e) && eventEndMs(e) > nowMs && e.my_rsvp !== true;
+  return !isCancelled(e) && !isOver(e, nowMs) && e.my_rsvp !== true;
 }
 
 /** Whether I may say I am not going now. */
 export function canDecline(e: GroupEvent, nowMs: number): boolean {
-  return !isCancelled(e) && eventEndMs(e) > nowMs && e.my_rsvp !== false;
+  return !isCancelled(e) && !isOver(e, nowMs) && e.my_rsvp !== false;
 }
 
 /** Who is invited, in words. */
