@@ -13,6 +13,7 @@ import { deviceOptions, openMedia, type DeviceOption, type MediaDevicesLike } fr
 import { reading, sampleStats, type QualityReading, type StatsSample } from './quality';
 import { CallSession, type PeerConnectionLike, type SessionFrame } from './session';
 import { IDLE, isLive, reduce, type CallAction, type CallEffect, type CallPeer, type CallUi, type SignalFrame } from './state';
+import { SerialQueue } from '../lib/serial';
 
 /** Everything the call screen shows. */
 export interface CallView {
@@ -94,8 +95,7 @@ export class CallController {
   private view: CallView;
   private readonly listeners = new Set<() => void>();
   private readonly unlisten: () => void;
-  private readonly queue: CallAction[] = [];
-  private dispatching = false;
+  private readonly queue = new SerialQueue<CallAction>((action) => this.step(action));
   private disposed = false;
 
   /** Bumped when a call's resources are released, so late async results are dropped. */
@@ -274,13 +274,6 @@ export class CallController {
     if (this.disposed) return;
     // Effects may dispatch again (a frame that could not be sent); those wait their turn.
     this.queue.push(action);
-    if (this.dispatching) return;
-    this.dispatching = true;
-    try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) this.step(next);
-    } finally {
-      this.dispatching = false;
-    }
   }
 
   private step(action: CallAction): void {

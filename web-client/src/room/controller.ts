@@ -25,6 +25,7 @@ import {
   type RoomEffect,
   type RoomUi,
 } from './state';
+import { SerialQueue } from '../lib/serial';
 
 /** The part of the chat client the room uses. */
 export interface RoomChat {
@@ -134,8 +135,7 @@ export class RoomController {
   private view: RoomView;
   private readonly listeners = new Set<() => void>();
   private readonly unlisten: () => void;
-  private readonly queue: RoomAction[] = [];
-  private dispatching = false;
+  private readonly queue = new SerialQueue<RoomAction>((action) => this.step(action));
   private disposed = false;
 
   /** Bumped when the room's media is released, so late async results are dropped. */
@@ -337,13 +337,6 @@ export class RoomController {
     if (this.disposed) return;
     // Effects may dispatch again (a frame that could not be sent); those wait their turn.
     this.queue.push(action);
-    if (this.dispatching) return;
-    this.dispatching = true;
-    try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) this.step(next);
-    } finally {
-      this.dispatching = false;
-    }
   }
 
   private step(action: RoomAction): void {
