@@ -6,15 +6,14 @@
 //! speaker follows the audio level; a muted speaker's packets stop. On SQLite and PostgreSQL, and
 //! with the room on another node than some of its people.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kindred_tests::rooms::{Event, an_event, room, state_where};
 use kindred_tests::{Backend, Cluster, TestApp, Ws, both_backends};
-use rtc::interceptor::{Attribute, Interceptor, Packet, Registry, Slot, StreamInfo, TaggedPacket};
-use rtc::sansio::Protocol;
+use rtc::interceptor::{Registry, Slot};
 use serde_json::json;
 use tokio::sync::mpsc;
 use webrtc::media_stream::MediaStreamTrack;
@@ -43,52 +42,6 @@ async fn media_reaches_every_subscriber_in_order(backend: Backend) {
 async fn media_through_a_room_on_another_node() {
     let cluster = Cluster::spawn(2, |_| {}).await;
     tokio::time::timeout(LIMIT, media(&[&cluster.nodes[0], &cluster.nodes[1]])).await.expect("in time");
-}
-
-/// Marks the RTCP a test peer wants to see (keyframe requests) for delivery to the application.
-#[derive(Default)]
-struct DeliverRtcp {
-    read: VecDeque<TaggedPacket>,
-    write: VecDeque<TaggedPacket>,
-}
-
-impl Protocol<TaggedPacket, TaggedPacket, ()> for DeliverRtcp {
-    type Rout = TaggedPacket;
-    type Wout = TaggedPacket;
-    type Eout = ();
-    type Error = rtc::shared::error::Error;
-    type Time = Instant;
-
-    fn handle_read(&mut self, mut msg: TaggedPacket) -> Result<(), Self::Error> {
-        if matches!(msg.message.packet, Packet::Rtcp(_)) {
-            msg.message.add(Attribute::DeliverToApplication);
-        }
-        self.read.push_back(msg);
-        Ok(())
-    }
-    fn poll_read(&mut self) -> Option<TaggedPacket> {
-        self.read.pop_front()
-    }
-    fn handle_write(&mut self, msg: TaggedPacket) -> Result<(), Self::Error> {
-        self.write.push_back(msg);
-        Ok(())
-    }
-    fn poll_write(&mut self) -> Option<TaggedPacket> {
-        self.write.pop_front()
-    }
-    fn handle_timeout(&mut self, _now: Instant) -> Result<(), Self::Error> {
-        Ok(())
-    }
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        None
-    }
-}
-
-impl Interceptor for DeliverRtcp {
-    fn bind_local_stream(&mut self, _info: &StreamInfo) {}
-    fn unbind_local_stream(&mut self, _info: &StreamInfo) {}
-    fn bind_remote_stream(&mut self, _info: &StreamInfo) {}
-    fn unbind_remote_stream(&mut self, _info: &StreamInfo) {}
 }
 
 /// What a test peer's connection says.
@@ -126,7 +79,7 @@ async fn peer(deliver_rtcp: bool) -> (Arc<dyn PeerConnection>, mpsc::UnboundedRe
     )
     .unwrap();
     if deliver_rtcp {
-        registry = registry.with(Slot::from(14_000usize), DeliverRtcp::default());
+        registry = registry.with(Slot::from(14_000usize), kindred::live::DeliverFeedback::default());
     }
     let pc = PeerConnectionBuilder::new()
         .with_configuration(RTCConfigurationBuilder::new().build())

@@ -7,14 +7,13 @@
 //! TWCC or REMB: the SFU forwards exactly what the publisher sends. NACK is off unless asked for
 //! (`nack`), so a lost packet stays lost and shows as a gap in the sequence numbers.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
-use rtc::interceptor::{Attribute, Interceptor, Packet as ChainPacket, Registry, Slot, StreamInfo, TaggedPacket};
+use rtc::interceptor::{Registry, Slot};
 use rtc::peer_connection::configuration::interceptor_registry::{configure_nack, configure_rtcp_reports};
 use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8, MediaEngine};
 use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
@@ -25,7 +24,6 @@ use rtc::rtp_transceiver::rtp_sender::{
     RTCRtpHeaderExtensionCapability, RtpCodecKind,
 };
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
-use rtc::sansio::Protocol;
 use tokio::sync::{Notify, watch};
 use webrtc::media_stream::MediaStreamTrack;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
@@ -137,7 +135,7 @@ async fn peer(
     }
     if keyframe_requests {
         // Last in the chain, so every interceptor has seen the RTCP before it is marked.
-        registry = registry.with(Slot::from(14_000usize), KeyframeRequests::default());
+        registry = registry.with(Slot::from(14_000usize), kindred::live::DeliverFeedback::default());
     }
     let gathered = Arc::new(Notify::new());
     let (state_tx, state) = watch::channel(RTCPeerConnectionState::New);
@@ -380,7 +378,7 @@ impl Publisher {
         let video = Negotiated::of(&self.video_transceiver).await?;
         let audio = Negotiated::of(&self.audio_transceiver).await?;
         let wanted = Arc::new(AtomicBool::new(true));
-        // Keyframe requests (PLI/FIR) from the SFU, marked for us by `KeyframeRequests`.
+        // Keyframe requests (PLI/FIR) from the SFU, marked for us by `DeliverFeedback`.
         let (track, flag, sent) = (self.video.clone(), wanted.clone(), self.sent.clone());
         tokio::spawn(async move {
             while let Some(TrackLocalEvent::OnRtcpPacket(packets)) = track.poll().await {
@@ -583,52 +581,6 @@ impl Source {
 fn is_keyframe_request(packet: &dyn rtc::rtcp::Packet) -> bool {
     let any = packet.as_any();
     any.is::<PictureLossIndication>() || any.is::<FullIntraRequest>()
-}
-
-/// Marks inbound RTCP carrying a PLI or FIR for the application (inbound RTCP otherwise stops
-/// in the interceptor chain), so the publisher can answer it with a keyframe.
-#[derive(Default)]
-struct KeyframeRequests {
-    reads: VecDeque<TaggedPacket>,
-    writes: VecDeque<TaggedPacket>,
-}
-
-impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
-    type Rout = TaggedPacket;
-    type Wout = TaggedPacket;
-    type Eout = ();
-    type Error = rtc::shared::error::Error;
-    type Time = Instant;
-
-    fn handle_read(&mut self, mut msg: TaggedPacket) -> Result<(), Self::Error> {
-        if let ChainPacket::Rtcp(packets) = &msg.message.packet
-            && packets.iter().any(|p| is_keyframe_request(p.as_ref()))
-        {
-            msg.message.add(Attribute::DeliverToApplication);
-        }
-        self.reads.push_back(msg);
-        Ok(())
-    }
-
-    fn poll_read(&mut self) -> Option<TaggedPacket> {
-        self.reads.pop_front()
-    }
-
-    fn handle_write(&mut self, msg: TaggedPacket) -> Result<(), Self::Error> {
-        self.writes.push_back(msg);
-        Ok(())
-    }
-
-    fn poll_write(&mut self) -> Option<TaggedPacket> {
-        self.writes.pop_front()
-    }
-}
-
-impl Interceptor for KeyframeRequests {
-    fn bind_local_stream(&mut self, _info: &StreamInfo) {}
-    fn unbind_local_stream(&mut self, _info: &StreamInfo) {}
-    fn bind_remote_stream(&mut self, _info: &StreamInfo) {}
-    fn unbind_remote_stream(&mut self, _info: &StreamInfo) {}
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 pub use engine::{Command, ConnAddr, Output};
 use engine::{Engine, Sockets};
+pub use peer::DeliverFeedback;
 use protocol::{RoomErrorCode, RoomRole};
 
 use crate::config::Config;

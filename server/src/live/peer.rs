@@ -138,10 +138,12 @@ pub fn connection(
     Ok(pc)
 }
 
-/// Lets a viewer's keyframe requests (PLI, FIR) and bandwidth estimates (REMB) through to the
-/// application; other RTCP (reports, NACKs) stays with the interceptors that act on it.
+/// Lets keyframe requests (PLI, FIR) and bandwidth estimates (REMB) through to the application
+/// (inbound RTCP otherwise stops in the interceptor chain); other RTCP (reports, NACKs) stays
+/// with the interceptors that act on it. The SFU's viewer connections use it, and so do the test
+/// and benchmark publishers that must answer the SFU's keyframe requests.
 #[derive(Default)]
-struct DeliverFeedback {
+pub struct DeliverFeedback {
     read: VecDeque<TaggedPacket>,
     write: VecDeque<TaggedPacket>,
 }
