@@ -15,13 +15,17 @@ export default defineConfig({
     // The polyfill would be injected as a module into the entry chunk; every browser we
     // support has native modulepreload, so keep the bundle lean.
     modulePreload: { polyfill: false },
-    // The libraries in a chunk of their own: both load at once from index.html (no dynamic
-    // imports), the app's chunk stays under the size warning, and a new release of the app
-    // alone leaves the cached library chunk valid.
+    // The libraries in a chunk of their own, so a new release of the app alone leaves the cached
+    // library chunk valid. Pages load lazily, one chunk per area (src/routes/); the app's code
+    // that the frame and more than one area use goes into one `shared` chunk, loaded with the
+    // frame from index.html, rather than into a handful of tiny chunks.
     rolldownOptions: {
       output: {
         codeSplitting: {
-          groups: [{ name: 'vendor', test: /node_modules/ }],
+          groups: [
+            { name: 'vendor', test: /node_modules/ },
+            { name: 'shared', test: /[\\/]src[\\/]/, minShareCount: 2 },
+          ],
         },
       },
     },

@@ -145,7 +145,7 @@ async fn setup(database_url: &str, out: &str) -> anyhow::Result<()> {
             last_used_at: now,
             expires_at: None,
         };
-        store.create_session(&record, &kindred::auth::secret_hash(&secret)).await?;
+        store.create_session(&record, &kindred::domain::accounts::secret_hash(&secret)).await?;
         ids.push(user.id);
         tokens.push(secret);
     }

@@ -16,18 +16,22 @@ use axum::serve::ListenerExt;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use uuid::Uuid;
 
-use crate::auth::AttemptLimiter;
 use crate::bus::{self, BusConfig};
+use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::Core;
+use crate::domain::accounts::AttemptLimiter;
+use crate::domain::notify::Notifier;
 use crate::gateway::{Gateway, Limits};
 use crate::mail::Mailer;
-use crate::state::{AppState, Clock};
+use crate::state::AppState;
 use crate::store;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -89,10 +93,11 @@ impl Application {
             }
         });
         let gateway = self.state.gateway.clone();
+        let tasks = self.state.tasks.clone();
         if self.state.config.worker {
             let poll = Duration::from_millis(self.state.config.worker_poll_ms.max(10));
             let state = self.state.clone();
-            tokio::spawn(crate::matching::worker::run(state.clone(), state.work.clone(), poll, node.clone()));
+            state.tasks.spawn(crate::domain::jobs::run(state.core.clone(), state.work.clone(), poll, node.clone()));
         }
         let app = router(self.state);
         // Small frames (chat, signaling) go out at once instead of waiting on Nagle's algorithm
@@ -107,9 +112,19 @@ impl Application {
             .await;
         node.cancel();
         gateway.drain(Duration::from_secs(15)).await;
+        stop_background(&tasks, &gateway).await;
         served?;
         Ok(())
     }
+}
+
+/// Waits (bounded) for the node's background tasks and its SFU engine, after its token fired.
+async fn stop_background(tasks: &TaskTracker, gateway: &Gateway) {
+    tasks.close();
+    if tokio::time::timeout(Duration::from_secs(10), tasks.wait()).await.is_err() {
+        tracing::warn!(left = tasks.len(), "background tasks still running at shutdown");
+    }
+    gateway.stop_rooms(Duration::from_secs(5)).await;
 }
 
 /// The state every part of a node shares: store, bus, gateway, mailer, limits. `local` is the
@@ -129,7 +144,8 @@ async fn assemble(
         prefix: config.redis_prefix.clone(),
         node_id,
     };
-    let (bus, events) = bus::open(bus_config, node.clone()).await.context("could not connect to Redis")?;
+    let tasks = TaskTracker::new();
+    let (bus, events) = bus::open(bus_config, node.clone(), &tasks).await.context("could not connect to Redis")?;
     let limits = Limits {
         queue_frames: config.ws_queue_frames,
         send_rate_per_sec: config.ws_send_rate_per_sec,
@@ -139,25 +155,33 @@ async fn assemble(
         presence_grace: Duration::from_millis(config.presence_grace_ms),
     };
     let clock = Clock::default();
-    let gateway = Gateway::new(store.clone(), bus, limits, clock.clone(), node.clone(), node_id);
-    tokio::spawn(gateway.clone().deliver(events));
+    let notify = Notifier::new(bus.clone(), store.clone(), crate::gateway::protocol::encode_notice);
+    let gateway =
+        Gateway::new(store.clone(), bus.clone(), notify.clone(), limits, clock.clone(), node.clone(), node_id);
+    tasks.spawn(gateway.clone().deliver(events));
     if with_sfu {
         let (live, outputs) = crate::live::Live::start(&config, clock.clone(), node.clone())?;
-        gateway.host_rooms(live, outputs).await;
+        gateway.host_rooms(live, outputs, &tasks).await;
     }
-    tokio::spawn(gateway.clone().tick_calls());
+    tasks.spawn(gateway.clone().tick_calls());
     let window = Duration::from_secs(config.login_window_secs);
-    let state = AppState {
+    let core = Core {
         mailer: Mailer::new(&config, store.clone())?,
-        login_by_account: Arc::new(AttemptLimiter::new(config.login_attempts_per_account, window)),
-        login_by_address: Arc::new(AttemptLimiter::new(config.login_attempts_per_address, window)),
         config: Arc::new(config),
         public_url,
         store,
-        metrics: metrics_handle(),
         clock,
-        gateway,
+        bus,
+        notify,
         work: Arc::new(tokio::sync::Notify::new()),
+        tasks,
+    };
+    let state = AppState {
+        login_by_account: Arc::new(AttemptLimiter::new(core.config.login_attempts_per_account, window)),
+        login_by_address: Arc::new(AttemptLimiter::new(core.config.login_attempts_per_address, window)),
+        core,
+        metrics: metrics_handle(),
+        gateway,
     };
     Ok((state, node))
 }
@@ -169,8 +193,9 @@ pub async fn run_worker(config: Config, shutdown: CancellationToken) -> anyhow::
     let bind = config.bind;
     let (state, node) = assemble(config, store, bind, false).await?;
     let poll = Duration::from_millis(state.config.worker_poll_ms.max(10));
-    crate::matching::worker::run(state.clone(), state.work.clone(), poll, shutdown).await;
+    crate::domain::jobs::run(state.core.clone(), state.work.clone(), poll, shutdown).await;
     node.cancel();
+    stop_background(&state.tasks, &state.gateway).await;
     Ok(())
 }
 
@@ -188,6 +213,7 @@ pub async fn run_sfu(config: Config, shutdown: CancellationToken) -> anyhow::Res
     tracing::info!(node = %state.gateway.node_id, "sfu node ready");
     shutdown.cancelled().await;
     node.cancel();
+    stop_background(&state.tasks, &state.gateway).await;
     Ok(())
 }
 

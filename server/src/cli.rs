@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{Application, open_store};
-use crate::auth::{hash_password_async, new_secret, secret_hash};
 use crate::config::{Config, Overrides, Secret};
+use crate::domain::accounts::{hash_password_async, new_secret, secret_hash};
 use crate::store::{CareerStage, NewUser, ProfilePatch, ProgramFields, Role};
 
 #[derive(Parser, Debug)]
@@ -64,6 +64,8 @@ pub enum Command {
     User(UserCommand),
     /// Fill a fresh data directory with a demo program and print its sign-in details.
     Demo,
+    /// Print the HTTP API's OpenAPI document (the web client's types are generated from it).
+    Openapi,
 }
 
 #[derive(Subcommand, Debug)]
@@ -138,6 +140,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Create(args)) => create_user(&config, args).await,
         Command::Demo => demo(&config).await,
+        Command::Openapi => {
+            println!("{}", crate::api::openapi_json());
+            Ok(())
+        }
     }
 }
 

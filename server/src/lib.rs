@@ -4,15 +4,14 @@
 
 pub mod api;
 pub mod app;
-pub mod auth;
 pub mod bus;
 pub mod cli;
+pub mod clock;
 pub mod config;
+pub mod domain;
 pub mod gateway;
 pub mod live;
 pub mod mail;
-pub mod matching;
-pub mod program_data;
 pub mod state;
 pub mod store;
 pub mod web;

@@ -187,7 +187,7 @@ impl TestApp {
 
     /// Creates an account directly in the store (test set-up, not under test).
     pub async fn user(&self, email: &str, name: &str, is_admin: bool, can_create_programs: bool) -> User {
-        let hash = kindred::auth::hash_password_async(PASSWORD.to_owned()).await;
+        let hash = kindred::domain::accounts::hash_password_async(PASSWORD.to_owned()).await;
         self.state
             .store
             .create_user(

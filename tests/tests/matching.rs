@@ -741,7 +741,7 @@ async fn two_workers_open_each_channel_once() {
     let runs = [&a, &b, &a, &b].map(|node| {
         let state = node.state.clone();
         let job = job.clone();
-        tokio::spawn(async move { kindred::matching::worker::handle(&state, &job).await })
+        tokio::spawn(async move { kindred::domain::jobs::handle(&state, &job).await })
     });
     for run in runs {
         run.await.unwrap().unwrap();

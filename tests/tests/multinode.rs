@@ -50,7 +50,7 @@ async fn world(store: &dyn Store) -> World {
             last_used_at: now,
             expires_at: None,
         };
-        store.create_session(&record, &kindred::auth::secret_hash(&secret)).await.unwrap();
+        store.create_session(&record, &kindred::domain::accounts::secret_hash(&secret)).await.unwrap();
         ids.insert(who, user.id);
         tokens.insert(who, secret);
     }

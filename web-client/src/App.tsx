@@ -1,32 +1,45 @@
-// Routes, the query client and the session gate.
+// Routes, the query client and the session gate. Pages load lazily, one chunk per area
+// (src/routes/); the protected pages sit under one layout route that checks the session, and
+// the admin pages under a second one that checks the role.
 import { QueryCache, QueryClient, QueryClientProvider, MutationCache } from '@tanstack/react-query';
-import { createBrowserRouter, Navigate, RouterProvider, useLocation, type RouteObject } from 'react-router';
-import type { ReactNode } from 'react';
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, type RouteObject } from 'react-router';
+import { Suspense } from 'react';
 import { ApiError, errorMessage } from './api/client';
+import { sessionKeys } from './api/queryKeys';
 import { Layout } from './components/Layout';
 import { Loading, PageHeading } from './components/Page';
-import { SESSION_KEY, SessionProvider, sessionLost, useSession, useSessionQuery, wasSignedOutHere } from './session';
-import { LoginPage } from './pages/LoginPage';
-import { ForgotPasswordPage } from './pages/ForgotPasswordPage';
-import { ResetPasswordPage } from './pages/ResetPasswordPage';
-import { InvitePage } from './pages/InvitePage';
-import { ProfilePage } from './pages/ProfilePage';
-import { ProgramsPage } from './pages/ProgramsPage';
-import { ProgramPage } from './pages/ProgramPage';
-import { OutboxPage } from './pages/OutboxPage';
-import { MessagesPage } from './pages/MessagesPage';
-import { QuestionnairePage } from './pages/QuestionnairePage';
-import { MatchesPage } from './pages/MatchesPage';
-import { MatchingPage } from './pages/MatchingPage';
-import { MeetingsPage } from './pages/MeetingsPage';
-import { EventsPage } from './pages/EventsPage';
-import { EventPage } from './pages/EventPage';
-import { ProgramDataPage } from './pages/ProgramDataPage';
-import { SurveysPage } from './pages/SurveysPage';
-import { SettingsPage } from './pages/SettingsPage';
-import { UnsubscribePage } from './pages/UnsubscribePage';
-import { AuditPage } from './pages/AuditPage';
+import { SessionProvider, sessionLost, useSession, useSessionQuery, wasSignedOutHere } from './session';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { lazyPage, PageLoadFailed } from './routes/lazy';
+
+const auth = () => import('./routes/auth');
+const account = () => import('./routes/account');
+const programs = () => import('./routes/programs');
+const matching = () => import('./routes/matching');
+const conversations = () => import('./routes/conversations');
+const data = () => import('./routes/data');
+const admin = () => import('./routes/admin');
+
+const LoginPage = lazyPage(auth, (m) => m.LoginPage);
+const ForgotPasswordPage = lazyPage(auth, (m) => m.ForgotPasswordPage);
+const ResetPasswordPage = lazyPage(auth, (m) => m.ResetPasswordPage);
+const InvitePage = lazyPage(auth, (m) => m.InvitePage);
+const UnsubscribePage = lazyPage(auth, (m) => m.UnsubscribePage);
+const ProfilePage = lazyPage(account, (m) => m.ProfilePage);
+const SettingsPage = lazyPage(account, (m) => m.SettingsPage);
+const ProgramsPage = lazyPage(programs, (m) => m.ProgramsPage);
+const ProgramPage = lazyPage(programs, (m) => m.ProgramPage);
+const QuestionnairePage = lazyPage(matching, (m) => m.QuestionnairePage);
+const MatchingPage = lazyPage(matching, (m) => m.MatchingPage);
+const MatchesPage = lazyPage(matching, (m) => m.MatchesPage);
+const MessagesPage = lazyPage(conversations, (m) => m.MessagesPage);
+const MeetingsPage = lazyPage(conversations, (m) => m.MeetingsPage);
+const EventsPage = lazyPage(conversations, (m) => m.EventsPage);
+const EventPage = lazyPage(conversations, (m) => m.EventPage);
+const ProgramDataPage = lazyPage(data, (m) => m.ProgramDataPage);
+const SurveysPage = lazyPage(data, (m) => m.SurveysPage);
+const OutboxPage = lazyPage(admin, (m) => m.OutboxPage);
+const AuditPage = lazyPage(admin, (m) => m.AuditPage);
 
 function onApiError(error: unknown) {
   if (!(error instanceof ApiError)) return;
@@ -34,11 +47,11 @@ function onApiError(error: unknown) {
     // A session that expired or was revoked elsewhere: forget it, and the route guard sends
     // the user to /login with the current path to come back to.
     sessionLost();
-    queryClient.setQueryData(SESSION_KEY, null);
+    queryClient.setQueryData(sessionKeys.current, null);
   } else if (error.code === 'csrf_failed') {
     // Our CSRF token is stale (the session was renewed): fetch the session again so that the
     // user's next attempt carries the current token.
-    void queryClient.invalidateQueries({ queryKey: SESSION_KEY });
+    void queryClient.invalidateQueries({ queryKey: sessionKeys.current });
   }
 }
 
@@ -53,7 +66,8 @@ export const queryClient = new QueryClient({
   },
 });
 
-function RequireAuth({ children }: { children: ReactNode }) {
+/** The layout of every protected page: signed out, they send you to sign in and back. */
+function RequireAuth() {
   const { session } = useSession();
   const location = useLocation();
   if (!session) {
@@ -61,10 +75,11 @@ function RequireAuth({ children }: { children: ReactNode }) {
     const next = location.pathname + location.search;
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
   }
-  return children;
+  return <Outlet />;
 }
 
-function RequireAdmin({ children }: { children: ReactNode }) {
+/** The layout of the administrators' pages, inside RequireAuth. */
+function RequireAdmin() {
   const { user } = useSession();
   if (!user?.is_admin) {
     return (
@@ -74,54 +89,57 @@ function RequireAdmin({ children }: { children: ReactNode }) {
       </>
     );
   }
-  return children;
+  return <Outlet />;
 }
 
 const routes: RouteObject[] = [
   {
     element: <Layout />,
     children: [
-      { index: true, element: <Navigate to="/programs" replace /> },
-      { path: 'login', element: <LoginPage /> },
-      { path: 'forgot-password', element: <ForgotPasswordPage /> },
-      { path: 'reset-password/:token', element: <ResetPasswordPage /> },
-      { path: 'invite/:token', element: <InvitePage /> },
-      { path: 'unsubscribe', element: <UnsubscribePage /> },
-      { path: 'profile', element: <RequireAuth><ProfilePage /></RequireAuth> },
-      { path: 'programs', element: <RequireAuth><ProgramsPage /></RequireAuth> },
-      { path: 'programs/:id', element: <RequireAuth><ProgramPage /></RequireAuth> },
-      { path: 'programs/:id/questionnaire', element: <RequireAuth><QuestionnairePage /></RequireAuth> },
-      { path: 'programs/:id/matching', element: <RequireAuth><MatchingPage /></RequireAuth> },
-      { path: 'programs/:id/data', element: <RequireAuth><ProgramDataPage /></RequireAuth> },
-      { path: 'surveys', element: <RequireAuth><SurveysPage /></RequireAuth> },
-      { path: 'settings', element: <RequireAuth><SettingsPage /></RequireAuth> },
-      { path: 'matches', element: <RequireAuth><MatchesPage /></RequireAuth> },
-      { path: 'meetings', element: <RequireAuth><MeetingsPage /></RequireAuth> },
-      { path: 'events', element: <RequireAuth><EventsPage /></RequireAuth> },
-      { path: 'events/:id', element: <RequireAuth><EventPage /></RequireAuth> },
-      { path: 'messages', element: <RequireAuth><MessagesPage /></RequireAuth> },
-      { path: 'messages/:channelId', element: <RequireAuth><MessagesPage /></RequireAuth> },
       {
-        path: 'admin/outbox',
+        // Inside the frame, so the header stays while a page's area loads or fails to.
         element: (
-          <RequireAuth>
-            <RequireAdmin>
-              <OutboxPage />
-            </RequireAdmin>
-          </RequireAuth>
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
         ),
+        errorElement: <PageLoadFailed />,
+        children: [
+          { index: true, element: <Navigate to="/programs" replace /> },
+          { path: 'login', element: <LoginPage /> },
+          { path: 'forgot-password', element: <ForgotPasswordPage /> },
+          { path: 'reset-password/:token', element: <ResetPasswordPage /> },
+          { path: 'invite/:token', element: <InvitePage /> },
+          { path: 'unsubscribe', element: <UnsubscribePage /> },
+          {
+            element: <RequireAuth />,
+            children: [
+              { path: 'profile', element: <ProfilePage /> },
+              { path: 'programs', element: <ProgramsPage /> },
+              { path: 'programs/:id', element: <ProgramPage /> },
+              { path: 'programs/:id/questionnaire', element: <QuestionnairePage /> },
+              { path: 'programs/:id/matching', element: <MatchingPage /> },
+              { path: 'programs/:id/data', element: <ProgramDataPage /> },
+              { path: 'surveys', element: <SurveysPage /> },
+              { path: 'settings', element: <SettingsPage /> },
+              { path: 'matches', element: <MatchesPage /> },
+              { path: 'meetings', element: <MeetingsPage /> },
+              { path: 'events', element: <EventsPage /> },
+              { path: 'events/:id', element: <EventPage /> },
+              { path: 'messages', element: <MessagesPage /> },
+              { path: 'messages/:channelId', element: <MessagesPage /> },
+              {
+                element: <RequireAdmin />,
+                children: [
+                  { path: 'admin/outbox', element: <OutboxPage /> },
+                  { path: 'admin/audit', element: <AuditPage /> },
+                ],
+              },
+            ],
+          },
+          { path: '*', element: <NotFoundPage /> },
+        ],
       },
-      {
-        path: 'admin/audit',
-        element: (
-          <RequireAuth>
-            <RequireAdmin>
-              <AuditPage />
-            </RequireAdmin>
-          </RequireAuth>
-        ),
-      },
-      { path: '*', element: <NotFoundPage /> },
     ],
   },
 ];

@@ -5,9 +5,8 @@ import { createContext, useCallback, useContext, useMemo, type ReactNode } from 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, setCsrfToken } from './api/client';
 import { api } from './api/endpoints';
+import { sessionKeys } from './api/queryKeys';
 import type { Session, User } from './api/types';
-
-export const SESSION_KEY = ['session'] as const;
 
 export async function fetchSession(): Promise<Session | null> {
   try {
@@ -38,6 +37,12 @@ export function sessionLost(): void {
   signedOutHere = false;
 }
 
+/**
+ * When (ms since the epoch) the account was deleted in this tab, in session storage: the
+ * settings page sets it, the sign-in page says so.
+ */
+export const ACCOUNT_DELETED_KEY = 'kindred-account-deleted';
+
 interface SessionValue {
   session: Session | null;
   user: User | null;
@@ -59,14 +64,14 @@ export function SessionProvider({ session, children }: { session: Session | null
       signedOutHere = next === null;
       setCsrfToken(next?.csrf_token ?? null);
       // Another person's (or nobody's) data must not linger in the cache.
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
-      queryClient.setQueryData(SESSION_KEY, next);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKeys.current[0] });
+      queryClient.setQueryData(sessionKeys.current, next);
     },
     [queryClient],
   );
   const setUser = useCallback(
     (user: User) => {
-      queryClient.setQueryData<Session | null>(SESSION_KEY, (old) => (old ? { ...old, user } : old));
+      queryClient.setQueryData<Session | null>(sessionKeys.current, (old) => (old ? { ...old, user } : old));
     },
     [queryClient],
   );
@@ -86,7 +91,7 @@ export function useSession(): SessionValue {
 /** The session query itself, for the app root. */
 export function useSessionQuery() {
   return useQuery({
-    queryKey: SESSION_KEY,
+    queryKey: sessionKeys.current,
     queryFn: fetchSession,
     staleTime: Infinity,
     retry: 1,

@@ -92,7 +92,7 @@ async fn setup(database_url: &str, out: &str) -> anyhow::Result<()> {
             last_used_at: now,
             expires_at: None,
         };
-        store.create_session(&record, &kindred::auth::secret_hash(&secret)).await?;
+        store.create_session(&record, &kindred::domain::accounts::secret_hash(&secret)).await?;
         people.push((user.id, secret));
     }
     let (mentee, mentor) = (people[0].0, people[1].0);

@@ -69,7 +69,7 @@ pub async fn setup(database_url: &str, audience: usize, out: &str) -> anyhow::Re
             last_used_at: now,
             expires_at: None,
         };
-        store.create_session(&record, &kindred::auth::secret_hash(&secret)).await?;
+        store.create_session(&record, &kindred::domain::accounts::secret_hash(&secret)).await?;
         people.push((user.id, secret));
     }
     // The creator of a program is its coordinator.

@@ -77,7 +77,7 @@ pub async fn create_user(
             now,
         )
         .await?;
-    let link = super::auth::issue_reset_link(&state, &user).await?;
+    let link = crate::domain::accounts::issue_reset_link(&state, &user).await?;
     let text = format!(
         "Hello {},\n\nAn administrator created a Kindred account for you. Choose your password here (the link works once, for {} minutes; after that use \"Forgot password\" on the sign-in page):\n\n{link}\n",
         user.name, state.config.reset_ttl_minutes

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiPath, CurrentUser, List};
-use super::programs::Access;
+use crate::domain::access::ProgramAccess as Access;
 use crate::state::AppState;
 use crate::store::CallSummary;
 
@@ -22,9 +22,12 @@ use crate::store::CallSummary;
 #[derive(Serialize, ToSchema, Debug, PartialEq)]
 pub struct IceServer {
     pub urls: Vec<String>,
+    /// Left out (never null) for STUN servers.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, required = false)]
     pub username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, required = false)]
     pub credential: Option<String>,
 }
 
@@ -73,7 +76,7 @@ pub async fn program_calls(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<CallSummary>>, ApiError> {
-    Access::of(&state, &me, program_id).await?.require_coordinator()?;
+    Access::of(&state, &me.user, program_id).await?.require_coordinator()?;
     let items = state.store.program_calls(program_id, 200).await?;
     Ok(Json(List { items, next_cursor: None }))
 }

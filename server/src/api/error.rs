@@ -116,6 +116,21 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<crate::domain::Error> for ApiError {
+    fn from(e: crate::domain::Error) -> Self {
+        use crate::domain::Error;
+        match e {
+            Error::NotFound => ApiError::NotFound,
+            Error::Forbidden(why) => ApiError::Forbidden(why),
+            Error::Conflict(why) => ApiError::Conflict(why),
+            Error::Gone(why) => ApiError::Gone(why),
+            Error::Invalid { message, fields } => ApiError::Validation { message, fields },
+            Error::Store(e) => e.into(),
+            Error::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::ApiError;
-use crate::auth::{constant_time_eq, secret_hash};
+use crate::domain::accounts::{constant_time_eq, secret_hash};
 use crate::state::AppState;
 use crate::store::{PageRequest, SessionKind, SessionRecord, User};
 
@@ -139,6 +139,7 @@ impl PageQuery {
 pub struct List<T: ToSchema> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; null on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

@@ -11,11 +11,11 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::auth::{SessionView, session_view, start_browser_session};
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath};
+use super::session::{SessionView, client_address, session_view, start_browser_session};
 use super::validate;
-use crate::auth::{self, secret_hash};
+use crate::domain::accounts::{self, secret_hash};
 use crate::state::AppState;
 use crate::store::{Acceptance, Invitation, InvitationStatus, NewUser, Role};
 
@@ -70,7 +70,7 @@ async fn usable_invitation(state: &AppState, token: &str) -> Result<Invitation, 
 }
 
 /// Look at an invitation link.
-#[utoipa::path(get, path = "/api/invitations/{token}", tag = "invitations", params(("token" = String, Path)),
+#[utoipa::path(get, path = "/api/invitations/{token}", tag = "invitations", security(()), params(("token" = String, Path)),
     responses((status = 200, body = InvitationPreview), (status = 404, body = ErrorBody),
               (status = 410, body = ErrorBody, description = "Expired, revoked or already used")))]
 pub async fn preview(
@@ -92,7 +92,7 @@ pub async fn preview(
 
 /// Accept an invitation: creates the account (or joins an existing one, given its password), adds
 /// the membership and signs in. A link works once.
-#[utoipa::path(post, path = "/api/invitations/{token}/accept", tag = "invitations", params(("token" = String, Path)),
+#[utoipa::path(post, path = "/api/invitations/{token}/accept", tag = "invitations", security(()), params(("token" = String, Path)),
     request_body = AcceptRequest,
     responses((status = 200, body = SessionView, description = "Accepted and signed in; sets the session cookie"),
               (status = 401, body = ErrorBody, description = "Wrong password for the existing account"),
@@ -111,7 +111,7 @@ pub async fn accept(
             // Joining with an existing account proves ownership with its password, under the
             // same limits as signing in.
             let account_key = user.email.to_lowercase();
-            let address_key = super::auth::client_address(&state, &headers, peer);
+            let address_key = client_address(&state, &headers, peer);
             if state.login_by_address.is_blocked(&address_key) || state.login_by_account.is_blocked(&account_key) {
                 return Err(ApiError::RateLimited);
             }
@@ -120,7 +120,9 @@ pub async fn accept(
                     "this account has no password yet; use the link in your account email first",
                 ));
             };
-            if body.password.len() > auth::MAX_PASSWORD_LEN || !auth::verify_password_async(body.password, hash).await {
+            if body.password.len() > accounts::MAX_PASSWORD_LEN
+                || !accounts::verify_password_async(body.password, hash).await
+            {
                 state.login_by_address.record_failure(&address_key);
                 state.login_by_account.record_failure(&account_key);
                 return Err(ApiError::InvalidCredentials);
@@ -133,7 +135,7 @@ pub async fn accept(
                 Some(n) => validate::required("name", n, 100)?,
                 None => invitation.name.clone(),
             };
-            let password_hash = Some(auth::hash_password_async(body.password).await);
+            let password_hash = Some(accounts::hash_password_async(body.password).await);
             Acceptance::New(NewUser {
                 email: invitation.email.clone(),
                 name,

@@ -15,23 +15,22 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List};
-use super::programs::Access;
 use super::validate;
-use crate::matching::answers::{self, Answers};
-use crate::matching::engine::{self, PairError, PairScore, ProgramData};
-use crate::matching::views::{Match, Round, Weights};
-use crate::matching::worker;
+use crate::domain::access::ProgramAccess as Access;
+use crate::domain::jobs::{self, Work};
+use crate::domain::matching::answers::{self, Answers};
+use crate::domain::matching::engine::{self, PairError, PairScore, ProgramData};
+use crate::domain::matching::views::{Match, Round, Weights};
+use crate::domain::matching::worker;
 use crate::state::AppState;
-use crate::store::{
-    Audience, Exclusion, Interest, MatchStatus, NewMatch, NewQuestion, Question, QuestionKind, Role, jobs,
-};
+use crate::store::{Audience, Exclusion, Interest, MatchStatus, NewMatch, NewQuestion, Question, QuestionKind, Role};
 
 fn list<T: ToSchema>(items: Vec<T>) -> Json<List<T>> {
     Json(List { items, next_cursor: None })
 }
 
 async fn coordinator(state: &AppState, me: &CurrentUser, program_id: Uuid) -> Result<(), ApiError> {
-    Access::of(state, me, program_id).await?.require_coordinator()
+    Ok(Access::of(state, &me.user, program_id).await?.require_coordinator()?)
 }
 
 /// Loads the program and runs `f` (scoring, solving) on a blocking thread.
@@ -58,8 +57,10 @@ pub struct QuestionnaireView {
     pub role: Role,
     pub answers: Answers,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub completed_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub updated_at: Option<OffsetDateTime>,
     /// The program's questions for my role.
     pub questions: Vec<Question>,
@@ -68,7 +69,7 @@ pub struct QuestionnaireView {
 }
 
 async fn questionnaire_role(state: &AppState, me: &CurrentUser, program_id: Uuid) -> Result<Role, ApiError> {
-    match Access::of(state, me, program_id).await?.role {
+    match Access::of(state, &me.user, program_id).await?.role {
         Some(role @ (Role::Mentee | Role::Mentor)) => Ok(role),
         _ => Err(ApiError::Forbidden("only the program's mentees and mentors fill in the questionnaire")),
     }
@@ -135,11 +136,10 @@ pub async fn put_questionnaire(
         state.store.get_questionnaire(program_id, me.user.id).await?.is_some_and(|q| q.completed_at.is_some());
     answers::check(&input.answers, role, &interests, &questions, input.complete || completed)?;
     let (_, auto_match) = engine::settings(state.store.as_ref(), program_id).await?;
-    let payload = program_id.to_string();
-    let key = format!("auto:{program_id}");
-    let enqueue = (input.complete && auto_match).then_some((jobs::AUTO_MATCH, payload.as_str(), key.as_str()));
+    let now = state.clock.now();
+    let enqueue = (input.complete && auto_match).then(|| Work::AutoMatch(program_id).job(now));
     let json = serde_json::to_string(&input.answers).map_err(ApiError::internal)?;
-    state.store.save_questionnaire(program_id, me.user.id, &json, input.complete, enqueue, state.clock.now()).await?;
+    state.store.save_questionnaire(program_id, me.user.id, &json, input.complete, enqueue.as_ref(), now).await?;
     if enqueue.is_some() {
         state.work.notify_one();
     }
@@ -155,7 +155,7 @@ pub async fn list_interests(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<Interest>>, ApiError> {
-    Access::of(&state, &me, program_id).await?;
+    Access::of(&state, &me.user, program_id).await?;
     Ok(list(state.store.list_interests(program_id).await?))
 }
 
@@ -203,7 +203,7 @@ pub async fn list_questions(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<Question>>, ApiError> {
-    Access::of(&state, &me, program_id).await?;
+    Access::of(&state, &me.user, program_id).await?;
     Ok(list(state.store.list_questions(program_id).await?))
 }
 
@@ -323,9 +323,7 @@ pub async fn put_settings(
     state.store.save_matching_settings(program_id, &weights, input.auto_match, now).await?;
     if input.auto_match {
         // People who completed the questionnaire before the switch was turned on wait no longer.
-        let key = format!("auto:{program_id}");
-        state.store.enqueue_job(jobs::AUTO_MATCH, &program_id.to_string(), Some(&key), now).await?;
-        state.work.notify_one();
+        jobs::enqueue(&state, Work::AutoMatch(program_id), now).await?;
     }
     Ok(Json(input))
 }
@@ -344,7 +342,7 @@ async fn plan_round(
     state: &AppState,
     program_id: Uuid,
     input: RoundInput,
-) -> Result<crate::matching::views::RoundBody, ApiError> {
+) -> Result<crate::domain::matching::views::RoundBody, ApiError> {
     if let Some(w) = &input.weights {
         check_weights(w)?;
     }
@@ -664,7 +662,7 @@ pub async fn respond(
     if responded.activated {
         state.work.notify_one();
     } else if record.status == MatchStatus::Declined {
-        rematch_later(&state, record.program_id).await?;
+        worker::rematch_later(&state, record.program_id).await?;
     }
     Ok(Json(Match::view(&record, me.user.id, false)))
 }
@@ -690,23 +688,12 @@ pub async fn rematch(
     let coordinator = if Match::involves(&current, me.user.id) {
         false
     } else {
-        let access = Access::of(&state, &me, current.program_id).await?;
+        let access = Access::of(&state, &me.user, current.program_id).await?;
         access.require_coordinator().map_err(|_| ApiError::NotFound)?;
         true
     };
     let record = state.store.end_match(id, me.user.id, reason.as_deref(), state.clock.now()).await?;
     worker::publish_match(&state, &record).await;
-    rematch_later(&state, record.program_id).await?;
+    worker::rematch_later(&state, record.program_id).await?;
     Ok(Json(Match::view(&record, me.user.id, coordinator)))
-}
-
-/// With auto-matching on, someone who lost a match is placed again by the worker.
-pub(crate) async fn rematch_later(state: &AppState, program_id: Uuid) -> Result<(), ApiError> {
-    let (_, auto) = engine::settings(state.store.as_ref(), program_id).await?;
-    if auto {
-        let key = format!("auto:{program_id}");
-        state.store.enqueue_job(jobs::AUTO_MATCH, &program_id.to_string(), Some(&key), state.clock.now()).await?;
-        state.work.notify_one();
-    }
-    Ok(())
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List, PageQuery};
 use super::validate;
-use crate::auth::{new_secret, secret_hash};
+use crate::domain::accounts::{new_secret, secret_hash};
 use crate::state::AppState;
 use crate::store::{CareerStage, ProfilePatch, SessionKind, SessionRecord, User};
 
@@ -66,6 +66,7 @@ pub struct ApiToken {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub last_used_at: Option<OffsetDateTime>,
 }
 
@@ -137,6 +138,6 @@ pub async fn delete_token(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     state.store.delete_api_token(me.user.id, id).await?;
-    state.gateway.publish(crate::bus::BusEvent::Revoke { user: me.user.id, session: Some(id) }).await;
+    state.notify.revoke(me.user.id, Some(id)).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -14,6 +14,8 @@ pub mod me;
 pub mod meetings;
 pub mod program_data;
 pub mod programs;
+pub mod respond;
+pub mod session;
 pub mod validate;
 
 use axum::Json;
@@ -21,9 +23,11 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{any, get};
 use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 use error::ApiError;
@@ -31,31 +35,8 @@ use error::ApiError;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Kindred API", description = "HTTP API of Kindred, an open mentoring platform. Browser clients authenticate with the session cookie and send `X-CSRF-Token` on writes; other clients send `Authorization: Bearer <token>`. Errors are `{\"error\": {\"code\", \"message\", \"fields\"?}}`. Lists are paged with `cursor` and `limit`."),
-    paths(
-        auth::login, auth::session, auth::logout, auth::logout_all, auth::forgot_password, auth::reset_password,
-        me::get_me, me::update_me, me::list_tokens, me::create_token, me::delete_token,
-        programs::list_programs, programs::create_program, programs::get_program, programs::update_program, programs::list_members,
-        programs::list_invitations, programs::create_invitation, programs::import_invitations, programs::resend_invitation, programs::revoke_invitation,
-        invitations::preview, invitations::accept,
-        admin::outbox, admin::list_users, admin::create_user,
-        channels::list_channels, channels::history, channels::create_channel,
-        matching::get_questionnaire, matching::put_questionnaire, matching::list_interests, matching::create_interest, matching::delete_interest,
-        matching::list_questions, matching::create_question, matching::delete_question, matching::get_settings, matching::put_settings,
-        matching::preview, matching::create_round, matching::list_rounds, matching::get_round, matching::approve_round, matching::discard_round,
-        matching::score, matching::place, matching::program_matches, matching::list_exclusions, matching::create_exclusion, matching::delete_exclusion,
-        matching::my_matches, matching::respond, matching::rematch,
-        calls::ice_servers, calls::program_calls,
-        meetings::create, meetings::mine, meetings::accept, meetings::propose, meetings::cancel, meetings::ics,
-        meetings::new_feed, meetings::feed, meetings::pending_checkins, meetings::checkin, meetings::checkin_summary,
-        program_data::create_survey, program_data::list_surveys, program_data::survey_results, program_data::my_surveys,
-        program_data::answer_survey, program_data::engagement, program_data::get_risk_settings, program_data::put_risk_settings,
-        program_data::list_alerts, program_data::alert_message, program_data::alert_rematch, program_data::alert_resolve,
-        program_data::dashboard, program_data::patch_member, program_data::export, program_data::audit,
-        program_data::get_notifications, program_data::put_notifications, program_data::unsubscribe,
-        program_data::export_me, program_data::delete_me,
-        events::create, events::program_events, events::mine, events::get, events::rsvp, events::cancel, events::ics, events::attendance,
-        healthz, readyz,
-    ),
+    modifiers(&SecuritySchemes),
+    security(("session" = []), ("bearer" = [])),
     tags(
         (name = "auth", description = "Signing in and out, password resets"),
         (name = "profile", description = "My profile and API tokens"),
@@ -73,99 +54,104 @@ use error::ApiError;
 )]
 pub struct ApiDoc;
 
-/// Every API route. Unknown `/api` paths answer with the JSON 404.
+/// Every API route, each declared once: `routes!` registers the handler in the router and its
+/// `#[utoipa::path]` in the OpenAPI document, so the two cannot drift. Unknown `/api` paths
+/// answer with the JSON 404 (see [`crate::app::router`]).
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::session))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::logout_all))
+        .routes(routes!(auth::forgot_password))
+        .routes(routes!(auth::reset_password))
+        .routes(routes!(me::get_me, me::update_me))
+        .routes(routes!(me::list_tokens, me::create_token))
+        .routes(routes!(me::delete_token))
+        .routes(routes!(programs::list_programs, programs::create_program))
+        .routes(routes!(programs::get_program, programs::update_program))
+        .routes(routes!(programs::list_members))
+        .routes(routes!(programs::list_invitations, programs::create_invitation))
+        .routes(routes!(programs::import_invitations))
+        .routes(routes!(programs::resend_invitation))
+        .routes(routes!(programs::revoke_invitation))
+        .routes(routes!(invitations::preview))
+        .routes(routes!(invitations::accept))
+        .routes(routes!(channels::list_channels))
+        .routes(routes!(channels::history))
+        .routes(routes!(channels::create_channel))
+        .routes(routes!(matching::get_questionnaire, matching::put_questionnaire))
+        .routes(routes!(matching::list_interests, matching::create_interest))
+        .routes(routes!(matching::delete_interest))
+        .routes(routes!(matching::list_questions, matching::create_question))
+        .routes(routes!(matching::delete_question))
+        .routes(routes!(matching::get_settings, matching::put_settings))
+        .routes(routes!(matching::preview))
+        .routes(routes!(matching::list_rounds, matching::create_round))
+        .routes(routes!(matching::get_round))
+        .routes(routes!(matching::approve_round))
+        .routes(routes!(matching::discard_round))
+        .routes(routes!(matching::score))
+        .routes(routes!(matching::program_matches, matching::place))
+        .routes(routes!(matching::list_exclusions, matching::create_exclusion))
+        .routes(routes!(matching::delete_exclusion))
+        .routes(routes!(matching::my_matches))
+        .routes(routes!(matching::respond))
+        .routes(routes!(matching::rematch))
+        .routes(routes!(calls::ice_servers))
+        .routes(routes!(calls::program_calls))
+        .routes(routes!(meetings::create))
+        .routes(routes!(meetings::mine))
+        .routes(routes!(meetings::accept))
+        .routes(routes!(meetings::propose))
+        .routes(routes!(meetings::cancel))
+        .routes(routes!(meetings::ics))
+        .routes(routes!(meetings::new_feed))
+        .routes(routes!(meetings::feed))
+        .routes(routes!(meetings::pending_checkins))
+        .routes(routes!(meetings::checkin))
+        .routes(routes!(meetings::checkin_summary))
+        .routes(routes!(program_data::list_surveys, program_data::create_survey))
+        .routes(routes!(program_data::survey_results))
+        .routes(routes!(program_data::my_surveys))
+        .routes(routes!(program_data::answer_survey))
+        .routes(routes!(program_data::engagement))
+        .routes(routes!(program_data::get_risk_settings, program_data::put_risk_settings))
+        .routes(routes!(program_data::list_alerts))
+        .routes(routes!(program_data::alert_message))
+        .routes(routes!(program_data::alert_rematch))
+        .routes(routes!(program_data::alert_resolve))
+        .routes(routes!(program_data::dashboard))
+        .routes(routes!(program_data::patch_member))
+        .routes(routes!(program_data::export))
+        .routes(routes!(program_data::audit))
+        .routes(routes!(program_data::get_notifications, program_data::put_notifications))
+        .routes(routes!(program_data::unsubscribe))
+        .routes(routes!(program_data::export_me))
+        .routes(routes!(program_data::delete_me))
+        .routes(routes!(events::program_events, events::create))
+        .routes(routes!(events::mine))
+        .routes(routes!(events::get))
+        .routes(routes!(events::rsvp))
+        .routes(routes!(events::cancel))
+        .routes(routes!(events::ics))
+        .routes(routes!(events::attendance))
+        .routes(routes!(admin::outbox))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+}
+
+/// The router and the OpenAPI document it was declared with.
 pub fn router() -> Router<AppState> {
-    let api = Router::new()
-        .route("/auth/login", post(auth::login))
-        .route("/auth/session", get(auth::session))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/logout-all", post(auth::logout_all))
-        .route("/auth/password/forgot", post(auth::forgot_password))
-        .route("/auth/password/reset", post(auth::reset_password))
-        .route("/me", get(me::get_me).patch(me::update_me))
-        .route("/me/tokens", get(me::list_tokens).post(me::create_token))
-        .route("/me/tokens/{id}", delete(me::delete_token))
-        .route("/programs", get(programs::list_programs).post(programs::create_program))
-        .route("/programs/{id}", get(programs::get_program).patch(programs::update_program))
-        .route("/programs/{id}/members", get(programs::list_members))
-        .route("/programs/{id}/invitations", get(programs::list_invitations).post(programs::create_invitation))
-        .route("/programs/{id}/invitations/import", post(programs::import_invitations))
-        .route("/programs/{id}/invitations/{invitation_id}/resend", post(programs::resend_invitation))
-        .route("/programs/{id}/invitations/{invitation_id}/revoke", post(programs::revoke_invitation))
-        .route("/invitations/{token}", get(invitations::preview))
-        .route("/invitations/{token}/accept", post(invitations::accept))
-        .route("/channels", get(channels::list_channels))
-        .route("/channels/{id}/messages", get(channels::history))
-        .route("/programs/{id}/channels", post(channels::create_channel))
-        .route("/programs/{id}/questionnaire", get(matching::get_questionnaire).put(matching::put_questionnaire))
-        .route("/programs/{id}/interests", get(matching::list_interests).post(matching::create_interest))
-        .route("/programs/{id}/interests/{interest_id}", delete(matching::delete_interest))
-        .route("/programs/{id}/questions", get(matching::list_questions).post(matching::create_question))
-        .route("/programs/{id}/questions/{question_id}", delete(matching::delete_question))
-        .route("/programs/{id}/matching/settings", get(matching::get_settings).put(matching::put_settings))
-        .route("/programs/{id}/matching/preview", post(matching::preview))
-        .route("/programs/{id}/matching/rounds", get(matching::list_rounds).post(matching::create_round))
-        .route("/programs/{id}/matching/rounds/{round_id}", get(matching::get_round))
-        .route("/programs/{id}/matching/rounds/{round_id}/approve", post(matching::approve_round))
-        .route("/programs/{id}/matching/rounds/{round_id}/discard", post(matching::discard_round))
-        .route("/programs/{id}/matching/score", get(matching::score))
-        .route("/programs/{id}/matching/matches", get(matching::program_matches).post(matching::place))
-        .route("/programs/{id}/matching/exclusions", get(matching::list_exclusions).post(matching::create_exclusion))
-        .route("/programs/{id}/matching/exclusions/{exclusion_id}", delete(matching::delete_exclusion))
-        .route("/me/matches", get(matching::my_matches))
-        .route("/matches/{id}/respond", post(matching::respond))
-        .route("/matches/{id}/rematch", post(matching::rematch))
-        .route("/calls/ice-servers", get(calls::ice_servers))
-        .route("/programs/{id}/calls", get(calls::program_calls))
-        .route("/meetings", post(meetings::create))
-        .route("/me/meetings", get(meetings::mine))
-        .route("/meetings/{id}/accept", post(meetings::accept))
-        .route("/meetings/{id}/propose", post(meetings::propose))
-        .route("/meetings/{id}/cancel", post(meetings::cancel))
-        .route("/meetings/{id}/ics", get(meetings::ics))
-        .route("/me/calendar-feed", post(meetings::new_feed))
-        .route("/calendar/{file}", get(meetings::feed))
-        .route("/me/checkins", get(meetings::pending_checkins))
-        .route("/calls/{id}/checkin", post(meetings::checkin))
-        .route("/programs/{id}/checkins", get(meetings::checkin_summary))
-        .route("/programs/{id}/surveys", get(program_data::list_surveys).post(program_data::create_survey))
-        .route("/programs/{id}/surveys/{survey_id}/results", get(program_data::survey_results))
-        .route("/me/surveys", get(program_data::my_surveys))
-        .route("/me/surveys/{id}/response", post(program_data::answer_survey))
-        .route("/programs/{id}/engagement", get(program_data::engagement))
-        .route(
-            "/programs/{id}/risk-settings",
-            get(program_data::get_risk_settings).put(program_data::put_risk_settings),
-        )
-        .route("/programs/{id}/alerts", get(program_data::list_alerts))
-        .route("/programs/{id}/alerts/{alert_id}/message", post(program_data::alert_message))
-        .route("/programs/{id}/alerts/{alert_id}/rematch", post(program_data::alert_rematch))
-        .route("/programs/{id}/alerts/{alert_id}/resolve", post(program_data::alert_resolve))
-        .route("/programs/{id}/dashboard", get(program_data::dashboard))
-        .route("/programs/{id}/members/{user_id}", patch(program_data::patch_member))
-        .route("/programs/{id}/exports/{kind}", get(program_data::export))
-        .route("/admin/audit", get(program_data::audit))
-        .route("/me/notifications", get(program_data::get_notifications).put(program_data::put_notifications))
-        .route("/unsubscribe", post(program_data::unsubscribe))
-        .route("/me/export", get(program_data::export_me))
-        .route("/me/delete", post(program_data::delete_me))
-        .route("/programs/{id}/events", get(events::program_events).post(events::create))
-        .route("/me/events", get(events::mine))
-        .route("/events/{id}", get(events::get))
-        .route("/events/{id}/rsvp", post(events::rsvp))
-        .route("/events/{id}/cancel", post(events::cancel))
-        .route("/events/{id}/ics", get(events::ics))
-        .route("/events/{id}/attendance", get(events::attendance))
-        .route("/admin/outbox", get(admin::outbox))
-        .route("/admin/users", get(admin::list_users).post(admin::create_user))
-        .route("/openapi.json", get(openapi))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed);
-    Router::new()
-        .nest("/api", api)
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    let (router, doc) = routes().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    router
+        .route("/api/openapi.json", get(move || std::future::ready(Json(doc.as_ref().clone()))))
         .route("/metrics", get(metrics))
+        .route("/api", any(not_found))
+        .route("/api/{*rest}", any(not_found))
+        .method_not_allowed_fallback(method_not_allowed)
 }
 
 async fn not_found() -> ApiError {
@@ -183,8 +169,37 @@ async fn method_not_allowed() -> impl IntoResponse {
     (StatusCode::METHOD_NOT_ALLOWED, Json(body))
 }
 
-async fn openapi() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+/// The OpenAPI document as pretty JSON, as `kindred openapi` prints it and the web client's
+/// generated types are made from.
+pub fn openapi_json() -> String {
+    routes().into_openapi().to_pretty_json().expect("the OpenAPI document serializes")
+}
+
+/// The security schemes the document's operations name: the browser's session cookie (writes
+/// also send `X-CSRF-Token`) or a bearer API token. Operations anyone may call say `security(())`.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                extract::SESSION_COOKIE,
+                "The browser session; writes also send the session's CSRF token as `X-CSRF-Token`.",
+            ))),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token from `POST /api/me/tokens`."))
+                    .build(),
+            ),
+        );
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -197,13 +212,13 @@ pub struct Health {
 }
 
 /// The process is alive.
-#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "ops", security(()), responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok", database: None, redis: None })
 }
 
 /// The database (and Redis, when configured) answer.
-#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Health), (status = 503, body = Health)))]
+#[utoipa::path(get, path = "/readyz", tag = "ops", security(()), responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let database = match state.store.ping().await {
         Ok(()) => "ok",

@@ -16,24 +16,21 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List};
-use super::programs::Access;
 use super::validate;
-use crate::auth::{new_secret, verify_password_async};
-use crate::bus::BusEvent;
-use crate::gateway::protocol::ServerFrame;
-use crate::program_data::engagement::{self, Filter, Overview, PairEngagement};
-use crate::program_data::export::{self, ExportKind, Namer};
-use crate::program_data::notify::{self, Kind};
-use crate::program_data::surveys::{self, Audience, Question, SurveyResults, Trigger};
-use crate::program_data::{Alert, Survey, SurveyInvitation, parse_questions, raise, sweep};
+use crate::domain::access::ProgramAccess as Access;
+use crate::domain::accounts::{new_secret, verify_password_async};
+use crate::domain::program_data::engagement::{self, Filter, Overview, PairEngagement};
+use crate::domain::program_data::export::{self, ExportKind, Namer};
+use crate::domain::program_data::notify::{self, Kind};
+use crate::domain::program_data::surveys::{self, Audience, Question, SurveyResults, Trigger};
+use crate::domain::program_data::{Alert, Survey, SurveyInvitation, parse_questions, raise, sweep};
 use crate::state::AppState;
 use crate::store::{
-    Append, ChannelKind, NewChannel, NotificationPrefsRow, RiskSettingsRow, SYSTEM_USER, SurveyRecord, from_millis,
-    to_millis,
+    ChannelKind, NewChannel, NotificationPrefsRow, RiskSettingsRow, SurveyRecord, from_millis, to_millis,
 };
 
 async fn coordinator(state: &AppState, me: &CurrentUser, program_id: Uuid) -> Result<(), ApiError> {
-    Access::of(state, me, program_id).await?.require_coordinator()
+    Ok(Access::of(state, &me.user, program_id).await?.require_coordinator()?)
 }
 
 fn parse_date(field: &str, value: Option<&str>) -> Result<Option<Date>, ApiError> {
@@ -369,15 +366,12 @@ pub async fn alert_message(
             let channel = state.store.create_channel(fields, now).await?;
             let kept = state.store.set_checkin_channel(alert.match_id, me.user.id, channel.id).await?;
             if kept == channel.id {
-                super::channels::announce_channel(&state, &channel).await?;
+                state.notify.channel_opened(&channel).await?;
             }
             kept
         }
     };
-    let append = Append { channel_id, sender_id: me.user.id, client_id: new_secret("alert-"), body: text };
-    let appended = state.store.append_message(append, now).await?;
-    let frame = ServerFrame::Event { event: &appended.event, message: None }.encode();
-    state.gateway.publish(BusEvent::Channel { channel: channel_id, frame, except_user: None }).await;
+    state.notify.post(channel_id, me.user.id, new_secret("alert-"), text, now).await?;
     Ok(Json(PairMessageSent { channel_id }))
 }
 
@@ -393,8 +387,8 @@ pub async fn alert_rematch(
     let alert = program_alert(&state, &me, program_id, id).await?;
     let now = state.clock.now();
     let record = state.store.end_match(alert.match_id, me.user.id, Some("rematch after a check-in"), now).await?;
-    crate::matching::worker::publish_match(&state, &record).await;
-    super::matching::rematch_later(&state, program_id).await?;
+    crate::domain::matching::worker::publish_match(&state, &record).await;
+    crate::domain::matching::worker::rematch_later(&state, program_id).await?;
     state.store.resolve_alert(id, "rematched", now).await?;
     Ok(Json(Alert::from_row(&state.store.get_alert(id).await?)))
 }
@@ -560,9 +554,12 @@ pub async fn export(
 #[derive(Serialize, ToSchema)]
 pub struct AuditEntry {
     pub id: Uuid,
+    #[schema(required = true)]
     pub actor_id: Option<Uuid>,
+    #[schema(required = true)]
     pub actor_name: Option<String>,
     pub action: String,
+    #[schema(required = true)]
     pub program_id: Option<Uuid>,
     #[schema(value_type = Object)]
     pub detail: Value,
@@ -678,7 +675,7 @@ pub struct Unsubscribed {
 }
 
 /// Turn off one kind of email from its link (no sign-in needed).
-#[utoipa::path(post, path = "/api/unsubscribe", tag = "program-data", request_body = UnsubscribeInput,
+#[utoipa::path(post, path = "/api/unsubscribe", tag = "program-data", security(()), request_body = UnsubscribeInput,
     responses((status = 200, body = Unsubscribed), (status = 400, body = ErrorBody)))]
 pub async fn unsubscribe(
     State(state): State<AppState>,
@@ -807,27 +804,18 @@ pub async fn delete_me(
     }
     let now = state.clock.now();
     let deleted = state.store.delete_account(me.user.id, now).await?;
-    state.gateway.publish(BusEvent::Revoke { user: me.user.id, session: None }).await;
+    state.notify.revoke(me.user.id, None).await;
     for channel in deleted.pair_channels {
-        let append = Append {
-            channel_id: channel,
-            sender_id: SYSTEM_USER,
-            client_id: format!("deleted:{}", me.user.id),
-            body: format!("{} deleted their Kindred account. Their messages were removed; yours stay.", me.user.name),
-        };
-        match state.store.append_message(append, now).await {
-            Ok(appended) => {
-                let frame = ServerFrame::Event { event: &appended.event, message: None }.encode();
-                state.gateway.publish(BusEvent::Channel { channel, frame, except_user: None }).await;
-            }
-            Err(e) => tracing::warn!(error = %e, "could not tell a counterpart about a deleted account"),
+        let body = format!("{} deleted their Kindred account. Their messages were removed; yours stay.", me.user.name);
+        if let Err(e) = state.notify.post_system(channel, format!("deleted:{}", me.user.id), body, now).await {
+            tracing::warn!(error = %e, "could not tell a counterpart about a deleted account");
         }
     }
     // Both people's views of the matches it closed change.
     for id in deleted.closed_matches {
         let record = state.store.get_match(id).await?;
-        crate::matching::worker::publish_match(&state, &record).await;
+        crate::domain::matching::worker::publish_match(&state, &record).await;
     }
     tracing::info!(user = %me.user.id, "account deleted");
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, super::auth::clear_cookie(&state))]))
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, super::session::clear_cookie(&state))]))
 }

@@ -15,7 +15,8 @@ use uuid::Uuid;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, ApiText, CurrentUser, List, PageQuery};
 use super::validate;
-use crate::auth::{new_secret, secret_hash};
+use crate::domain::access::ProgramAccess as Access;
+use crate::domain::accounts::{new_secret, secret_hash};
 use crate::state::AppState;
 use crate::store::{Invitation, InvitationStatus, Member, NewInvitation, Program, ProgramFields, Role, StoreError};
 
@@ -65,30 +66,6 @@ fn program_fields(
     Ok(ProgramFields { name, description, starts_on, ends_on })
 }
 
-/// What the caller may do in one program.
-pub(crate) struct Access {
-    pub role: Option<Role>,
-    pub admin: bool,
-}
-
-impl Access {
-    pub async fn of(state: &AppState, me: &CurrentUser, program_id: Uuid) -> Result<Access, ApiError> {
-        let role = state.store.role_in_program(program_id, me.user.id).await?;
-        if role.is_none() && !me.user.is_admin {
-            return Err(ApiError::NotFound);
-        }
-        Ok(Access { role, admin: me.user.is_admin })
-    }
-
-    pub fn require_coordinator(&self) -> Result<(), ApiError> {
-        if self.admin || self.role == Some(Role::Coordinator) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden("only the program's coordinators can do this"))
-        }
-    }
-}
-
 /// Programs I belong to (admins: every program).
 #[utoipa::path(get, path = "/api/programs", tag = "programs", params(PageQuery),
     responses((status = 200, body = List<Program>), (status = 401, body = ErrorBody)))]
@@ -124,7 +101,7 @@ pub async fn get_program(
     me: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Program>, ApiError> {
-    Access::of(&state, &me, id).await?;
+    Access::of(&state, &me.user, id).await?;
     Ok(Json(state.store.get_program(id, me.user.id).await?))
 }
 
@@ -137,7 +114,7 @@ pub async fn update_program(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ProgramPatch>,
 ) -> Result<Json<Program>, ApiError> {
-    Access::of(&state, &me, id).await?.require_coordinator()?;
+    Access::of(&state, &me.user, id).await?.require_coordinator()?;
     let current = state.store.get_program(id, me.user.id).await?;
     let fields = program_fields(
         body.name.as_deref().unwrap_or(&current.name),
@@ -157,7 +134,7 @@ pub async fn list_members(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<List<Member>>, ApiError> {
-    Access::of(&state, &me, id).await?.require_coordinator()?;
+    Access::of(&state, &me.user, id).await?.require_coordinator()?;
     Ok(Json(state.store.list_members(id, q.page()?).await?.into()))
 }
 
@@ -187,7 +164,7 @@ pub async fn list_invitations(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<InvitationQuery>,
 ) -> Result<Json<List<Invitation>>, ApiError> {
-    Access::of(&state, &me, id).await?.require_coordinator()?;
+    Access::of(&state, &me.user, id).await?.require_coordinator()?;
     let status = match q.status.as_deref() {
         None | Some("") | Some("all") => None,
         Some(s) => Some(
@@ -257,7 +234,7 @@ pub async fn create_invitation(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<InvitationInput>,
 ) -> Result<(StatusCode, Json<Invitation>), ApiError> {
-    Access::of(&state, &me, id).await?.require_coordinator()?;
+    Access::of(&state, &me.user, id).await?.require_coordinator()?;
     let name = validate::required("name", &body.name, 100)?;
     let email = validate::email("email", &body.email)?;
     let program = state.store.get_program(id, me.user.id).await?;
@@ -368,7 +345,7 @@ pub async fn import_invitations(
     headers: HeaderMap,
     ApiText(body): ApiText,
 ) -> Result<Json<ImportResult>, ApiError> {
-    Access::of(&state, &me, id).await?.require_coordinator()?;
+    Access::of(&state, &me.user, id).await?.require_coordinator()?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if !matches!(mime.as_str(), "text/csv" | "text/plain" | "application/vnd.ms-excel") {
@@ -397,7 +374,7 @@ pub async fn resend_invitation(
     me: CurrentUser,
     ApiPath((id, invitation_id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Invitation>, ApiError> {
-    Access::of(&state, &me, id).await?.require_coordinator()?;
+    Access::of(&state, &me.user, id).await?.require_coordinator()?;
     let now = state.clock.now();
     let token = new_secret("ki_");
     let expires_at = now + time::Duration::hours(state.config.invitation_ttl_hours as i64);
@@ -417,7 +394,7 @@ pub async fn revoke_invitation(
     me: CurrentUser,
     ApiPath((id, invitation_id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Invitation>, ApiError> {
-    Access::of(&state, &me, id).await?.require_coordinator()?;
+    Access::of(&state, &me.user, id).await?.require_coordinator()?;
     Ok(Json(state.store.revoke_invitation(id, invitation_id, state.clock.now()).await?))
 }
 

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::PresenceState;
 use super::{Bus, BusError, BusEvent};
-use crate::gateway::protocol::PresenceState;
 
 pub struct LocalBus {
     tx: mpsc::Sender<BusEvent>,

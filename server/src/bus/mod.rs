@@ -16,9 +16,8 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use uuid::Uuid;
-
-use crate::gateway::protocol::PresenceState;
 
 pub use local::LocalBus;
 pub use redis::RedisBus;
@@ -45,8 +44,46 @@ pub enum BusEvent {
     Resync,
     /// Deliver `frame` to connection `conn` of node `node` (live room frames).
     Conn { node: Uuid, conn: u64, frame: String },
-    /// For the SFU on node `node`: a live room command from a connection on another node.
-    Room { node: Uuid, command: crate::live::Command },
+    /// For the SFU on node `node`: a live room command from a connection on another node, encoded
+    /// by the live-room shell (the bus carries it without knowing its type).
+    Room { node: Uuid, command: String },
+}
+
+/// A person's presence as others see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceState {
+    Online,
+    Away,
+    Offline,
+}
+
+impl PresenceState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PresenceState::Online => "online",
+            PresenceState::Away => "away",
+            PresenceState::Offline => "offline",
+        }
+    }
+
+    pub fn parse(s: &str) -> PresenceState {
+        match s {
+            "online" => PresenceState::Online,
+            "away" => PresenceState::Away,
+            _ => PresenceState::Offline,
+        }
+    }
+
+    /// Combines the states of several connections or nodes: any online wins, then away.
+    pub fn merge(self, other: PresenceState) -> PresenceState {
+        use PresenceState::*;
+        match (self, other) {
+            (Online, _) | (_, Online) => Online,
+            (Away, _) | (_, Away) => Away,
+            _ => Offline,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,16 +124,20 @@ pub struct BusConfig {
     pub node_id: Uuid,
 }
 
-/// Opens the bus named by the configuration and the stream of events this node must deliver.
+/// Opens the bus named by the configuration and the stream of events this node must deliver. Its
+/// background tasks (Redis's subscriber and sweeper) join `tasks` and end with `shutdown`.
 pub async fn open(
     config: BusConfig,
     shutdown: CancellationToken,
+    tasks: &TaskTracker,
 ) -> anyhow::Result<(Arc<dyn Bus>, mpsc::Receiver<BusEvent>)> {
     // Bounded: if delivery falls behind, publishers wait rather than memory growing.
     let (tx, rx) = mpsc::channel(8192);
     let bus: Arc<dyn Bus> = match &config.redis_url {
         None => Arc::new(LocalBus::new(tx, config.node_id)),
-        Some(url) => Arc::new(RedisBus::connect(url, config.prefix.clone(), config.node_id, tx, shutdown).await?),
+        Some(url) => {
+            Arc::new(RedisBus::connect(url, config.prefix.clone(), config.node_id, tx, shutdown, tasks).await?)
+        }
     };
     Ok((bus, rx))
 }

@@ -21,10 +21,11 @@ use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
+use super::PresenceState;
 use super::{Bus, BusError, BusEvent};
-use crate::gateway::protocol::PresenceState;
 
 /// How long a node's heartbeat lives without renewal.
 pub const NODE_TTL: Duration = Duration::from_secs(15);
@@ -44,6 +45,7 @@ impl RedisBus {
         node_id: Uuid,
         tx: mpsc::Sender<BusEvent>,
         shutdown: CancellationToken,
+        tasks: &TaskTracker,
     ) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new()
@@ -55,8 +57,8 @@ impl RedisBus {
         bus.heartbeat().await?;
         // Subscribe before returning, so nothing published after start-up is missed.
         let pubsub = subscribe(&client, &bus.key("events")).await?;
-        tokio::spawn(receive(client, bus.key("events"), pubsub, tx.clone(), shutdown.clone()));
-        tokio::spawn(sweep(bus.conn.clone(), bus.prefix.clone(), node_id, tx, shutdown));
+        tasks.spawn(receive(client, bus.key("events"), pubsub, tx.clone(), shutdown.clone()));
+        tasks.spawn(sweep(bus.conn.clone(), bus.prefix.clone(), node_id, tx, shutdown));
         Ok(bus)
     }
 

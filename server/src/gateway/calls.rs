@@ -5,8 +5,9 @@
 //! carried out here: relayed frames travel over the bus to every connection of the recipient,
 //! wherever it is, and a missed call is posted in the pair's channel.
 //!
-//! Who may call whom is decided here, not in the pure core: only the two people of an active
-//! match, and only someone who is online.
+//! Who may call whom is not the pure core's business: the access policy
+//! ([`crate::domain::access::may_reach`]) says whether two people may reach each other, and only
+//! someone online is rung.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +17,10 @@ use uuid::Uuid;
 
 use super::Gateway;
 use super::hub::Outbox;
-use crate::bus::BusEvent;
-use crate::gateway::protocol::ServerFrame;
-use crate::store::{Append, CallColumns, NewCall, SYSTEM_USER, StoreError, to_millis};
+use crate::domain::access::{self, Reach};
+use crate::domain::notify::To;
+use crate::domain::{self};
+use crate::store::{CallColumns, NewCall, StoreError, to_millis};
 
 /// How often each node looks for calls whose ring or connect timeout has passed.
 const TICK: Duration = Duration::from_secs(1);
@@ -82,8 +84,14 @@ impl Gateway {
         if to == from {
             return Err(SignalError::Malformed("a call needs two people").into());
         }
-        let Some((program_id, _)) = self.store.active_pair(from, to).await? else {
-            return Err(Refusal::Code(CallErrorCode::Forbidden, "you can only call someone you are matched with"));
+        let program_id = match access::may_reach(self.store.as_ref(), from, to, Reach::Call).await {
+            Ok(pair) => pair.program_id,
+            Err(domain::Error::Store(e)) => return Err(Refusal::Store(e)),
+            Err(domain::Error::Forbidden(why)) => return Err(Refusal::Code(CallErrorCode::Forbidden, why)),
+            Err(e) => {
+                tracing::warn!(error = %e, "a call was refused");
+                return Err(Refusal::Code(CallErrorCode::Forbidden, "you cannot call this person"));
+            }
         };
         // A resent invitation, or one that crossed the other person's: the machine merges them.
         if self.store.load_call(call).await?.is_some() {
@@ -143,7 +151,7 @@ impl Gateway {
                 // The record's columns were saved with the machine, before anything was sent.
                 Effect::Record(_) => {}
                 Effect::Relay { to, message } => match serde_json::to_string(&message) {
-                    Ok(frame) => self.publish(BusEvent::User { user: to, frame }).await,
+                    Ok(frame) => self.notify.send_encoded(To::User(to), frame).await,
                     Err(e) => tracing::error!(error = %e, "could not encode a call frame"),
                 },
                 Effect::NotifyMissed { to, from, call, .. } => self.missed(to, from, call).await,
@@ -162,19 +170,9 @@ impl Gateway {
             Ok(user) => user.name,
             Err(_) => "Your match".to_owned(),
         };
-        let append = Append {
-            channel_id: channel,
-            sender_id: SYSTEM_USER,
-            client_id: format!("missed-{call}"),
-            body: format!("Missed call from {name}."),
-        };
-        match self.store.append_message(append, self.clock.now()).await {
-            Ok(appended) if appended.created => {
-                let frame = ServerFrame::Event { event: &appended.event, message: None }.encode();
-                self.publish(BusEvent::Channel { channel, frame, except_user: None }).await;
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not post a missed call"),
+        let body = format!("Missed call from {name}.");
+        if let Err(e) = self.notify.post_system(channel, format!("missed-{call}"), body, self.clock.now()).await {
+            tracing::warn!(error = %e, "could not post a missed call");
         }
     }
 

@@ -19,6 +19,7 @@ use super::Gateway;
 use super::hub::{ConnId, Outbox};
 use super::protocol::{self, ClientFrame, ErrorCode, PresenceState, ServerFrame, close};
 use crate::bus::BusEvent;
+use crate::domain::notify::{Notice, To};
 use crate::store::{Append, Appended, StoreError, User};
 
 /// How long a client has to say `hello`.
@@ -371,8 +372,8 @@ impl Connection {
         }
         // Published again on a retry too: if the first attempt stored but never published (a
         // crash in between), this is what delivers it. Clients ignore sequence numbers they have.
-        let encoded = ServerFrame::Event { event: &event, message: target.as_ref() }.encode();
-        self.gateway.publish(BusEvent::Channel { channel, frame: encoded, except_user: None }).await;
+        let notice = Notice::ChannelEvent { event: &event, message: target.as_ref() };
+        self.gateway.notify.send(To::Channel { channel, except: None }, notice).await;
     }
 
     async fn read(&self, reference: Option<&str>, channel: Uuid, seq: i64) {
@@ -399,9 +400,9 @@ impl Connection {
         };
         let user = self.user.id;
         let receipt = ServerFrame::Read { channel, user_id: user, seq: position }.encode();
-        self.gateway.publish(BusEvent::Channel { channel, frame: receipt, except_user: Some(user) }).await;
+        self.gateway.notify.send_encoded(To::Channel { channel, except: Some(user) }, receipt).await;
         let mine = ServerFrame::Unread { channel, last_read_seq: position, unread }.encode();
-        self.gateway.publish(BusEvent::User { user, frame: mine }).await;
+        self.gateway.notify.send_encoded(To::User(user), mine).await;
     }
 
     async fn typing(&mut self, channel: Uuid) {
@@ -415,7 +416,7 @@ impl Connection {
         self.typing.insert(channel, now);
         let user = self.user.id;
         let encoded = ServerFrame::Typing { channel, user_id: user }.encode();
-        self.gateway.publish(BusEvent::Channel { channel, frame: encoded, except_user: Some(user) }).await;
+        self.gateway.notify.send_encoded(To::Channel { channel, except: Some(user) }, encoded).await;
     }
 
     async fn update_presence(&self, state: PresenceState) {
@@ -423,7 +424,7 @@ impl Connection {
         match self.gateway.bus.set_presence(user, Some(local)).await {
             Ok(merged) => {
                 let channels = self.gateway.hub.channels_of(self.id);
-                self.gateway.publish(BusEvent::Presence { user, state: merged, channels }).await;
+                self.gateway.notify.publish(BusEvent::Presence { user, state: merged, channels }).await;
             }
             Err(e) => tracing::warn!(error = %e, "could not record presence"),
         }
@@ -449,8 +450,13 @@ impl Connection {
         let gateway = self.gateway.clone();
         let user = self.user.id;
         let grace = gateway.limits.presence_grace;
-        tokio::spawn(async move {
-            tokio::time::sleep(grace).await;
+        let tracker = gateway.tracker.clone();
+        tracker.spawn(async move {
+            tokio::select! {
+                // Stopping: nobody is left here to tell (with Redis, see above).
+                _ = gateway.shutdown.cancelled() => return,
+                _ = tokio::time::sleep(grace) => {}
+            }
             if gateway.hub.local_presence(user) != PresenceState::Offline {
                 return;
             }

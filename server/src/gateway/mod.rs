@@ -27,7 +27,9 @@ use uuid::Uuid;
 use crate::api::error::ApiError;
 use crate::api::extract::CurrentUser;
 use crate::bus::{Bus, BusEvent};
-use crate::state::{AppState, Clock};
+use crate::clock::Clock;
+use crate::domain::notify::Notifier;
+use crate::state::AppState;
 use crate::store::Store;
 use hub::Hub;
 use protocol::ServerFrame;
@@ -52,6 +54,8 @@ pub struct Limits {
 pub struct Gateway {
     pub hub: Hub,
     pub bus: Arc<dyn Bus>,
+    /// The one notification path (every frame for other connections goes through it).
+    notify: Notifier,
     store: Arc<dyn Store>,
     limits: Limits,
     /// The same clock the HTTP handlers use, so message times follow a test's clock too.
@@ -72,6 +76,7 @@ impl Gateway {
     pub fn new(
         store: Arc<dyn Store>,
         bus: Arc<dyn Bus>,
+        notify: Notifier,
         limits: Limits,
         clock: Clock,
         shutdown: CancellationToken,
@@ -80,6 +85,7 @@ impl Gateway {
         Arc::new(Gateway {
             hub: Hub::new(limits.send_rate_per_sec, limits.send_burst),
             bus,
+            notify,
             store,
             limits,
             clock,
@@ -93,7 +99,14 @@ impl Gateway {
 
     /// Delivers bus events to this node's connections until the bus closes.
     pub async fn deliver(self: Arc<Self>, mut events: mpsc::Receiver<BusEvent>) {
-        while let Some(event) = events.recv().await {
+        loop {
+            let event = tokio::select! {
+                _ = self.shutdown.cancelled() => return,
+                event = events.recv() => match event {
+                    Some(event) => event,
+                    None => return,
+                },
+            };
             match event {
                 BusEvent::Channel { channel, frame, except_user } => {
                     let n = self.hub.deliver_channel(channel, &Utf8Bytes::from(frame), except_user);
@@ -111,7 +124,7 @@ impl Gateway {
                 }
                 BusEvent::PresenceLost { user, state } => {
                     let gateway = self.clone();
-                    tokio::spawn(async move { gateway.announce_presence(user, state).await });
+                    self.tracker.spawn(async move { gateway.announce_presence(user, state).await });
                 }
                 BusEvent::Revoke { user, session } => {
                     self.hub.close_user(user, session, protocol::close::UNAUTHENTICATED)
@@ -135,7 +148,12 @@ impl Gateway {
                     if node == self.node_id
                         && let Some(live) = self.live.get()
                     {
-                        live.send(command).await;
+                        match serde_json::from_str(&command) {
+                            Ok(command) => {
+                                live.send(command).await;
+                            }
+                            Err(e) => tracing::error!(error = %e, "a live room command from the bus did not decode"),
+                        }
                     }
                 }
             }
@@ -151,19 +169,9 @@ impl Gateway {
                 return;
             }
         };
-        if let Err(e) = self.bus.publish(&BusEvent::Presence { user, state, channels }).await {
-            tracing::warn!(error = %e, "could not publish a presence change");
-        }
+        self.notify.publish(BusEvent::Presence { user, state, channels }).await;
         if state == protocol::PresenceState::Offline {
             self.end_calls_of(user).await;
-        }
-    }
-
-    /// Publishes to every node; a failure is logged, never lost data (the store has it).
-    pub async fn publish(&self, event: BusEvent) {
-        if let Err(e) = self.bus.publish(&event).await {
-            metrics::counter!("kindred_bus_publish_errors_total").increment(1);
-            tracing::warn!(error = %e, "could not publish to the bus; clients will catch up with sync");
         }
     }
 

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use crate::bus::PresenceState;
+use crate::domain::notify::Notice;
 use crate::store::{ChannelView, Event};
 
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -107,43 +109,6 @@ pub enum ClientFrame {
 pub enum ClientPresence {
     Online,
     Away,
-}
-
-/// A person's presence as others see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PresenceState {
-    Online,
-    Away,
-    Offline,
-}
-
-impl PresenceState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PresenceState::Online => "online",
-            PresenceState::Away => "away",
-            PresenceState::Offline => "offline",
-        }
-    }
-
-    pub fn parse(s: &str) -> PresenceState {
-        match s {
-            "online" => PresenceState::Online,
-            "away" => PresenceState::Away,
-            _ => PresenceState::Offline,
-        }
-    }
-
-    /// Combines the states of several connections or nodes: any online wins, then away.
-    pub fn merge(self, other: PresenceState) -> PresenceState {
-        use PresenceState::*;
-        match (self, other) {
-            (Online, _) | (_, Online) => Online,
-            (Away, _) | (_, Away) => Away,
-            _ => Offline,
-        }
-    }
 }
 
 impl From<ClientPresence> for PresenceState {
@@ -255,7 +220,7 @@ pub enum ServerFrame<'a> {
     },
     /// A match of the person's was proposed or changed (docs/matching.md).
     Match {
-        r#match: &'a crate::matching::views::Match,
+        r#match: &'a crate::domain::matching::views::Match,
     },
     /// A scheduled meeting of the person's was proposed or changed, or (`reminder`) starts soon.
     Meeting {
@@ -264,17 +229,17 @@ pub enum ServerFrame<'a> {
     },
     /// A group event the person is going to, speaks at or hosts changed, or (`reminder`) starts soon.
     GroupEvent {
-        event: &'a crate::api::events::GroupEvent,
+        event: &'a crate::domain::events::GroupEvent,
         reminder: bool,
     },
     /// A survey waits for the person's answers (`reminder`: still, after two days).
     Survey {
-        survey: &'a crate::program_data::SurveyInvitation,
+        survey: &'a crate::domain::program_data::SurveyInvitation,
         reminder: bool,
     },
     /// To a program's coordinators: a pair was flagged as at risk (docs/program-data.md).
     Alert {
-        alert: &'a crate::program_data::Alert,
+        alert: &'a crate::domain::program_data::Alert,
     },
     /// Live delivery may have missed events: send `sync` for every channel.
     Resync {},
@@ -294,6 +259,21 @@ impl ServerFrame<'_> {
     pub fn encode(&self) -> String {
         serde_json::to_string(self).expect("server frames always serialize")
     }
+}
+
+/// How a domain notice looks on the wire: the [`crate::domain::notify::Encoder`] the composition
+/// root hands the notifier.
+pub fn encode_notice(notice: &Notice<'_>) -> String {
+    match *notice {
+        Notice::ChannelEvent { event, message } => ServerFrame::Event { event, message },
+        Notice::ChannelAdded { channel } => ServerFrame::ChannelAdded { channel },
+        Notice::Match { r#match } => ServerFrame::Match { r#match },
+        Notice::Meeting { meeting, reminder } => ServerFrame::Meeting { meeting, reminder },
+        Notice::GroupEvent { event, reminder } => ServerFrame::GroupEvent { event, reminder },
+        Notice::Survey { survey, reminder } => ServerFrame::Survey { survey, reminder },
+        Notice::Alert { alert } => ServerFrame::Alert { alert },
+    }
+    .encode()
 }
 
 /// Why a frame could not be decoded.

@@ -16,14 +16,26 @@ use crate::store::User;
 
 impl Gateway {
     /// This node runs an SFU: rooms may be placed here.
-    pub async fn host_rooms(self: &Arc<Self>, live: Arc<Live>, outputs: mpsc::UnboundedReceiver<Output>) {
+    pub async fn host_rooms(
+        self: &Arc<Self>,
+        live: Arc<Live>,
+        outputs: mpsc::UnboundedReceiver<Output>,
+        tasks: &tokio_util::task::TaskTracker,
+    ) {
         if self.live.set(live).is_err() {
             return;
         }
         if let Err(e) = self.bus.offer_sfu().await {
             tracing::warn!(error = %e, "could not offer this node's SFU");
         }
-        tokio::spawn(self.clone().room_outputs(outputs));
+        tasks.spawn(self.clone().room_outputs(outputs));
+    }
+
+    /// Waits (bounded) for this node's SFU engine to stop, once the node's token has fired.
+    pub async fn stop_rooms(&self, within: std::time::Duration) {
+        if let Some(live) = self.live.get() {
+            live.join(within).await;
+        }
     }
 
     /// Delivers the SFU's frames (here, or over the bus to the connection's node) and records
@@ -35,7 +47,7 @@ impl Gateway {
                     self.hub.deliver_conn(to.conn, &Utf8Bytes::from(frame));
                 }
                 Output::Frame { to, frame } => {
-                    self.publish(BusEvent::Conn { node: to.node, conn: to.conn, frame }).await;
+                    self.notify.publish(BusEvent::Conn { node: to.node, conn: to.conn, frame }).await;
                 }
                 other => live::record(self.store.as_ref(), &other).await,
             }
@@ -99,6 +111,12 @@ impl Gateway {
                 None => false,
             };
         }
-        self.bus.publish(&BusEvent::Room { node, command }).await.is_ok()
+        match serde_json::to_string(&command) {
+            Ok(command) => self.bus.publish(&BusEvent::Room { node, command }).await.is_ok(),
+            Err(e) => {
+                tracing::error!(error = %e, "could not encode a live room command");
+                false
+            }
+        }
     }
 }

@@ -229,7 +229,7 @@ pub struct Engine {
     next_session: SessionId,
     epoch: Instant,
     out: mpsc::UnboundedSender<Output>,
-    clock: crate::state::Clock,
+    clock: crate::clock::Clock,
 }
 
 /// A received datagram: which socket, from where, when.
@@ -240,7 +240,7 @@ impl Engine {
     pub fn new(
         sockets: Sockets,
         out: mpsc::UnboundedSender<Output>,
-        clock: crate::state::Clock,
+        clock: crate::clock::Clock,
     ) -> std::io::Result<Engine> {
         let candidates = sockets.candidates();
         let mut list = Vec::new();
@@ -265,7 +265,7 @@ impl Engine {
     }
 
     /// Runs until `shutdown`: commands from `commands`, datagrams from every socket.
-    pub async fn run(mut self, mut commands: mpsc::Receiver<Command>, shutdown: CancellationToken) {
+    pub async fn run(mut self, commands: &mut mpsc::Receiver<Command>, shutdown: CancellationToken) {
         let (tx, mut datagrams) = mpsc::channel::<Datagram>(4096);
         for (i, (socket, _)) in self.sockets.iter().enumerate() {
             let socket = socket.clone();

@@ -23,9 +23,9 @@ use engine::{Engine, Sockets};
 pub use peer::DeliverFeedback;
 use protocol::{RoomErrorCode, RoomRole};
 
+use crate::clock::Clock;
 use crate::config::Config;
-use crate::state::Clock;
-use crate::store::{Role, Store, StoreError, to_millis};
+use crate::store::{EventPersonRole, EventStatus, Role, Store, StoreError, to_millis};
 
 /// How long before its start an event's room opens.
 pub const OPENS_BEFORE_MS: i64 = 30 * 60 * 1000;
@@ -37,6 +37,8 @@ pub struct Live {
     commands: mpsc::Sender<Command>,
     /// Where browsers reach it.
     pub candidates: Vec<SocketAddr>,
+    /// The engine's thread, joined at shutdown.
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<u32>>>,
 }
 
 /// The addresses to bind when none are configured: loopback, and the address of the default route.
@@ -70,23 +72,96 @@ impl Live {
         let candidates = sockets.candidates();
         tracing::info!(port = sockets.port(), ?candidates, "sfu listening");
         let (commands, rx) = mpsc::channel(4096);
+        // Shared across attempts: a restarted engine takes the same commands.
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let (out, outputs) = mpsc::unbounded_channel();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        std::thread::Builder::new().name("kindred-sfu".into()).spawn(move || {
-            runtime.block_on(async move {
-                match Engine::new(sockets, out, clock) {
-                    Ok(engine) => engine.run(rx, shutdown).await,
-                    Err(e) => tracing::error!(error = %e, "the SFU could not start"),
+        let (port, public) = (sockets.port(), config.sfu_public_ip);
+        let mut first = Some(sockets);
+        let thread = std::thread::Builder::new().name("kindred-sfu".into()).spawn(move || {
+            supervise("sfu engine", shutdown.clone(), |attempt| {
+                // A restarted engine binds the same port again: browsers were told that address.
+                let sockets = match first.take() {
+                    Some(sockets) => sockets,
+                    None => Sockets::bind(&ips, port, public)?,
+                };
+                let engine = Engine::new(sockets, out.clone(), clock.clone())?;
+                if attempt > 0 {
+                    tracing::warn!(attempt, "sfu engine restarted with no rooms; people rejoin to start them again");
                 }
+                let (shutdown, rx) = (shutdown.clone(), rx.clone());
+                Ok(async move { engine.run(&mut *rx.lock().await, shutdown).await })
             })
         })?;
-        Ok((Arc::new(Live { commands, candidates }), outputs))
+        Ok((Arc::new(Live { commands, candidates, thread: std::sync::Mutex::new(Some(thread)) }), outputs))
+    }
+
+    /// Waits (bounded) for the engine's thread to finish after the shutdown token fired.
+    pub async fn join(&self, within: std::time::Duration) {
+        let Some(thread) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() else { return };
+        let joined = tokio::task::spawn_blocking(move || thread.join());
+        if tokio::time::timeout(within, joined).await.is_err() {
+            tracing::warn!("the sfu engine did not stop in time");
+        }
     }
 
     /// Hands a command to the engine; false when it has stopped.
     pub async fn send(&self, command: Command) -> bool {
         self.commands.send(command).await.is_ok()
     }
+}
+
+/// Runs what `start` makes, on a fresh single-threaded runtime, until it returns or `shutdown`
+/// fires. A panic is caught, logged and counted (`kindred_sfu_engine_restarts_total`), and
+/// `start` is called again with the attempt number: one bad packet or room must not end every
+/// room on the node for the life of the process. A failure to start is retried after a pause.
+/// Returns how many times it restarted.
+pub(crate) fn supervise<F, Fut>(name: &'static str, shutdown: CancellationToken, mut start: F) -> u32
+where
+    F: FnMut(u32) -> anyhow::Result<Fut>,
+    Fut: std::future::Future<Output = ()>,
+{
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    let mut attempt = 0;
+    while !shutdown.is_cancelled() {
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                tracing::error!(error = %e, name, "could not build a runtime");
+                return attempt;
+            }
+        };
+        // A fresh runtime per attempt: dropping the last one ends every task it spawned.
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            runtime.block_on(async {
+                match start(attempt) {
+                    Ok(run) => {
+                        run.await;
+                        true
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, name, "could not start");
+                        false
+                    }
+                }
+            })
+        }));
+        drop(runtime);
+        match outcome {
+            Ok(true) => return attempt,
+            Ok(false) => std::thread::sleep(std::time::Duration::from_secs(1)),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(name, panic = %what, "panicked; starting it again");
+                metrics::counter!("kindred_sfu_engine_restarts_total").increment(1);
+            }
+        }
+        attempt += 1;
+    }
+    attempt
 }
 
 /// Who `user` is in `event`'s room, if they may enter it now.
@@ -109,7 +184,7 @@ pub async fn entry(
     if !is_admin && !store.event_invited(event, user).await.map_err(internal)? {
         return Err((RoomErrorCode::Forbidden, "you are not invited to this event"));
     }
-    if row.status == "cancelled" {
+    if row.status == EventStatus::Cancelled {
         return Err((RoomErrorCode::NotOpen, "this event was cancelled"));
     }
     if row.ended_at.is_some() || now_ms > row.starts_at + i64::from(row.duration_min) * 60_000 + CLOSES_AFTER_MS {
@@ -122,8 +197,12 @@ pub async fn entry(
     if row.host_id == user || coordinator || is_admin {
         return Ok(RoomRole::Host);
     }
-    let speaker =
-        store.event_people(event).await.map_err(internal)?.iter().any(|(u, _, role)| *u == user && role == "speaker");
+    let speaker = store
+        .event_people(event)
+        .await
+        .map_err(internal)?
+        .iter()
+        .any(|p| p.user_id == user && p.role == EventPersonRole::Speaker);
     Ok(if speaker { RoomRole::Speaker } else { RoomRole::Audience })
 }
 
@@ -144,4 +223,37 @@ pub async fn record(store: &dyn Store, output: &Output) {
 /// The time in the store's milliseconds.
 pub fn now_ms(clock: &Clock) -> i64 {
     to_millis(clock.now())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn a_panicking_engine_is_started_again() {
+        let calls = AtomicU32::new(0);
+        let restarts = supervise("test engine", CancellationToken::new(), |attempt| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            Ok(async move {
+                tokio::task::yield_now().await;
+                if attempt < 2 {
+                    panic!("attempt {attempt} fails");
+                }
+            })
+        });
+        assert_eq!(restarts, 2);
+        assert_eq!(calls.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn a_stopped_node_does_not_restart_it() {
+        let shutdown = CancellationToken::new();
+        shutdown.cancel();
+        let restarts = supervise("test engine", shutdown, |_| -> anyhow::Result<std::future::Ready<()>> {
+            unreachable!("never started after shutdown")
+        });
+        assert_eq!(restarts, 0);
+    }
 }

@@ -49,9 +49,13 @@ pub struct CallSummary {
     pub callee_id: Uuid,
     pub live: bool,
     pub invited_at: i64,
+    #[schema(required = true)]
     pub started_at: Option<i64>,
+    #[schema(required = true)]
     pub ended_at: Option<i64>,
+    #[schema(required = true)]
     pub end_reason: Option<String>,
+    #[schema(required = true)]
     pub duration_ms: Option<i64>,
     pub caller_joined: bool,
     pub callee_joined: bool,

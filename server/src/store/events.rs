@@ -6,7 +6,54 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::StoreResult;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{NewJob, StoreResult};
+
+/// Whether an event still takes place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    Scheduled,
+    Cancelled,
+}
+
+impl TryFrom<String> for EventStatus {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "scheduled" => Ok(EventStatus::Scheduled),
+            "cancelled" => Ok(EventStatus::Cancelled),
+            other => Err(format!("unknown event status {other:?}")),
+        }
+    }
+}
+
+/// How someone named on an event takes part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventPersonRole {
+    Speaker,
+    Invitee,
+}
+
+impl EventPersonRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventPersonRole::Speaker => "speaker",
+            EventPersonRole::Invitee => "invitee",
+        }
+    }
+}
+
+/// Someone named on an event.
+#[derive(Clone, Debug)]
+pub struct EventPerson {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: EventPersonRole,
+}
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct GroupEventRow {
@@ -19,7 +66,8 @@ pub struct GroupEventRow {
     pub capacity: i32,
     pub audience: String,
     pub cohort: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: EventStatus,
     pub host_id: Uuid,
     pub host_name: String,
     pub created_at: i64,
@@ -52,8 +100,11 @@ pub struct AttendanceRow {
     pub left_at: Option<i64>,
 }
 
+/// A new event with everything that comes with it, written in one transaction.
 #[derive(Clone, Debug)]
 pub struct NewEvent {
+    /// Chosen by the caller, so the reminder's payload can name it.
+    pub id: Uuid,
     pub program_id: Uuid,
     pub title: String,
     pub description: String,
@@ -65,14 +116,22 @@ pub struct NewEvent {
     pub host_id: Uuid,
     pub speakers: Vec<Uuid>,
     pub invitees: Vec<Uuid>,
+    /// The event's chat channel: everyone invited may read and write; a program-wide event's
+    /// channel follows the program's membership.
+    pub chat_name: String,
+    pub chat_program_wide: bool,
+    /// The reminder before it starts.
+    pub reminder: NewJob,
 }
 
 #[async_trait]
 pub trait EventStore: Send + Sync {
-    async fn create_event(&self, new: NewEvent, now: OffsetDateTime) -> StoreResult<Uuid>;
+    /// Stores an event, its speakers and invitees, its chat channel (members: everyone invited)
+    /// and its reminder, all or nothing; returns the channel.
+    async fn create_event(&self, new: NewEvent, now: OffsetDateTime) -> StoreResult<super::Channel>;
     async fn get_event(&self, id: Uuid) -> StoreResult<GroupEventRow>;
-    /// `(user id, name, role)` of an event's speakers and named invitees.
-    async fn event_people(&self, id: Uuid) -> StoreResult<Vec<(Uuid, String, String)>>;
+    /// An event's speakers and named invitees.
+    async fn event_people(&self, id: Uuid) -> StoreResult<Vec<EventPerson>>;
     /// Whether a person is invited: by the audience, as speaker or host, or as a coordinator.
     async fn event_invited(&self, id: Uuid, user: Uuid) -> StoreResult<bool>;
     /// Events a person is invited to that have not ended, soonest first.
@@ -88,7 +147,6 @@ pub trait EventStore: Send + Sync {
     async fn calendar_events(&self, user: Uuid) -> StoreResult<Vec<GroupEventRow>>;
     /// Everyone invited to an event (the members of its chat channel).
     async fn event_audience(&self, id: Uuid) -> StoreResult<Vec<Uuid>>;
-    async fn set_event_channel(&self, id: Uuid, channel: Uuid) -> StoreResult<()>;
     /// The host ended the live room (the first end counts).
     async fn end_event(&self, id: Uuid, at: i64) -> StoreResult<()>;
     /// Records a stay in the live room: its start, and later its end (same `joined_at`).
@@ -118,12 +176,21 @@ macro_rules! invited_sql {
     };
 }
 
+/// Who an event `e` invites, for the member `m` (the event's audience).
+macro_rules! audience_sql {
+    () => {
+        "(e.audience = 'program' OR m.role = 'coordinator' OR e.host_id = m.user_id \
+          OR (e.audience = 'cohort' AND m.cohort = e.cohort) \
+          OR EXISTS (SELECT 1 FROM group_event_people p WHERE p.event_id = e.id AND p.user_id = m.user_id))"
+    };
+}
+
 macro_rules! impl_event_store {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::store::EventStore for $store {
-            async fn create_event(&self, new: NewEvent, now: OffsetDateTime) -> StoreResult<Uuid> {
-                let id = Uuid::now_v7();
+            async fn create_event(&self, new: NewEvent, now: OffsetDateTime) -> StoreResult<$crate::store::Channel> {
+                let id = new.id;
                 let now_ms = to_millis(now);
                 let mut tx = self.begin().await?;
                 sqlx::query::<$db>(
@@ -143,19 +210,52 @@ macro_rules! impl_event_store {
                 .bind(now_ms)
                 .execute(&mut *tx)
                 .await?;
-                let people = new.speakers.iter().map(|u| (u, "speaker")).chain(new.invitees.iter().map(|u| (u, "invitee")));
+                let people = new
+                    .speakers
+                    .iter()
+                    .map(|u| (u, EventPersonRole::Speaker))
+                    .chain(new.invitees.iter().map(|u| (u, EventPersonRole::Invitee)));
                 for (user, role) in people {
                     sqlx::query::<$db>(
                         "INSERT INTO group_event_people (event_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                     )
                     .bind(id)
                     .bind(user)
-                    .bind(role)
+                    .bind(role.as_str())
                     .execute(&mut *tx)
                     .await?;
                 }
+                let channel = Uuid::now_v7();
+                sqlx::query::<$db>(
+                    "INSERT INTO channels (id, program_id, kind, name, program_wide, last_seq, created_at) VALUES ($1, $2, 'group', $3, $4, 0, $5)",
+                )
+                .bind(channel)
+                .bind(new.program_id)
+                .bind(&new.chat_name)
+                .bind(new.chat_program_wide)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query::<$db>(concat!(
+                    "INSERT INTO channel_members (channel_id, user_id, can_post, last_read_seq, joined_at) \
+                     SELECT $1, m.user_id, TRUE, 0, $3 FROM group_events e JOIN memberships m ON m.program_id = e.program_id \
+                     WHERE e.id = $2 AND ",
+                    audience_sql!(),
+                    " ON CONFLICT DO NOTHING"
+                ))
+                .bind(channel)
+                .bind(id)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query::<$db>("UPDATE group_events SET chat_channel_id = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(channel)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::enqueue_in(&mut tx, &new.reminder, now_ms).await?;
                 tx.commit().await?;
-                Ok(id)
+                self.get_channel(channel).await
             }
 
             async fn get_event(&self, id: Uuid) -> StoreResult<GroupEventRow> {
@@ -166,14 +266,22 @@ macro_rules! impl_event_store {
                     .ok_or(StoreError::NotFound)
             }
 
-            async fn event_people(&self, id: Uuid) -> StoreResult<Vec<(Uuid, String, String)>> {
-                Ok(sqlx::query_as::<$db, (Uuid, String, String)>(
+            async fn event_people(&self, id: Uuid) -> StoreResult<Vec<EventPerson>> {
+                let rows = sqlx::query_as::<$db, (Uuid, String, String)>(
                     "SELECT p.user_id, u.name, p.role FROM group_event_people p JOIN users u ON u.id = p.user_id \
                      WHERE p.event_id = $1 ORDER BY p.role DESC, u.name",
                 )
                 .bind(id)
                 .fetch_all(&self.pool)
-                .await?)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(user_id, name, role)| EventPerson {
+                        user_id,
+                        name,
+                        role: if role == "speaker" { EventPersonRole::Speaker } else { EventPersonRole::Invitee },
+                    })
+                    .collect())
             }
 
             async fn event_invited(&self, id: Uuid, user: Uuid) -> StoreResult<bool> {
@@ -288,24 +396,13 @@ macro_rules! impl_event_store {
             }
 
             async fn event_audience(&self, id: Uuid) -> StoreResult<Vec<Uuid>> {
-                Ok(sqlx::query_scalar::<$db, Uuid>(
-                    "SELECT m.user_id FROM group_events e JOIN memberships m ON m.program_id = e.program_id \
-                     WHERE e.id = $1 AND (e.audience = 'program' OR m.role = 'coordinator' OR e.host_id = m.user_id \
-                     OR (e.audience = 'cohort' AND m.cohort = e.cohort) \
-                     OR EXISTS (SELECT 1 FROM group_event_people p WHERE p.event_id = e.id AND p.user_id = m.user_id))",
-                )
+                Ok(sqlx::query_scalar::<$db, Uuid>(concat!(
+                    "SELECT m.user_id FROM group_events e JOIN memberships m ON m.program_id = e.program_id WHERE e.id = $1 AND ",
+                    audience_sql!()
+                ))
                 .bind(id)
                 .fetch_all(&self.pool)
                 .await?)
-            }
-
-            async fn set_event_channel(&self, id: Uuid, channel: Uuid) -> StoreResult<()> {
-                sqlx::query::<$db>("UPDATE group_events SET chat_channel_id = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(channel)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
             }
 
             async fn end_event(&self, id: Uuid, at: i64) -> StoreResult<()> {
@@ -355,4 +452,4 @@ macro_rules! impl_event_store {
     };
 }
 
-pub(super) use {event_select, impl_event_store, invited_sql};
+pub(super) use {audience_sql, event_select, impl_event_store, invited_sql};

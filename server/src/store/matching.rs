@@ -249,31 +249,6 @@ pub struct Responded {
     pub activated: bool,
 }
 
-/// A unit of the worker's durable work.
-#[derive(Clone, Debug)]
-pub struct Job {
-    pub id: Uuid,
-    pub kind: String,
-    pub payload: String,
-    /// How many times it has been claimed, this time included.
-    pub attempts: i32,
-}
-
-/// Kinds of jobs, and their payloads' meaning.
-pub mod jobs {
-    /// Payload: the match id. Tell both people by email about a proposal.
-    pub const MATCH_PROPOSED: &str = "match_proposed";
-    /// Payload: the match id. Open the pair's channel, welcome them, tell them.
-    pub const MATCH_ACTIVATED: &str = "match_activated";
-    /// Payload: the program id. Run an incremental round and publish its proposals.
-    pub const AUTO_MATCH: &str = "auto_match";
-    /// Payload: `<meeting id> <starts_at millis>`. Remind both people of an accepted meeting (if it
-    /// still starts then).
-    pub const MEETING_REMINDER: &str = "meeting_reminder";
-    /// Payload: `<event id> <starts_at millis>`. Remind the people going to a group event.
-    pub const EVENT_REMINDER: &str = "event_reminder";
-}
-
 #[async_trait]
 pub trait MatchingStore: Send + Sync {
     // --- taxonomy and questions ---
@@ -294,7 +269,7 @@ pub trait MatchingStore: Send + Sync {
         user_id: Uuid,
         answers: &str,
         complete: bool,
-        enqueue: Option<(&str, &str, &str)>,
+        enqueue: Option<&super::NewJob>,
         now: OffsetDateTime,
     ) -> StoreResult<QuestionnaireRecord>;
     /// Every mentee and mentor of a program with their questionnaire.
@@ -371,32 +346,4 @@ pub trait MatchingStore: Send + Sync {
         now: OffsetDateTime,
     ) -> StoreResult<MatchRecord>;
     async fn set_match_channel(&self, id: Uuid, channel_id: Uuid) -> StoreResult<()>;
-
-    // --- jobs ---
-    /// Queues a job unless one with the same `dedupe_key` is pending; returns whether it was queued.
-    async fn enqueue_job(
-        &self,
-        kind: &str,
-        payload: &str,
-        dedupe_key: Option<&str>,
-        now: OffsetDateTime,
-    ) -> StoreResult<bool>;
-    /// Takes the oldest due job whose lease is free, leasing it to `worker` until `lease_until`.
-    async fn claim_job(
-        &self,
-        worker: Uuid,
-        now: OffsetDateTime,
-        lease_until: OffsetDateTime,
-    ) -> StoreResult<Option<Job>>;
-    async fn finish_job(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
-    /// Releases a failed job to run again at `retry_at` (or gives up when `retry_at` is `None`).
-    async fn fail_job(
-        &self,
-        id: Uuid,
-        error: &str,
-        retry_at: Option<OffsetDateTime>,
-        now: OffsetDateTime,
-    ) -> StoreResult<()>;
-    /// Jobs not yet done (for tests and `/readyz`-style checks).
-    async fn pending_jobs(&self) -> StoreResult<i64>;
 }

@@ -10,8 +10,8 @@
 use uuid::Uuid;
 
 use super::matching::{
-    Audience, Exclusion, Interest, Job, MatchRecord, MatchStatus, Question, QuestionKind, QuestionnaireRecord,
-    Response, RoundRecord, RoundStatus,
+    Audience, Exclusion, Interest, MatchRecord, MatchStatus, Question, QuestionKind, QuestionnaireRecord, Response,
+    RoundRecord, RoundStatus,
 };
 use super::sql::role_from;
 use super::{Participant, from_millis};
@@ -198,20 +198,6 @@ impl From<MatchRow> for MatchRecord {
     }
 }
 
-#[derive(sqlx::FromRow)]
-pub(super) struct JobRow {
-    pub id: Uuid,
-    pub kind: String,
-    pub payload: String,
-    pub attempts: i32,
-}
-
-impl From<JobRow> for Job {
-    fn from(r: JobRow) -> Self {
-        Job { id: r.id, kind: r.kind, payload: r.payload, attempts: r.attempts }
-    }
-}
-
 macro_rules! match_select {
     () => {
         "SELECT mt.id, mt.program_id, p.name AS program_name, mt.mentee_id, e.name AS mentee_name, e.email AS mentee_email, \
@@ -234,27 +220,6 @@ macro_rules! impl_matching_store {
     ($store:ty, $db:ty) => {
         impl $store {
             /// Queues a job inside a caller's transaction (skipped while one with the same key is pending).
-            async fn enqueue_in(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                kind: &str,
-                payload: &str,
-                dedupe_key: Option<&str>,
-                now_ms: i64,
-            ) -> Result<bool, sqlx::Error> {
-                let done = sqlx::query::<$db>(
-                    "INSERT INTO jobs (id, kind, payload, dedupe_key, run_at, attempts, created_at) VALUES ($1, $2, $3, $4, $5, 0, $5) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(Uuid::now_v7())
-                .bind(kind)
-                .bind(payload)
-                .bind(dedupe_key)
-                .bind(now_ms)
-                .execute(&mut **tx)
-                .await?;
-                Ok(done.rows_affected() == 1)
-            }
-
             /// Adds one proposal inside a caller's transaction, checking every rule that must hold.
             async fn insert_match_in(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -317,7 +282,8 @@ macro_rules! impl_matching_store {
                 .execute(&mut **tx)
                 .await
                 .map_err(conflict_on_unique("the mentee already has an open match"))?;
-                Self::enqueue_in(tx, $crate::store::matching::jobs::MATCH_PROPOSED, &id.to_string(), None, now_ms).await?;
+                let job = NewJob { kind: jobs::MATCH_PROPOSED, payload: id.to_string(), dedupe_key: None, run_at: from_millis(now_ms) };
+                Self::enqueue_in(tx, &job, now_ms).await?;
                 Ok(id)
             }
         }
@@ -417,7 +383,7 @@ macro_rules! impl_matching_store {
                 user_id: Uuid,
                 answers: &str,
                 complete: bool,
-                enqueue: Option<(&str, &str, &str)>,
+                enqueue: Option<&NewJob>,
                 now: OffsetDateTime,
             ) -> StoreResult<QuestionnaireRecord> {
                 let now_ms = to_millis(now);
@@ -435,8 +401,8 @@ macro_rules! impl_matching_store {
                 .bind(now_ms)
                 .fetch_one(&mut *tx)
                 .await?;
-                if let Some((kind, payload, key)) = enqueue {
-                    Self::enqueue_in(&mut tx, kind, payload, Some(key), now_ms).await?;
+                if let Some(job) = enqueue {
+                    Self::enqueue_in(&mut tx, job, now_ms).await?;
                 }
                 tx.commit().await?;
                 Ok(row.into())
@@ -667,8 +633,13 @@ macro_rules! impl_matching_store {
                     .await?;
                     if done.rows_affected() == 1 {
                         activated = true;
-                        let key = format!("activate:{id}");
-                        Self::enqueue_in(&mut tx, $crate::store::matching::jobs::MATCH_ACTIVATED, &id.to_string(), Some(&key), now_ms).await?;
+                        let job = NewJob {
+                            kind: jobs::MATCH_ACTIVATED,
+                            payload: id.to_string(),
+                            dedupe_key: Some(format!("activate:{id}")),
+                            run_at: from_millis(now_ms),
+                        };
+                        Self::enqueue_in(&mut tx, &job, now_ms).await?;
                     }
                 } else {
                     sqlx::query::<$db>("UPDATE matches SET status = 'declined', reason = $2, reason_by = $3, ended_at = $4 WHERE id = $1")
@@ -707,66 +678,6 @@ macro_rules! impl_matching_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
-            }
-
-            async fn enqueue_job(&self, kind: &str, payload: &str, dedupe_key: Option<&str>, now: OffsetDateTime) -> StoreResult<bool> {
-                let mut tx = self.begin().await?;
-                let queued = Self::enqueue_in(&mut tx, kind, payload, dedupe_key, to_millis(now)).await?;
-                tx.commit().await?;
-                Ok(queued)
-            }
-
-            async fn claim_job(&self, worker: Uuid, now: OffsetDateTime, lease_until: OffsetDateTime) -> StoreResult<Option<Job>> {
-                // The lease conditions are repeated outside the subquery: on PostgreSQL a racing
-                // worker re-checks them against the row the winner just leased, and matches nothing.
-                let row = sqlx::query_as::<$db, JobRow>(
-                    "UPDATE jobs SET locked_by = $1, locked_until = $3, attempts = attempts + 1 \
-                     WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $2 AND (locked_until IS NULL OR locked_until < $2) \
-                                 ORDER BY run_at, id LIMIT 1) \
-                     AND done_at IS NULL AND (locked_until IS NULL OR locked_until < $2) \
-                     RETURNING id, kind, payload, attempts",
-                )
-                .bind(worker)
-                .bind(to_millis(now))
-                .bind(to_millis(lease_until))
-                .fetch_optional(&self.pool)
-                .await?;
-                Ok(row.map(Into::into))
-            }
-
-            async fn finish_job(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
-                sqlx::query::<$db>("UPDATE jobs SET done_at = $2, locked_until = NULL WHERE id = $1")
-                    .bind(id)
-                    .bind(to_millis(now))
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn fail_job(&self, id: Uuid, error: &str, retry_at: Option<OffsetDateTime>, now: OffsetDateTime) -> StoreResult<()> {
-                match retry_at {
-                    Some(at) => {
-                        sqlx::query::<$db>("UPDATE jobs SET last_error = $2, run_at = $3, locked_until = NULL WHERE id = $1")
-                            .bind(id)
-                            .bind(error)
-                            .bind(to_millis(at))
-                            .execute(&self.pool)
-                            .await?;
-                    }
-                    None => {
-                        sqlx::query::<$db>("UPDATE jobs SET last_error = $2, done_at = $3, locked_until = NULL WHERE id = $1")
-                            .bind(id)
-                            .bind(error)
-                            .bind(to_millis(now))
-                            .execute(&self.pool)
-                            .await?;
-                    }
-                }
-                Ok(())
-            }
-
-            async fn pending_jobs(&self) -> StoreResult<i64> {
-                Ok(sqlx::query_scalar::<$db, i64>("SELECT COUNT(*) FROM jobs WHERE done_at IS NULL").fetch_one(&self.pool).await?)
             }
         }
     };

@@ -8,8 +8,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{StoreResult, from_millis};
-use crate::matching::views::PersonRef;
+use super::{PersonRef, StoreResult, from_millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -88,6 +87,7 @@ pub struct NewMeeting {
 pub struct CheckinSummary {
     pub count: i64,
     /// Mean rating, 1 to 5; null without check-ins.
+    #[schema(required = true)]
     pub average: Option<f64>,
     /// How many gave 1, 2, 3, 4 and 5.
     pub distribution: [i64; 5],
@@ -132,15 +132,6 @@ pub trait MeetingStore: Send + Sync {
     async fn checkin_summary(&self, program_id: Uuid) -> StoreResult<CheckinSummary>;
     async fn set_calendar_feed(&self, user: Uuid, token_hash: &str, now: OffsetDateTime) -> StoreResult<()>;
     async fn calendar_feed_user(&self, token_hash: &str) -> StoreResult<Option<Uuid>>;
-    /// Queues a job to run at `run_at` (unless one with the same key waits).
-    async fn schedule_job(
-        &self,
-        kind: &str,
-        payload: &str,
-        dedupe_key: &str,
-        run_at: OffsetDateTime,
-        now: OffsetDateTime,
-    ) -> StoreResult<()>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -381,22 +372,6 @@ macro_rules! impl_meeting_store {
                     .bind(token_hash)
                     .fetch_optional(&self.pool)
                     .await?)
-            }
-
-            async fn schedule_job(&self, kind: &str, payload: &str, dedupe_key: &str, run_at: OffsetDateTime, now: OffsetDateTime) -> StoreResult<()> {
-                sqlx::query::<$db>(
-                    "INSERT INTO jobs (id, kind, payload, dedupe_key, run_at, attempts, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(Uuid::now_v7())
-                .bind(kind)
-                .bind(payload)
-                .bind(dedupe_key)
-                .bind(to_millis(run_at))
-                .bind(to_millis(now))
-                .execute(&self.pool)
-                .await?;
-                Ok(())
             }
         }
     };

@@ -8,6 +8,7 @@
 
 mod calls;
 mod events;
+mod job_queue;
 mod matching;
 mod matching_sql;
 mod meetings;
@@ -23,7 +24,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub use calls::*;
-pub use events::{AttendanceRow, EventAttendanceRow, EventStore, GroupEventRow, NewEvent};
+pub use events::{
+    AttendanceRow, EventAttendanceRow, EventPerson, EventPersonRole, EventStatus, EventStore, GroupEventRow, NewEvent,
+};
+pub use job_queue::{Job, JobStore, NewJob, jobs};
 pub use matching::*;
 pub use meetings::{CheckinSummary, Meeting, MeetingStatus, MeetingStore, NewMeeting};
 pub use postgres::PgStore;
@@ -59,6 +63,13 @@ pub fn from_millis(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// A person as others see them in a listing: their id and display name.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PersonRef {
+    pub user_id: Uuid,
+    pub name: String,
+}
+
 /// A role someone holds in one program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -84,6 +95,14 @@ impl Role {
             "mentee" => Some(Role::Mentee),
             _ => None,
         }
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        Role::parse(&s).ok_or_else(|| format!("unknown role {s:?}"))
     }
 }
 
@@ -134,9 +153,13 @@ pub struct User {
     pub id: Uuid,
     pub email: String,
     pub name: String,
+    #[schema(required = true)]
     pub pronouns: Option<String>,
+    #[schema(required = true)]
     pub institution: Option<String>,
+    #[schema(required = true)]
     pub career_stage: Option<CareerStage>,
+    #[schema(required = true)]
     pub time_zone: Option<String>,
     pub is_admin: bool,
     pub can_create_programs: bool,
@@ -201,12 +224,15 @@ pub struct Program {
     pub name: String,
     pub description: String,
     /// `YYYY-MM-DD`.
+    #[schema(required = true)]
     pub starts_on: Option<String>,
     /// `YYYY-MM-DD`.
+    #[schema(required = true)]
     pub ends_on: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// The caller's role in this program, if any.
+    #[schema(required = true)]
     pub my_role: Option<Role>,
 }
 
@@ -225,8 +251,11 @@ pub struct Member {
     pub name: String,
     pub email: String,
     pub role: Role,
+    #[schema(required = true)]
     pub pronouns: Option<String>,
+    #[schema(required = true)]
     pub institution: Option<String>,
+    #[schema(required = true)]
     pub career_stage: Option<CareerStage>,
     #[serde(with = "time::serde::rfc3339")]
     pub joined_at: OffsetDateTime,
@@ -267,6 +296,7 @@ pub struct Invitation {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub accepted_at: Option<OffsetDateTime>,
     /// The link to send; only present right after creation or a resend (the store keeps a hash).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -374,6 +404,14 @@ pub struct ChannelAccess {
     pub last_read_seq: i64,
 }
 
+/// One member of a channel.
+#[derive(Clone, Debug)]
+pub struct ChannelMemberRow {
+    pub user_id: Uuid,
+    pub name: String,
+    pub can_post: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct NewChannel {
     pub program_id: Uuid,
@@ -414,12 +452,15 @@ pub struct Event {
     pub client_id: String,
     pub body: String,
     /// For `edit` and `delete`: the sequence number of the message changed.
+    #[schema(required = true)]
     pub target_seq: Option<i64>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub edited_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub deleted_at: Option<OffsetDateTime>,
 }
 
@@ -472,7 +513,7 @@ impl<T> Page<T> {
 /// The persistence seam. Every method is one atomic operation.
 #[async_trait]
 pub trait Store:
-    MatchingStore + CallStore + MeetingStore + ProgramDataStore + EventStore + Send + Sync + 'static
+    MatchingStore + CallStore + MeetingStore + ProgramDataStore + EventStore + JobStore + Send + Sync + 'static
 {
     /// Applies this backend's migrations.
     async fn migrate(&self) -> StoreResult<()>;
@@ -528,6 +569,12 @@ pub trait Store:
     /// Programs the viewer belongs to, or every program when `all` (admins).
     async fn list_programs(&self, viewer: Uuid, all: bool, page: PageRequest) -> StoreResult<Page<Program>>;
     async fn role_in_program(&self, program_id: Uuid, user_id: Uuid) -> StoreResult<Option<Role>>;
+    /// The roles of those of `users` who are members of the program, in one query.
+    async fn program_roles(
+        &self,
+        program_id: Uuid,
+        users: &[Uuid],
+    ) -> StoreResult<std::collections::HashMap<Uuid, Role>>;
     async fn add_member(&self, program_id: Uuid, user_id: Uuid, role: Role, now: OffsetDateTime) -> StoreResult<()>;
     async fn list_members(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<Member>>;
     /// `(program id, program name, role)` for every membership of a person.
@@ -583,6 +630,8 @@ pub trait Store:
     /// Every channel of a person with read state and unread counts.
     async fn user_channels(&self, user_id: Uuid) -> StoreResult<Vec<ChannelView>>;
     async fn channel_member_ids(&self, channel_id: Uuid) -> StoreResult<Vec<Uuid>>;
+    /// Every member of a channel with their name and whether they may post, in one query.
+    async fn channel_members(&self, channel_id: Uuid) -> StoreResult<Vec<ChannelMemberRow>>;
     /// The channels a person belongs to.
     async fn user_channel_ids(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>>;
     /// People who share at least one channel with `user_id` (who may see their presence).

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::calls::impl_call_store;
 use super::events::*;
+use super::job_queue::*;
 use super::matching_sql::*;
 use super::meetings::*;
 use super::program_data::*;
@@ -83,3 +84,4 @@ impl_call_store!(PgStore, Postgres);
 impl_meeting_store!(PgStore, Postgres);
 impl_program_data_store!(PgStore, Postgres);
 impl_event_store!(PgStore, Postgres);
+impl_job_store!(PgStore, Postgres);

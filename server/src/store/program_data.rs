@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::StoreResult;
+use super::{Role, StoreResult};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SurveyRecord {
@@ -61,7 +61,8 @@ pub struct RosterRow {
     pub user_id: Uuid,
     pub name: String,
     pub email: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub career_stage: Option<String>,
     pub institution: Option<String>,
     pub cohort: String,

@@ -650,6 +650,21 @@ macro_rules! impl_store {
                 Ok(role.as_deref().map(role_from))
             }
 
+            async fn program_roles(&self, program_id: Uuid, users: &[Uuid]) -> StoreResult<std::collections::HashMap<Uuid, Role>> {
+                if users.is_empty() {
+                    return Ok(Default::default());
+                }
+                // The program's whole membership in one query (a list of ids binds differently on
+                // each backend), kept for the people asked about.
+                let wanted: std::collections::HashSet<&Uuid> = users.iter().collect();
+                let rows: Vec<(Uuid, String)> =
+                    sqlx::query_as::<$db, (Uuid, String)>("SELECT user_id, role FROM memberships WHERE program_id = $1")
+                        .bind(program_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().filter(|(u, _)| wanted.contains(u)).map(|(u, r)| (u, role_from(&r))).collect())
+            }
+
             async fn add_member(&self, program_id: Uuid, user_id: Uuid, role: Role, now: OffsetDateTime) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 sqlx::query::<$db>("INSERT INTO memberships (id, program_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4, $5)")
@@ -1053,6 +1068,17 @@ macro_rules! impl_store {
                     .bind(channel_id)
                     .fetch_all(&self.pool)
                     .await?)
+            }
+
+            async fn channel_members(&self, channel_id: Uuid) -> StoreResult<Vec<ChannelMemberRow>> {
+                let rows: Vec<(Uuid, String, bool)> = sqlx::query_as::<$db, (Uuid, String, bool)>(
+                    "SELECT u.id, u.name, cm.can_post FROM channel_members cm JOIN users u ON u.id = cm.user_id \
+                     WHERE cm.channel_id = $1 ORDER BY u.id",
+                )
+                .bind(channel_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(user_id, name, can_post)| ChannelMemberRow { user_id, name, can_post }).collect())
             }
 
             async fn user_channel_ids(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>> {

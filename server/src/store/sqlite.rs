@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::calls::impl_call_store;
 use super::events::*;
+use super::job_queue::*;
 use super::matching_sql::*;
 use super::meetings::*;
 use super::program_data::*;
@@ -101,3 +102,4 @@ impl_call_store!(SqliteStore, Sqlite);
 impl_meeting_store!(SqliteStore, Sqlite);
 impl_program_data_store!(SqliteStore, Sqlite);
 impl_event_store!(SqliteStore, Sqlite);
+impl_job_store!(SqliteStore, Sqlite);

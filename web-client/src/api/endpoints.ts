@@ -1,13 +1,13 @@
 // One function per API endpoint, so pages never build URLs by hand.
 import { query, request, requestWithStatus } from './client';
-import type { Channel, ChannelKind, ChannelView, HistoryPage } from '../chat/protocol';
+import type { Channel, ChannelView, HistoryPage } from '../chat/protocol';
+import type { components } from './schema';
 import type {
   Answers,
   ApiToken,
   CalendarFeed,
   CallSummary,
   CheckinSummary,
-  CareerStage,
   CreatedToken,
   ImportResult,
   IceConfig,
@@ -29,13 +29,14 @@ import type {
   Program,
   Question,
   Questionnaire,
-  Role,
   Round,
   Session,
   StoredRound,
   User,
   Weights,
 } from './types';
+
+type Schemas = components['schemas'];
 
 const seg = encodeURIComponent;
 
@@ -46,7 +47,7 @@ export const api = {
   logout: () => request<void>('POST', '/api/auth/logout'),
   logoutAll: () => request<void>('POST', '/api/auth/logout-all'),
   forgotPassword: (email: string) =>
-    request<{ status: string }>('POST', '/api/auth/password/forgot', { json: { email } }),
+    request<Schemas['StatusView']>('POST', '/api/auth/password/forgot', { json: { email } }),
   resetPassword: (token: string, password: string) =>
     request<void>('POST', '/api/auth/password/reset', { json: { token, password } }),
 
@@ -57,25 +58,14 @@ export const api = {
     }),
 
   me: () => request<User>('GET', '/api/me'),
-  updateMe: (patch: {
-    name?: string;
-    pronouns?: string | null;
-    institution?: string | null;
-    career_stage?: CareerStage | null;
-    time_zone?: string | null;
-  }) => request<User>('PATCH', '/api/me', { json: patch }),
+  updateMe: (patch: Schemas['ProfileUpdate']) => request<User>('PATCH', '/api/me', { json: patch }),
 
   tokens: (cursor?: string | null) => request<Page<ApiToken>>('GET', `/api/me/tokens${query({ cursor })}`),
   createToken: (name: string) => request<CreatedToken>('POST', '/api/me/tokens', { json: { name } }),
   deleteToken: (id: string) => request<void>('DELETE', `/api/me/tokens/${seg(id)}`),
 
   programs: (cursor?: string | null) => request<Page<Program>>('GET', `/api/programs${query({ cursor })}`),
-  createProgram: (program: {
-    name: string;
-    description: string;
-    starts_on: string | null;
-    ends_on: string | null;
-  }) => request<Program>('POST', '/api/programs', { json: program }),
+  createProgram: (program: Schemas['ProgramInput']) => request<Program>('POST', '/api/programs', { json: program }),
   program: (id: string) => request<Program>('GET', `/api/programs/${seg(id)}`),
   members: (id: string, cursor?: string | null) =>
     request<Page<Member>>('GET', `/api/programs/${seg(id)}/members${query({ cursor })}`),
@@ -84,7 +74,7 @@ export const api = {
       'GET',
       `/api/programs/${seg(id)}/invitations${query({ status: status === 'all' ? undefined : status, cursor })}`,
     ),
-  invite: (id: string, invitation: { name: string; email: string; role: Role }) =>
+  invite: (id: string, invitation: Schemas['InvitationInput']) =>
     request<Invitation>('POST', `/api/programs/${seg(id)}/invitations`, { json: invitation }),
   importInvitations: (id: string, csv: string) =>
     request<ImportResult>('POST', `/api/programs/${seg(id)}/invitations/import`, {
@@ -100,10 +90,7 @@ export const api = {
   channelMessages: (id: string, before: number | null, limit: number) =>
     request<HistoryPage>('GET', `/api/channels/${seg(id)}/messages${query({ before, limit })}`),
   /** Opens a channel; `created` is false when the pair already had one (HTTP 200, not 201). */
-  createChannel: async (
-    programId: string,
-    channel: { kind: ChannelKind; name?: string; program_wide?: boolean; members?: string[] },
-  ) => {
+  createChannel: async (programId: string, channel: Schemas['ChannelInput']) => {
     const { status, data } = await requestWithStatus<Channel>('POST', `/api/programs/${seg(programId)}/channels`, {
       json: channel,
     });

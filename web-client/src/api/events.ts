@@ -1,13 +1,17 @@
 // Group events (docs/events.md): panels and workshops a coordinator hosts for a program, with
 // speakers, a capacity and RSVPs. Types and one function per endpoint, kept apart from
-// endpoints.ts so that this part of the API reads as one piece.
+// endpoints.ts so that this part of the API reads as one piece. The types are the OpenAPI
+// document's (types.ts says how), except where said.
 import { request } from './client';
+import type { components } from './schema';
 import type { MatchPerson, Page } from './types';
+
+type Schemas = components['schemas'];
 
 const seg = encodeURIComponent;
 
 /** Who is invited: everyone in the program, one cohort, or the people listed. */
-export type EventAudience = 'program' | 'cohort' | 'people';
+export type EventAudience = Schemas['EventAudience'];
 
 export const EVENT_AUDIENCES: readonly { value: EventAudience; label: string }[] = [
   { value: 'program', label: 'Everyone in the program' },
@@ -15,7 +19,10 @@ export const EVENT_AUDIENCES: readonly { value: EventAudience; label: string }[]
   { value: 'people', label: 'People I choose' },
 ];
 
-/** A group event as the person asking sees it. */
+/**
+ * A group event as the person asking sees it. Written out: the document's `GroupEvent` calls
+ * my_rsvp optional; the server always sends it (and chat_channel and ended_at), null when unset.
+ */
 export interface GroupEvent {
   id: string;
   program_id: string;
@@ -31,7 +38,7 @@ export interface GroupEvent {
   audience: EventAudience;
   /** For `cohort` events. */
   cohort: string;
-  status: 'scheduled' | 'cancelled' | string;
+  status: Schemas['EventStatus'];
   host: MatchPerson;
   speakers: MatchPerson[];
   /** My answer: true going, false not going, null not answered. */
@@ -45,20 +52,7 @@ export interface GroupEvent {
   ended_at?: string | null;
 }
 
-export interface NewEvent {
-  title: string;
-  description: string;
-  /** RFC 3339, in the future (within a year). */
-  starts_at: string;
-  /** 15 to 480. */
-  duration_min: number;
-  /** 2 to 1000. */
-  capacity: number;
-  audience: EventAudience;
-  cohort?: string;
-  invitees?: string[];
-  speakers?: string[];
-}
+export type NewEvent = Schemas['EventInput'];
 
 export const eventsApi = {
   /** Events I am invited to (or speak at, or host) that have not ended, soonest first. */

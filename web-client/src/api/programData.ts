@@ -1,16 +1,20 @@
 // Program data (docs/program-data.md): surveys, engagement, pairs at risk, the dashboard,
 // exports, notification settings and privacy. Types and one function per endpoint, kept apart
-// from endpoints.ts so that this part of the API reads as one piece.
+// from endpoints.ts so that this part of the API reads as one piece. The types are the OpenAPI
+// document's (types.ts says how), except where said.
 import { query, request } from './client';
+import type { components } from './schema';
 import type { MatchPerson, Page } from './types';
+
+type Schemas = components['schemas'];
 
 const seg = encodeURIComponent;
 
 // Surveys.
 
-export type SurveyTrigger = 'fit_check' | 'each_meeting' | 'midpoint' | 'end' | 'date';
-export type SurveyAudience = 'mentees' | 'mentors' | 'both';
-export type SurveyQuestionKind = 'scale' | 'single' | 'multiple' | 'text';
+export type SurveyTrigger = Schemas['Trigger'];
+export type SurveyAudience = Schemas['SurveyAudience'];
+export type SurveyQuestionKind = Schemas['SurveyQuestionKind'];
 
 export const SURVEY_TRIGGERS: readonly { value: SurveyTrigger; label: string }[] = [
   { value: 'fit_check', label: 'Fit check, after a pair’s first meeting' },
@@ -33,82 +37,74 @@ export const QUESTION_KINDS: readonly { value: SurveyQuestionKind; label: string
   { value: 'text', label: 'Free text' },
 ];
 
+/**
+ * Written out: the document's `SurveyQuestion` calls id and required optional, as a new
+ * survey may leave them out; the server always sends them back.
+ */
 export interface SurveyQuestion {
   id: string;
   kind: SurveyQuestionKind;
   prompt: string;
   required: boolean;
-  options?: string[] | null;
-  at_risk_options?: string[] | null;
+  options?: string[];
+  at_risk_options?: string[];
 }
 
-export interface NewSurvey {
+export type NewSurvey = Schemas['SurveyInput'];
+
+/**
+ * Written out: it holds `SurveyQuestion` (above); and the document's `Survey` calls due_at and
+ * sent_at optional where the server always sends them, null when unset.
+ */
+export interface Survey {
+  id: string;
+  program_id: string;
   title: string;
   trigger: SurveyTrigger;
   /** RFC 3339; only for the `date` trigger. */
-  due_at?: string | null;
+  due_at: string | null;
   audience: SurveyAudience;
   anonymous: boolean;
   questions: SurveyQuestion[];
-}
-
-export interface Survey extends NewSurvey {
-  id: string;
-  program_id: string;
   created_at: string;
   /** When a date, midpoint or end survey went out. */
-  sent_at?: string | null;
+  sent_at: string | null;
   responses: number;
 }
 
-export interface OptionCount {
-  option: string;
-  count: number;
-}
+export type OptionCount = Schemas['OptionCount'];
 
 /** One question's results; which fields are there depends on its kind. */
-export interface QuestionResult {
-  id: string;
-  kind: SurveyQuestionKind;
-  prompt: string;
-  /** Responses that answered this question. */
-  count: number;
-  /** `scale`: the mean, 1–5 (absent without answers). */
-  average?: number | null;
-  /** `scale`: how many gave 1, 2, 3, 4 and 5. */
-  distribution?: number[] | null;
-  /** `single` and `multiple`: each option with how many picked it. */
-  options?: OptionCount[] | null;
-  /** `text`: the answers, without who gave them. */
-  answers?: string[] | null;
-}
+export type QuestionResult = Schemas['QuestionResult'];
 
-export interface SurveyResults {
-  survey_id: string;
-  title: string;
-  responses: number;
-  questions: QuestionResult[];
-}
+export type SurveyResults = Schemas['SurveyResults'];
 
-/** An open invitation of mine to answer a survey. */
+/** An open invitation of mine to answer a survey. Written out: it holds `SurveyQuestion` (above). */
 export interface SurveyInvitation {
   id: string;
   survey_id: string;
   program_id: string;
-  program_name?: string;
+  program_name: string;
   title: string;
   anonymous: boolean;
   questions: SurveyQuestion[];
   created_at: string;
 }
 
-/** One answer: a number 1–5, an option, a list of options or a text. */
+/**
+ * One answer: a number 1–5, an option, a list of options or a text. Written out: the document's
+ * `ResponseInput.answers` is an object with no schema for its values.
+ */
 export type AnswerValue = number | string | string[];
 
 // Engagement and pairs at risk.
 
 export type RiskRule = 'no_contact' | 'falling_ratings' | 'not_a_good_fit';
 
+/**
+ * Written out: the document's `Alert` calls resolved_at and resolution optional; the server
+ * always sends them, null while the alert is open.
+ */
 export interface Alert {
   id: string;
   program_id: string;
@@ -123,6 +119,10 @@ export interface Alert {
   resolution: string | null;
 }
 
+/**
+ * Written out: the document's `PairEngagement` calls ended_at, last_contact_at and
+ * first_reply_minutes optional; the server always sends them, null when unset.
+ */
 export interface PairEngagement {
   match_id: string;
   mentee: MatchPerson;
@@ -141,33 +141,13 @@ export interface PairEngagement {
   at_risk: string[];
 }
 
-export interface RiskSettings {
-  /** Whether pairs are checked at all. */
-  enabled: boolean;
-  /** Days without a message or a meeting before a pair is flagged, 1–365. */
-  no_contact_days: number;
-  /** How far the latest check-in rating may fall below the earlier mean, 0.5–4. */
-  rating_drop: number;
-  /** Whether a fit check's at-risk answer flags the pair. */
-  fit_check: boolean;
-}
+export type RiskSettings = Schemas['RiskSettings'];
 
 // Dashboard.
 
-export interface KeyCount {
-  key: string;
-  count: number;
-}
+export type KeyCount = Schemas['Count'];
 
-export interface Dashboard {
-  participants: { by_role: KeyCount[]; by_stage: KeyCount[]; by_status: KeyCount[] };
-  matches_over_time: { week: string; activated: number; ended: number }[];
-  weekly_active_pairs: { week: string; pairs: number }[];
-  meetings_per_pair: { bucket: string; pairs: number }[];
-  surveys: SurveyResults[];
-  at_risk: { open: number; by_rule: KeyCount[] };
-  cohorts: string[];
-}
+export type Dashboard = Schemas['Dashboard'];
 
 export interface DashboardFilter {
   cohort?: string;
@@ -187,18 +167,14 @@ export const EXPORT_KINDS: readonly { value: ExportKind; label: string; what: st
 
 // Notifications, privacy, audit.
 
-export interface NotificationSettings {
-  message_digest: boolean;
-  meeting_reminders: boolean;
-  survey_invitations: boolean;
-  match_proposals: boolean;
-}
+export type NotificationSettings = Schemas['NotificationSettings'];
 
-export interface Unsubscribed {
-  kind: keyof NotificationSettings | string;
-  email: string;
-}
+export type Unsubscribed = Schemas['Unsubscribed'];
 
+/**
+ * Written out: the document's `AuditEntry` calls actor_id, actor_name and program_id optional;
+ * the server always sends them, null when unset.
+ */
 export interface AuditEntry {
   id: string;
   actor_id: string | null;
@@ -226,7 +202,7 @@ export const dataApi = {
     request<SurveyResults>('GET', `/api/programs/${seg(id)}/surveys/${seg(surveyId)}/results`),
   mySurveys: () => request<Page<SurveyInvitation>>('GET', '/api/me/surveys'),
   answerSurvey: (invitationId: string, answers: Record<string, AnswerValue>) =>
-    request<{ survey_id: string; anonymous: boolean }>('POST', `/api/me/surveys/${seg(invitationId)}/response`, {
+    request<Schemas['Answered']>('POST', `/api/me/surveys/${seg(invitationId)}/response`, {
       json: { answers },
     }),
 
@@ -238,13 +214,13 @@ export const dataApi = {
   alerts: (id: string, all: boolean, cursor?: string | null) =>
     request<Page<Alert>>('GET', `/api/programs/${seg(id)}/alerts${query({ all: all ? 'true' : undefined, cursor })}`),
   messagePair: (id: string, alertId: string, text: string) =>
-    request<{ channel_id: string }>('POST', `/api/programs/${seg(id)}/alerts/${seg(alertId)}/message`, {
+    request<Schemas['PairMessageSent']>('POST', `/api/programs/${seg(id)}/alerts/${seg(alertId)}/message`, {
       json: { text },
     }),
   rematchPair: (id: string, alertId: string) =>
-    request<unknown>('POST', `/api/programs/${seg(id)}/alerts/${seg(alertId)}/rematch`),
+    request<Alert>('POST', `/api/programs/${seg(id)}/alerts/${seg(alertId)}/rematch`),
   resolveAlert: (id: string, alertId: string) =>
-    request<unknown>('POST', `/api/programs/${seg(id)}/alerts/${seg(alertId)}/resolve`),
+    request<Alert>('POST', `/api/programs/${seg(id)}/alerts/${seg(alertId)}/resolve`),
 
   dashboard: (id: string, filter: DashboardFilter) =>
     request<Dashboard>('GET', `/api/programs/${seg(id)}/dashboard${query({ ...filter })}`),

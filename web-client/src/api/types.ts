@@ -1,17 +1,17 @@
-// Types of the Kindred HTTP API (see /api/openapi.json on a running server).
+// Types of the Kindred HTTP API. Most are the schemas of the server's OpenAPI document
+// (openapi.json, turned into schema.d.ts by `npm run api:generate`), named for the client.
+// The few written out here say why: each is a place where the document does not yet describe
+// what the server sends — most often a field the server always sends, null when unset, that
+// the document calls optional — so the type follows the server until the document is fixed.
 // Timestamps are RFC 3339 strings; dates are "YYYY-MM-DD".
+import type { components } from './schema';
 
-export type Role = 'coordinator' | 'mentor' | 'mentee';
+type Schemas = components['schemas'];
+
+export type Role = Schemas['Role'];
 export const ROLES: readonly Role[] = ['mentee', 'mentor', 'coordinator'];
 
-export type CareerStage =
-  | 'undergraduate'
-  | 'medical_student'
-  | 'resident'
-  | 'fellow'
-  | 'attending'
-  | 'faculty'
-  | 'other';
+export type CareerStage = Schemas['CareerStage'];
 
 export const CAREER_STAGES: readonly { value: CareerStage; label: string }[] = [
   { value: 'undergraduate', label: 'Undergraduate' },
@@ -23,6 +23,10 @@ export const CAREER_STAGES: readonly { value: CareerStage; label: string }[] = [
   { value: 'other', label: 'Other' },
 ];
 
+/**
+ * Written out: the document's `User` calls pronouns, institution, career_stage and time_zone
+ * optional; the server always sends them, null when unset.
+ */
 export interface User {
   id: string;
   email: string;
@@ -36,18 +40,19 @@ export interface User {
   created_at: string;
 }
 
-export interface Membership {
-  program_id: string;
-  program_name: string;
-  role: Role;
-}
+export type Membership = Schemas['MembershipView'];
 
+/** Written out: the document's `SessionView` holds its `User` (above). */
 export interface Session {
   user: User;
   csrf_token: string;
   memberships: Membership[];
 }
 
+/**
+ * Written out: the document's `Program` calls starts_on, ends_on and my_role optional; the
+ * server always sends them, null when unset.
+ */
 export interface Program {
   id: string;
   name: string;
@@ -58,6 +63,10 @@ export interface Program {
   my_role: Role | null;
 }
 
+/**
+ * Written out: the document's `Member` calls pronouns, institution and career_stage optional;
+ * the server always sends them, null when unset.
+ */
 export interface Member {
   user_id: string;
   name: string;
@@ -69,8 +78,12 @@ export interface Member {
   joined_at: string;
 }
 
-export type InvitationStatus = 'pending' | 'accepted' | 'expired' | 'revoked';
+export type InvitationStatus = Schemas['InvitationStatus'];
 
+/**
+ * Written out: the document's `Invitation` calls accepted_at optional; the server always sends
+ * it, null until accepted. (`link` is rightly optional.)
+ */
 export interface Invitation {
   id: string;
   program_id: string;
@@ -85,28 +98,20 @@ export interface Invitation {
   link?: string | null;
 }
 
-export interface InvitationPreview {
-  program: { id: string; name: string };
-  email: string;
-  name: string;
-  role: Role;
-  expires_at: string;
-  account_exists: boolean;
-}
+export type InvitationPreview = Schemas['InvitationPreview'];
 
+/** Written out: the document's `ImportResult` holds its `Invitation` (above). */
 export interface ImportResult {
   created: Invitation[];
-  errors: { line: number; reason: string }[];
+  errors: Schemas['ImportError'][];
 }
 
-export interface Mail {
-  id: string;
-  to: string;
-  subject: string;
-  body: string;
-  created_at: string;
-}
+export type Mail = Schemas['Mail'];
 
+/**
+ * Written out: the document's `ApiToken` calls last_used_at optional; the server always sends
+ * it, null until the token is used.
+ */
 export interface ApiToken {
   id: string;
   name: string;
@@ -114,11 +119,16 @@ export interface ApiToken {
   last_used_at: string | null;
 }
 
+/** Written out: the document's `CreatedToken` holds its `ApiToken` (above). */
 export interface CreatedToken {
   token: ApiToken;
   secret: string;
 }
 
+/**
+ * A page of a list. Written out: the document's `List_*` schemas call next_cursor optional;
+ * the server always sends it, null on the last page.
+ */
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
@@ -126,11 +136,15 @@ export interface Page<T> {
 
 // Matching (docs/matching.md).
 
-/** The questionnaire is filled in as a mentee or as a mentor. */
-export type MatchingRole = 'mentee' | 'mentor';
+/**
+ * The questionnaire is filled in as a mentee or as a mentor. Written out: the document's
+ * `QuestionnaireView.role` is any `Role`, but a coordinator has no questionnaire (the server
+ * refuses), so it is never `coordinator`.
+ */
+export type MatchingRole = Exclude<Role, 'coordinator'>;
 
 /** Who may see a sensitive answer besides the matching itself. */
-export type Visibility = 'matching_only' | 'coordinators' | 'match';
+export type Visibility = Schemas['Visibility'];
 
 export const VISIBILITIES: readonly { value: Visibility; label: string }[] = [
   { value: 'matching_only', label: 'Only for matching — shown to no one' },
@@ -138,7 +152,12 @@ export const VISIBILITIES: readonly { value: Visibility; label: string }[] = [
   { value: 'match', label: 'Matching, coordinators, and shown to my match' },
 ];
 
-/** Intake answers; every field is optional in a draft. */
+/**
+ * Intake answers; every field is optional in a draft. Written out: the document's `Background`
+ * and `Gender` call all their fields optional; the server always sends them (`values`, `value`
+ * and `visibility`). (The document's `Answers` also lets each field be null, which the server
+ * accepts and never sends: it leaves unset fields out.)
+ */
 export interface Answers {
   career_stage?: CareerStage;
   institution?: string;
@@ -161,35 +180,20 @@ export interface Answers {
   custom?: Record<string, string>;
 }
 
-export interface Interest {
-  id: string;
-  label: string;
-}
+export type Interest = Schemas['Interest'];
 
-export type QuestionKind = 'choice' | 'text';
-export type QuestionAudience = 'mentee' | 'mentor' | 'both';
+export type QuestionKind = Schemas['QuestionKind'];
+export type QuestionAudience = Schemas['Audience'];
 
-export interface Question {
-  id: string;
-  prompt: string;
-  kind: QuestionKind;
-  options: string[];
-  audience: QuestionAudience;
-  required: boolean;
-  feeds_matching: boolean;
-  created_at: string;
-}
+export type Question = Schemas['Question'];
 
-export interface NewQuestion {
-  prompt: string;
-  kind: QuestionKind;
-  options: string[];
-  audience: QuestionAudience;
-  required: boolean;
-  feeds_matching: boolean;
-}
+export type NewQuestion = Schemas['QuestionInput'];
 
-/** My questionnaire in a program (GET and PUT answer the same shape). */
+/**
+ * My questionnaire in a program (GET and PUT answer the same shape). Written out: the
+ * document's `QuestionnaireView` calls completed_at and updated_at optional (the server always
+ * sends them, null until then), and holds `Answers` and a `role` that are written out above.
+ */
 export interface Questionnaire {
   role: MatchingRole;
   answers: Answers;
@@ -199,17 +203,17 @@ export interface Questionnaire {
   interests: Interest[];
 }
 
-export type WeightKey = 'interests' | 'goals' | 'preferences' | 'career_stage' | 'time_zone' | 'institution' | 'custom';
-export type Weights = Record<WeightKey, number>;
+export type Weights = Schemas['Weights'];
+export type WeightKey = keyof Weights;
 
-export interface MatchingSettings {
-  weights: Weights;
-  auto_match: boolean;
-}
+export type MatchingSettings = Schemas['MatchingSettings'];
 
-export type RoundStatus = 'preview' | 'approved' | 'discarded';
-export type RoundMode = 'whole_cohort' | 'incremental';
+export type RoundStatus = Schemas['RoundStatus'];
+export type RoundMode = Schemas['RoundMode'];
 
+/**
+ * Written out: the document's `Proposal` calls approved optional; the server always sends it.
+ */
 export interface Proposal {
   mentee_id: string;
   mentee_name: string;
@@ -222,24 +226,14 @@ export interface Proposal {
   approved: boolean;
 }
 
-export interface Unmatched {
-  user_id: string;
-  name: string;
-  reason: string;
-}
+export type Unmatched = Schemas['Waiting'];
 
-export interface MentorLoad {
-  user_id: string;
-  name: string;
-  capacity: number;
-  open: number;
-  proposed: number;
-  accepting: boolean;
-}
+export type MentorLoad = Schemas['MentorLoad'];
 
 /**
  * A matching round. A preview (POST …/matching/preview) is not stored: it has no id, status or
- * creation time.
+ * creation time. Written out: it holds `Proposal` (above); and the document's `Round` calls id,
+ * status and created_at optional where the server always sends them (null for a preview).
  */
 export interface Round {
   id?: string | null;
@@ -259,7 +253,11 @@ export interface Round {
 /** A stored round (from POST or GET …/matching/rounds). */
 export type StoredRound = Round & { id: string; status: RoundStatus; created_at: string };
 
-/** How well a mentee and a mentor would fit, and whether they may be placed together. */
+/**
+ * How well a mentee and a mentor would fit, and whether they may be placed together. Written
+ * out: the document's `PairScore` calls problem optional; the server always sends it, null when
+ * the pair may be placed.
+ */
 export interface PairScore {
   score: number;
   parts: Partial<Record<WeightKey, number>>;
@@ -269,15 +267,16 @@ export interface PairScore {
   problem: string | null;
 }
 
-export type MatchStatus = 'proposed' | 'active' | 'declined' | 'ended';
+export type MatchStatus = Schemas['MatchStatus'];
 export const MATCH_STATUSES: readonly MatchStatus[] = ['proposed', 'active', 'declined', 'ended'];
-export type MatchResponse = 'pending' | 'accepted' | 'declined';
+export type MatchResponse = Schemas['Response'];
 
-export interface MatchPerson {
-  user_id: string;
-  name: string;
-}
+export type MatchPerson = Schemas['PersonRef'];
 
+/**
+ * Written out: the document's `Match` calls reason, channel_id, activated_at and ended_at
+ * optional; the server always sends them, null when unset.
+ */
 export interface Match {
   id: string;
   program_id: string;
@@ -299,14 +298,22 @@ export interface Match {
 
 // Calls (docs/protocol.md, "Calls").
 
-/** `GET /api/calls/ice-servers`: entries of `RTCConfiguration.iceServers`, TURN credentials included. */
+/**
+ * `GET /api/calls/ice-servers`: entries of `RTCConfiguration.iceServers`, TURN credentials
+ * included. Written out: the document's `IceServer` lets username and credential be null; the
+ * server leaves them out instead, and `RTCIceServer` does not take null.
+ */
 export interface IceConfig {
   ice_servers: { urls: string | string[]; username?: string; credential?: string }[];
   /** Seconds the TURN credentials stay valid. */
   ttl_secs: number;
 }
 
-/** A call's record, as coordinators see it (`GET /api/programs/{id}/calls`). */
+/**
+ * A call's record, as coordinators see it (`GET /api/programs/{id}/calls`). Written out: the
+ * document's `CallSummary` calls started_at, ended_at, end_reason and duration_ms optional; the
+ * server always sends them, null when unset.
+ */
 export interface CallSummary {
   id: string;
   program_id: string;
@@ -324,46 +331,23 @@ export interface CallSummary {
 
 // Scheduled meetings and check-ins (server/src/api/meetings.rs).
 
-export type MeetingStatus = 'proposed' | 'accepted' | 'declined' | 'cancelled';
+export type MeetingStatus = Schemas['MeetingStatus'];
 
 /** A scheduled meeting of a pair (`GET /api/me/meetings`, and the `meeting` frame). */
-export interface Meeting {
-  id: string;
-  program_id: string;
-  match_id: string;
-  organizer: MatchPerson;
-  invitee: MatchPerson;
-  title: string;
-  agenda: string;
-  /** RFC 3339. */
-  starts_at: string;
-  duration_min: number;
-  status: MeetingStatus;
-  /** Who proposed the current time; the other person accepts it or proposes another. */
-  proposed_by: string;
-  updated_at: string;
-}
+export type Meeting = Schemas['Meeting'];
 
-export interface NewMeeting {
-  match_id: string;
-  title: string;
-  agenda: string;
-  starts_at: string;
-  duration_min: number;
-  client_id: string;
-}
+export type NewMeeting = Schemas['MeetingInput'];
 
 /** `POST /api/me/calendar-feed`: a private URL (it replaces, and disables, any earlier one). */
-export interface CalendarFeed {
-  url: string;
-}
+export type CalendarFeed = Schemas['CalendarFeed'];
 
 /** Calls I took part in (both joined) that I have not rated yet, newest first. */
-export interface PendingCheckins {
-  calls: string[];
-}
+export type PendingCheckins = Schemas['PendingCheckins'];
 
-/** A program's check-ins, in aggregate only (coordinators). */
+/**
+ * A program's check-ins, in aggregate only (coordinators). Written out: the document's
+ * `CheckinSummary` calls average optional; the server always sends it, null without check-ins.
+ */
 export interface CheckinSummary {
   count: number;
   /** Mean rating, 1 to 5; null without check-ins. */

@@ -12,7 +12,8 @@ import {
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
-import { SESSION_KEY, sessionLost, useSession } from '../session';
+import { sessionKeys } from '../api/queryKeys';
+import { sessionLost, useSession } from '../session';
 import { ChatClient, HISTORY_PAGE, socketUrl } from './client';
 import { applyAlertFrame, applySurveyFrame } from './programData';
 import { applyMatchUpdate } from './matches';
@@ -69,7 +70,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
         api.session().catch((error: unknown) => {
           if (error instanceof ApiError && error.status === 401) {
             sessionLost();
-            queryClient.setQueryData(SESSION_KEY, null);
+            queryClient.setQueryData(sessionKeys.current, null);
           }
         });
       },

@@ -4,21 +4,14 @@
 // they are refetched; reminders and cancellations become notices (MeetingNotices).
 import type { QueryClient } from '@tanstack/react-query';
 import type { GroupEvent } from '../api/events';
+import { eventKeys } from '../api/queryKeys';
 import type { Page } from '../api/types';
 import { upsertEvent } from '../lib/events';
 
-/** The query key of my events (GET /api/me/events). */
-export const MY_EVENTS_KEY = ['my-events'] as const;
-
-/** The query key of one event (GET /api/events/{id}). */
-export function eventKey(id: string) {
-  return ['event', id] as const;
-}
-
-/** The query key of a program's events (GET /api/programs/{id}/events). */
-export function programEventsKey(programId: string) {
-  return ['program-events', programId] as const;
-}
+// The keys of the three queries an event update touches (api/queryKeys.ts).
+export const MY_EVENTS_KEY = eventKeys.mine;
+export const eventKey = eventKeys.detail;
+export const programEventsKey = eventKeys.ofProgram;
 
 /** Enough of an event to file it. */
 export function isGroupEvent(value: unknown): value is GroupEvent {

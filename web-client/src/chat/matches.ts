@@ -3,10 +3,11 @@
 // the cached `['matches']` list at once, and the list is refetched for anything else that moved
 // (a new proposal's place in the order, a page boundary).
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
+import { matchKeys } from '../api/queryKeys';
 import type { Match, Page } from '../api/types';
 
-/** The query key of my matches (GET /api/me/matches, an infinite list). */
-export const MATCHES_KEY = ['matches'] as const;
+/** The query key of my matches (GET /api/me/matches, an infinite list; api/queryKeys.ts). */
+export const MATCHES_KEY = matchKeys.mine;
 
 export type MatchPages = InfiniteData<Page<Match>, string | null>;
 

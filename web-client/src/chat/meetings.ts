@@ -5,14 +5,13 @@
 // (a reminder, the other person's proposal or acceptance) becomes a notice (MeetingNotices).
 import type { QueryClient } from '@tanstack/react-query';
 import type { GroupEvent } from '../api/events';
+import { meetingKeys } from '../api/queryKeys';
 import type { Meeting, Page } from '../api/types';
 import { eventNotice } from '../lib/events';
 import { meetingNotice, upsertMeeting, type MeetingNotice } from '../lib/meetings';
 
-/** The query key of my meetings (GET /api/me/meetings). */
-export const MEETINGS_KEY = ['meetings'] as const;
-/** The query key of my pending check-ins (GET /api/me/checkins). */
-export const CHECKINS_KEY = ['checkins'] as const;
+/** The query key of my meetings (GET /api/me/meetings; api/queryKeys.ts). */
+export const MEETINGS_KEY = meetingKeys.mine;
 
 /** Enough of a meeting to file it. */
 export function isMeeting(value: unknown): value is Meeting {

@@ -3,15 +3,18 @@
 // the lists that show them, if they are on screen (or cached).
 import type { QueryClient } from '@tanstack/react-query';
 import type { Alert } from '../api/programData';
+import { dashboardKeys, pairKeys, surveyKeys } from '../api/queryKeys';
 
-export const MY_SURVEYS_KEY = ['my-surveys'] as const;
+/** The list a `survey` frame refetches. */
+export const MY_SURVEYS_KEY = surveyKeys.mine;
 
 export function applySurveyFrame(queryClient: QueryClient): void {
   void queryClient.invalidateQueries({ queryKey: MY_SURVEYS_KEY });
 }
 
 export function applyAlertFrame(queryClient: QueryClient, alert: Pick<Alert, 'program_id'>): void {
-  for (const view of ['alerts', 'engagement', 'dashboard']) {
-    void queryClient.invalidateQueries({ queryKey: [view, alert.program_id] });
+  const id = alert.program_id;
+  for (const queryKey of [pairKeys.alerts(id), pairKeys.engagement(id), dashboardKeys.ofProgram(id)]) {
+    void queryClient.invalidateQueries({ queryKey });
   }
 }

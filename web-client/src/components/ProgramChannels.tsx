@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { fieldErrors, formErrorMessage, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
+import { memberKeys } from '../api/queryKeys';
 import type { Member } from '../api/types';
 import type { Channel } from '../chat/protocol';
 import { roleLabel } from '../lib/format';
@@ -31,7 +32,7 @@ function memberLabel(m: Member): string {
 }
 
 export function ProgramChannels({ programId }: { programId: string }) {
-  const members = useQuery({ queryKey: ['members', programId, 'all'], queryFn: () => allMembers(programId) });
+  const members = useQuery({ queryKey: memberKeys.everyone(programId), queryFn: () => allMembers(programId) });
   return (
     <section aria-labelledby="channels-heading" className="card">
       <h2 id="channels-heading">Channels</h2>

@@ -2,6 +2,7 @@
 import { PageHeading, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
 import { dataApi, type AuditEntry } from '../api/programData';
+import { adminKeys } from '../api/queryKeys';
 import { formatDateTime } from '../lib/format';
 
 /** The entry's details as short text (they are a small JSON object). */
@@ -22,7 +23,7 @@ function actorName(entry: AuditEntry): string {
 }
 
 export function AuditPage() {
-  const entries = usePagedList(['audit'], (cursor) => dataApi.audit(cursor));
+  const entries = usePagedList(adminKeys.audit, (cursor) => dataApi.audit(cursor));
   return (
     <>
       <PageHeading title="Audit log">Audit log</PageHeading>

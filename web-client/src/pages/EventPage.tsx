@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { eventsApi } from '../api/events';
-import { eventKey } from '../chat/events';
+import { eventKeys } from '../api/queryKeys';
 import { EventCard } from '../components/events/EventCard';
 import { StatusMessage } from '../components/forms';
 import { PageHeading, PageQueryStatus } from '../components/Page';
@@ -20,7 +20,7 @@ export function EventPage() {
   const { user } = useSession();
   const zone = preferredZone(user?.time_zone, browserTimeZone());
   const now = useNow();
-  const event = useQuery({ queryKey: eventKey(id), queryFn: () => eventsApi.get(id) });
+  const event = useQuery({ queryKey: eventKeys.detail(id), queryFn: () => eventsApi.get(id) });
   const [status, setStatus] = useState<string | null>(null);
 
   if (!event.data) {

@@ -5,7 +5,7 @@ import { useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { eventsApi } from '../api/events';
-import { MY_EVENTS_KEY } from '../chat/events';
+import { eventKeys } from '../api/queryKeys';
 import { EventCard } from '../components/events/EventCard';
 import { StatusMessage } from '../components/forms';
 import { PageHeading, QueryStatus } from '../components/Page';
@@ -19,7 +19,7 @@ export function EventsPage() {
   const zone = preferredZone(user?.time_zone, browserTimeZone());
   const fromProfile = isValidZone(user?.time_zone);
   const now = useNow();
-  const events = useQuery({ queryKey: MY_EVENTS_KEY, queryFn: () => eventsApi.mine() });
+  const events = useQuery({ queryKey: eventKeys.mine, queryFn: () => eventsApi.mine() });
   const [status, setStatus] = useState<string | null>(null);
   const statusRef = useRef<HTMLDivElement>(null);
   const items = events.data?.items ?? [];

@@ -5,6 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { ApiError, errorMessage, formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
+import { invitationKeys } from '../api/queryKeys';
 import type { InvitationPreview } from '../api/types';
 import { FormError, TextField, useFocusFirstInvalid } from '../components/forms';
 import { Loading, PageHeading } from '../components/Page';
@@ -15,7 +16,7 @@ import { useSession } from '../session';
 export function InvitePage() {
   const { token = '' } = useParams();
   const invitation = useQuery({
-    queryKey: ['invitation', token],
+    queryKey: invitationKeys.preview(token),
     queryFn: () => api.invitation(token),
     retry: false,
   });

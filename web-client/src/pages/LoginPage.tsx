@@ -7,10 +7,7 @@ import { FormError, TextField, useFocusFirstInvalid } from '../components/forms'
 import { PageHeading } from '../components/Page';
 import { safeNextPath } from '../lib/links';
 import { hasErrors, validateLogin } from '../lib/validation';
-import { useSession } from '../session';
-
-/** When (ms since the epoch) the account was deleted in this tab, in session storage. */
-export const ACCOUNT_DELETED_KEY = 'kindred-account-deleted';
+import { ACCOUNT_DELETED_KEY, useSession } from '../session';
 
 export function LoginPage() {
   const { session, setSession } = useSession();

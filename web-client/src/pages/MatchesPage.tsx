@@ -5,8 +5,9 @@ import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
+import { matchKeys } from '../api/queryKeys';
 import type { Match, Membership } from '../api/types';
-import { applyMatchUpdate, MATCHES_KEY } from '../chat/matches';
+import { applyMatchUpdate } from '../chat/matches';
 import { FormError, StatusMessage, TextAreaField } from '../components/forms';
 import { PageHeading, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
@@ -19,7 +20,7 @@ const MAX_REASON = 1000;
 
 export function MatchesPage() {
   const { session, user } = useSession();
-  const matches = usePagedList(MATCHES_KEY, (cursor) => api.myMatches(cursor));
+  const matches = usePagedList(matchKeys.mine, (cursor) => api.myMatches(cursor));
   const [status, setStatus] = useState<string | null>(null);
   const statusRef = useRef<HTMLDivElement>(null);
 

@@ -4,6 +4,7 @@
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/endpoints';
+import { programKeys } from '../api/queryKeys';
 import { MatchesPanel } from '../components/matching/MatchesPanel';
 import { PlacePanel } from '../components/matching/PlacePanel';
 import { RoundPanel } from '../components/matching/RoundPanel';
@@ -27,7 +28,7 @@ export function MatchingPage() {
   const { id = '' } = useParams();
   const { user } = useSession();
   const [params, setParams] = useSearchParams();
-  const program = useQuery({ queryKey: ['program', id], queryFn: () => api.program(id) });
+  const program = useQuery({ queryKey: programKeys.detail(id), queryFn: () => api.program(id) });
   const section = SECTIONS.find((s) => s.value === params.get('section'))?.value ?? 'round';
 
   const back = (

@@ -7,9 +7,9 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/endpoints';
+import { checkinKeys, matchKeys, meetingKeys } from '../api/queryKeys';
 import type { Meeting } from '../api/types';
-import { MATCHES_KEY } from '../chat/matches';
-import { applyMeetingUpdate, CHECKINS_KEY, MEETINGS_KEY } from '../chat/meetings';
+import { applyMeetingUpdate } from '../chat/meetings';
 import { StatusMessage } from '../components/forms';
 import { CalendarFeedSection } from '../components/meetings/CalendarFeedSection';
 import { CheckinForm } from '../components/meetings/CheckinForm';
@@ -33,8 +33,8 @@ export function MeetingsPage() {
   const now = useNow();
   const [params] = useSearchParams();
   const channelParam = params.get('channel');
-  const meetings = useQuery({ queryKey: MEETINGS_KEY, queryFn: () => api.myMeetings() });
-  const matches = usePagedList(MATCHES_KEY, (cursor) => api.myMatches(cursor));
+  const meetings = useQuery({ queryKey: meetingKeys.mine, queryFn: () => api.myMeetings() });
+  const matches = usePagedList(matchKeys.mine, (cursor) => api.myMatches(cursor));
   const [status, setStatus] = useState<string | null>(null);
   const statusRef = useRef<HTMLDivElement>(null);
 
@@ -165,7 +165,7 @@ function ScheduleSection({
 }
 
 function PendingCheckins({ onDone }: { onDone: (message: string) => void }) {
-  const pending = useQuery({ queryKey: CHECKINS_KEY, queryFn: () => api.pendingCheckins() });
+  const pending = useQuery({ queryKey: checkinKeys.pending, queryFn: () => api.pendingCheckins() });
   const calls = pending.data?.calls ?? [];
   if (pending.isError) {
     return (

@@ -3,6 +3,7 @@
 import { PageHeading, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
 import { api } from '../api/endpoints';
+import { adminKeys } from '../api/queryKeys';
 import { formatDateTime } from '../lib/format';
 import { linkify } from '../lib/links';
 
@@ -24,7 +25,7 @@ function MailBody({ body }: { body: string }) {
 }
 
 export function OutboxPage() {
-  const mails = usePagedList(['outbox'], (cursor) => api.outbox(cursor));
+  const mails = usePagedList(adminKeys.outbox, (cursor) => api.outbox(cursor));
   return (
     <>
       <PageHeading title="Outbox">Outbox</PageHeading>

@@ -3,6 +3,7 @@ import { Link, useLocation } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
+import { accountKeys } from '../api/queryKeys';
 import { CAREER_STAGES, type CareerStage, type CreatedToken, type User } from '../api/types';
 import { CopyField } from '../components/CopyField';
 import { FormError, SelectField, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
@@ -16,7 +17,7 @@ export function ProfilePage() {
   const { session } = useSession();
   const location = useLocation();
   const welcome = (location.state as { welcome?: string } | null)?.welcome;
-  const me = useQuery({ queryKey: ['me'], queryFn: api.me });
+  const me = useQuery({ queryKey: accountKeys.me, queryFn: api.me });
 
   return (
     <>
@@ -73,7 +74,7 @@ function ProfileForm({ user }: { user: User }) {
         time_zone: timeZone,
       }),
     onSuccess: (updated) => {
-      queryClient.setQueryData(['me'], updated);
+      queryClient.setQueryData(accountKeys.me, updated);
       setUser(updated);
       setSaved('Saved');
     },
@@ -145,7 +146,7 @@ function ProfileForm({ user }: { user: User }) {
 
 function ApiTokens() {
   const queryClient = useQueryClient();
-  const tokens = usePagedList(['tokens'], (cursor) => api.tokens(cursor));
+  const tokens = usePagedList(accountKeys.tokens, (cursor) => api.tokens(cursor));
   const [name, setName] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -160,7 +161,7 @@ function ApiTokens() {
       setCreated(result);
       setName('');
       setStatus(`Token “${result.token.name}” created.`);
-      void queryClient.invalidateQueries({ queryKey: ['tokens'] });
+      void queryClient.invalidateQueries({ queryKey: accountKeys.tokens });
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
@@ -174,7 +175,7 @@ function ApiTokens() {
       const revoked = tokens.items.find((t) => t.id === id);
       setStatus(`Token “${revoked?.name ?? ''}” revoked.`);
       if (created?.token.id === id) setCreated(null);
-      void queryClient.invalidateQueries({ queryKey: ['tokens'] });
+      void queryClient.invalidateQueries({ queryKey: accountKeys.tokens });
     },
     onError: (e) => setFormError(errorMessage(e)),
   });

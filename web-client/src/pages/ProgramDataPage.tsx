@@ -4,6 +4,7 @@
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/endpoints';
+import { programKeys } from '../api/queryKeys';
 import { AlertsPanel } from '../components/data/AlertsPanel';
 import { DashboardPanel } from '../components/data/DashboardPanel';
 import { EngagementPanel } from '../components/data/EngagementPanel';
@@ -30,7 +31,7 @@ export function ProgramDataPage() {
   const { id = '' } = useParams();
   const { user } = useSession();
   const [params, setParams] = useSearchParams();
-  const program = useQuery({ queryKey: ['program', id], queryFn: () => api.program(id) });
+  const program = useQuery({ queryKey: programKeys.detail(id), queryFn: () => api.program(id) });
   const section = SECTIONS.find((s) => s.value === params.get('section'))?.value ?? 'dashboard';
 
   const back = (

@@ -5,6 +5,7 @@ import { Link, useLocation, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
+import { invitationKeys, memberKeys, programKeys } from '../api/queryKeys';
 import {
   ROLES,
   type ImportResult,
@@ -34,7 +35,7 @@ export function ProgramPage() {
   const { user } = useSession();
   const location = useLocation();
   const justCreated = Boolean((location.state as { created?: boolean } | null)?.created);
-  const program = useQuery({ queryKey: ['program', id], queryFn: () => api.program(id) });
+  const program = useQuery({ queryKey: programKeys.detail(id), queryFn: () => api.program(id) });
 
   if (!program.data) {
     return <PageQueryStatus query={program} title="Program" back={{ to: '/programs', label: 'Back to your programs' }} />;
@@ -128,7 +129,7 @@ function MatchingLinks({ program, coordinator }: { program: Program; coordinator
 }
 
 function Members({ programId }: { programId: string }) {
-  const members = usePagedList(['members', programId], (cursor) => api.members(programId, cursor));
+  const members = usePagedList(memberKeys.list(programId), (cursor) => api.members(programId, cursor));
   return (
     <section aria-labelledby="members-heading" className="card">
       <h2 id="members-heading">Members</h2>
@@ -192,7 +193,7 @@ function InviteOne({ programId }: { programId: string }) {
       setSent(invitation);
       setName('');
       setEmail('');
-      void queryClient.invalidateQueries({ queryKey: ['invitations', programId] });
+      void queryClient.invalidateQueries({ queryKey: invitationKeys.ofProgram(programId) });
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
@@ -261,7 +262,7 @@ function ImportCsv({ programId }: { programId: string }) {
     onSuccess: (r) => {
       setResult(r);
       if (fileRef.current) fileRef.current.value = '';
-      void queryClient.invalidateQueries({ queryKey: ['invitations', programId] });
+      void queryClient.invalidateQueries({ queryKey: invitationKeys.ofProgram(programId) });
     },
     onError: (e) => {
       // A problem with the file as a whole (its header, its encoding) belongs next to the input.
@@ -377,7 +378,7 @@ const STATUS_TABS: { value: StatusFilter; label: string }[] = [
 function Invitations({ programId }: { programId: string }) {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<StatusFilter>('pending');
-  const invitations = usePagedList(['invitations', programId, status], (cursor) =>
+  const invitations = usePagedList(invitationKeys.list(programId, status), (cursor) =>
     api.invitations(programId, status, cursor),
   );
   const [message, setMessage] = useState<string | null>(null);
@@ -401,7 +402,7 @@ function Invitations({ programId }: { programId: string }) {
       } else {
         setMessage(`Invitation for ${updated.email} revoked.`);
       }
-      void queryClient.invalidateQueries({ queryKey: ['invitations', programId] });
+      void queryClient.invalidateQueries({ queryKey: invitationKeys.ofProgram(programId) });
     },
     onError: (e) => setActionError(errorMessage(e)),
   });

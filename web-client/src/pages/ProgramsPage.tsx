@@ -3,16 +3,17 @@ import { Link, useNavigate } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { formErrorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
+import { programKeys, sessionKeys } from '../api/queryKeys';
 import { FormError, TextAreaField, TextField, useFocusFirstInvalid } from '../components/forms';
 import { PageHeading, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
 import { formatDate, roleLabel } from '../lib/format';
 import { hasErrors, validateProgram } from '../lib/validation';
-import { canCreatePrograms, SESSION_KEY, useSession } from '../session';
+import { canCreatePrograms, useSession } from '../session';
 
 export function ProgramsPage() {
   const { user } = useSession();
-  const programs = usePagedList(['programs'], (cursor) => api.programs(cursor));
+  const programs = usePagedList(programKeys.list, (cursor) => api.programs(cursor));
 
   return (
     <>
@@ -81,10 +82,10 @@ function NewProgramForm() {
         ends_on: endsOn || null,
       }),
     onSuccess: (program) => {
-      void queryClient.invalidateQueries({ queryKey: ['programs'] });
+      void queryClient.invalidateQueries({ queryKey: programKeys.list });
       // The creator becomes a coordinator: the session's memberships change.
-      void queryClient.invalidateQueries({ queryKey: SESSION_KEY });
-      queryClient.setQueryData(['program', program.id], program);
+      void queryClient.invalidateQueries({ queryKey: sessionKeys.current });
+      queryClient.setQueryData(programKeys.detail(program.id), program);
       navigate(`/programs/${encodeURIComponent(program.id)}`, { state: { created: true } });
     },
     onError: (e) => {

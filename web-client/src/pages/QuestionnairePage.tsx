@@ -7,6 +7,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, fieldErrors, type FieldErrors } from '../api/client';
 import { api } from '../api/endpoints';
+import { programKeys, questionnaireKeys } from '../api/queryKeys';
 import {
   CAREER_STAGES,
   VISIBILITIES,
@@ -51,14 +52,10 @@ import {
 
 const seg = encodeURIComponent;
 
-function questionnaireKey(programId: string) {
-  return ['questionnaire', programId] as const;
-}
-
 export function QuestionnairePage() {
   const { id = '' } = useParams();
-  const program = useQuery({ queryKey: ['program', id], queryFn: () => api.program(id) });
-  const questionnaire = useQuery({ queryKey: questionnaireKey(id), queryFn: () => api.questionnaire(id) });
+  const program = useQuery({ queryKey: programKeys.detail(id), queryFn: () => api.program(id) });
+  const questionnaire = useQuery({ queryKey: questionnaireKeys.mine(id), queryFn: () => api.questionnaire(id) });
   const programName = program.data?.name;
   const title = questionnaire.data ? `${roleLabel(questionnaire.data.role)} questionnaire` : 'Questionnaire';
 
@@ -167,7 +164,7 @@ function Wizard({ programId, initial }: { programId: string; initial: Questionna
   const save = useMutation({
     mutationFn: ({ complete }: Nav) => api.saveQuestionnaire(programId, formToAnswers(form, role, allQuestions), complete),
     onSuccess: (result, { to, from, complete }) => {
-      queryClient.setQueryData(questionnaireKey(programId), result);
+      queryClient.setQueryData(questionnaireKeys.mine(programId), result);
       setSaved(result);
       setErrors({});
       setFormError(null);

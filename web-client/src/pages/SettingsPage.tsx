@@ -5,13 +5,11 @@ import { useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, errorMessage, fieldErrors, formErrorMessage, type FieldErrors } from '../api/client';
 import { dataApi, MY_EXPORT_URL, type NotificationSettings } from '../api/programData';
+import { accountKeys } from '../api/queryKeys';
 import { CheckboxField, FormError, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
 import { PageHeading, QueryStatus } from '../components/Page';
-import { useSession } from '../session';
-import { ACCOUNT_DELETED_KEY } from './LoginPage';
+import { ACCOUNT_DELETED_KEY, useSession } from '../session';
 import '../program-data.css';
-
-const NOTIFICATIONS_KEY = ['notifications'] as const;
 
 const KINDS: readonly { key: keyof NotificationSettings; label: string; hint: string }[] = [
   { key: 'message_digest', label: 'Unread messages', hint: 'A digest of messages that arrive while you are offline.' },
@@ -32,7 +30,7 @@ export function SettingsPage() {
 }
 
 function Notifications() {
-  const settings = useQuery({ queryKey: NOTIFICATIONS_KEY, queryFn: dataApi.notifications });
+  const settings = useQuery({ queryKey: accountKeys.notifications, queryFn: dataApi.notifications });
   return (
     <section aria-labelledby="notifications-heading" className="card">
       <h2 id="notifications-heading">Email notifications</h2>
@@ -50,7 +48,7 @@ function NotificationsForm({ settings }: { settings: NotificationSettings }) {
   const save = useMutation({
     mutationFn: () => dataApi.updateNotifications(values),
     onSuccess: (saved) => {
-      queryClient.setQueryData(NOTIFICATIONS_KEY, saved);
+      queryClient.setQueryData(accountKeys.notifications, saved);
       setValues(saved);
       setError(null);
       setStatus('Notification settings saved.');

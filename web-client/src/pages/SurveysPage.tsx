@@ -4,6 +4,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, errorMessage, fieldErrors, formErrorMessage, type FieldErrors } from '../api/client';
 import { dataApi, type SurveyInvitation, type SurveyQuestion } from '../api/programData';
+import { surveyKeys } from '../api/queryKeys';
 import {
   CheckboxGroupField,
   FormError,
@@ -14,12 +15,11 @@ import {
 } from '../components/forms';
 import { PageHeading, QueryStatus } from '../components/Page';
 import { formatDateTime } from '../lib/format';
-import { MY_SURVEYS_KEY } from '../chat/programData';
 import { answerFieldErrors, buildAnswers, emptyAnswers, SCALE_POINTS, type AnswerDraft } from '../lib/surveys';
 import '../program-data.css';
 
 export function SurveysPage() {
-  const surveys = useQuery({ queryKey: MY_SURVEYS_KEY, queryFn: dataApi.mySurveys });
+  const surveys = useQuery({ queryKey: surveyKeys.mine, queryFn: dataApi.mySurveys });
   const [openId, setOpenId] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const items = surveys.data?.items ?? [];
@@ -91,12 +91,12 @@ function SurveyForm({
   const send = useMutation({
     mutationFn: (answers: Record<string, number | string | string[]>) => dataApi.answerSurvey(invitation.id, answers),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: MY_SURVEYS_KEY });
+      void queryClient.invalidateQueries({ queryKey: surveyKeys.mine });
       onDone(`Thank you: your answers to “${invitation.title}” were sent.`);
     },
     onError: (e) => {
       if (e instanceof ApiError && e.status === 409) {
-        void queryClient.invalidateQueries({ queryKey: MY_SURVEYS_KEY });
+        void queryClient.invalidateQueries({ queryKey: surveyKeys.mine });
         onDone(`You had already answered “${invitation.title}”.`);
         return;
       }

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/endpoints';
-import { CHECKINS_KEY } from '../../chat/meetings';
+import { checkinKeys } from '../../api/queryKeys';
 import { CheckinForm } from '../meetings/CheckinForm';
 import { useModalDialog } from './useModalDialog';
 
@@ -23,7 +23,7 @@ export function CheckinPrompt({
   ended: string | null;
   onClose: () => void;
 }) {
-  const pending = useQuery({ queryKey: CHECKINS_KEY, queryFn: () => api.pendingCheckins() });
+  const pending = useQuery({ queryKey: checkinKeys.pending, queryFn: () => api.pendingCheckins() });
   const due = pending.data?.calls.includes(call) ?? false;
   const { refetch } = pending;
   // Counted here, not from the shared query's history (the Meetings page fetches it too).

@@ -7,6 +7,7 @@ import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, fieldErrors } from '../../api/client';
 import { dataApi, type Alert, type RiskRule } from '../../api/programData';
+import { dashboardKeys, pairKeys } from '../../api/queryKeys';
 import { formatDateTime } from '../../lib/format';
 import { CheckboxField, FormError, StatusMessage, TextAreaField } from '../forms';
 import { QueryStatus } from '../Page';
@@ -28,15 +29,11 @@ export function ruleLabel(rule: string): string {
   return RULE_LABELS[rule as RiskRule] ?? rule;
 }
 
-export function alertsKey(programId: string) {
-  return ['alerts', programId] as const;
-}
-
 export function AlertsPanel({ programId }: { programId: string }) {
   const [all, setAll] = useState(false);
   // Said here, not in the card: a resolved alert's card leaves the list of open ones.
   const [done, setDone] = useState<string | null>(null);
-  const alerts = usePagedList([...alertsKey(programId), all], (cursor) => dataApi.alerts(programId, all, cursor));
+  const alerts = usePagedList(pairKeys.alertList(programId, all), (cursor) => dataApi.alerts(programId, all, cursor));
   return (
     <section aria-labelledby="alerts-heading">
       <h2 id="alerts-heading">Alerts</h2>
@@ -76,9 +73,9 @@ function AlertCard({ programId, alert, onDone }: { programId: string; alert: Ale
   const closedAs = alert.resolution ? (RESOLUTIONS[alert.resolution] ?? alert.resolution) : null;
 
   function refresh() {
-    void queryClient.invalidateQueries({ queryKey: alertsKey(programId) });
-    void queryClient.invalidateQueries({ queryKey: ['engagement', programId] });
-    void queryClient.invalidateQueries({ queryKey: ['dashboard', programId] });
+    void queryClient.invalidateQueries({ queryKey: pairKeys.alerts(programId) });
+    void queryClient.invalidateQueries({ queryKey: pairKeys.engagement(programId) });
+    void queryClient.invalidateQueries({ queryKey: dashboardKeys.ofProgram(programId) });
   }
 
   const message = useMutation({

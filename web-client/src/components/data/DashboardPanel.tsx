@@ -4,20 +4,17 @@
 import { useState, type FormEvent } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { dataApi, type Dashboard, type DashboardFilter, type KeyCount } from '../../api/programData';
+import { dashboardKeys } from '../../api/queryKeys';
 import { keyLabel, weekLabel } from '../../lib/charts';
 import { BarChart, ColumnChart, LineChart } from '../charts/Charts';
 import { FormError, SelectField, TextField } from '../forms';
 import { QueryStatus } from '../Page';
 import { SurveyResultsView } from './SurveyResultsView';
 
-export function dashboardKey(programId: string, filter?: DashboardFilter) {
-  return filter ? (['dashboard', programId, filter] as const) : (['dashboard', programId] as const);
-}
-
 export function DashboardPanel({ programId }: { programId: string }) {
   const [filter, setFilter] = useState<DashboardFilter>({});
   const dashboard = useQuery({
-    queryKey: dashboardKey(programId, filter),
+    queryKey: dashboardKeys.filtered(programId, filter),
     queryFn: () => dataApi.dashboard(programId, filter),
     placeholderData: keepPreviousData,
   });

@@ -1,6 +1,7 @@
 // The "Engagement" section: per pair, how much they write and meet, and their open alerts. Counts
 // only: coordinators never see what a pair wrote.
 import { dataApi } from '../../api/programData';
+import { pairKeys } from '../../api/queryKeys';
 import { formatDateTime } from '../../lib/format';
 import { QueryStatus } from '../Page';
 import { LoadMore, usePagedList } from '../paged';
@@ -16,7 +17,7 @@ export function formatMinutes(minutes: number | null | undefined): string {
 }
 
 export function EngagementPanel({ programId }: { programId: string }) {
-  const pairs = usePagedList(['engagement', programId], (cursor) => dataApi.engagement(programId, cursor));
+  const pairs = usePagedList(pairKeys.engagement(programId), (cursor) => dataApi.engagement(programId, cursor));
   return (
     <section aria-labelledby="engagement-heading">
       <h2 id="engagement-heading">Engagement</h2>

@@ -3,15 +3,12 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { fieldErrors, formErrorMessage, type FieldErrors } from '../../api/client';
 import { dataApi, type RiskSettings } from '../../api/programData';
+import { pairKeys } from '../../api/queryKeys';
 import { CheckboxField, FormError, StatusMessage, TextField, useFocusFirstInvalid } from '../forms';
 import { QueryStatus } from '../Page';
 
-function riskKey(programId: string) {
-  return ['risk-settings', programId] as const;
-}
-
 export function RiskSettingsPanel({ programId }: { programId: string }) {
-  const settings = useQuery({ queryKey: riskKey(programId), queryFn: () => dataApi.riskSettings(programId) });
+  const settings = useQuery({ queryKey: pairKeys.riskSettings(programId), queryFn: () => dataApi.riskSettings(programId) });
   return (
     <section aria-labelledby="risk-heading">
       <h2 id="risk-heading">Risk settings</h2>
@@ -50,7 +47,7 @@ function RiskForm({ programId, settings }: { programId: string; settings: RiskSe
   const save = useMutation({
     mutationFn: (next: RiskSettings) => dataApi.updateRiskSettings(programId, next),
     onSuccess: (saved) => {
-      queryClient.setQueryData(riskKey(programId), saved);
+      queryClient.setQueryData(pairKeys.riskSettings(programId), saved);
       setStatus('Risk settings saved.');
     },
     onError: (e) => {

@@ -13,6 +13,7 @@ import {
   type SurveyQuestionKind,
   type SurveyTrigger,
 } from '../../api/programData';
+import { dashboardKeys, surveyKeys } from '../../api/queryKeys';
 import { formatDateTime } from '../../lib/format';
 import {
   buildSurvey,
@@ -39,17 +40,13 @@ import { QueryStatus } from '../Page';
 import { LoadMore, usePagedList } from '../paged';
 import { SurveyResultsView } from './SurveyResultsView';
 
-function surveysKey(programId: string) {
-  return ['surveys', programId] as const;
-}
-
 export function triggerLabel(trigger: SurveyTrigger, dueAt?: string | null): string {
   const label = SURVEY_TRIGGERS.find((t) => t.value === trigger)?.label ?? trigger;
   return trigger === 'date' && dueAt ? `On ${formatDateTime(dueAt)}` : label;
 }
 
 export function SurveysPanel({ programId }: { programId: string }) {
-  const surveys = usePagedList(surveysKey(programId), (cursor) => dataApi.surveys(programId, cursor));
+  const surveys = usePagedList(surveyKeys.ofProgram(programId), (cursor) => dataApi.surveys(programId, cursor));
   return (
     <section aria-labelledby="surveys-heading">
       <h2 id="surveys-heading">Surveys</h2>
@@ -73,7 +70,7 @@ export function SurveysPanel({ programId }: { programId: string }) {
 function SurveyCard({ programId, survey }: { programId: string; survey: Survey }) {
   const [open, setOpen] = useState(false);
   const results = useQuery({
-    queryKey: ['survey-results', programId, survey.id],
+    queryKey: surveyKeys.results(programId, survey.id),
     queryFn: () => dataApi.surveyResults(programId, survey.id),
     enabled: open,
   });
@@ -130,8 +127,8 @@ function SurveyBuilder({ programId }: { programId: string }) {
       return dataApi.createSurvey(programId, survey);
     },
     onSuccess: (created) => {
-      void queryClient.invalidateQueries({ queryKey: surveysKey(programId) });
-      void queryClient.invalidateQueries({ queryKey: ['dashboard', programId] });
+      void queryClient.invalidateQueries({ queryKey: surveyKeys.ofProgram(programId) });
+      void queryClient.invalidateQueries({ queryKey: dashboardKeys.ofProgram(programId) });
       setDraft(emptySurvey());
       setErrors({});
       setFormError(null);

@@ -7,7 +7,8 @@ import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../../api/client';
 import { eventsApi, type GroupEvent } from '../../api/events';
-import { applyEventUpdate, eventKey, MY_EVENTS_KEY } from '../../chat/events';
+import { eventKeys } from '../../api/queryKeys';
+import { applyEventUpdate } from '../../chat/events';
 import { icsFileName } from '../../lib/meetings';
 import {
   audienceText,
@@ -66,8 +67,8 @@ export function EventCard({
       setError(rsvpErrorMessage(e, event));
       // Full or cancelled: show the event as it is now.
       if (e instanceof ApiError && e.status === 409) {
-        void queryClient.invalidateQueries({ queryKey: MY_EVENTS_KEY });
-        void queryClient.invalidateQueries({ queryKey: eventKey(event.id) });
+        void queryClient.invalidateQueries({ queryKey: eventKeys.mine });
+        void queryClient.invalidateQueries({ queryKey: eventKeys.detail(event.id) });
       }
     },
   });

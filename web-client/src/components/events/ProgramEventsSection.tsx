@@ -8,7 +8,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, fieldErrors, formErrorMessage, type FieldErrors } from '../../api/client';
 import { api } from '../../api/endpoints';
 import { EVENT_AUDIENCES, eventsApi, type EventAudience, type GroupEvent, type NewEvent } from '../../api/events';
-import { applyEventUpdate, MY_EVENTS_KEY, programEventsKey } from '../../chat/events';
+import { eventKeys, memberKeys } from '../../api/queryKeys';
+import { applyEventUpdate } from '../../chat/events';
 import {
   durationLabel,
   EVENT_DURATIONS,
@@ -64,7 +65,7 @@ function CreateEventForm({
 }) {
   const queryClient = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
-  const members = usePagedList(['members', programId], (cursor) => api.members(programId, cursor));
+  const members = usePagedList(memberKeys.list(programId), (cursor) => api.members(programId, cursor));
   const [start] = useState(() => defaultStartInputs(Date.now(), zone));
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
@@ -89,11 +90,11 @@ function CreateEventForm({
       setSpeakers([]);
       setErrors({});
       setFormError(null);
-      queryClient.setQueryData(programEventsKey(programId), (old: { items: GroupEvent[] } | undefined) =>
+      queryClient.setQueryData(eventKeys.ofProgram(programId), (old: { items: GroupEvent[] } | undefined) =>
         old ? { ...old, items: [event, ...old.items.filter((e) => e.id !== event.id)] } : old,
       );
-      void queryClient.invalidateQueries({ queryKey: programEventsKey(programId) });
-      void queryClient.invalidateQueries({ queryKey: MY_EVENTS_KEY });
+      void queryClient.invalidateQueries({ queryKey: eventKeys.ofProgram(programId) });
+      void queryClient.invalidateQueries({ queryKey: eventKeys.mine });
       onCreated(`Event “${event.title}” created for ${formatInZone(eventStartMs(event), zone)}.`);
     },
     onError: (e) => {
@@ -233,7 +234,7 @@ function ProgramEventList({
   zone: string;
   onDone: (message: string) => void;
 }) {
-  const events = useQuery({ queryKey: programEventsKey(programId), queryFn: () => eventsApi.ofProgram(programId) });
+  const events = useQuery({ queryKey: eventKeys.ofProgram(programId), queryFn: () => eventsApi.ofProgram(programId) });
   const items = events.data?.items ?? [];
   return (
     <div className="program-events">

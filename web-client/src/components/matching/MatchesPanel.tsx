@@ -1,6 +1,7 @@
 // The console's "Matches" section: the program's matches, filtered by status.
 import { useState } from 'react';
 import { api } from '../../api/endpoints';
+import { matchKeys } from '../../api/queryKeys';
 import { MATCH_STATUSES, type MatchStatus } from '../../api/types';
 import { formatDateTime } from '../../lib/format';
 import { formatScore, matchStatusLabel, responseLabel } from '../../lib/matching';
@@ -17,7 +18,7 @@ const FILTERS: { value: Filter; label: string }[] = [
 
 export function MatchesPanel({ programId }: { programId: string }) {
   const [filter, setFilter] = useState<Filter>('all');
-  const matches = usePagedList(['program-matches', programId, filter], (cursor) =>
+  const matches = usePagedList(matchKeys.list(programId, filter), (cursor) =>
     api.programMatches(programId, filter, cursor),
   );
   const caption = filter === 'all' ? 'All matches in this program' : `${matchStatusLabel(filter)} matches in this program`;

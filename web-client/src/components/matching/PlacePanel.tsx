@@ -4,6 +4,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, type FieldErrors } from '../../api/client';
 import { api } from '../../api/endpoints';
+import { matchingKeys, matchKeys, memberKeys } from '../../api/queryKeys';
 import type { Member } from '../../api/types';
 import { formatScore } from '../../lib/matching';
 import { FormError, SelectField, StatusMessage, useFocusFirstInvalid } from '../forms';
@@ -20,7 +21,7 @@ function memberOptions(members: readonly Member[], role: 'mentee' | 'mentor', pl
 }
 
 export function PlacePanel({ programId }: { programId: string }) {
-  const members = useQuery({ queryKey: ['members', programId, 'all'], queryFn: () => allMembers(programId) });
+  const members = useQuery({ queryKey: memberKeys.everyone(programId), queryFn: () => allMembers(programId) });
   return (
     <section aria-labelledby="place-heading">
       <h2 id="place-heading">Place by hand</h2>
@@ -46,7 +47,7 @@ function PlaceForm({ programId, members }: { programId: string; members: Member[
 
   const both = mentee !== '' && mentor !== '';
   const score = useQuery({
-    queryKey: ['pair-score', programId, mentee, mentor],
+    queryKey: matchingKeys.pairScore(programId, mentee, mentor),
     queryFn: () => api.pairScore(programId, mentee, mentor),
     enabled: both,
   });
@@ -59,9 +60,9 @@ function PlaceForm({ programId, members }: { programId: string; members: Member[
     },
     onSuccess: (match) => {
       setStatus(`Proposed ${match.mentee.name} with ${match.mentor.name}. Both are asked to accept.`);
-      void queryClient.invalidateQueries({ queryKey: ['pair-score', programId] });
-      void queryClient.invalidateQueries({ queryKey: ['program-matches', programId] });
-      void queryClient.invalidateQueries({ queryKey: ['rounds', programId] });
+      void queryClient.invalidateQueries({ queryKey: matchingKeys.pairScores(programId) });
+      void queryClient.invalidateQueries({ queryKey: matchKeys.ofProgram(programId) });
+      void queryClient.invalidateQueries({ queryKey: matchingKeys.rounds(programId) });
     },
     onError: (e) => setError(errorMessage(e)),
   });

@@ -4,15 +4,12 @@ import { useId, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, errorMessage } from '../../api/client';
 import { api } from '../../api/endpoints';
+import { matchingKeys, matchKeys } from '../../api/queryKeys';
 import type { Page, RoundMode, RoundStatus, StoredRound } from '../../api/types';
 import { formatDateTime } from '../../lib/format';
 import { describeConflicts, formatScore, upsertRound } from '../../lib/matching';
 import { FormError, StatusMessage } from '../forms';
 import { QueryStatus } from '../Page';
-
-export function roundsKey(programId: string) {
-  return ['rounds', programId] as const;
-}
 
 const STATUS_TEXT: Record<RoundStatus, string> = {
   preview: 'Preview — not published; nobody has been told',
@@ -31,7 +28,7 @@ function plural(n: number, one: string, many: string): string {
 
 export function RoundPanel({ programId }: { programId: string }) {
   const queryClient = useQueryClient();
-  const rounds = useQuery({ queryKey: roundsKey(programId), queryFn: () => api.rounds(programId) });
+  const rounds = useQuery({ queryKey: matchingKeys.rounds(programId), queryFn: () => api.rounds(programId) });
   const latest = rounds.data?.items[0];
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -43,8 +40,8 @@ export function RoundPanel({ programId }: { programId: string }) {
       setError(null);
     },
     onSuccess: (round) => {
-      queryClient.setQueryData<Page<StoredRound>>(roundsKey(programId), (old) => upsertRound(old, round));
-      void queryClient.invalidateQueries({ queryKey: roundsKey(programId) });
+      queryClient.setQueryData<Page<StoredRound>>(matchingKeys.rounds(programId), (old) => upsertRound(old, round));
+      void queryClient.invalidateQueries({ queryKey: matchingKeys.rounds(programId) });
       setStatus(
         `Round run: ${plural(round.proposals.length, 'pair', 'pairs')} proposed, ` +
           `${plural(round.unmatched.length, 'person', 'people')} left waiting. Review it below; nobody is told until you approve.`,
@@ -86,9 +83,9 @@ function RoundView({ programId, round }: { programId: string; round: StoredRound
   const chosen = round.proposals.filter((p) => !unchosen.has(p.mentee_id)).map((p) => p.mentee_id);
 
   function updated(next: StoredRound) {
-    queryClient.setQueryData<Page<StoredRound>>(roundsKey(programId), (old) => upsertRound(old, next));
-    void queryClient.invalidateQueries({ queryKey: roundsKey(programId) });
-    void queryClient.invalidateQueries({ queryKey: ['program-matches', programId] });
+    queryClient.setQueryData<Page<StoredRound>>(matchingKeys.rounds(programId), (old) => upsertRound(old, next));
+    void queryClient.invalidateQueries({ queryKey: matchingKeys.rounds(programId) });
+    void queryClient.invalidateQueries({ queryKey: matchKeys.ofProgram(programId) });
   }
 
   const approve = useMutation({

@@ -4,6 +4,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, fieldErrors, formErrorMessage, type FieldErrors } from '../../api/client';
 import { api } from '../../api/endpoints';
+import { matchingKeys } from '../../api/queryKeys';
 import type { Interest, Question, QuestionAudience, QuestionKind } from '../../api/types';
 import { EMPTY_QUESTION, MAX_OPTION, MAX_OPTIONS, MAX_PROMPT, validateQuestion, type QuestionForm } from '../../lib/matching';
 import {
@@ -51,7 +52,7 @@ export function SetupPanel({ programId }: { programId: string }) {
 
 function Interests({ programId }: { programId: string }) {
   const queryClient = useQueryClient();
-  const interests = usePagedList(['interests', programId], (cursor) => api.interests(programId, cursor));
+  const interests = usePagedList(matchingKeys.interests(programId), (cursor) => api.interests(programId, cursor));
   const formRef = useRef<HTMLFormElement>(null);
   const [label, setLabel] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -64,7 +65,7 @@ function Interests({ programId }: { programId: string }) {
     onSuccess: (created) => {
       setLabel('');
       setStatus(`Interest “${created.label}” added.`);
-      void queryClient.invalidateQueries({ queryKey: ['interests', programId] });
+      void queryClient.invalidateQueries({ queryKey: matchingKeys.interests(programId) });
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
@@ -80,7 +81,7 @@ function Interests({ programId }: { programId: string }) {
     },
     onSuccess: (_, interest) => {
       setStatus(`Interest “${interest.label}” removed.`);
-      void queryClient.invalidateQueries({ queryKey: ['interests', programId] });
+      void queryClient.invalidateQueries({ queryKey: matchingKeys.interests(programId) });
     },
     onError: (e) => setFormError(errorMessage(e)),
   });
@@ -154,7 +155,7 @@ function Interests({ programId }: { programId: string }) {
 
 function Questions({ programId }: { programId: string }) {
   const queryClient = useQueryClient();
-  const questions = usePagedList(['questions', programId], (cursor) => api.questions(programId, cursor));
+  const questions = usePagedList(matchingKeys.questions(programId), (cursor) => api.questions(programId, cursor));
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -166,7 +167,7 @@ function Questions({ programId }: { programId: string }) {
     },
     onSuccess: (_, question) => {
       setStatus(`Question “${question.prompt}” removed.`);
-      void queryClient.invalidateQueries({ queryKey: ['questions', programId] });
+      void queryClient.invalidateQueries({ queryKey: matchingKeys.questions(programId) });
     },
     onError: (e) => setError(errorMessage(e)),
   });
@@ -263,7 +264,7 @@ function AddQuestion({ programId, onAdded }: { programId: string; onAdded: (q: Q
     onSuccess: (created) => {
       setForm(EMPTY_QUESTION);
       onAdded(created);
-      void queryClient.invalidateQueries({ queryKey: ['questions', programId] });
+      void queryClient.invalidateQueries({ queryKey: matchingKeys.questions(programId) });
     },
     onError: (e) => {
       setErrors(fieldErrors(e));

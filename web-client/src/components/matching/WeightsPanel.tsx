@@ -4,6 +4,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { fieldErrors, formErrorMessage, type FieldErrors } from '../../api/client';
 import { api } from '../../api/endpoints';
+import { matchingKeys } from '../../api/queryKeys';
 import type { MatchingSettings, Round, WeightKey, Weights } from '../../api/types';
 import {
   DEFAULT_WEIGHTS,
@@ -20,12 +21,8 @@ import {
 import { CheckboxField, FormError, StatusMessage, TextField, useFocusFirstInvalid } from '../forms';
 import { QueryStatus } from '../Page';
 
-export function settingsKey(programId: string) {
-  return ['matching-settings', programId] as const;
-}
-
 export function WeightsPanel({ programId }: { programId: string }) {
-  const settings = useQuery({ queryKey: settingsKey(programId), queryFn: () => api.matchingSettings(programId) });
+  const settings = useQuery({ queryKey: matchingKeys.settings(programId), queryFn: () => api.matchingSettings(programId) });
   return (
     <section aria-labelledby="weights-heading">
       <h2 id="weights-heading">Weights</h2>
@@ -94,7 +91,7 @@ function WeightsEditor({ programId, settings }: { programId: string; settings: M
   const save = useMutation({
     mutationFn: (weights: Weights) => api.updateMatchingSettings(programId, { weights, auto_match: autoMatch }),
     onSuccess: (saved) => {
-      queryClient.setQueryData(settingsKey(programId), saved);
+      queryClient.setQueryData(matchingKeys.settings(programId), saved);
       setStatus(`Settings saved. Automatic matching is ${saved.auto_match ? 'on' : 'off'}.`);
     },
     onError: showServerErrors,

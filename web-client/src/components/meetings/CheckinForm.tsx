@@ -4,7 +4,7 @@ import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { fieldErrors, formErrorMessage, type FieldErrors } from '../../api/client';
 import { api } from '../../api/endpoints';
-import { CHECKINS_KEY } from '../../chat/meetings';
+import { checkinKeys } from '../../api/queryKeys';
 import { MAX_NOTE, RATINGS } from '../../lib/meetings';
 import { FormError, RadioGroupField, TextAreaField, useFocusFirstInvalid } from '../forms';
 
@@ -32,7 +32,7 @@ export function CheckinForm({
   const send = useMutation({
     mutationFn: () => api.checkin(callId, Number(rating), note.trim()),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: CHECKINS_KEY });
+      void queryClient.invalidateQueries({ queryKey: checkinKeys.pending });
       onDone('Thank you: your check-in was sent.');
     },
     onError: (e) => {

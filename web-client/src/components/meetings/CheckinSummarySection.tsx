@@ -2,11 +2,12 @@
 // many gave each rating. Only aggregates: never who said what.
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/endpoints';
+import { checkinKeys } from '../../api/queryKeys';
 import { averageLabel, distributionRows } from '../../lib/meetings';
 import { QueryStatus } from '../Page';
 
 export function CheckinSummarySection({ programId }: { programId: string }) {
-  const summary = useQuery({ queryKey: ['program-checkins', programId], queryFn: () => api.programCheckins(programId) });
+  const summary = useQuery({ queryKey: checkinKeys.summary(programId), queryFn: () => api.programCheckins(programId) });
   const s = summary.data;
   return (
     <section aria-labelledby="checkins-heading" className="card">

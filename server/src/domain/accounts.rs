@@ -104,6 +104,58 @@ impl AttemptLimiter {
     }
 }
 
+// --- password resets and signing out (the rules; the HTTP shell sets and clears cookies) ---
+
+/// Creates a single-use link that sets the password of `user`.
+pub async fn issue_reset_link(core: &super::Core, user: &crate::store::User) -> super::Result<String> {
+    let now = core.clock.now();
+    let token = new_secret("kr_");
+    let expires = now + time::Duration::minutes(core.config.reset_ttl_minutes as i64);
+    core.store.create_password_reset(user.id, &secret_hash(&token), expires, now).await?;
+    Ok(format!("{}/reset-password/{token}", core.public_url))
+}
+
+/// Emails a reset link to the account with this address, if there is one. Says nothing about
+/// whether there is: the caller answers the same either way.
+pub async fn send_reset_link(core: &super::Core, email: &str) -> super::Result<()> {
+    let Some((user, _)) = core.store.find_user_by_email(email).await? else {
+        return Ok(());
+    };
+    let link = issue_reset_link(core, &user).await?;
+    let body = format!(
+        "Hello {},\n\nSomeone asked to reset the password of your Kindred account. To choose a new password, open this link within {} minutes:\n\n{link}\n\nIf it was not you, ignore this email; your password stays the same.\n",
+        user.name, core.config.reset_ttl_minutes
+    );
+    core.mailer.send(&user.email, "Reset your Kindred password", &body, core.clock.now()).await;
+    Ok(())
+}
+
+/// Sets a new password with a reset link's token; every session of the account ends.
+pub async fn reset_password(core: &super::Core, token: &str, password: String) -> super::Result<()> {
+    super::validate::password("password", &password)?;
+    if token.len() > 200 {
+        return Err(super::Error::NotFound);
+    }
+    let hash = hash_password_async(password).await;
+    let user = core.store.consume_password_reset(&secret_hash(token), &hash, core.clock.now()).await?;
+    core.notify.revoke(user, None).await;
+    Ok(())
+}
+
+/// Ends one session (or API token) and closes its live connections.
+pub async fn sign_out(core: &super::Core, user: uuid::Uuid, session: uuid::Uuid) -> super::Result<()> {
+    core.store.delete_session(session).await?;
+    core.notify.revoke(user, Some(session)).await;
+    Ok(())
+}
+
+/// Ends every session and API token of a person; returns how many there were.
+pub async fn sign_out_everywhere(core: &super::Core, user: uuid::Uuid) -> super::Result<u64> {
+    let n = core.store.delete_user_sessions(user).await?;
+    core.notify.revoke(user, None).await;
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,8 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::matching::views::PersonRef;
-use crate::store::{AlertRow, PairRow, ProgramActivity, RosterRow, from_millis, pair_key};
+use crate::store::PersonRef;
+use crate::store::{AlertRow, PairRow, ProgramActivity, Role, RosterRow, from_millis, pair_key};
 
 const WEEK_MS: i64 = 7 * 86_400_000;
 /// 1970-01-05, the first Monday after the epoch.
@@ -39,6 +39,7 @@ pub struct PairEngagement {
     #[serde(with = "time::serde::rfc3339")]
     pub activated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub ended_at: Option<OffsetDateTime>,
     pub messages_from_mentee: i64,
     pub messages_from_mentor: i64,
@@ -47,8 +48,10 @@ pub struct PairEngagement {
     pub minutes_met: i64,
     /// The latest message or meeting.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub last_contact_at: Option<OffsetDateTime>,
     /// Minutes from the pair's first message to the other person's first message.
+    #[schema(required = true)]
     pub first_reply_minutes: Option<i64>,
     /// Rules of the pair's open alerts.
     pub at_risk: Vec<String>,
@@ -258,9 +261,9 @@ pub fn statuses(participants: &[RosterRow], activity: &ProgramActivity) -> HashM
     }
     participants
         .iter()
-        .filter(|p| p.role != "coordinator")
+        .filter(|p| p.role != Role::Coordinator)
         .map(|p| {
-            let s = if p.role == "mentor" && paused(p) {
+            let s = if p.role == Role::Mentor && paused(p) {
                 "paused"
             } else if let Some(s) = status_of.get(&p.user_id) {
                 s
@@ -292,11 +295,11 @@ pub fn overview(
 
     let status = statuses(participants, activity);
     let participants_out = Participants {
-        by_role: counts(people.iter().map(|p| p.role.clone())),
+        by_role: counts(people.iter().map(|p| p.role.as_str().to_owned())),
         by_stage: counts(
             people
                 .iter()
-                .filter(|p| p.role != "coordinator")
+                .filter(|p| p.role != Role::Coordinator)
                 .map(|p| p.career_stage.clone().unwrap_or("not_given".into())),
         ),
         by_status: counts(people.iter().filter_map(|p| status.get(&p.user_id).cloned())),

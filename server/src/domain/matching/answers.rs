@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::error::ApiError;
+use crate::domain::Error;
 use crate::store::{CareerStage, Interest, Question, QuestionKind, Role};
 
 pub const MAX_CAPACITY: u32 = 10;
@@ -138,11 +138,11 @@ impl Problems {
         }
     }
 
-    fn into_result(self) -> Result<(), ApiError> {
+    fn into_result(self) -> Result<(), Error> {
         if self.0.is_empty() {
             return Ok(());
         }
-        Err(ApiError::fields(self.0))
+        Err(Error::fields(self.0))
     }
 }
 
@@ -158,7 +158,7 @@ pub fn check(
     interests: &[Interest],
     questions: &[Question],
     complete: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let mut p = Problems::default();
     p.text("institution", &answers.institution, 200);
     p.text("region", &answers.region, 100);
@@ -363,9 +363,9 @@ mod tests {
         }
     }
 
-    fn fields(e: ApiError) -> Vec<String> {
+    fn fields(e: Error) -> Vec<String> {
         match e {
-            ApiError::Validation { fields, .. } => fields.into_keys().collect(),
+            Error::Invalid { fields, .. } => fields.into_keys().collect(),
             other => panic!("{other:?}"),
         }
     }

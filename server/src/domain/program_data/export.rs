@@ -136,7 +136,7 @@ pub fn participants(rows: &[RosterRow], status: &HashMap<Uuid, String>, n: &Name
                 n.person(p.user_id),
                 n.text(&p.name),
                 n.text(&p.email),
-                p.role.clone(),
+                p.role.as_str().to_owned(),
                 p.career_stage.clone().unwrap_or_default(),
                 n.text(p.institution.as_deref().unwrap_or_default()),
                 p.cohort.clone(),

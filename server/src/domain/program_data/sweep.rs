@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::engagement::engagement;
 use super::surveys::{Audience, Trigger};
 use super::{announce_invitation, notify, raise};
-use crate::state::AppState;
+use crate::domain::Core;
 use crate::store::{RiskSettingsRow, SurveyRecord, from_millis, to_millis};
 
 /// Meetings this recent are looked at for surveys (a worker down longer misses older ones).
@@ -26,7 +26,7 @@ pub const DEFAULT_RISK: RiskSettingsRow =
     RiskSettingsRow { enabled: true, no_contact_days: 14, rating_drop: 1.5, fit_check: true };
 
 /// Runs every step; a failing step is logged and the others still run.
-pub async fn run(state: &AppState) {
+pub async fn run(state: &Core) {
     if let Err(e) = surveys_after_meetings(state).await {
         tracing::warn!(error = ?e, "surveys after meetings");
     }
@@ -49,7 +49,7 @@ fn audience_of(survey: &SurveyRecord) -> Audience {
 }
 
 /// Fit checks after a pair's first meeting, `each_meeting` surveys after every one.
-async fn surveys_after_meetings(state: &AppState) -> anyhow::Result<()> {
+async fn surveys_after_meetings(state: &Core) -> anyhow::Result<()> {
     let now = state.clock.now();
     let meetings = state.store.meetings_since(to_millis(now - MEETINGS_LOOKBACK)).await?;
     // Each program's surveys, read once per run however many of its pairs met.
@@ -115,7 +115,7 @@ pub fn due_ms(trigger: Trigger, due_at: Option<i64>, starts_on: Option<&str>, en
 }
 
 /// Date, midpoint and end surveys go to everyone of the audience in an active match.
-async fn timed_surveys(state: &AppState) -> anyhow::Result<()> {
+async fn timed_surveys(state: &Core) -> anyhow::Result<()> {
     let now = state.clock.now();
     for survey in state.store.unsent_timed_surveys().await? {
         let Some(trigger) = Trigger::parse(&survey.trigger) else { continue };
@@ -146,15 +146,15 @@ async fn timed_surveys(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn survey_reminders(state: &AppState) -> anyhow::Result<()> {
+async fn survey_reminders(state: &Core) -> anyhow::Result<()> {
     let now = state.clock.now();
     for inv in state.store.invitations_to_remind(to_millis(now - SURVEY_REMINDER_AFTER)).await? {
         if !state.store.claim_survey_reminder(inv.id, now).await? {
             continue;
         }
         let view = super::SurveyInvitation::from_record(&inv);
-        let frame = crate::gateway::protocol::ServerFrame::Survey { survey: &view, reminder: true }.encode();
-        state.gateway.publish(crate::bus::BusEvent::User { user: inv.user_id, frame }).await;
+        let notice = crate::domain::notify::Notice::Survey { survey: &view, reminder: true };
+        state.notify.send(crate::domain::notify::To::User(inv.user_id), notice).await;
         let body = format!(
             "Hello {},\n\nA reminder: \"{}\" from {} still waits for your answers: {}/surveys\n",
             inv.name, inv.title, inv.program_name, state.public_url
@@ -180,7 +180,7 @@ pub fn ratings_falling(ratings: &[i32], drop: f64) -> Option<String> {
         .then(|| format!("check-in ratings fell from {mean:.1} on average to {latest} of 5"))
 }
 
-async fn risk_checks(state: &AppState) -> anyhow::Result<()> {
+async fn risk_checks(state: &Core) -> anyhow::Result<()> {
     for program_id in state.store.programs_for_risk_checks().await? {
         check_program(state, program_id).await?;
     }
@@ -188,7 +188,7 @@ async fn risk_checks(state: &AppState) -> anyhow::Result<()> {
 }
 
 /// Checks the active pairs of one program against its rules.
-pub async fn check_program(state: &AppState, program_id: Uuid) -> anyhow::Result<()> {
+pub async fn check_program(state: &Core, program_id: Uuid) -> anyhow::Result<()> {
     let settings = state.store.risk_settings(program_id).await?.unwrap_or(DEFAULT_RISK);
     if !settings.enabled {
         return Ok(());
@@ -217,14 +217,14 @@ pub async fn check_program(state: &AppState, program_id: Uuid) -> anyhow::Result
 }
 
 /// A digest of unread messages for people who are offline, once per batch of messages.
-async fn digests(state: &AppState) -> anyhow::Result<()> {
+async fn digests(state: &Core) -> anyhow::Result<()> {
     let now = state.clock.now();
     let rows = state.store.unread_for_digest(to_millis(now - DIGEST_AFTER)).await?;
     if rows.is_empty() {
         return Ok(());
     }
     let ids: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
-    let online: HashSet<Uuid> = state.gateway.bus.presence_of(&ids).await.unwrap_or_default().into_keys().collect();
+    let online: HashSet<Uuid> = state.bus.presence_of(&ids).await.unwrap_or_default().into_keys().collect();
     for row in rows.iter().filter(|r| !online.contains(&r.user_id)) {
         // The watermark first: a digest may be lost in a crash, but never sent twice.
         state.store.set_digest_through(row.user_id, row.latest_at).await?;

@@ -292,6 +292,7 @@ pub struct PairScore {
     /// Whether the pair can be proposed now.
     pub allowed: bool,
     /// Why not, when it cannot.
+    #[schema(required = true)]
     pub problem: Option<String>,
     /// The mentor's whole capacity, 0 when paused (the store checks it against open matches).
     #[serde(skip)]

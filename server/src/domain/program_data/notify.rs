@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{constant_time_eq, new_secret};
-use crate::state::AppState;
+use crate::domain::Core;
+use crate::domain::accounts::{constant_time_eq, new_secret};
 use crate::store::{NotificationPrefsRow, StoreResult};
 
 /// How long an unsubscribe link works.
@@ -72,7 +72,7 @@ impl Kind {
 }
 
 /// The key unsubscribe links are signed with, the same on every node.
-pub async fn signing_key(state: &AppState) -> StoreResult<String> {
+pub async fn signing_key(state: &Core) -> StoreResult<String> {
     state.store.secret("unsubscribe", &new_secret("")).await
 }
 
@@ -117,7 +117,7 @@ pub fn verify(key: &str, token: &str, now: OffsetDateTime) -> Result<(Uuid, Kind
 
 /// Emails a person about `kind` if they want it, with the unsubscribe link at the end. Failures
 /// are logged (mail never fails the work that caused it).
-pub async fn email(state: &AppState, user: Uuid, to: &str, kind: Kind, subject: &str, body: &str) {
+pub async fn email(state: &Core, user: Uuid, to: &str, kind: Kind, subject: &str, body: &str) {
     let now = state.clock.now();
     let prefs = match state.store.notification_prefs(user).await {
         Ok(prefs) => prefs,

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::store::{MatchRecord, MatchStatus, Response, RoundRecord, RoundStatus};
+use crate::store::{MatchRecord, MatchStatus, PersonRef, Response, RoundRecord, RoundStatus};
 
 /// How much each part of the score counts, each from 0 to 10 (not all zero).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -152,10 +152,13 @@ pub struct RoundBody {
 /// A round: a stored one has an id and a status; a preview of other weights has neither.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Round {
+    #[schema(required = true)]
     pub id: Option<Uuid>,
     pub program_id: Uuid,
+    #[schema(required = true)]
     pub status: Option<RoundStatus>,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub created_at: Option<OffsetDateTime>,
     #[serde(flatten)]
     pub body: RoundBody,
@@ -189,12 +192,6 @@ pub struct Explanations {
     pub mentor: Explanation,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct PersonRef {
-    pub user_id: Uuid,
-    pub name: String,
-}
-
 /// A match as one of its people, or a coordinator, sees it.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Match {
@@ -210,14 +207,18 @@ pub struct Match {
     pub mentee_response: Response,
     pub mentor_response: Response,
     /// Why it was declined or ended: for coordinators and the person who said it.
+    #[schema(required = true)]
     pub reason: Option<String>,
     /// The pair's channel, once the match is active and the channel is open.
+    #[schema(required = true)]
     pub channel_id: Option<Uuid>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub activated_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub ended_at: Option<OffsetDateTime>,
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::error::ApiError;
+use crate::domain::Error;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -45,6 +45,7 @@ impl Trigger {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SurveyAudience)]
 pub enum Audience {
     Mentees,
     Mentors,
@@ -75,6 +76,7 @@ impl Audience {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SurveyQuestionKind)]
 pub enum QuestionKind {
     /// A rating from 1 to 5.
     Scale,
@@ -85,6 +87,7 @@ pub enum QuestionKind {
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SurveyQuestion)]
 pub struct Question {
     /// Given by the server when left out (`q1`, `q2`, …); unique within the survey.
     #[serde(default)]
@@ -102,7 +105,7 @@ pub struct Question {
 }
 
 /// Checks and normalises a survey's questions, naming every problem by field.
-pub fn check_questions(questions: Vec<Question>) -> Result<Vec<Question>, ApiError> {
+pub fn check_questions(questions: Vec<Question>) -> Result<Vec<Question>, Error> {
     let mut problems = BTreeMap::new();
     if questions.is_empty() {
         problems.insert("questions".to_owned(), "a survey needs at least one question".to_owned());
@@ -154,12 +157,12 @@ pub fn check_questions(questions: Vec<Question>) -> Result<Vec<Question>, ApiErr
         }
         out.push(q);
     }
-    if problems.is_empty() { Ok(out) } else { Err(ApiError::fields(problems)) }
+    if problems.is_empty() { Ok(out) } else { Err(Error::fields(problems)) }
 }
 
 /// Checks a response against the questions. Returns the normalised answers (only known questions,
 /// skipped optional ones left out) and whether an at-risk option was picked.
-pub fn check_answers(questions: &[Question], answers: &BTreeMap<String, Value>) -> Result<(Value, bool), ApiError> {
+pub fn check_answers(questions: &[Question], answers: &BTreeMap<String, Value>) -> Result<(Value, bool), Error> {
     let mut problems = BTreeMap::new();
     let mut out = serde_json::Map::new();
     let mut at_risk = false;
@@ -227,7 +230,7 @@ pub fn check_answers(questions: &[Question], answers: &BTreeMap<String, Value>) 
             }
         }
     }
-    if problems.is_empty() { Ok((Value::Object(out), at_risk)) } else { Err(ApiError::fields(problems)) }
+    if problems.is_empty() { Ok((Value::Object(out), at_risk)) } else { Err(Error::fields(problems)) }
 }
 
 /// One question's results.
@@ -344,9 +347,7 @@ mod tests {
             {"kind": "multiple", "prompt": "y", "options": ["a", "a"], "at_risk_options": ["z"]}
         ]))
         .unwrap();
-        let ApiError::Validation { fields, .. } = check_questions(bad).unwrap_err() else {
-            panic!("not a validation error")
-        };
+        let Error::Invalid { fields, .. } = check_questions(bad).unwrap_err() else { panic!("not a validation error") };
         let keys: Vec<&str> = fields.keys().map(String::as_str).collect();
         assert_eq!(
             keys,
@@ -372,7 +373,7 @@ mod tests {
 
         let wrong: BTreeMap<String, Value> =
             serde_json::from_value(json!({"q1": 6, "q3": ["Nope"], "q4": 3, "q9": 1})).unwrap();
-        let ApiError::Validation { fields, .. } = check_answers(&qs, &wrong).unwrap_err() else { panic!() };
+        let Error::Invalid { fields, .. } = check_answers(&qs, &wrong).unwrap_err() else { panic!() };
         assert_eq!(fields.len(), 5, "{fields:?}");
         let float: BTreeMap<String, Value> = serde_json::from_value(json!({"q1": 2.5, "q2": "Good fit"})).unwrap();
         assert!(check_answers(&qs, &float).is_err());

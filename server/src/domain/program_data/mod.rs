@@ -13,11 +13,10 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::bus::BusEvent;
-use crate::gateway::protocol::ServerFrame;
-use crate::matching::views::PersonRef;
-use crate::state::AppState;
-use crate::store::{AlertRow, SurveyInvitationRecord, SurveyRecord, from_millis};
+use crate::domain::Core;
+use crate::domain::notify::{Notice, To};
+use crate::store::PersonRef;
+use crate::store::{AlertRow, Role, SurveyInvitationRecord, SurveyRecord, from_millis};
 use surveys::{Audience, Question, Trigger};
 
 /// A survey as coordinators see it.
@@ -28,6 +27,7 @@ pub struct Survey {
     pub title: String,
     pub trigger: Trigger,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub due_at: Option<OffsetDateTime>,
     pub audience: Audience,
     pub anonymous: bool,
@@ -36,6 +36,7 @@ pub struct Survey {
     pub created_at: OffsetDateTime,
     /// When a date, midpoint or end survey went out.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub sent_at: Option<OffsetDateTime>,
     pub responses: i64,
 }
@@ -106,8 +107,10 @@ pub struct Alert {
     #[serde(with = "time::serde::rfc3339")]
     pub raised_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub resolved_at: Option<OffsetDateTime>,
     /// `resolved`, `rematched` or `cleared` (the condition went away).
+    #[schema(required = true)]
     pub resolution: Option<String>,
 }
 
@@ -129,11 +132,10 @@ impl Alert {
 }
 
 /// Tells a person live that a survey waits for them, and by email if they want it.
-pub async fn announce_invitation(state: &AppState, invitation: Uuid) -> anyhow::Result<()> {
+pub async fn announce_invitation(state: &Core, invitation: Uuid) -> anyhow::Result<()> {
     let record = state.store.get_survey_invitation(invitation).await?;
     let view = SurveyInvitation::from_record(&record);
-    let frame = ServerFrame::Survey { survey: &view, reminder: false }.encode();
-    state.gateway.publish(BusEvent::User { user: record.user_id, frame }).await;
+    state.notify.send(To::User(record.user_id), Notice::Survey { survey: &view, reminder: false }).await;
     let body = format!(
         "Hello {},\n\n{} asks for your answers to \"{}\". It takes a minute: {}/surveys\n",
         record.name, record.program_name, record.title, state.public_url
@@ -145,7 +147,7 @@ pub async fn announce_invitation(state: &AppState, invitation: Uuid) -> anyhow::
 /// Raises an alert for a pair; the first time (while none is open for the rule) the pair is
 /// nudged in their channel (except for a fit check's answer, which is the respondent's to share)
 /// and the program's coordinators are told live.
-pub async fn raise(state: &AppState, program_id: Uuid, match_id: Uuid, rule: &str, detail: &str) -> anyhow::Result<()> {
+pub async fn raise(state: &Core, program_id: Uuid, match_id: Uuid, rule: &str, detail: &str) -> anyhow::Result<()> {
     let now = state.clock.now();
     let Some(id) = state.store.raise_alert(program_id, match_id, rule, detail, now).await? else {
         return Ok(());
@@ -164,19 +166,16 @@ pub async fn raise(state: &AppState, program_id: Uuid, match_id: Uuid, rule: &st
                   reach out to them, and remember you can ask for a rematch from My matches."
                 .to_owned(),
         };
-        let append = crate::store::Append {
-            channel_id: channel,
-            sender_id: crate::store::SYSTEM_USER,
-            client_id: format!("nudge:{id}"),
-            body,
-        };
-        let appended = state.store.append_message(append, now).await?;
-        let frame = ServerFrame::Event { event: &appended.event, message: None }.encode();
-        state.gateway.publish(BusEvent::Channel { channel, frame, except_user: None }).await;
+        state.notify.post_system(channel, format!("nudge:{id}"), body, now).await?;
     }
-    let frame = ServerFrame::Alert { alert: &alert }.encode();
-    for p in state.store.roster(program_id).await?.iter().filter(|p| p.role == "coordinator") {
-        state.gateway.publish(BusEvent::User { user: p.user_id, frame: frame.clone() }).await;
-    }
+    let coordinators: Vec<Uuid> = state
+        .store
+        .roster(program_id)
+        .await?
+        .iter()
+        .filter(|p| p.role == Role::Coordinator)
+        .map(|p| p.user_id)
+        .collect();
+    state.notify.send(To::Users(&coordinators), Notice::Alert { alert: &alert }).await;
     Ok(())
 }

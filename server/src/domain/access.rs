@@ -1,0 +1,111 @@
+//! The one access policy: every "may X do Y to Z" and "may A reach B" question the server asks
+//! is answered here, so a rule changes in one place and a future block list plugs in once.
+//!
+//! - Programs: admins reach every program; its coordinators manage it; other members read it.
+//!   Anyone else is told it does not exist, so program ids reveal nothing.
+//! - Channels: members read; members with posting rights write (announcement channels are
+//!   read-only for all but coordinators). Non-members are told the channel does not exist.
+//! - Person to person ([`may_reach`]): a call, a meeting or a direct message reaches someone only
+//!   through a relationship the program made (an active match). Presence, typing and receipts
+//!   reach only channel-mates, because the gateway delivers them by channel membership, which is
+//!   granted here ([`channel`]).
+
+use uuid::Uuid;
+
+use super::{Core, Error, Result};
+use crate::store::{ChannelAccess, MatchRecord, MatchStatus, Role, Store, User};
+
+/// What a person may do in one program.
+#[derive(Clone, Copy, Debug)]
+pub struct ProgramAccess {
+    /// Their role there, if they are a member.
+    pub role: Option<Role>,
+    /// Instance administrators reach every program.
+    pub admin: bool,
+}
+
+impl ProgramAccess {
+    /// The caller's access to a program; not found when they are neither a member nor an admin.
+    pub async fn of(core: &Core, user: &User, program_id: Uuid) -> Result<ProgramAccess> {
+        let role = core.store.role_in_program(program_id, user.id).await?;
+        if role.is_none() && !user.is_admin {
+            return Err(Error::NotFound);
+        }
+        Ok(ProgramAccess { role, admin: user.is_admin })
+    }
+
+    /// Coordinators of the program, and admins.
+    pub fn may_manage(&self) -> bool {
+        self.admin || self.role == Some(Role::Coordinator)
+    }
+
+    pub fn require_coordinator(&self) -> Result<()> {
+        if self.may_manage() { Ok(()) } else { Err(Error::Forbidden("only the program's coordinators can do this")) }
+    }
+
+    /// Hosting, messaging pairs and other acts done *as* a coordinator need the role itself, not
+    /// an admin's reach.
+    pub fn require_coordinator_member(&self, why: &'static str) -> Result<()> {
+        if self.role == Some(Role::Coordinator) { Ok(()) } else { Err(Error::Forbidden(why)) }
+    }
+}
+
+/// A member's access to a channel; not found for anyone else.
+pub async fn channel(store: &dyn Store, channel_id: Uuid, user: Uuid) -> Result<ChannelAccess> {
+    store.channel_access(channel_id, user).await?.ok_or(Error::NotFound)
+}
+
+/// How one person would reach another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Ringing them (1:1 video).
+    Call,
+    /// Proposing or moving a meeting with them.
+    Meeting,
+}
+
+/// The relationship that lets one person reach another: their active match.
+#[derive(Clone, Copy, Debug)]
+pub struct Pair {
+    pub program_id: Uuid,
+    /// The pair's channel, once opened.
+    pub channel_id: Option<Uuid>,
+}
+
+/// May `from` reach `to` this way? Only the two people of an active match reach each other
+/// directly; everyone else is refused with a reason `from` may see.
+pub async fn may_reach(store: &dyn Store, from: Uuid, to: Uuid, how: Reach) -> Result<Pair> {
+    if from == to {
+        return Err(Error::field("to", "you cannot reach yourself"));
+    }
+    match store.active_pair(from, to).await? {
+        Some((program_id, channel_id)) => Ok(Pair { program_id, channel_id }),
+        None => Err(Error::Forbidden(match how {
+            Reach::Call => "you can only call someone you are matched with",
+            Reach::Meeting => "meetings are for active matches",
+        })),
+    }
+}
+
+/// For an act on a match by one of its two people (answering it, scheduling in it): the other
+/// person. Anyone else is told it does not exist.
+pub fn counterpart(record: &MatchRecord, me: Uuid) -> Result<Uuid> {
+    if record.mentee_id == me {
+        Ok(record.mentor_id)
+    } else if record.mentor_id == me {
+        Ok(record.mentee_id)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// A meeting in `record` may be arranged by one of its people while the match is active, and
+/// only if they may reach each other.
+pub async fn may_meet(store: &dyn Store, record: &MatchRecord, me: Uuid) -> Result<Uuid> {
+    let other = counterpart(record, me)?;
+    if record.status != MatchStatus::Active {
+        return Err(Error::Conflict("meetings are for active matches".into()));
+    }
+    may_reach(store, me, other, Reach::Meeting).await?;
+    Ok(other)
+}

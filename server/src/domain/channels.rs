@@ -1,0 +1,99 @@
+//! Chat channels outside the live connection: my channels, a channel's history, and coordinators
+//! opening channels (pairs, groups, announcements). Sending, receipts and typing are live, on the
+//! WebSocket shell, which asks [`crate::domain::access::channel`] for membership.
+
+use std::collections::{HashMap, HashSet};
+
+use uuid::Uuid;
+
+use super::access::{self, ProgramAccess};
+use super::{Core, Error, Result, validate};
+use crate::store::{Channel, ChannelKind, ChannelView, Event, NewChannel, Role, User};
+
+/// Most members one request may name.
+pub const MAX_MEMBERS: usize = 10_000;
+
+/// What a coordinator asks for when opening a channel.
+pub struct Opening {
+    pub kind: ChannelKind,
+    /// For pairs, empty means "the two names".
+    pub name: String,
+    /// Every program member belongs, including people who join later.
+    pub program_wide: bool,
+    pub members: Vec<Uuid>,
+}
+
+/// A page of history, newest first.
+pub struct Page {
+    pub items: Vec<Event>,
+    /// The `before` of the previous page; `None` at the beginning of the channel.
+    pub next_before: Option<i64>,
+}
+
+/// My channels with my read position and unread count.
+pub async fn mine(core: &Core, me: &User) -> Result<Vec<ChannelView>> {
+    Ok(core.store.user_channels(me.id).await?)
+}
+
+/// History of a channel I belong to, paged backwards by sequence number (`limit` 1 to 200,
+/// checked by the caller with the paging parameters).
+pub async fn history(core: &Core, me: &User, channel: Uuid, before: Option<i64>, limit: u32) -> Result<Page> {
+    access::channel(core.store.as_ref(), channel, me.id).await?;
+    let items = core.store.history(channel, before, limit).await?;
+    let next_before = if items.len() == limit as usize { items.last().map(|e| e.seq).filter(|s| *s > 1) } else { None };
+    Ok(Page { items, next_before })
+}
+
+/// Opens a channel in a program (its coordinators). A pair is opened once: asking again returns
+/// the existing channel and `false`.
+pub async fn open(core: &Core, me: &User, program_id: Uuid, opening: Opening) -> Result<(Channel, bool)> {
+    ProgramAccess::of(core, me, program_id).await?.require_coordinator()?;
+    let unique: HashSet<Uuid> = opening.members.iter().copied().collect();
+    if unique.len() != opening.members.len() {
+        return Err(Error::field("members", "lists someone twice"));
+    }
+    if opening.members.len() > MAX_MEMBERS {
+        return Err(Error::field("members", "at most 10000 members; use program_wide for everyone"));
+    }
+    // One query for everyone named, not one per person.
+    let roles: HashMap<Uuid, Role> = core.store.program_roles(program_id, &opening.members).await?;
+    if let Some(stranger) = opening.members.iter().find(|m| !roles.contains_key(m)) {
+        return Err(Error::field("members", format!("{stranger} is not a member of this program")));
+    }
+    let now = core.clock.now();
+    let (channel, created) = match opening.kind {
+        ChannelKind::Pair => {
+            if opening.members.len() != 2 || opening.program_wide {
+                return Err(Error::field("members", "a pair channel has exactly two members and is not program-wide"));
+            }
+            let (a, b) =
+                (core.store.get_user(opening.members[0]).await?, core.store.get_user(opening.members[1]).await?);
+            let name = match opening.name.trim() {
+                "" => format!("{} & {}", a.name, b.name),
+                n => validate::required("name", n, 100)?,
+            };
+            core.store.open_pair_channel(program_id, a.id, b.id, &name, now).await?
+        }
+        kind => {
+            let name = validate::required("name", &opening.name, 100)?;
+            if !opening.program_wide && opening.members.is_empty() {
+                return Err(Error::field("members", "name the members, or make the channel program-wide"));
+            }
+            let mut members: Vec<(Uuid, bool)> = opening
+                .members
+                .iter()
+                .map(|id| (*id, kind == ChannelKind::Group || roles.get(id) == Some(&Role::Coordinator)))
+                .collect();
+            // The coordinator who opens a channel is in it (an admin who is not a member is not).
+            if !unique.contains(&me.id) && core.store.role_in_program(program_id, me.id).await?.is_some() {
+                members.push((me.id, true));
+            }
+            let fields = NewChannel { program_id, kind, name, program_wide: opening.program_wide, members };
+            (core.store.create_channel(fields, now).await?, true)
+        }
+    };
+    if created {
+        core.notify.channel_opened(&channel).await?;
+    }
+    Ok((channel, created))
+}

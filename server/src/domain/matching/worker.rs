@@ -1,0 +1,173 @@
+//! A match's life after the solver: announcing a proposal to both people, opening the pair's
+//! channel with a welcome once both accept, automatic matching, and approving a round. These run
+//! as jobs (`domain::jobs`); each is idempotent, because a job may run twice: the pair's channel
+//! is keyed by the pair, the welcome message by a client id derived from the match, and a
+//! proposal is published once per round approval.
+
+use anyhow::Context;
+use uuid::Uuid;
+
+use super::engine;
+use super::views::{Match, RoundBody};
+use crate::domain::Core;
+use crate::domain::notify::{Notice, To};
+use crate::domain::program_data::notify;
+use crate::store::{MatchRecord, MatchStatus, NewMatch};
+
+/// Sends `record` as a `match` frame to each of its two people.
+pub async fn publish_match(state: &Core, record: &MatchRecord) {
+    for user in [record.mentee_id, record.mentor_id] {
+        let view = Match::view(record, user, false);
+        state.notify.send(To::User(user), Notice::Match { r#match: &view }).await;
+    }
+}
+
+/// Emails both people of a match (if they want match emails).
+async fn email_both(state: &Core, record: &MatchRecord, subject: &str, body: impl Fn(&str, &str) -> String) {
+    let pairs = [
+        (record.mentee_id, &record.mentee_email, &record.mentee_name, &record.mentor_name),
+        (record.mentor_id, &record.mentor_email, &record.mentor_name, &record.mentee_name),
+    ];
+    for (user, to, name, other) in pairs {
+        notify::email(state, user, to, notify::Kind::MatchProposals, subject, &body(name, other)).await;
+    }
+}
+
+pub(crate) async fn proposed(state: &Core, id: Uuid) -> anyhow::Result<()> {
+    let record = state.store.get_match(id).await?;
+    if record.status != MatchStatus::Proposed {
+        return Ok(());
+    }
+    publish_match(state, &record).await;
+    let link = format!("{}/matches", state.public_url);
+    let subject = format!("A proposed mentoring match in {}", record.program_name);
+    email_both(state, &record, &subject, |name, other| {
+        format!(
+            "Hello {name},\n\nKindred proposes a mentoring match between you and {other} in {}.\n\
+             See why, and accept or decline: {link}\n",
+            record.program_name
+        )
+    })
+    .await;
+    Ok(())
+}
+
+/// Opens the pair's channel, posts the welcome, and tells both people.
+pub(crate) async fn activated(state: &Core, id: Uuid) -> anyhow::Result<()> {
+    let record = state.store.get_match(id).await?;
+    if record.status != MatchStatus::Active {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let name = format!("{} & {}", record.mentee_name, record.mentor_name);
+    let (channel, _created) =
+        state.store.open_pair_channel(record.program_id, record.mentee_id, record.mentor_id, &name, now).await?;
+    state.store.set_match_channel(id, channel.id).await?;
+    // Announced on every run: a run that died after opening the channel has not announced it, and
+    // a repeated `channel_added` is harmless to clients.
+    state.notify.channel_opened(&channel).await.context("announcing the channel")?;
+
+    let data = engine::load(state.store.as_ref(), record.program_id).await?;
+    let (reasons, starters) = engine::welcome(&data, record.mentee_id, record.mentor_id);
+    let body = welcome_text(&record, &reasons, &starters);
+    let appended = state.notify.post_system(channel.id, format!("welcome:{id}"), body, now).await?;
+
+    let record = state.store.get_match(id).await?;
+    publish_match(state, &record).await;
+    if appended.created {
+        let link = format!("{}/messages/{}", state.public_url, channel.id);
+        let subject = format!("Your mentoring match in {} is confirmed", record.program_name);
+        email_both(state, &record, &subject, |name, other| {
+            format!("Hello {name},\n\nYou and {other} both accepted: your match is active. Say hello: {link}\n")
+        })
+        .await;
+    }
+    Ok(())
+}
+
+fn welcome_text(record: &MatchRecord, reasons: &[String], starters: &[String]) -> String {
+    let mut text = format!(
+        "Welcome, {} and {}! You are now matched as mentee and mentor in {}.",
+        record.mentee_name, record.mentor_name, record.program_name
+    );
+    if !reasons.is_empty() {
+        text.push_str("\n\nWhy Kindred suggested you to each other:");
+        for r in reasons {
+            text.push_str("\n• ");
+            text.push_str(r);
+        }
+    }
+    if !starters.is_empty() {
+        text.push_str("\n\nSome ways to start:");
+        for s in starters {
+            text.push_str("\n• ");
+            text.push_str(s);
+        }
+    }
+    text
+}
+
+/// Matches a program automatically: an incremental round, published at once.
+pub(crate) async fn auto_match(state: &Core, program_id: Uuid) -> anyhow::Result<()> {
+    let data = engine::load(state.store.as_ref(), program_id).await?;
+    if !data.auto_match {
+        return Ok(());
+    }
+    let weights = data.weights;
+    let (body, data) = tokio::task::spawn_blocking(move || (engine::plan(&data, &weights), data)).await?;
+    if body.proposals.is_empty() {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let round = state.store.create_round(program_id, &serde_json::to_string(&body)?, None, now).await?;
+    approve(state, &data, round.id, body, None).await?;
+    Ok(())
+}
+
+/// Approves a stored round's proposals (all, or those of `only` mentees), all or nothing.
+pub async fn approve(
+    state: &Core,
+    data: &engine::ProgramData,
+    round_id: Uuid,
+    mut body: RoundBody,
+    only: Option<&[Uuid]>,
+) -> Result<Vec<MatchRecord>, crate::store::StoreError> {
+    let mut news = Vec::new();
+    for proposal in &mut body.proposals {
+        if only.is_some_and(|ids| !ids.contains(&proposal.mentee_id)) {
+            continue;
+        }
+        proposal.approved = true;
+        let capacity = data.capacity_of(proposal.mentor_id);
+        let explanation = super::views::Explanations {
+            neutral: super::views::Explanation { reasons: proposal.reasons.clone(), unmet: proposal.unmet.clone() },
+            mentee: proposal.for_mentee.clone(),
+            mentor: proposal.for_mentor.clone(),
+        };
+        news.push(NewMatch {
+            program_id: data.program_id,
+            mentee_id: proposal.mentee_id,
+            mentor_id: proposal.mentor_id,
+            round_id: Some(round_id),
+            score: proposal.score,
+            explanation: serde_json::to_string(&explanation).unwrap_or_default(),
+            mentor_capacity: capacity,
+        });
+    }
+    let now = state.clock.now();
+    let body =
+        serde_json::to_string(&body).map_err(|e| crate::store::StoreError::Backend(sqlx::Error::Decode(e.into())))?;
+    let records = state.store.approve_round(data.program_id, round_id, news, &body, now).await?;
+    state.work.notify_one();
+    Ok(records)
+}
+
+/// With auto-matching on, someone who lost a match is placed again by the job runner.
+pub async fn rematch_later(state: &Core, program_id: Uuid) -> crate::domain::Result<()> {
+    let (_, auto) = engine::settings(state.store.as_ref(), program_id).await?;
+    if auto {
+        crate::domain::jobs::enqueue(state, crate::domain::jobs::Work::AutoMatch(program_id), state.clock.now())
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! The one way to tell people something live: to a person (every connection, on any node), to a
+//! channel's members, or by posting a system message into a channel (stored and sequenced first,
+//! then fanned out). Capabilities say *what* happened as a [`Notice`] of domain values; how a
+//! notice looks on the wire is the WebSocket shell's business, handed in once at start-up as an
+//! [`Encoder`], so this module never imports a frame type.
+//!
+//! Durable first: a failed publish is logged and counted, never an error for the caller, because
+//! everything a notice says is already in the store and clients catch up with `sync`.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::matching::views::Match;
+use super::program_data::{Alert, SurveyInvitation};
+use crate::bus::{Bus, BusEvent};
+use crate::domain::events::GroupEvent;
+use crate::store::{
+    Append, Appended, Channel, ChannelMemberView, ChannelView, Event, Meeting, SYSTEM_USER, Store, StoreResult,
+};
+
+/// Something a person is told live. Each variant is one kind of frame in `docs/protocol.md`.
+#[derive(Debug, Clone, Copy)]
+pub enum Notice<'a> {
+    /// One event of a channel's log (a new message, an edit or a delete) and, for edits and
+    /// deletes, the changed message's new state.
+    ChannelEvent { event: &'a Event, message: Option<&'a Event> },
+    /// The person joined a channel.
+    ChannelAdded { channel: &'a ChannelView },
+    /// A match of the person's was proposed or changed.
+    Match { r#match: &'a Match },
+    /// A meeting of the person's changed, or (`reminder`) starts soon.
+    Meeting { meeting: &'a Meeting, reminder: bool },
+    /// A group event of the person's changed, or (`reminder`) starts soon.
+    GroupEvent { event: &'a GroupEvent, reminder: bool },
+    /// A survey waits for the person's answers.
+    Survey { survey: &'a SurveyInvitation, reminder: bool },
+    /// To coordinators: a pair was flagged as at risk.
+    Alert { alert: &'a Alert },
+}
+
+/// Turns a notice into the text frame every connection receives (the WebSocket shell's codec).
+pub type Encoder = fn(&Notice<'_>) -> String;
+
+/// Who a notice is for.
+#[derive(Debug, Clone, Copy)]
+pub enum To<'a> {
+    /// Every connection of one person.
+    User(Uuid),
+    /// Every connection of each of these people.
+    Users(&'a [Uuid]),
+    /// Every connection receiving a channel, except `except`'s.
+    Channel { channel: Uuid, except: Option<Uuid> },
+}
+
+/// The notification path: encode once, publish to every node.
+#[derive(Clone)]
+pub struct Notifier {
+    bus: Arc<dyn Bus>,
+    store: Arc<dyn Store>,
+    encode: Encoder,
+}
+
+impl Notifier {
+    pub fn new(bus: Arc<dyn Bus>, store: Arc<dyn Store>, encode: Encoder) -> Self {
+        Notifier { bus, store, encode }
+    }
+
+    /// Tells `to` about `notice`.
+    pub async fn send(&self, to: To<'_>, notice: Notice<'_>) {
+        let frame = (self.encode)(&notice);
+        self.send_encoded(to, frame).await;
+    }
+
+    /// Sends an already encoded frame: for the WebSocket shell's own frames (receipts, typing),
+    /// which are wire-only and have no domain notice.
+    pub async fn send_encoded(&self, to: To<'_>, frame: String) {
+        match to {
+            To::User(user) => self.publish(BusEvent::User { user, frame }).await,
+            To::Users(users) => {
+                if let Some((last, rest)) = users.split_last() {
+                    for user in rest {
+                        self.publish(BusEvent::User { user: *user, frame: frame.clone() }).await;
+                    }
+                    self.publish(BusEvent::User { user: *last, frame }).await;
+                }
+            }
+            To::Channel { channel, except } => {
+                self.publish(BusEvent::Channel { channel, frame, except_user: except }).await
+            }
+        }
+    }
+
+    /// Ends live connections: those of `session`, or all of `user`'s (sign-out, password reset,
+    /// account deletion).
+    pub async fn revoke(&self, user: Uuid, session: Option<Uuid>) {
+        self.publish(BusEvent::Revoke { user, session }).await;
+    }
+
+    /// Publishes to every node; a failure is logged, never lost data (the store has it).
+    pub async fn publish(&self, event: BusEvent) {
+        if let Err(e) = self.bus.publish(&event).await {
+            metrics::counter!("kindred_bus_publish_errors_total").increment(1);
+            tracing::warn!(error = %e, "could not publish to the bus; clients will catch up with sync");
+        }
+    }
+
+    /// Stores `body` in `channel` from `sender` (the system, for Kindred's own messages) under
+    /// `client_id`, then fans it out. Idempotent by client id: a repeat stores nothing new.
+    pub async fn post(
+        &self,
+        channel: Uuid,
+        sender: Uuid,
+        client_id: String,
+        body: String,
+        now: OffsetDateTime,
+    ) -> StoreResult<Appended> {
+        let appended =
+            self.store.append_message(Append { channel_id: channel, sender_id: sender, client_id, body }, now).await?;
+        // Fanned out on a repeat too: a run that died after storing has not told anyone, and
+        // clients drop an event whose sequence number they already have.
+        let notice = Notice::ChannelEvent { event: &appended.event, message: None };
+        self.send(To::Channel { channel, except: None }, notice).await;
+        Ok(appended)
+    }
+
+    /// Kindred's own message in a channel (welcomes, nudges, missed calls), posted once per
+    /// `client_id`.
+    pub async fn post_system(
+        &self,
+        channel: Uuid,
+        client_id: String,
+        body: String,
+        now: OffsetDateTime,
+    ) -> StoreResult<Appended> {
+        self.post(channel, SYSTEM_USER, client_id, body, now).await
+    }
+
+    /// Tells every member's live connections about a channel they are now in, so it appears
+    /// without a reload, and lets channel-mates see each other's presence. Safe to repeat.
+    pub async fn channel_opened(&self, channel: &Channel) -> StoreResult<()> {
+        let rows = self.store.channel_members(channel.id).await?;
+        let members: Vec<ChannelMemberView> = rows
+            .iter()
+            .map(|m| ChannelMemberView { user_id: m.user_id, name: m.name.clone(), last_read_seq: 0 })
+            .collect();
+        for member in &rows {
+            let view = ChannelView {
+                channel: channel.clone(),
+                can_post: member.can_post,
+                last_read_seq: 0,
+                unread: 0,
+                members: members.clone(),
+            };
+            let frame = (self.encode)(&Notice::ChannelAdded { channel: &view });
+            let (user, can_post) = (member.user_id, member.can_post);
+            self.publish(BusEvent::Joined { channel: channel.id, user, can_post, frame }).await;
+        }
+        let member_ids: Vec<Uuid> = rows.iter().map(|m| m.user_id).collect();
+        let online = match self.bus.presence_of(&member_ids).await {
+            Ok(online) => online,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read presence for a new channel");
+                Default::default()
+            }
+        };
+        for (user, state) in online {
+            self.publish(BusEvent::Presence { user, state, channels: vec![channel.id] }).await;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+// Instance administration: the mail outbox and the audit log: one lazily loaded chunk (App.tsx).
+export { OutboxPage } from '../pages/OutboxPage';
+export { AuditPage } from '../pages/AuditPage';
