@@ -15,6 +15,7 @@ pub mod matching;
 pub mod meetings;
 pub mod notify;
 pub mod program_data;
+pub mod programs;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -1,10 +1,10 @@
 // Group events (docs/events.md): panels and workshops a coordinator hosts for a program, with
 // speakers, a capacity and RSVPs. Types and one function per endpoint, kept apart from
 // endpoints.ts so that this part of the API reads as one piece. The types are the OpenAPI
-// document's (types.ts says how), except where said.
+// document's (types.ts says how).
 import { request } from './client';
 import type { components } from './schema';
-import type { MatchPerson, Page } from './types';
+import type { Page } from './types';
 
 type Schemas = components['schemas'];
 
@@ -20,37 +20,11 @@ export const EVENT_AUDIENCES: readonly { value: EventAudience; label: string }[]
 ];
 
 /**
- * A group event as the person asking sees it. Written out: the document's `GroupEvent` calls
- * my_rsvp optional; the server always sends it (and chat_channel and ended_at), null when unset.
+ * A group event as the person asking sees it: `my_rsvp` is my answer (null not answered),
+ * `chat_channel` the event's chat channel shown beside the live room, and `ended_at` when the
+ * host ended the live room (the event is over then), each null when unset.
  */
-export interface GroupEvent {
-  id: string;
-  program_id: string;
-  title: string;
-  description: string;
-  /** RFC 3339. */
-  starts_at: string;
-  duration_min: number;
-  /** How many may say they are going. */
-  capacity: number;
-  /** How many said they are going. */
-  going: number;
-  audience: EventAudience;
-  /** For `cohort` events. */
-  cohort: string;
-  status: Schemas['EventStatus'];
-  host: MatchPerson;
-  speakers: MatchPerson[];
-  /** My answer: true going, false not going, null not answered. */
-  my_rsvp: boolean | null;
-  /**
-   * The event's chat channel (its members are the people invited), shown beside the live room;
-   * null when it has none. Optional only because servers before the live room leave it out.
-   */
-  chat_channel?: string | null;
-  /** RFC 3339: when the host ended the live room (the event is over then); null before. */
-  ended_at?: string | null;
-}
+export type GroupEvent = Schemas['GroupEvent'];
 
 export type NewEvent = Schemas['EventInput'];
 

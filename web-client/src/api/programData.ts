@@ -4,7 +4,7 @@
 // document's (types.ts says how), except where said.
 import { query, request } from './client';
 import type { components } from './schema';
-import type { MatchPerson, Page } from './types';
+import type { Page } from './types';
 
 type Schemas = components['schemas'];
 
@@ -53,24 +53,10 @@ export interface SurveyQuestion {
 export type NewSurvey = Schemas['SurveyInput'];
 
 /**
- * Written out: it holds `SurveyQuestion` (above); and the document's `Survey` calls due_at and
- * sent_at optional where the server always sends them, null when unset.
+ * A survey: `due_at` only for the `date` trigger, `sent_at` once a date, midpoint or end survey
+ * went out, null otherwise. The document's `Survey`, with the `SurveyQuestion` written out above.
  */
-export interface Survey {
-  id: string;
-  program_id: string;
-  title: string;
-  trigger: SurveyTrigger;
-  /** RFC 3339; only for the `date` trigger. */
-  due_at: string | null;
-  audience: SurveyAudience;
-  anonymous: boolean;
-  questions: SurveyQuestion[];
-  created_at: string;
-  /** When a date, midpoint or end survey went out. */
-  sent_at: string | null;
-  responses: number;
-}
+export type Survey = Omit<Schemas['Survey'], 'questions'> & { questions: SurveyQuestion[] };
 
 export type OptionCount = Schemas['OptionCount'];
 
@@ -99,47 +85,17 @@ export type AnswerValue = number | string | string[];
 
 // Engagement and pairs at risk.
 
+/** The rules this client knows; the document's `Alert.rule` is any string. */
 export type RiskRule = 'no_contact' | 'falling_ratings' | 'not_a_good_fit';
 
 /**
- * Written out: the document's `Alert` calls resolved_at and resolution optional; the server
- * always sends them, null while the alert is open.
+ * A pair at risk: `resolved_at` and `resolution` (`resolved`, `rematched` or `cleared`, the
+ * condition went away) are null while the alert is open.
  */
-export interface Alert {
-  id: string;
-  program_id: string;
-  match_id: string;
-  rule: RiskRule | string;
-  mentee: MatchPerson;
-  mentor: MatchPerson;
-  detail: string;
-  raised_at: string;
-  resolved_at: string | null;
-  /** `resolved`, `rematched` or `cleared` (the condition went away), once closed. */
-  resolution: string | null;
-}
+export type Alert = Schemas['Alert'];
 
-/**
- * Written out: the document's `PairEngagement` calls ended_at, last_contact_at and
- * first_reply_minutes optional; the server always sends them, null when unset.
- */
-export interface PairEngagement {
-  match_id: string;
-  mentee: MatchPerson;
-  mentor: MatchPerson;
-  status: string;
-  activated_at: string;
-  ended_at: string | null;
-  messages_from_mentee: number;
-  messages_from_mentor: number;
-  meetings: number;
-  minutes_met: number;
-  last_contact_at: string | null;
-  /** Minutes from the first message to the other person's first message. */
-  first_reply_minutes: number | null;
-  /** The rules of the pair's open alerts. */
-  at_risk: string[];
-}
+/** A pair's engagement; ended_at, last_contact_at and first_reply_minutes null when unset. */
+export type PairEngagement = Schemas['PairEngagement'];
 
 export type RiskSettings = Schemas['RiskSettings'];
 
@@ -172,19 +128,10 @@ export type NotificationSettings = Schemas['NotificationSettings'];
 export type Unsubscribed = Schemas['Unsubscribed'];
 
 /**
- * Written out: the document's `AuditEntry` calls actor_id, actor_name and program_id optional;
- * the server always sends them, null when unset.
+ * An audit log entry; actor_id, actor_name and program_id null when unset. `detail` is a small
+ * JSON object (what was exported, de-identified or not…).
  */
-export interface AuditEntry {
-  id: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  action: string;
-  program_id: string | null;
-  /** A small JSON object (what was exported, de-identified or not…). */
-  detail: unknown;
-  created_at: string;
-}
+export type AuditEntry = Schemas['AuditEntry'];
 
 /** An export's address, for a plain download link (the session cookie goes with it). */
 export function exportUrl(programId: string, kind: ExportKind, deidentified: boolean): string {

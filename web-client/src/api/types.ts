@@ -1,8 +1,9 @@
 // Types of the Kindred HTTP API. Most are the schemas of the server's OpenAPI document
 // (openapi.json, turned into schema.d.ts by `npm run api:generate`), named for the client.
-// The few written out here say why: each is a place where the document does not yet describe
-// what the server sends — most often a field the server always sends, null when unset, that
-// the document calls optional — so the type follows the server until the document is fixed.
+// The few written out (or adjusted) here say why: each is a place where the document does not
+// yet describe what the server sends — a `#[serde(default)]` field the server always sends that
+// the document calls optional, or a field typed more loosely than the server's values — so the
+// type follows the server until the document is fixed.
 // Timestamps are RFC 3339 strings; dates are "YYYY-MM-DD".
 import type { components } from './schema';
 
@@ -23,116 +24,37 @@ export const CAREER_STAGES: readonly { value: CareerStage; label: string }[] = [
   { value: 'other', label: 'Other' },
 ];
 
-/**
- * Written out: the document's `User` calls pronouns, institution, career_stage and time_zone
- * optional; the server always sends them, null when unset.
- */
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  pronouns: string | null;
-  institution: string | null;
-  career_stage: CareerStage | null;
-  time_zone: string | null;
-  is_admin: boolean;
-  can_create_programs: boolean;
-  created_at: string;
-}
+export type User = Schemas['User'];
 
 export type Membership = Schemas['MembershipView'];
 
-/** Written out: the document's `SessionView` holds its `User` (above). */
-export interface Session {
-  user: User;
-  csrf_token: string;
-  memberships: Membership[];
-}
+export type Session = Schemas['SessionView'];
 
-/**
- * Written out: the document's `Program` calls starts_on, ends_on and my_role optional; the
- * server always sends them, null when unset.
- */
-export interface Program {
-  id: string;
-  name: string;
-  description: string;
-  starts_on: string | null;
-  ends_on: string | null;
-  created_at: string;
-  my_role: Role | null;
-}
+export type Program = Schemas['Program'];
 
-/**
- * Written out: the document's `Member` calls pronouns, institution and career_stage optional;
- * the server always sends them, null when unset.
- */
-export interface Member {
-  user_id: string;
-  name: string;
-  email: string;
-  role: Role;
-  pronouns: string | null;
-  institution: string | null;
-  career_stage: CareerStage | null;
-  joined_at: string;
-}
+export type Member = Schemas['Member'];
 
 export type InvitationStatus = Schemas['InvitationStatus'];
 
-/**
- * Written out: the document's `Invitation` calls accepted_at optional; the server always sends
- * it, null until accepted. (`link` is rightly optional.)
- */
-export interface Invitation {
-  id: string;
-  program_id: string;
-  email: string;
-  name: string;
-  role: Role;
-  status: InvitationStatus;
-  expires_at: string;
-  created_at: string;
-  accepted_at: string | null;
-  /** Only in create and resend responses. */
-  link?: string | null;
-}
+/** `accepted_at` is null until accepted; `link` is only in create and resend responses. */
+export type Invitation = Schemas['Invitation'];
 
 export type InvitationPreview = Schemas['InvitationPreview'];
 
-/** Written out: the document's `ImportResult` holds its `Invitation` (above). */
-export interface ImportResult {
-  created: Invitation[];
-  errors: Schemas['ImportError'][];
-}
+export type ImportResult = Schemas['ImportResult'];
 
 export type Mail = Schemas['Mail'];
 
-/**
- * Written out: the document's `ApiToken` calls last_used_at optional; the server always sends
- * it, null until the token is used.
- */
-export interface ApiToken {
-  id: string;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-}
+/** `last_used_at` is null until the token is used. */
+export type ApiToken = Schemas['ApiToken'];
 
-/** Written out: the document's `CreatedToken` holds its `ApiToken` (above). */
-export interface CreatedToken {
-  token: ApiToken;
-  secret: string;
-}
+export type CreatedToken = Schemas['CreatedToken'];
 
 /**
- * A page of a list. Written out: the document's `List_*` schemas call next_cursor optional;
- * the server always sends it, null on the last page.
+ * A page of a list: the shape of each of the document's `List_*` schemas (one per kind of item),
+ * for any item; `next_cursor` is null on the last page.
  */
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
+export type Page<T> = Omit<Schemas['List_Program'], 'items'> & { items: T[] };
 
 // Matching (docs/matching.md).
 
@@ -190,18 +112,14 @@ export type Question = Schemas['Question'];
 export type NewQuestion = Schemas['QuestionInput'];
 
 /**
- * My questionnaire in a program (GET and PUT answer the same shape). Written out: the
- * document's `QuestionnaireView` calls completed_at and updated_at optional (the server always
- * sends them, null until then), and holds `Answers` and a `role` that are written out above.
+ * My questionnaire in a program (GET and PUT answer the same shape); completed_at and
+ * updated_at are null until then. The document's `QuestionnaireView`, with the `role` and
+ * `Answers` written out above.
  */
-export interface Questionnaire {
+export type Questionnaire = Omit<Schemas['QuestionnaireView'], 'role' | 'answers'> & {
   role: MatchingRole;
   answers: Answers;
-  completed_at: string | null;
-  updated_at: string | null;
-  questions: Question[];
-  interests: Interest[];
-}
+};
 
 export type Weights = Schemas['Weights'];
 export type WeightKey = keyof Weights;
@@ -231,41 +149,19 @@ export type Unmatched = Schemas['Waiting'];
 export type MentorLoad = Schemas['MentorLoad'];
 
 /**
- * A matching round. A preview (POST …/matching/preview) is not stored: it has no id, status or
- * creation time. Written out: it holds `Proposal` (above); and the document's `Round` calls id,
- * status and created_at optional where the server always sends them (null for a preview).
+ * A matching round. A preview (POST …/matching/preview) is not stored: its id, status and
+ * creation time are null. The document's `Round`, with the `Proposal` written out above.
  */
-export interface Round {
-  id?: string | null;
-  program_id: string;
-  status?: RoundStatus | null;
-  mode: RoundMode;
-  created_at?: string | null;
-  weights: Weights;
-  total_score: number;
-  mentees_considered: number;
-  mentors_considered: number;
-  proposals: Proposal[];
-  unmatched: Unmatched[];
-  mentor_load: MentorLoad[];
-}
+export type Round = Omit<Schemas['Round'], 'proposals'> & { proposals: Proposal[] };
 
 /** A stored round (from POST or GET …/matching/rounds). */
 export type StoredRound = Round & { id: string; status: RoundStatus; created_at: string };
 
 /**
- * How well a mentee and a mentor would fit, and whether they may be placed together. Written
- * out: the document's `PairScore` calls problem optional; the server always sends it, null when
- * the pair may be placed.
+ * How well a mentee and a mentor would fit, and whether they may be placed together (`problem`
+ * says why not; null when they may).
  */
-export interface PairScore {
-  score: number;
-  parts: Partial<Record<WeightKey, number>>;
-  reasons: string[];
-  unmet: string[];
-  allowed: boolean;
-  problem: string | null;
-}
+export type PairScore = Schemas['PairScore'];
 
 export type MatchStatus = Schemas['MatchStatus'];
 export const MATCH_STATUSES: readonly MatchStatus[] = ['proposed', 'active', 'declined', 'ended'];
@@ -273,61 +169,19 @@ export type MatchResponse = Schemas['Response'];
 
 export type MatchPerson = Schemas['PersonRef'];
 
-/**
- * Written out: the document's `Match` calls reason, channel_id, activated_at and ended_at
- * optional; the server always sends them, null when unset.
- */
-export interface Match {
-  id: string;
-  program_id: string;
-  program_name: string;
-  status: MatchStatus;
-  mentee: MatchPerson;
-  mentor: MatchPerson;
-  score: number;
-  reasons: string[];
-  unmet: string[];
-  mentee_response: MatchResponse;
-  mentor_response: MatchResponse;
-  reason: string | null;
-  channel_id: string | null;
-  created_at: string;
-  activated_at: string | null;
-  ended_at: string | null;
-}
+export type Match = Schemas['Match'];
 
 // Calls (docs/protocol.md, "Calls").
 
 /**
- * `GET /api/calls/ice-servers`: entries of `RTCConfiguration.iceServers`, TURN credentials
- * included. Written out: the document's `IceServer` lets username and credential be null; the
- * server leaves them out instead, and `RTCIceServer` does not take null.
+ * `GET /api/calls/ice-servers`: entries of `RTCConfiguration.iceServers` (username and
+ * credential are left out, never null, for STUN servers), TURN credentials included, and the
+ * seconds they stay valid.
  */
-export interface IceConfig {
-  ice_servers: { urls: string | string[]; username?: string; credential?: string }[];
-  /** Seconds the TURN credentials stay valid. */
-  ttl_secs: number;
-}
+export type IceConfig = Schemas['IceConfig'];
 
-/**
- * A call's record, as coordinators see it (`GET /api/programs/{id}/calls`). Written out: the
- * document's `CallSummary` calls started_at, ended_at, end_reason and duration_ms optional; the
- * server always sends them, null when unset.
- */
-export interface CallSummary {
-  id: string;
-  program_id: string;
-  caller_id: string;
-  callee_id: string;
-  live: boolean;
-  invited_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-  end_reason: string | null;
-  duration_ms: number | null;
-  caller_joined: boolean;
-  callee_joined: boolean;
-}
+/** A call's record, as coordinators see it (`GET /api/programs/{id}/calls`). */
+export type CallSummary = Schemas['CallSummary'];
 
 // Scheduled meetings and check-ins (server/src/api/meetings.rs).
 
@@ -344,14 +198,5 @@ export type CalendarFeed = Schemas['CalendarFeed'];
 /** Calls I took part in (both joined) that I have not rated yet, newest first. */
 export type PendingCheckins = Schemas['PendingCheckins'];
 
-/**
- * A program's check-ins, in aggregate only (coordinators). Written out: the document's
- * `CheckinSummary` calls average optional; the server always sends it, null without check-ins.
- */
-export interface CheckinSummary {
-  count: number;
-  /** Mean rating, 1 to 5; null without check-ins. */
-  average: number | null;
-  /** How many gave 1, 2, 3, 4 and 5. */
-  distribution: number[];
-}
+/** A program's check-ins, in aggregate only (coordinators); `average` is null without any. */
+export type CheckinSummary = Schemas['CheckinSummary'];

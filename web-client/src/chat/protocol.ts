@@ -1,6 +1,8 @@
 // Types of the chat protocol, version 1 (docs/protocol.md): the frames a client sends and
 // receives over `/ws`, the channel view and the log events. Kept apart from the HTTP types
-// because the same shapes arrive over both.
+// because the same shapes arrive over both; those that do (channels, log events, history pages)
+// are the OpenAPI document's schemas (api/types.ts says how).
+import type { components } from '../api/schema';
 import type { Match, Meeting } from '../api/types';
 import type { Alert, SurveyInvitation } from '../api/programData';
 import type { GroupEvent } from '../api/events';
@@ -11,54 +13,28 @@ export const SYSTEM_USER_ID = '00000000-0000-0000-0000-000000000000';
 /** Longest message body, in characters (Unicode code points, as the server counts them). */
 export const MAX_MESSAGE_CHARS = 4000;
 
-export type ChannelKind = 'pair' | 'group' | 'announcement';
-export type PresenceState = 'online' | 'away' | 'offline';
-export type EventKind = 'message' | 'edit' | 'delete';
+type Schemas = components['schemas'];
 
-export interface ChannelMemberView {
-  user_id: string;
-  name: string;
-  last_read_seq: number;
-}
+export type ChannelKind = Schemas['ChannelKind'];
+export type PresenceState = 'online' | 'away' | 'offline';
+export type EventKind = Schemas['EventKind'];
+
+export type ChannelMemberView = Schemas['ChannelMemberView'];
 
 /** A channel as `POST /api/programs/{id}/channels` returns it. */
-export interface Channel {
-  id: string;
-  program_id: string;
-  kind: ChannelKind;
-  name: string;
-  program_wide: boolean;
-  last_seq: number;
-  created_at: string;
-}
+export type Channel = Schemas['Channel'];
 
 /** One person's view of a channel (welcome, channel_added, GET /api/channels). */
-export interface ChannelView extends Channel {
-  can_post: boolean;
-  last_read_seq: number;
-  unread: number;
-  members: ChannelMemberView[];
-}
+export type ChannelView = Schemas['ChannelView'];
 
-/** One entry of a channel's log, or (in history pages) a message in its current state. */
-export interface ChatEvent {
-  channel_id: string;
-  seq: number;
-  id: string;
-  kind: EventKind;
-  sender_id: string;
-  client_id: string;
-  body: string;
-  target_seq: number | null;
-  created_at: string;
-  edited_at: string | null;
-  deleted_at: string | null;
-}
+/**
+ * One entry of a channel's log, or (in history pages) a message in its current state;
+ * target_seq, edited_at and deleted_at null when unset.
+ */
+export type ChatEvent = Schemas['Event'];
 
-export interface HistoryPage {
-  items: ChatEvent[];
-  next_before: number | null;
-}
+/** `GET /api/channels/{id}/messages`: `next_before` is null at the beginning of the channel. */
+export type HistoryPage = Schemas['History'];
 
 export type ErrorCode =
   | 'bad_frame'

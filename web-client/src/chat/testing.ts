@@ -109,6 +109,8 @@ export function groupEvent(overrides: Partial<GroupEvent> = {}): GroupEvent {
     host: { user_id: 'host', name: 'Cora Coordinator' },
     speakers: [],
     my_rsvp: null,
+    chat_channel: null,
+    ended_at: null,
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import type {
   MatchResponse,
   MatchStatus,
   NewQuestion,
+  Page,
   QuestionAudience,
   QuestionKind,
   Round,
@@ -239,9 +240,9 @@ export function isOpen(match: Match): boolean {
 
 /** The list of rounds (newest first) with `round` in it: replaced where it is, else first. */
 export function upsertRound<R extends { id: string }>(
-  page: { items: R[]; next_cursor: string | null } | undefined,
+  page: Page<R> | undefined,
   round: R,
-): { items: R[]; next_cursor: string | null } {
+): Page<R> {
   if (!page) return { items: [round], next_cursor: null };
   if (page.items.some((r) => r.id === round.id)) {
     return { ...page, items: page.items.map((r) => (r.id === round.id ? round : r)) };

@@ -12,7 +12,7 @@ export const CLOSES_AFTER_MS = 2 * 60 * 60_000;
 
 /**
  * The part of the event's view this needs. `ended_at` (RFC 3339, when the host ended the room) is
- * in the server's view of an event; optional because servers before the live room leave it out.
+ * always in the server's view of an event (null before); optional here, so that an event's times alone will do.
  */
 export type RoomEvent = Pick<GroupEvent, 'starts_at' | 'duration_min'> & { readonly ended_at?: string | null };
 
