@@ -26,7 +26,7 @@ use crate::domain::program_data::surveys::{self, Audience, Question, SurveyResul
 use crate::domain::program_data::{Alert, Survey, SurveyInvitation, parse_questions, raise, sweep};
 use crate::state::AppState;
 use crate::store::{
-    ChannelKind, NewChannel, NotificationPrefsRow, RiskSettingsRow, SurveyRecord, from_millis, to_millis,
+    ChannelKind, NewChannel, NotificationPrefsRow, RiskRule, RiskSettingsRow, SurveyRecord, from_millis, to_millis,
 };
 
 async fn coordinator(state: &AppState, me: &CurrentUser, program_id: Uuid) -> Result<(), ApiError> {
@@ -207,7 +207,7 @@ pub async fn answer_survey(
         let settings = state.store.risk_settings(invitation.program_id).await?.unwrap_or(sweep::DEFAULT_RISK);
         if settings.enabled && settings.fit_check {
             let detail = format!("a response to \"{}\" said the match is not working", invitation.title);
-            raise(&state, invitation.program_id, match_id, "not_a_good_fit", &detail)
+            raise(&state, invitation.program_id, match_id, RiskRule::NotAGoodFit, &detail)
                 .await
                 .map_err(ApiError::internal)?;
         }

@@ -174,6 +174,14 @@ impl MatchStatus {
     }
 }
 
+impl TryFrom<String> for MatchStatus {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        MatchStatus::parse(&s).ok_or_else(|| format!("unknown match status {s:?}"))
+    }
+}
+
 /// One person's answer to a proposal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -72,6 +72,39 @@ pub struct RosterRow {
     pub completed_at: Option<i64>,
 }
 
+/// Why a pair was flagged as at risk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskRule {
+    /// Nobody wrote or met for longer than the program allows.
+    NoContact,
+    /// Check-in ratings after calls went down.
+    FallingRatings,
+    /// One of the two answered a fit check with "not a good fit".
+    NotAGoodFit,
+}
+
+impl RiskRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskRule::NoContact => "no_contact",
+            RiskRule::FallingRatings => "falling_ratings",
+            RiskRule::NotAGoodFit => "not_a_good_fit",
+        }
+    }
+}
+
+impl TryFrom<String> for RiskRule {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        [RiskRule::NoContact, RiskRule::FallingRatings, RiskRule::NotAGoodFit]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown risk rule {s:?}"))
+    }
+}
+
 /// A match of a program, whatever its status.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PairRow {
@@ -80,7 +113,8 @@ pub struct PairRow {
     pub mentee_name: String,
     pub mentor_id: Uuid,
     pub mentor_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: super::MatchStatus,
     pub score: f64,
     pub created_at: i64,
     pub activated_at: Option<i64>,
@@ -144,7 +178,8 @@ pub struct AlertRow {
     pub id: Uuid,
     pub program_id: Uuid,
     pub match_id: Uuid,
-    pub rule: String,
+    #[sqlx(try_from = "String")]
+    pub rule: RiskRule,
     pub detail: String,
     pub raised_at: i64,
     pub resolved_at: Option<i64>,
@@ -254,7 +289,7 @@ pub trait ProgramDataStore: Send + Sync {
         &self,
         program_id: Uuid,
         match_id: Uuid,
-        rule: &str,
+        rule: RiskRule,
         detail: &str,
         now: OffsetDateTime,
     ) -> StoreResult<Option<Uuid>>;
@@ -263,7 +298,7 @@ pub trait ProgramDataStore: Send + Sync {
     /// Closes an open alert; false when it was already closed.
     async fn resolve_alert(&self, id: Uuid, resolution: &str, now: OffsetDateTime) -> StoreResult<bool>;
     /// Closes a pair's open alert of one rule (the condition went away).
-    async fn resolve_rule(&self, match_id: Uuid, rule: &str, now: OffsetDateTime) -> StoreResult<()>;
+    async fn resolve_rule(&self, match_id: Uuid, rule: RiskRule, now: OffsetDateTime) -> StoreResult<()>;
     async fn checkin_channel(&self, match_id: Uuid, coordinator: Uuid) -> StoreResult<Option<Uuid>>;
     /// Remembers the coordinator's channel with a pair; the one stored first wins.
     async fn set_checkin_channel(&self, match_id: Uuid, coordinator: Uuid, channel: Uuid) -> StoreResult<Uuid>;
@@ -584,7 +619,7 @@ macro_rules! impl_program_data_store {
                 .await?)
             }
 
-            async fn raise_alert(&self, program_id: Uuid, match_id: Uuid, rule: &str, detail: &str, now: OffsetDateTime) -> StoreResult<Option<Uuid>> {
+            async fn raise_alert(&self, program_id: Uuid, match_id: Uuid, rule: RiskRule, detail: &str, now: OffsetDateTime) -> StoreResult<Option<Uuid>> {
                 let id = Uuid::now_v7();
                 let done = sqlx::query::<$db>(
                     "INSERT INTO risk_alerts (id, program_id, match_id, rule, detail, raised_at) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -593,7 +628,7 @@ macro_rules! impl_program_data_store {
                 .bind(id)
                 .bind(program_id)
                 .bind(match_id)
-                .bind(rule)
+                .bind(rule.as_str())
                 .bind(detail)
                 .bind(to_millis(now))
                 .execute(&self.pool)
@@ -632,12 +667,12 @@ macro_rules! impl_program_data_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn resolve_rule(&self, match_id: Uuid, rule: &str, now: OffsetDateTime) -> StoreResult<()> {
+            async fn resolve_rule(&self, match_id: Uuid, rule: RiskRule, now: OffsetDateTime) -> StoreResult<()> {
                 sqlx::query::<$db>(
                     "UPDATE risk_alerts SET resolved_at = $3, resolution = 'cleared' WHERE match_id = $1 AND rule = $2 AND resolved_at IS NULL",
                 )
                 .bind(match_id)
-                .bind(rule)
+                .bind(rule.as_str())
                 .bind(to_millis(now))
                 .execute(&self.pool)
                 .await?;

@@ -85,8 +85,8 @@ export type AnswerValue = number | string | string[];
 
 // Engagement and pairs at risk.
 
-/** The rules this client knows; the document's `Alert.rule` is any string. */
-export type RiskRule = 'no_contact' | 'falling_ratings' | 'not_a_good_fit';
+/** Why a pair was flagged (`Alert.rule`). */
+export type RiskRule = Schemas['RiskRule'];
 
 /**
  * A pair at risk: `resolved_at` and `resolution` (`resolved`, `rematched` or `cleared`, the

@@ -1441,8 +1441,7 @@ export interface components {
             resolution: string | null;
             /** Format: date-time */
             resolved_at: string | null;
-            /** @description `no_contact`, `falling_ratings` or `not_a_good_fit`. */
-            rule: string;
+            rule: components["schemas"]["RiskRule"];
         };
         Answered: {
             anonymous: boolean;
@@ -1928,8 +1927,7 @@ export interface components {
                 resolution: string | null;
                 /** Format: date-time */
                 resolved_at: string | null;
-                /** @description `no_contact`, `falling_ratings` or `not_a_good_fit`. */
-                rule: string;
+                rule: components["schemas"]["RiskRule"];
             }[];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
             next_cursor: string | null;
@@ -2252,7 +2250,7 @@ export interface components {
                 /** Format: int64 */
                 minutes_met: number;
                 /** @description `active` or `ended`. */
-                status: string;
+                status: components["schemas"]["MatchStatus"];
             }[];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
             next_cursor: string | null;
@@ -2596,7 +2594,7 @@ export interface components {
             /** Format: int64 */
             minutes_met: number;
             /** @description `active` or `ended`. */
-            status: string;
+            status: components["schemas"]["MatchStatus"];
         };
         PairMessageInput: {
             text: string;
@@ -2821,6 +2819,11 @@ export interface components {
              */
             answers: Record<string, unknown>;
         };
+        /**
+         * @description Why a pair was flagged as at risk.
+         * @enum {string}
+         */
+        RiskRule: "no_contact" | "falling_ratings" | "not_a_good_fit";
         RiskSettings: {
             /** @description Whether pairs are checked at all. */
             enabled: boolean;

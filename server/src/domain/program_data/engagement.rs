@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::store::PersonRef;
-use crate::store::{AlertRow, PairRow, ProgramActivity, Role, RosterRow, from_millis, pair_key};
+use crate::store::{AlertRow, MatchStatus, PairRow, ProgramActivity, Role, RosterRow, from_millis, pair_key};
 
 const WEEK_MS: i64 = 7 * 86_400_000;
 /// 1970-01-05, the first Monday after the epoch.
@@ -35,7 +35,7 @@ pub struct PairEngagement {
     pub mentee: PersonRef,
     pub mentor: PersonRef,
     /// `active` or `ended`.
-    pub status: String,
+    pub status: MatchStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub activated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -121,7 +121,7 @@ pub fn engagement(activity: &ProgramActivity, alerts: &[AlertRow]) -> Vec<PairEn
     }
     for alert in alerts.iter().filter(|a| a.resolved_at.is_none()) {
         if let Some(e) = by_pair.get_mut(&alert.match_id) {
-            e.at_risk.push(alert.rule.clone());
+            e.at_risk.push(alert.rule.as_str().to_owned());
         }
     }
     order
@@ -146,7 +146,7 @@ fn new_engagement(p: &PairRow) -> PairEngagement {
         match_id: p.id,
         mentee: PersonRef { user_id: p.mentee_id, name: p.mentee_name.clone() },
         mentor: PersonRef { user_id: p.mentor_id, name: p.mentor_name.clone() },
-        status: p.status.clone(),
+        status: p.status,
         activated_at: from_millis(activated_ms),
         ended_at: p.ended_at.map(from_millis),
         messages_from_mentee: 0,
@@ -391,7 +391,7 @@ pub fn overview(
         matches_over_time,
         weekly_active_pairs,
         meetings_per_pair,
-        at_risk: AtRisk { open: open.len() as i64, by_rule: counts(open.iter().map(|a| a.rule.clone())) },
+        at_risk: AtRisk { open: open.len() as i64, by_rule: counts(open.iter().map(|a| a.rule.as_str().to_owned())) },
         cohorts: cohorts.into_iter().collect(),
     }
 }
@@ -422,7 +422,7 @@ mod tests {
                 mentee_name: "Nia".into(),
                 mentor_id: mentor,
                 mentor_name: "Kwame".into(),
-                status: "active".into(),
+                status: crate::store::MatchStatus::Active,
                 score: 1.0,
                 created_at: 0,
                 activated_at: Some(1_000),

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::domain::Core;
 use crate::domain::notify::{Notice, To};
 use crate::store::PersonRef;
-use crate::store::{AlertRow, Role, SurveyInvitationRecord, SurveyRecord, from_millis};
+use crate::store::{AlertRow, RiskRule, Role, SurveyInvitationRecord, SurveyRecord, from_millis};
 use surveys::{Audience, Question, Trigger};
 
 /// A survey as coordinators see it.
@@ -101,8 +101,7 @@ pub struct Alert {
     pub match_id: Uuid,
     pub mentee: PersonRef,
     pub mentor: PersonRef,
-    /// `no_contact`, `falling_ratings` or `not_a_good_fit`.
-    pub rule: String,
+    pub rule: RiskRule,
     pub detail: String,
     #[serde(with = "time::serde::rfc3339")]
     pub raised_at: OffsetDateTime,
@@ -122,7 +121,7 @@ impl Alert {
             match_id: a.match_id,
             mentee: PersonRef { user_id: a.mentee_id, name: a.mentee_name.clone() },
             mentor: PersonRef { user_id: a.mentor_id, name: a.mentor_name.clone() },
-            rule: a.rule.clone(),
+            rule: a.rule,
             detail: a.detail.clone(),
             raised_at: from_millis(a.raised_at),
             resolved_at: a.resolved_at.map(from_millis),
@@ -147,7 +146,7 @@ pub async fn announce_invitation(state: &Core, invitation: Uuid) -> anyhow::Resu
 /// Raises an alert for a pair; the first time (while none is open for the rule) the pair is
 /// nudged in their channel (except for a fit check's answer, which is the respondent's to share)
 /// and the program's coordinators are told live.
-pub async fn raise(state: &Core, program_id: Uuid, match_id: Uuid, rule: &str, detail: &str) -> anyhow::Result<()> {
+pub async fn raise(state: &Core, program_id: Uuid, match_id: Uuid, rule: RiskRule, detail: &str) -> anyhow::Result<()> {
     let now = state.clock.now();
     let Some(id) = state.store.raise_alert(program_id, match_id, rule, detail, now).await? else {
         return Ok(());
@@ -155,9 +154,9 @@ pub async fn raise(state: &Core, program_id: Uuid, match_id: Uuid, rule: &str, d
     let alert = Alert::from_row(&state.store.get_alert(id).await?);
     let record = state.store.get_match(match_id).await?;
     // A fit check's answer is the respondent's to share: that rule tells only coordinators.
-    if let Some(channel) = record.channel_id.filter(|_| rule != "not_a_good_fit") {
+    if let Some(channel) = record.channel_id.filter(|_| rule != RiskRule::NotAGoodFit) {
         let body = match rule {
-            "no_contact" => format!(
+            RiskRule::NoContact => format!(
                 "It has been a while since you two were in touch. A short message or a 20-minute call keeps a \
                  mentorship going, {} and {}. Schedule your next meeting from this chat.",
                 record.mentee_name, record.mentor_name

@@ -13,7 +13,7 @@ use super::engagement::engagement;
 use super::surveys::{Audience, Trigger};
 use super::{announce_invitation, notify, raise};
 use crate::domain::Core;
-use crate::store::{RiskSettingsRow, SurveyRecord, from_millis, to_millis};
+use crate::store::{MatchStatus, RiskRule, RiskSettingsRow, SurveyRecord, from_millis, to_millis};
 
 /// Meetings this recent are looked at for surveys (a worker down longer misses older ones).
 const MEETINGS_LOOKBACK: time::Duration = time::Duration::days(3);
@@ -128,7 +128,7 @@ async fn timed_surveys(state: &Core) -> anyhow::Result<()> {
         }
         let audience = audience_of(&survey);
         let activity = state.store.program_activity(survey.program_id).await?;
-        for pair in activity.pairs.iter().filter(|p| p.status == "active") {
+        for pair in activity.pairs.iter().filter(|p| p.status == MatchStatus::Active) {
             for (user, included) in
                 [(pair.mentee_id, audience.includes_mentees()), (pair.mentor_id, audience.includes_mentors())]
             {
@@ -197,7 +197,7 @@ pub async fn check_program(state: &Core, program_id: Uuid) -> anyhow::Result<()>
     let activity = state.store.program_activity(program_id).await?;
     let pairs = engagement(&activity, &[]);
     let quiet_for = time::Duration::days(i64::from(settings.no_contact_days));
-    for pair in pairs.iter().filter(|p| p.status == "active") {
+    for pair in pairs.iter().filter(|p| p.status == MatchStatus::Active) {
         let last = from_millis(pair.last_contact_ms.max(pair.activated_ms));
         if now - last >= quiet_for {
             let days = (now - last).whole_days();
@@ -205,12 +205,12 @@ pub async fn check_program(state: &Core, program_id: Uuid) -> anyhow::Result<()>
                 Some(_) => format!("no message or meeting for {days} days"),
                 None => format!("no message or meeting in the {days} days since they were matched"),
             };
-            raise(state, program_id, pair.match_id, "no_contact", &detail).await?;
+            raise(state, program_id, pair.match_id, RiskRule::NoContact, &detail).await?;
         } else {
-            state.store.resolve_rule(pair.match_id, "no_contact", now).await?;
+            state.store.resolve_rule(pair.match_id, RiskRule::NoContact, now).await?;
         }
         if let Some(detail) = ratings_falling(&pair.ratings, settings.rating_drop) {
-            raise(state, program_id, pair.match_id, "falling_ratings", &detail).await?;
+            raise(state, program_id, pair.match_id, RiskRule::FallingRatings, &detail).await?;
         }
     }
     Ok(())
