@@ -27,7 +27,7 @@ use crate::bus::{self, BusConfig};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::Core;
-use crate::domain::accounts::AttemptLimiter;
+use crate::domain::accounts::{AttemptLimiter, SignInLimits};
 use crate::domain::notify::Notifier;
 use crate::gateway::{Gateway, Limits};
 use crate::mail::Mailer;
@@ -165,6 +165,7 @@ async fn assemble(
     }
     tasks.spawn(gateway.clone().tick_calls());
     let window = Duration::from_secs(config.login_window_secs);
+    let config_limits = (config.login_attempts_per_account, config.login_attempts_per_address);
     let core = Core {
         mailer: Mailer::new(&config, store.clone())?,
         config: Arc::new(config),
@@ -173,16 +174,14 @@ async fn assemble(
         clock,
         bus,
         notify,
+        sign_in: Arc::new(SignInLimits {
+            by_account: AttemptLimiter::new(config_limits.0, window),
+            by_address: AttemptLimiter::new(config_limits.1, window),
+        }),
         work: Arc::new(tokio::sync::Notify::new()),
         tasks,
     };
-    let state = AppState {
-        login_by_account: Arc::new(AttemptLimiter::new(core.config.login_attempts_per_account, window)),
-        login_by_address: Arc::new(AttemptLimiter::new(core.config.login_attempts_per_address, window)),
-        core,
-        metrics: metrics_handle(),
-        gateway,
-    };
+    let state = AppState { core, metrics: metrics_handle(), gateway };
     Ok((state, node))
 }
 

@@ -7,17 +7,12 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::domain::Core;
-use crate::domain::accounts::AttemptLimiter;
 use crate::gateway::Gateway;
 
 #[derive(Clone)]
 pub struct AppState {
     /// The domain's handles: configuration, store, bus, clock, mail, notifications.
     pub core: Core,
-    /// Sign-in attempts per account (lower-cased email).
-    pub login_by_account: Arc<AttemptLimiter>,
-    /// Sign-in attempts per client address.
-    pub login_by_address: Arc<AttemptLimiter>,
     /// Renders `/metrics`.
     pub metrics: Option<PrometheusHandle>,
     /// Live connections of this node and the bus to the others.

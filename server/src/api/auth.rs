@@ -49,31 +49,8 @@ pub async fn login(
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let account_key = body.email.trim().to_lowercase();
-    let address_key = client_address(&state, &headers, peer);
-    if state.login_by_address.is_blocked(&address_key) || state.login_by_account.is_blocked(&account_key) {
-        metrics::counter!("kindred_login_total", "outcome" => "rate_limited").increment(1);
-        return Err(ApiError::RateLimited);
-    }
-    let found = if body.password.len() > accounts::MAX_PASSWORD_LEN || account_key.len() > 254 {
-        None
-    } else {
-        state.store.find_user_by_email(&account_key).await?
-    };
-    let hash = found.as_ref().and_then(|(_, h)| h.clone()).unwrap_or_else(|| accounts::dummy_hash().to_owned());
-    let password = if body.password.len() > accounts::MAX_PASSWORD_LEN { String::new() } else { body.password };
-    let ok = accounts::verify_password_async(password, hash).await;
-    let user = match (ok, found) {
-        (true, Some((user, Some(_)))) => user,
-        _ => {
-            state.login_by_address.record_failure(&address_key);
-            state.login_by_account.record_failure(&account_key);
-            metrics::counter!("kindred_login_total", "outcome" => "failed").increment(1);
-            return Err(ApiError::InvalidCredentials);
-        }
-    };
-    state.login_by_account.reset(&account_key);
-    metrics::counter!("kindred_login_total", "outcome" => "ok").increment(1);
+    let address = client_address(&state, &headers, peer);
+    let user = accounts::sign_in(&state, &body.email, body.password, &address).await?;
     let (cookie, csrf) = start_browser_session(&state, &user).await?;
     let view = session_view(&state, user, csrf).await?;
     Ok(([(header::SET_COOKIE, cookie)], Json(view)))

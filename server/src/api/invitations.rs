@@ -14,10 +14,9 @@ use uuid::Uuid;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath};
 use super::session::{SessionView, client_address, session_view, start_browser_session};
-use super::validate;
-use crate::domain::accounts::{self, secret_hash};
+use crate::domain::accounts;
 use crate::state::AppState;
-use crate::store::{Acceptance, Invitation, InvitationStatus, NewUser, Role};
+use crate::store::Role;
 
 #[derive(Serialize, ToSchema)]
 pub struct ProgramRef {
@@ -47,28 +46,6 @@ pub struct AcceptRequest {
     pub name: Option<String>,
 }
 
-/// The invitation behind a link, refusing links that can no longer be used.
-async fn usable_invitation(state: &AppState, token: &str) -> Result<Invitation, ApiError> {
-    if token.len() > 200 {
-        return Err(ApiError::NotFound);
-    }
-    let invitation = state
-        .store
-        .find_invitation_by_token(&secret_hash(token), state.clock.now())
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    match invitation.status {
-        InvitationStatus::Pending => Ok(invitation),
-        InvitationStatus::Accepted => {
-            Err(ApiError::Gone("this invitation has already been used; sign in instead".into()))
-        }
-        InvitationStatus::Expired => {
-            Err(ApiError::Gone("this invitation has expired; ask the coordinator to send it again".into()))
-        }
-        InvitationStatus::Revoked => Err(ApiError::Gone("this invitation was revoked".into())),
-    }
-}
-
 /// Look at an invitation link.
 #[utoipa::path(get, path = "/api/invitations/{token}", tag = "invitations", security(()), params(("token" = String, Path)),
     responses((status = 200, body = InvitationPreview), (status = 404, body = ErrorBody),
@@ -77,7 +54,7 @@ pub async fn preview(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Json<InvitationPreview>, ApiError> {
-    let invitation = usable_invitation(&state, &token).await?;
+    let invitation = accounts::usable_invitation(&state, &token).await?;
     let program = state.store.get_program(invitation.program_id, Uuid::nil()).await?;
     let account_exists = state.store.find_user_by_email(&invitation.email).await?.is_some();
     Ok(Json(InvitationPreview {
@@ -105,48 +82,8 @@ pub async fn accept(
     ApiPath(token): ApiPath<String>,
     ApiJson(body): ApiJson<AcceptRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let invitation = usable_invitation(&state, &token).await?;
-    let acceptance = match state.store.find_user_by_email(&invitation.email).await? {
-        Some((user, hash)) => {
-            // Joining with an existing account proves ownership with its password, under the
-            // same limits as signing in.
-            let account_key = user.email.to_lowercase();
-            let address_key = client_address(&state, &headers, peer);
-            if state.login_by_address.is_blocked(&address_key) || state.login_by_account.is_blocked(&account_key) {
-                return Err(ApiError::RateLimited);
-            }
-            let Some(hash) = hash else {
-                return Err(ApiError::Forbidden(
-                    "this account has no password yet; use the link in your account email first",
-                ));
-            };
-            if body.password.len() > accounts::MAX_PASSWORD_LEN
-                || !accounts::verify_password_async(body.password, hash).await
-            {
-                state.login_by_address.record_failure(&address_key);
-                state.login_by_account.record_failure(&account_key);
-                return Err(ApiError::InvalidCredentials);
-            }
-            Acceptance::Existing(user.id)
-        }
-        None => {
-            validate::password("password", &body.password)?;
-            let name = match body.name.as_deref() {
-                Some(n) => validate::required("name", n, 100)?,
-                None => invitation.name.clone(),
-            };
-            let password_hash = Some(accounts::hash_password_async(body.password).await);
-            Acceptance::New(NewUser {
-                email: invitation.email.clone(),
-                name,
-                password_hash,
-                is_admin: false,
-                can_create_programs: false,
-            })
-        }
-    };
-    let user = state.store.accept_invitation(&secret_hash(&token), acceptance, state.clock.now()).await?;
-    tracing::info!(user = %user.id, program = %invitation.program_id, "invitation accepted");
+    let address = client_address(&state, &headers, peer);
+    let user = accounts::accept_invitation(&state, &token, body.password, body.name.as_deref(), &address).await?;
     let (cookie, csrf) = start_browser_session(&state, &user).await?;
     let view = session_view(&state, user, csrf).await?;
     Ok(([(header::SET_COOKIE, cookie)], Json(view)))

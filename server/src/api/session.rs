@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use super::extract::SESSION_COOKIE;
-use crate::domain::accounts::{new_secret, secret_hash};
+use crate::domain::accounts;
 use crate::state::AppState;
-use crate::store::{Role, SessionKind, SessionRecord, User};
+use crate::store::{Role, User};
 
 /// What the web client needs after signing in.
 #[derive(Serialize, ToSchema)]
@@ -42,29 +42,16 @@ pub async fn session_view(state: &AppState, user: User, csrf_token: String) -> R
     Ok(SessionView { user, csrf_token, memberships })
 }
 
-/// Starts a browser session for `user`: stores it and returns the cookie to set.
+/// Starts a browser session for `user`: returns the cookie to set and the CSRF token.
 pub async fn start_browser_session(state: &AppState, user: &User) -> Result<(HeaderValue, String), ApiError> {
-    let now = state.clock.now();
-    let secret = new_secret("ks_");
-    let csrf = new_secret("");
-    let ttl = time::Duration::hours(state.config.session_ttl_hours as i64);
-    let record = SessionRecord {
-        id: Uuid::now_v7(),
-        user_id: user.id,
-        kind: SessionKind::Browser,
-        name: String::new(),
-        csrf_token: csrf.clone(),
-        created_at: now,
-        last_used_at: now,
-        expires_at: Some(now + ttl),
-    };
-    state.store.create_session(&record, &secret_hash(&secret)).await?;
+    let session = accounts::start_session(state, user).await?;
     let cookie = format!(
-        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        ttl.whole_seconds(),
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        session.secret,
+        session.ttl.whole_seconds(),
         if state.secure_cookies() { "; Secure" } else { "" }
     );
-    Ok((HeaderValue::from_str(&cookie).map_err(ApiError::internal)?, csrf))
+    Ok((HeaderValue::from_str(&cookie).map_err(ApiError::internal)?, session.csrf))
 }
 
 /// The client's address for rate limits: the TCP peer, or, behind a trusted reverse proxy

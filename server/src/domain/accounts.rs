@@ -156,6 +156,161 @@ pub async fn sign_out_everywhere(core: &super::Core, user: uuid::Uuid) -> super:
     Ok(n)
 }
 
+// --- signing in, sessions and invitations ---
+
+/// Failed sign-in attempts per account (lower-cased email) and per client address.
+pub struct SignInLimits {
+    pub by_account: AttemptLimiter,
+    pub by_address: AttemptLimiter,
+}
+
+impl SignInLimits {
+    fn check(&self, account: &str, address: &str) -> super::Result<()> {
+        if self.by_address.is_blocked(address) || self.by_account.is_blocked(account) {
+            return Err(super::Error::TooManyAttempts);
+        }
+        Ok(())
+    }
+
+    fn failed(&self, account: &str, address: &str) {
+        self.by_address.record_failure(address);
+        self.by_account.record_failure(account);
+    }
+}
+
+/// Checks an email and password under the sign-in limits (`address`: the client's, for its own
+/// limit). Wrong credentials and unknown accounts take the same time and give the same answer.
+pub async fn sign_in(
+    core: &super::Core,
+    email: &str,
+    password: String,
+    address: &str,
+) -> super::Result<crate::store::User> {
+    let account = email.trim().to_lowercase();
+    if let Err(e) = core.sign_in.check(&account, address) {
+        metrics::counter!("kindred_login_total", "outcome" => "rate_limited").increment(1);
+        return Err(e);
+    }
+    let found = if password.len() > MAX_PASSWORD_LEN || account.len() > 254 {
+        None
+    } else {
+        core.store.find_user_by_email(&account).await?
+    };
+    let hash = found.as_ref().and_then(|(_, h)| h.clone()).unwrap_or_else(|| dummy_hash().to_owned());
+    let password = if password.len() > MAX_PASSWORD_LEN { String::new() } else { password };
+    let ok = verify_password_async(password, hash).await;
+    match (ok, found) {
+        (true, Some((user, Some(_)))) => {
+            core.sign_in.by_account.reset(&account);
+            metrics::counter!("kindred_login_total", "outcome" => "ok").increment(1);
+            Ok(user)
+        }
+        _ => {
+            core.sign_in.failed(&account, address);
+            metrics::counter!("kindred_login_total", "outcome" => "failed").increment(1);
+            Err(super::Error::WrongCredentials)
+        }
+    }
+}
+
+/// A new browser session for `user`: its secret (the cookie's value; only its hash is stored),
+/// its CSRF token, and how long it lasts without use.
+pub struct NewSession {
+    pub secret: String,
+    pub csrf: String,
+    pub ttl: time::Duration,
+}
+
+/// Starts a browser session for `user`.
+pub async fn start_session(core: &super::Core, user: &crate::store::User) -> super::Result<NewSession> {
+    let now = core.clock.now();
+    let secret = new_secret("ks_");
+    let csrf = new_secret("");
+    let ttl = time::Duration::hours(core.config.session_ttl_hours as i64);
+    let record = crate::store::SessionRecord {
+        id: uuid::Uuid::now_v7(),
+        user_id: user.id,
+        kind: crate::store::SessionKind::Browser,
+        name: String::new(),
+        csrf_token: csrf.clone(),
+        created_at: now,
+        last_used_at: now,
+        expires_at: Some(now + ttl),
+    };
+    core.store.create_session(&record, &secret_hash(&secret)).await?;
+    Ok(NewSession { secret, csrf, ttl })
+}
+
+/// The invitation behind a link, refusing links that can no longer be used.
+pub async fn usable_invitation(core: &super::Core, token: &str) -> super::Result<crate::store::Invitation> {
+    use crate::store::InvitationStatus;
+    if token.len() > 200 {
+        return Err(super::Error::NotFound);
+    }
+    let invitation = core
+        .store
+        .find_invitation_by_token(&secret_hash(token), core.clock.now())
+        .await?
+        .ok_or(super::Error::NotFound)?;
+    match invitation.status {
+        InvitationStatus::Pending => Ok(invitation),
+        InvitationStatus::Accepted => {
+            Err(super::Error::Gone("this invitation has already been used; sign in instead".into()))
+        }
+        InvitationStatus::Expired => {
+            Err(super::Error::Gone("this invitation has expired; ask the coordinator to send it again".into()))
+        }
+        InvitationStatus::Revoked => Err(super::Error::Gone("this invitation was revoked".into())),
+    }
+}
+
+/// Accepts an invitation: creates the account (or joins an existing one, proven by its password
+/// under the sign-in limits) and adds the membership. A link works once.
+pub async fn accept_invitation(
+    core: &super::Core,
+    token: &str,
+    password: String,
+    name: Option<&str>,
+    address: &str,
+) -> super::Result<crate::store::User> {
+    use crate::store::{Acceptance, NewUser};
+    let invitation = usable_invitation(core, token).await?;
+    let acceptance = match core.store.find_user_by_email(&invitation.email).await? {
+        Some((user, hash)) => {
+            let account = user.email.to_lowercase();
+            core.sign_in.check(&account, address)?;
+            let Some(hash) = hash else {
+                return Err(super::Error::Forbidden(
+                    "this account has no password yet; use the link in your account email first",
+                ));
+            };
+            if password.len() > MAX_PASSWORD_LEN || !verify_password_async(password, hash).await {
+                core.sign_in.failed(&account, address);
+                return Err(super::Error::WrongCredentials);
+            }
+            Acceptance::Existing(user.id)
+        }
+        None => {
+            super::validate::password("password", &password)?;
+            let name = match name {
+                Some(n) => super::validate::required("name", n, 100)?,
+                None => invitation.name.clone(),
+            };
+            let password_hash = Some(hash_password_async(password).await);
+            Acceptance::New(NewUser {
+                email: invitation.email.clone(),
+                name,
+                password_hash,
+                is_admin: false,
+                can_create_programs: false,
+            })
+        }
+    };
+    let user = core.store.accept_invitation(&secret_hash(token), acceptance, core.clock.now()).await?;
+    tracing::info!(user = %user.id, program = %invitation.program_id, "invitation accepted");
+    Ok(user)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

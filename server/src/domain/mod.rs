@@ -45,6 +45,8 @@ pub struct Core {
     pub bus: Arc<dyn Bus>,
     /// The one way to tell people something live.
     pub notify: notify::Notifier,
+    /// Failed sign-in attempts, per account and per client address.
+    pub sign_in: Arc<accounts::SignInLimits>,
     /// Wakes this node's job runner when something was queued.
     pub work: Arc<tokio::sync::Notify>,
     /// This node's background tasks (bus delivery, call ticks, the job runner, mail sent after
@@ -70,6 +72,12 @@ pub enum Error {
     /// It existed and is no longer usable (an expired link).
     #[error("{0}")]
     Gone(String),
+    /// Wrong email or password (never saying which).
+    #[error("wrong email or password")]
+    WrongCredentials,
+    /// Too many failed attempts for this account or address; wait and retry.
+    #[error("too many attempts; wait a few minutes and try again")]
+    TooManyAttempts,
     /// Input that breaks a rule; `fields` names every failing field.
     #[error("{message}")]
     Invalid { message: String, fields: BTreeMap<String, String> },
