@@ -9,6 +9,7 @@ pub mod access;
 pub mod accounts;
 pub mod calendar;
 pub mod channels;
+pub mod chat;
 pub mod events;
 pub mod jobs;
 pub mod matching;

@@ -28,6 +28,12 @@ pub enum Notice<'a> {
     ChannelEvent { event: &'a Event, message: Option<&'a Event> },
     /// The person joined a channel.
     ChannelAdded { channel: &'a ChannelView },
+    /// A member's read position in a channel moved.
+    Read { channel: Uuid, user: Uuid, seq: i64 },
+    /// To the reader's own connections: their unread count in a channel.
+    Unread { channel: Uuid, last_read_seq: i64, unread: i64 },
+    /// A member is typing.
+    Typing { channel: Uuid, user: Uuid },
     /// A match of the person's was proposed or changed.
     Match { r#match: &'a Match },
     /// A meeting of the person's changed, or (`reminder`) starts soon.
@@ -73,8 +79,8 @@ impl Notifier {
         self.send_encoded(to, frame).await;
     }
 
-    /// Sends an already encoded frame: for the WebSocket shell's own frames (receipts, typing),
-    /// which are wire-only and have no domain notice.
+    /// Sends an already encoded frame: for frames the domain has no notice for (the call
+    /// signaling the pure state machine produces, relayed as it is).
     pub async fn send_encoded(&self, to: To<'_>, frame: String) {
         match to {
             To::User(user) => self.publish(BusEvent::User { user, frame }).await,

@@ -19,8 +19,8 @@ use super::Gateway;
 use super::hub::{ConnId, Outbox};
 use super::protocol::{self, ClientFrame, ErrorCode, PresenceState, ServerFrame, close};
 use crate::bus::BusEvent;
-use crate::domain::notify::{Notice, To};
-use crate::store::{Append, Appended, StoreError, User};
+use crate::domain::chat::{self, Change, Refusal};
+use crate::store::{StoreError, User};
 
 /// How long a client has to say `hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -339,21 +339,11 @@ impl Connection {
                 "sending too fast; wait a moment and retry with the same client_id",
             );
         }
-        let append = Append { channel_id: channel, sender_id: self.user.id, client_id, body };
         let now = self.gateway.clock.now();
-        let result = match change {
-            Change::New => self.gateway.store.append_message(append, now).await,
-            Change::Edit(target) => self.gateway.store.edit_message(append, target, now).await,
-            Change::Delete(target) => self.gateway.store.delete_message(append, target, now).await,
-        };
-        let Appended { event, created, target } = match result {
-            Ok(a) => a,
-            Err(StoreError::NotFound) => {
-                return error(&self.outbox, reference, ErrorCode::NotFound, "no such message in this channel");
-            }
-            Err(StoreError::Forbidden(m)) => return error(&self.outbox, reference, ErrorCode::Forbidden, m),
-            Err(StoreError::Conflict(m)) => return error(&self.outbox, reference, ErrorCode::Conflict, m),
-            Err(e) => {
+        let store = self.gateway.store.as_ref();
+        let written = match chat::write(store, now, self.user.id, channel, client_id, body, change).await {
+            Ok(written) => written,
+            Err(Refusal::Store(e)) => {
                 tracing::error!(error = %e, "storing a message failed");
                 return error(
                     &self.outbox,
@@ -362,47 +352,27 @@ impl Connection {
                     "could not store the message; retry with the same client_id",
                 );
             }
+            Err(refusal) => return error(&self.outbox, reference, code_of(&refusal), &refusal.to_string()),
         };
-        frame(
-            &self.outbox,
-            ServerFrame::Ack { reference, channel, client_id: &event.client_id, seq: event.seq, id: event.id, created },
-        );
-        if created {
-            metrics::counter!("kindred_messages_stored_total", "kind" => event.kind.as_str()).increment(1);
-        }
-        // Published again on a retry too: if the first attempt stored but never published (a
-        // crash in between), this is what delivers it. Clients ignore sequence numbers they have.
-        let notice = Notice::ChannelEvent { event: &event, message: target.as_ref() };
-        self.gateway.notify.send(To::Channel { channel, except: None }, notice).await;
+        let event = &written.event;
+        let (seq, id, created) = (event.seq, event.id, written.created);
+        frame(&self.outbox, ServerFrame::Ack { reference, channel, client_id: &event.client_id, seq, id, created });
+        chat::publish(&self.gateway.notify, channel, &written).await;
     }
 
     async fn read(&self, reference: Option<&str>, channel: Uuid, seq: i64) {
         if self.gateway.hub.access(self.id, channel).is_none() {
             return error(&self.outbox, reference, ErrorCode::NotMember, "not a member of this channel");
         }
-        let last = match self.gateway.store.get_channel(channel).await {
-            Ok(c) => c.last_seq,
-            Err(_) => return error(&self.outbox, reference, ErrorCode::Internal, "could not read the channel; retry"),
-        };
-        if seq > last {
-            return error(
-                &self.outbox,
-                reference,
-                ErrorCode::SeqFromFuture,
-                &format!("the channel's last sequence number is {last}"),
-            );
-        }
-        let (position, unread) = match self.gateway.store.mark_read(channel, self.user.id, seq).await {
-            Ok(r) => r,
-            Err(_) => {
-                return error(&self.outbox, reference, ErrorCode::Internal, "could not save the read position; retry");
+        let (store, notify) = (self.gateway.store.as_ref(), &self.gateway.notify);
+        match chat::read(store, notify, self.user.id, channel, seq).await {
+            Ok(()) => {}
+            Err(Refusal::Store(e)) => {
+                tracing::warn!(error = %e, "saving a read position failed");
+                error(&self.outbox, reference, ErrorCode::Internal, "could not save the read position; retry")
             }
-        };
-        let user = self.user.id;
-        let receipt = ServerFrame::Read { channel, user_id: user, seq: position }.encode();
-        self.gateway.notify.send_encoded(To::Channel { channel, except: Some(user) }, receipt).await;
-        let mine = ServerFrame::Unread { channel, last_read_seq: position, unread }.encode();
-        self.gateway.notify.send_encoded(To::User(user), mine).await;
+            Err(refusal) => error(&self.outbox, reference, code_of(&refusal), &refusal.to_string()),
+        }
     }
 
     async fn typing(&mut self, channel: Uuid) {
@@ -414,9 +384,7 @@ impl Connection {
             return;
         }
         self.typing.insert(channel, now);
-        let user = self.user.id;
-        let encoded = ServerFrame::Typing { channel, user_id: user }.encode();
-        self.gateway.notify.send_encoded(To::Channel { channel, except: Some(user) }, encoded).await;
+        chat::typing(&self.gateway.notify, self.user.id, channel).await;
     }
 
     async fn update_presence(&self, state: PresenceState) {
@@ -467,8 +435,13 @@ impl Connection {
     }
 }
 
-enum Change {
-    New,
-    Edit(i64),
-    Delete(i64),
+/// The protocol's error code for a refused chat operation.
+fn code_of(refusal: &Refusal) -> ErrorCode {
+    match refusal {
+        Refusal::NoSuchMessage => ErrorCode::NotFound,
+        Refusal::NotYours(_) => ErrorCode::Forbidden,
+        Refusal::Deleted(_) => ErrorCode::Conflict,
+        Refusal::FromTheFuture { .. } => ErrorCode::SeqFromFuture,
+        Refusal::Store(_) => ErrorCode::Internal,
+    }
 }

@@ -267,6 +267,9 @@ pub fn encode_notice(notice: &Notice<'_>) -> String {
     match *notice {
         Notice::ChannelEvent { event, message } => ServerFrame::Event { event, message },
         Notice::ChannelAdded { channel } => ServerFrame::ChannelAdded { channel },
+        Notice::Read { channel, user, seq } => ServerFrame::Read { channel, user_id: user, seq },
+        Notice::Unread { channel, last_read_seq, unread } => ServerFrame::Unread { channel, last_read_seq, unread },
+        Notice::Typing { channel, user } => ServerFrame::Typing { channel, user_id: user },
         Notice::Match { r#match } => ServerFrame::Match { r#match },
         Notice::Meeting { meeting, reminder } => ServerFrame::Meeting { meeting, reminder },
         Notice::GroupEvent { event, reminder } => ServerFrame::GroupEvent { event, reminder },
