@@ -14,7 +14,14 @@ use super::jobs::Work;
 use super::notify::{Notice, To};
 use super::program_data::notify as mail;
 use super::{Core, Error, Problems, Result, validate};
-use crate::store::{EventPersonRole, EventStatus, GroupEventRow, NewEvent, PersonRef, User, from_millis, to_millis};
+use crate::store::{
+    EventPersonRole, EventStatus, GroupEventRow, NewEvent, PersonRef, Store, StoreError, User, from_millis, to_millis,
+};
+
+/// How long before its start an event's live room opens.
+pub const OPENS_BEFORE_MS: i64 = 30 * 60 * 1000;
+/// How long after its scheduled end a live room may still be entered (events overrun).
+pub const CLOSES_AFTER_MS: i64 = 2 * 60 * 60 * 1000;
 
 /// How long before an event (or a meeting) people are reminded.
 pub const REMINDER_BEFORE: time::Duration = time::Duration::minutes(15);
@@ -338,4 +345,64 @@ pub(crate) async fn remind(core: &Core, id: Uuid, starts_ms: i64) -> anyhow::Res
         }
     }
     Ok(())
+}
+
+/// How someone takes part in an event's live room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoomPart {
+    /// The host, the program's coordinators and admins: they run the room.
+    Host,
+    /// Named speakers: on stage from the start.
+    Speaker,
+    /// Everyone else invited.
+    Audience,
+}
+
+/// Why someone may not enter a live room now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomRefusal {
+    /// Not invited (or no such event): the same answer, so event ids reveal nothing.
+    NotInvited,
+    /// Cancelled, ended, or not open yet; the reason says which.
+    NotOpen(&'static str),
+    /// The check itself failed; try again.
+    Unavailable,
+}
+
+/// May `user` enter `event`'s live room at `now_ms`, and as whom? Invited people only (admins
+/// too), from 30 minutes before the start until 2 hours after the scheduled end, unless the event
+/// was cancelled or its host ended the room.
+pub async fn room_entry(store: &dyn Store, event: Uuid, user: &User, now_ms: i64) -> Result<RoomPart, RoomRefusal> {
+    let unavailable = |e: StoreError| {
+        tracing::error!(error = %e, "room entry check failed");
+        RoomRefusal::Unavailable
+    };
+    let row = match store.get_event(event).await {
+        Ok(row) => row,
+        Err(StoreError::NotFound) => return Err(RoomRefusal::NotInvited),
+        Err(e) => return Err(unavailable(e)),
+    };
+    if !user.is_admin && !store.event_invited(event, user.id).await.map_err(unavailable)? {
+        return Err(RoomRefusal::NotInvited);
+    }
+    if row.status == EventStatus::Cancelled {
+        return Err(RoomRefusal::NotOpen("this event was cancelled"));
+    }
+    if row.ended_at.is_some() || now_ms > row.starts_at + i64::from(row.duration_min) * 60_000 + CLOSES_AFTER_MS {
+        return Err(RoomRefusal::NotOpen("this event has ended"));
+    }
+    if now_ms < row.starts_at - OPENS_BEFORE_MS {
+        return Err(RoomRefusal::NotOpen("the room opens 30 minutes before the event starts"));
+    }
+    let role = store.role_in_program(row.program_id, user.id).await.map_err(unavailable)?;
+    if row.host_id == user.id || role == Some(crate::store::Role::Coordinator) || user.is_admin {
+        return Ok(RoomPart::Host);
+    }
+    let speaker = store
+        .event_people(event)
+        .await
+        .map_err(unavailable)?
+        .iter()
+        .any(|p| p.user_id == user.id && p.role == EventPersonRole::Speaker);
+    Ok(if speaker { RoomPart::Speaker } else { RoomPart::Audience })
 }

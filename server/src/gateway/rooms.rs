@@ -65,7 +65,7 @@ impl Gateway {
         let at = ConnAddr { node: self.node_id, conn };
         let command = if let RoomFrame::RoomJoin { .. } = frame {
             let now = live::now_ms(&self.clock);
-            match live::entry(self.store.as_ref(), event, user.id, user.is_admin, now).await {
+            match live::entry(self.store.as_ref(), event, user, now).await {
                 Ok(role) => {
                     self.room_conns.lock().unwrap_or_else(|e| e.into_inner()).entry(conn).or_default().insert(event);
                     Command::Join {

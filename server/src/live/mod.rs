@@ -25,12 +25,10 @@ use protocol::{RoomErrorCode, RoomRole};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::store::{EventPersonRole, EventStatus, Role, Store, StoreError, to_millis};
+use crate::domain::events::{self, RoomPart, RoomRefusal};
+use crate::store::{Store, User, to_millis};
 
-/// How long before its start an event's room opens.
-pub const OPENS_BEFORE_MS: i64 = 30 * 60 * 1000;
-/// How long after its scheduled end a room may still be entered (events overrun).
-pub const CLOSES_AFTER_MS: i64 = 2 * 60 * 60 * 1000;
+pub use crate::domain::events::{CLOSES_AFTER_MS, OPENS_BEFORE_MS};
 
 /// A running SFU on this node.
 pub struct Live {
@@ -164,46 +162,23 @@ where
     attempt
 }
 
-/// Who `user` is in `event`'s room, if they may enter it now.
+/// Who `user` is in `event`'s room, if they may enter it now (the rule is `domain::events`'s).
 pub async fn entry(
     store: &dyn Store,
     event: Uuid,
-    user: Uuid,
-    is_admin: bool,
+    user: &User,
     now_ms: i64,
 ) -> Result<RoomRole, (RoomErrorCode, &'static str)> {
-    let internal = |e: StoreError| {
-        tracing::error!(error = %e, "room entry check failed");
-        (RoomErrorCode::Unavailable, "the server could not check your invitation; try again")
-    };
-    let row = match store.get_event(event).await {
-        Ok(row) => row,
-        Err(StoreError::NotFound) => return Err((RoomErrorCode::Forbidden, "you are not invited to this event")),
-        Err(e) => return Err(internal(e)),
-    };
-    if !is_admin && !store.event_invited(event, user).await.map_err(internal)? {
-        return Err((RoomErrorCode::Forbidden, "you are not invited to this event"));
+    match events::room_entry(store, event, user, now_ms).await {
+        Ok(RoomPart::Host) => Ok(RoomRole::Host),
+        Ok(RoomPart::Speaker) => Ok(RoomRole::Speaker),
+        Ok(RoomPart::Audience) => Ok(RoomRole::Audience),
+        Err(RoomRefusal::NotInvited) => Err((RoomErrorCode::Forbidden, "you are not invited to this event")),
+        Err(RoomRefusal::NotOpen(why)) => Err((RoomErrorCode::NotOpen, why)),
+        Err(RoomRefusal::Unavailable) => {
+            Err((RoomErrorCode::Unavailable, "the server could not check your invitation; try again"))
+        }
     }
-    if row.status == EventStatus::Cancelled {
-        return Err((RoomErrorCode::NotOpen, "this event was cancelled"));
-    }
-    if row.ended_at.is_some() || now_ms > row.starts_at + i64::from(row.duration_min) * 60_000 + CLOSES_AFTER_MS {
-        return Err((RoomErrorCode::NotOpen, "this event has ended"));
-    }
-    if now_ms < row.starts_at - OPENS_BEFORE_MS {
-        return Err((RoomErrorCode::NotOpen, "the room opens 30 minutes before the event starts"));
-    }
-    let coordinator = store.role_in_program(row.program_id, user).await.map_err(internal)? == Some(Role::Coordinator);
-    if row.host_id == user || coordinator || is_admin {
-        return Ok(RoomRole::Host);
-    }
-    let speaker = store
-        .event_people(event)
-        .await
-        .map_err(internal)?
-        .iter()
-        .any(|p| p.user_id == user && p.role == EventPersonRole::Speaker);
-    Ok(if speaker { RoomRole::Speaker } else { RoomRole::Audience })
 }
 
 /// Records what the engine reports about attendance and ends.
