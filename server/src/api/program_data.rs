@@ -18,7 +18,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List};
 use super::validate;
 use crate::domain::access::ProgramAccess as Access;
-use crate::domain::accounts::{new_secret, verify_password_async};
+use crate::domain::accounts::new_secret;
 use crate::domain::program_data::engagement::{self, Filter, Overview, PairEngagement};
 use crate::domain::program_data::export::{self, ExportKind, Namer};
 use crate::domain::program_data::notify::{self, Kind};
@@ -797,25 +797,6 @@ pub async fn delete_me(
     me: CurrentUser,
     ApiJson(input): ApiJson<DeleteAccountInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (_, hash) = state.store.find_user_by_email(&me.user.email).await?.ok_or(ApiError::Unauthenticated)?;
-    let Some(hash) = hash else { return Err(ApiError::Forbidden("set a password first, then delete the account")) };
-    if !verify_password_async(input.password, hash).await {
-        return Err(ApiError::Forbidden("the password is not right"));
-    }
-    let now = state.clock.now();
-    let deleted = state.store.delete_account(me.user.id, now).await?;
-    state.notify.revoke(me.user.id, None).await;
-    for channel in deleted.pair_channels {
-        let body = format!("{} deleted their Kindred account. Their messages were removed; yours stay.", me.user.name);
-        if let Err(e) = state.notify.post_system(channel, format!("deleted:{}", me.user.id), body, now).await {
-            tracing::warn!(error = %e, "could not tell a counterpart about a deleted account");
-        }
-    }
-    // Both people's views of the matches it closed change.
-    for id in deleted.closed_matches {
-        let record = state.store.get_match(id).await?;
-        crate::domain::matching::worker::publish_match(&state, &record).await;
-    }
-    tracing::info!(user = %me.user.id, "account deleted");
+    crate::domain::accounts::delete_account(&state, &me.user, input.password).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, super::session::clear_cookie(&state))]))
 }

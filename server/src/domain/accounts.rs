@@ -311,6 +311,34 @@ pub async fn accept_invitation(
     Ok(user)
 }
 
+/// Deletes `me`'s account, confirmed by their password: their messages become tombstones, their
+/// sessions end, their matches close, and each counterpart is told in their pair's channel.
+pub async fn delete_account(core: &super::Core, me: &crate::store::User, password: String) -> super::Result<()> {
+    let (_, hash) = core.store.find_user_by_email(&me.email).await?.ok_or(super::Error::NotFound)?;
+    let Some(hash) = hash else {
+        return Err(super::Error::Forbidden("set a password first, then delete the account"));
+    };
+    if !verify_password_async(password, hash).await {
+        return Err(super::Error::Forbidden("the password is not right"));
+    }
+    let now = core.clock.now();
+    let deleted = core.store.delete_account(me.id, now).await?;
+    core.notify.revoke(me.id, None).await;
+    for channel in deleted.pair_channels {
+        let body = format!("{} deleted their Kindred account. Their messages were removed; yours stay.", me.name);
+        if let Err(e) = core.notify.post_system(channel, format!("deleted:{}", me.id), body, now).await {
+            tracing::warn!(error = %e, "could not tell a counterpart about a deleted account");
+        }
+    }
+    // Both people's views of the matches it closed change.
+    for id in deleted.closed_matches {
+        let record = core.store.get_match(id).await?;
+        super::matching::worker::publish_match(core, &record).await;
+    }
+    tracing::info!(user = %me.id, "account deleted");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

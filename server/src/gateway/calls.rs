@@ -32,6 +32,8 @@ enum Refusal {
     Signal(SignalError),
     Code(CallErrorCode, &'static str),
     Store(StoreError),
+    /// A stored call machine that does not (de)serialise: a bug, not the database's fault.
+    Codec(serde_json::Error),
 }
 
 impl From<SignalError> for Refusal {
@@ -69,6 +71,11 @@ impl Gateway {
             }
             Err(Refusal::Store(e)) => {
                 tracing::error!(error = %e, "call signaling failed");
+                let code = CallErrorCode::Internal;
+                ServerSignal::CallError { reference, call, code, message: "the server could not complete this".into() }
+            }
+            Err(Refusal::Codec(e)) => {
+                tracing::error!(error = %e, "a call's state machine did not (de)serialise");
                 let code = CallErrorCode::Internal;
                 ServerSignal::CallError { reference, call, code, message: "the server could not complete this".into() }
             }
@@ -113,8 +120,7 @@ impl Gateway {
                 caller: from,
                 callee: to,
                 invited_at: at as i64,
-                machine: serde_json::to_string(&machine)
-                    .map_err(|e| StoreError::Backend(sqlx::Error::Decode(e.into())))?,
+                machine: serde_json::to_string(&machine).map_err(Refusal::Codec)?,
                 columns: columns(&machine),
             };
             if self.store.create_call(new).await? {
@@ -132,11 +138,9 @@ impl Gateway {
             let Some(stored) = self.store.load_call(call).await? else {
                 return Err(SignalError::NotParticipant.into());
             };
-            let mut machine: Call = serde_json::from_str(&stored.machine)
-                .map_err(|e| StoreError::Backend(sqlx::Error::Decode(e.into())))?;
+            let mut machine: Call = serde_json::from_str(&stored.machine).map_err(Refusal::Codec)?;
             let effects = machine.handle(event.clone())?;
-            let json =
-                serde_json::to_string(&machine).map_err(|e| StoreError::Backend(sqlx::Error::Decode(e.into())))?;
+            let json = serde_json::to_string(&machine).map_err(Refusal::Codec)?;
             if self.store.save_call(call, stored.version, &json, columns(&machine)).await? {
                 self.carry_out(effects).await;
                 return Ok(());
@@ -209,8 +213,13 @@ impl Gateway {
                 }
             };
             for call in due {
-                if let Err(Refusal::Store(e)) = self.apply(call, Event::Tick { at }).await {
-                    tracing::warn!(error = %e, %call, "could not time out a call");
+                match self.apply(call, Event::Tick { at }).await {
+                    Err(Refusal::Store(e)) => tracing::warn!(error = %e, %call, "could not time out a call"),
+                    Err(Refusal::Codec(e)) => {
+                        tracing::error!(error = %e, %call, "a call's state machine is unreadable")
+                    }
+                    // A tick the machine has no use for (the call moved on meanwhile).
+                    _ => {}
                 }
             }
         }

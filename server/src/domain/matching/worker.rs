@@ -131,7 +131,7 @@ pub async fn approve(
     round_id: Uuid,
     mut body: RoundBody,
     only: Option<&[Uuid]>,
-) -> Result<Vec<MatchRecord>, crate::store::StoreError> {
+) -> crate::domain::Result<Vec<MatchRecord>> {
     let mut news = Vec::new();
     for proposal in &mut body.proposals {
         if only.is_some_and(|ids| !ids.contains(&proposal.mentee_id)) {
@@ -150,13 +150,12 @@ pub async fn approve(
             mentor_id: proposal.mentor_id,
             round_id: Some(round_id),
             score: proposal.score,
-            explanation: serde_json::to_string(&explanation).unwrap_or_default(),
+            explanation: serde_json::to_string(&explanation).map_err(crate::domain::Error::internal)?,
             mentor_capacity: capacity,
         });
     }
     let now = state.clock.now();
-    let body =
-        serde_json::to_string(&body).map_err(|e| crate::store::StoreError::Backend(sqlx::Error::Decode(e.into())))?;
+    let body = serde_json::to_string(&body).map_err(crate::domain::Error::internal)?;
     let records = state.store.approve_round(data.program_id, round_id, news, &body, now).await?;
     state.work.notify_one();
     Ok(records)
