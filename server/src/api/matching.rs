@@ -654,16 +654,7 @@ pub async fn respond(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<RespondInput>,
 ) -> Result<Json<Match>, ApiError> {
-    let reason = validate::optional("reason", input.reason, 1000)?;
-    let responded =
-        state.store.respond_match(id, me.user.id, input.accept, reason.as_deref(), state.clock.now()).await?;
-    let record = responded.record;
-    worker::publish_match(&state, &record).await;
-    if responded.activated {
-        state.work.notify_one();
-    } else if record.status == MatchStatus::Declined {
-        worker::rematch_later(&state, record.program_id).await?;
-    }
+    let record = worker::respond(&state, me.user.id, id, input.accept, input.reason).await?;
     Ok(Json(Match::view(&record, me.user.id, false)))
 }
 
@@ -683,17 +674,6 @@ pub async fn rematch(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<RematchInput>,
 ) -> Result<Json<Match>, ApiError> {
-    let reason = validate::optional("reason", input.reason, 1000)?;
-    let current = state.store.get_match(id).await?;
-    let coordinator = if Match::involves(&current, me.user.id) {
-        false
-    } else {
-        let access = Access::of(&state, &me.user, current.program_id).await?;
-        access.require_coordinator().map_err(|_| ApiError::NotFound)?;
-        true
-    };
-    let record = state.store.end_match(id, me.user.id, reason.as_deref(), state.clock.now()).await?;
-    worker::publish_match(&state, &record).await;
-    worker::rematch_later(&state, record.program_id).await?;
+    let (record, coordinator) = worker::rematch(&state, &me.user, id, input.reason).await?;
     Ok(Json(Match::view(&record, me.user.id, coordinator)))
 }

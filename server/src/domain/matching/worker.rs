@@ -170,3 +170,51 @@ pub async fn rematch_later(state: &Core, program_id: Uuid) -> crate::domain::Res
     }
     Ok(())
 }
+
+/// Accepts or declines a proposal of `me`'s. When both have accepted, the match is active and the
+/// job that opens its channel runs; a declined one puts the mentee back in line when the program
+/// matches automatically.
+pub async fn respond(
+    state: &Core,
+    me: Uuid,
+    id: Uuid,
+    accept: bool,
+    reason: Option<String>,
+) -> crate::domain::Result<MatchRecord> {
+    let reason = crate::domain::validate::optional("reason", reason, 1000)?;
+    let responded = state.store.respond_match(id, me, accept, reason.as_deref(), state.clock.now()).await?;
+    let record = responded.record;
+    publish_match(state, &record).await;
+    if responded.activated {
+        state.work.notify_one();
+    } else if record.status == MatchStatus::Declined {
+        rematch_later(state, record.program_id).await?;
+    }
+    Ok(record)
+}
+
+/// Ends a match so both can be matched again (either of its people, or the program's
+/// coordinators; anyone else is told it does not exist). The two are not matched again. Returns
+/// the match and whether `me` acted as a coordinator.
+pub async fn rematch(
+    state: &Core,
+    me: &crate::store::User,
+    id: Uuid,
+    reason: Option<String>,
+) -> crate::domain::Result<(MatchRecord, bool)> {
+    let reason = crate::domain::validate::optional("reason", reason, 1000)?;
+    let current = state.store.get_match(id).await?;
+    let coordinator = if Match::involves(&current, me.id) {
+        false
+    } else {
+        let access = crate::domain::access::ProgramAccess::of(state, me, current.program_id).await?;
+        if !access.may_manage() {
+            return Err(crate::domain::Error::NotFound);
+        }
+        true
+    };
+    let record = state.store.end_match(id, me.id, reason.as_deref(), state.clock.now()).await?;
+    publish_match(state, &record).await;
+    rematch_later(state, record.program_id).await?;
+    Ok((record, coordinator))
+}
