@@ -41,8 +41,7 @@ const LAYERS: &[(&str, Layer)] = &[
 
 /// Modules of `api` that are the HTTP shell's shared infrastructure rather than handlers: any
 /// handler may import these; no handler imports another handler.
-const API_INFRASTRUCTURE: &[&str] =
-    &["api", "api::error", "api::extract", "api::validate", "api::session", "api::respond"];
+const API_INFRASTRUCTURE: &[&str] = &["api", "api::error", "api::extract", "api::validate"];
 
 /// The only places one shell may import another, with the reason.
 const SHELL_EXCEPTIONS: &[(&str, &str, &str)] = &[
@@ -142,7 +141,9 @@ fn starts_with(path: &[String], prefix: &str) -> bool {
 
 /// The handler module a path names, if it is one (`api::events`, not `api::error`).
 fn handler(path: &[String]) -> Option<String> {
-    if path.first().is_some_and(|p| p == "api") && path.len() >= 2 {
+    // `api::ics_response` names an item of `api` itself, not a module: only files are handlers.
+    let is_module = |name: &str| src().join("api").join(format!("{name}.rs")).exists();
+    if path.first().is_some_and(|p| p == "api") && path.len() >= 2 && is_module(&path[1]) {
         let module = format!("api::{}", path[1]);
         if !API_INFRASTRUCTURE.contains(&module.as_str()) {
             return Some(module);

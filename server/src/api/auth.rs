@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, CurrentUser};
-use super::session::{SessionView, clear_cookie, client_address, session_view, start_browser_session};
+use super::extract::{SessionView, clear_cookie, client_address, session_view, start_browser_session};
 use super::validate;
 use crate::domain::accounts;
 use crate::state::AppState;

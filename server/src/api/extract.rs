@@ -1,18 +1,22 @@
-//! Extractors that turn axum's plain-text rejections into the JSON error body, and the one that
-//! authenticates a request (session cookie with CSRF check, or bearer token).
+//! Extractors that turn axum's plain-text rejections into the JSON error body, the one that
+//! authenticates a request (session cookie with CSRF check, or bearer token), and the rest of the
+//! browser session in the HTTP shell: the cookie that starts and ends one, the view the web client
+//! starts from, and the client address that sign-in limits count by.
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Query};
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use std::net::SocketAddr;
+
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::ApiError;
-use crate::domain::accounts::{constant_time_eq, secret_hash};
+use crate::domain::accounts::{self, constant_time_eq, secret_hash};
 use crate::state::AppState;
-use crate::store::{PageRequest, SessionKind, SessionRecord, User};
+use crate::store::{PageRequest, Role, SessionKind, SessionRecord, User};
 
 /// `Json<T>` whose rejections are [`ApiError`]s.
 #[derive(FromRequest)]
@@ -147,4 +151,65 @@ impl<T: ToSchema> From<crate::store::Page<T>> for List<T> {
     fn from(page: crate::store::Page<T>) -> Self {
         List { items: page.items, next_cursor: page.next.map(|id| id.to_string()) }
     }
+}
+
+// --- browser sessions ---
+
+/// What the web client needs after signing in.
+#[derive(Serialize, ToSchema)]
+pub struct SessionView {
+    pub user: User,
+    /// Send back as `X-CSRF-Token` on every write made with the session cookie.
+    pub csrf_token: String,
+    pub memberships: Vec<MembershipView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MembershipView {
+    pub program_id: Uuid,
+    pub program_name: String,
+    pub role: Role,
+}
+
+pub async fn session_view(state: &AppState, user: User, csrf_token: String) -> Result<SessionView, ApiError> {
+    let memberships = state
+        .store
+        .memberships(user.id)
+        .await?
+        .into_iter()
+        .map(|(program_id, program_name, role)| MembershipView { program_id, program_name, role })
+        .collect();
+    Ok(SessionView { user, csrf_token, memberships })
+}
+
+/// Starts a browser session for `user`: returns the cookie to set and the CSRF token.
+pub async fn start_browser_session(state: &AppState, user: &User) -> Result<(HeaderValue, String), ApiError> {
+    let session = accounts::start_session(state, user).await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        session.secret,
+        session.ttl.whole_seconds(),
+        if state.secure_cookies() { "; Secure" } else { "" }
+    );
+    Ok((HeaderValue::from_str(&cookie).map_err(ApiError::internal)?, session.csrf))
+}
+
+/// The client's address for rate limits: the TCP peer, or, behind a trusted reverse proxy
+/// (`trust_forwarded_for`), the last address the proxy appended to `X-Forwarded-For`.
+pub fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+    if state.config.trust_forwarded_for
+        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(last) = forwarded.rsplit(',').map(str::trim).find(|s| !s.is_empty())
+    {
+        return last.to_owned();
+    }
+    peer.ip().to_string()
+}
+
+pub fn clear_cookie(state: &AppState) -> HeaderValue {
+    let cookie = format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if state.secure_cookies() { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&cookie).expect("static cookie is a valid header")
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath};
-use super::session::{SessionView, client_address, session_view, start_browser_session};
+use super::extract::{SessionView, client_address, session_view, start_browser_session};
 use crate::domain::accounts;
 use crate::state::AppState;
 use crate::store::Role;

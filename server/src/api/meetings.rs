@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser, List};
-use super::respond::ics_response;
+use super::ics_response;
 use crate::domain::meetings::{self, Proposal};
 use crate::state::AppState;
 use crate::store::{CheckinSummary, Meeting};

@@ -14,8 +14,6 @@ pub mod me;
 pub mod meetings;
 pub mod program_data;
 pub mod programs;
-pub mod respond;
-pub mod session;
 pub mod validate;
 
 use axum::Json;
@@ -167,6 +165,17 @@ async fn method_not_allowed() -> impl IntoResponse {
         },
     };
     (StatusCode::METHOD_NOT_ALLOWED, Json(body))
+}
+
+/// An iCalendar document as a download.
+pub(crate) fn ics_response(body: String, filename: &str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        body,
+    )
 }
 
 /// The OpenAPI document as pretty JSON, as `kindred openapi` prints it and the web client's

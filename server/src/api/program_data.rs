@@ -798,5 +798,5 @@ pub async fn delete_me(
     ApiJson(input): ApiJson<DeleteAccountInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     crate::domain::accounts::delete_account(&state, &me.user, input.password).await?;
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, super::session::clear_cookie(&state))]))
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, super::extract::clear_cookie(&state))]))
 }

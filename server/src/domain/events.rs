@@ -173,14 +173,8 @@ pub async fn create(core: &Core, me: &User, program_id: Uuid, draft: Draft) -> R
     let title = problems.take(validate::required("title", &draft.title, 200))?;
     let description =
         problems.take(validate::optional("description", Some(draft.description), 4000))?.unwrap_or_default();
-    if draft.starts_at <= now {
-        problems.add("starts_at", "must be in the future");
-    } else if draft.starts_at > now + time::Duration::days(366) {
-        problems.add("starts_at", "must be within a year");
-    }
-    if !(15..=480).contains(&draft.duration_min) {
-        problems.add("duration_min", "must be between 15 and 480 minutes");
-    }
+    problems.take(validate::upcoming("starts_at", draft.starts_at, now).map(Some))?;
+    problems.take(validate::minutes("duration_min", draft.duration_min, 15..=480).map(Some))?;
     if !(2..=1000).contains(&draft.capacity) {
         problems.add("capacity", "must be between 2 and 1000");
     }

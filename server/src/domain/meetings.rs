@@ -41,16 +41,10 @@ async fn schedule_reminder(core: &Core, m: &Meeting) -> Result<()> {
     Ok(())
 }
 
-fn check_time(core: &Core, problems: &mut Problems, starts_at: OffsetDateTime, duration_min: i32) {
-    let now = core.clock.now();
-    if starts_at <= now {
-        problems.add("starts_at", "must be in the future");
-    } else if starts_at > now + time::Duration::days(366) {
-        problems.add("starts_at", "must be within a year");
-    }
-    if !(15..=240).contains(&duration_min) {
-        problems.add("duration_min", "must be between 15 and 240 minutes");
-    }
+fn check_time(core: &Core, problems: &mut Problems, starts_at: OffsetDateTime, duration_min: i32) -> Result<()> {
+    problems.take(validate::upcoming("starts_at", starts_at, core.clock.now()).map(Some))?;
+    problems.take(validate::minutes("duration_min", duration_min, 15..=240).map(Some))?;
+    Ok(())
 }
 
 /// Proposes a meeting to my match; returns it and whether it is new (not a retry).
@@ -61,7 +55,7 @@ pub async fn propose(core: &Core, me: &User, input: Proposal) -> Result<(Meeting
     let title = problems.take(validate::required("title", &input.title, 200))?;
     let agenda = problems.take(validate::optional("agenda", Some(input.agenda), 4000))?.unwrap_or_default();
     let client_id = problems.take(validate::required("client_id", &input.client_id, 64))?;
-    check_time(core, &mut problems, input.starts_at, input.duration_min);
+    check_time(core, &mut problems, input.starts_at, input.duration_min)?;
     problems.into_result()?;
     let new = NewMeeting {
         program_id: record.program_id,
@@ -124,7 +118,7 @@ pub async fn repropose(
     let meeting = get(core, me, id).await?;
     let duration = duration_min.unwrap_or(meeting.duration_min);
     let mut problems = Problems::default();
-    check_time(core, &mut problems, starts_at, duration);
+    check_time(core, &mut problems, starts_at, duration)?;
     problems.into_result()?;
     let meeting = core.store.repropose_meeting(id, me.id, to_millis(starts_at), duration, core.clock.now()).await?;
     publish(core, &meeting, false).await;

@@ -1,6 +1,28 @@
 //! Input rules shared by every capability. Each returns the cleaned value or a field error.
 
+use time::OffsetDateTime;
+
 use super::Error;
+
+/// A start time for something people schedule (a meeting, an event): in the future, within a year.
+pub fn upcoming(field: &str, starts_at: OffsetDateTime, now: OffsetDateTime) -> Result<OffsetDateTime, Error> {
+    if starts_at <= now {
+        Err(Error::field(field, "must be in the future"))
+    } else if starts_at > now + time::Duration::days(366) {
+        Err(Error::field(field, "must be within a year"))
+    } else {
+        Ok(starts_at)
+    }
+}
+
+/// Minutes within `range`, for a meeting's or an event's length.
+pub fn minutes(field: &str, value: i32, range: std::ops::RangeInclusive<i32>) -> Result<i32, Error> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::field(field, format!("must be between {} and {} minutes", range.start(), range.end())))
+    }
+}
 use crate::domain::accounts::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
 
 /// A plausible email address: one `@`, a non-empty local part, a dotted domain, no spaces.
