@@ -156,16 +156,9 @@ async fn assemble(
     };
     let clock = Clock::default();
     let notify = Notifier::new(bus.clone(), store.clone(), crate::gateway::protocol::encode_notice);
-    let gateway =
-        Gateway::new(store.clone(), bus.clone(), notify.clone(), limits, clock.clone(), node.clone(), node_id);
-    tasks.spawn(gateway.clone().deliver(events));
-    if with_sfu {
-        let (live, outputs) = crate::live::Live::start(&config, clock.clone(), node.clone())?;
-        gateway.host_rooms(live, outputs, &tasks).await;
-    }
-    tasks.spawn(gateway.clone().tick_calls());
     let window = Duration::from_secs(config.login_window_secs);
     let config_limits = (config.login_attempts_per_account, config.login_attempts_per_address);
+    let with_sfu = with_sfu.then(|| crate::live::Live::start(&config, clock.clone(), node.clone())).transpose()?;
     let core = Core {
         mailer: Mailer::new(&config, store.clone())?,
         config: Arc::new(config),
@@ -181,6 +174,12 @@ async fn assemble(
         work: Arc::new(tokio::sync::Notify::new()),
         tasks,
     };
+    let gateway = Gateway::new(core.clone(), limits, node.clone(), node_id);
+    core.tasks.spawn(gateway.clone().deliver(events));
+    if let Some((live, outputs)) = with_sfu {
+        gateway.host_rooms(live, outputs, &core.tasks).await;
+    }
+    core.tasks.spawn(crate::domain::calls::tick(core.clone(), node.clone()));
     let state = AppState { core, metrics: metrics_handle(), gateway };
     Ok((state, node))
 }

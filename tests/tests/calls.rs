@@ -93,7 +93,7 @@ async fn a_call_between_the_two_people_of_a_match(backend: Backend) {
     let expires: i64 = expires.parse().unwrap();
     let now = app.state.clock.now().unix_timestamp();
     assert!((now + 3590..=now + 3610).contains(&expires), "{username}");
-    let (_, expected) = kindred::api::calls::turn_credentials("north", p.ids[0].parse().unwrap(), expires);
+    let (_, expected) = kindred::domain::calls::turn_credentials("north", p.ids[0].parse().unwrap(), expires);
     assert_eq!(turn["credential"], expected.as_str());
     app.client().get("/api/calls/ice-servers").await.assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
 

@@ -8,13 +8,9 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, CurrentUser, List, PageQuery};
-use super::validate;
+use crate::domain::accounts;
 use crate::state::AppState;
-use crate::store::{Mail, NewUser, User};
-
-fn require_admin(me: &CurrentUser) -> Result<(), ApiError> {
-    if me.user.is_admin { Ok(()) } else { Err(ApiError::Forbidden("only administrators can do this")) }
-}
+use crate::store::{Mail, User};
 
 /// Mail kept because no SMTP server is configured, newest first.
 #[utoipa::path(get, path = "/api/admin/outbox", tag = "admin", params(PageQuery),
@@ -24,8 +20,7 @@ pub async fn outbox(
     me: CurrentUser,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<List<Mail>>, ApiError> {
-    require_admin(&me)?;
-    Ok(Json(state.store.list_mail(q.page()?).await?.into()))
+    Ok(Json(accounts::outbox(&state, &me.user, q.page()?).await?.into()))
 }
 
 /// Every account.
@@ -36,8 +31,7 @@ pub async fn list_users(
     me: CurrentUser,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<List<User>>, ApiError> {
-    require_admin(&me)?;
-    Ok(Json(state.store.list_users(q.page()?).await?.into()))
+    Ok(Json(accounts::accounts(&state, &me.user, q.page()?).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -60,28 +54,12 @@ pub async fn create_user(
     me: CurrentUser,
     ApiJson(body): ApiJson<NewAccount>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    require_admin(&me)?;
-    let email = validate::email("email", &body.email)?;
-    let name = validate::required("name", &body.name, 100)?;
-    let now = state.clock.now();
-    let user = state
-        .store
-        .create_user(
-            NewUser {
-                email,
-                name,
-                password_hash: None,
-                is_admin: body.is_admin,
-                can_create_programs: body.can_create_programs,
-            },
-            now,
-        )
-        .await?;
-    let link = crate::domain::accounts::issue_reset_link(&state, &user).await?;
-    let text = format!(
-        "Hello {},\n\nAn administrator created a Kindred account for you. Choose your password here (the link works once, for {} minutes; after that use \"Forgot password\" on the sign-in page):\n\n{link}\n",
-        user.name, state.config.reset_ttl_minutes
-    );
-    state.mailer.send(&user.email, "Your Kindred account", &text, now).await;
+    let account = accounts::NewAccount {
+        email: body.email,
+        name: body.name,
+        is_admin: body.is_admin,
+        can_create_programs: body.can_create_programs,
+    };
+    let user = accounts::create_account(&state, &me.user, account).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }

@@ -124,6 +124,7 @@ impl From<crate::domain::Error> for ApiError {
             Error::Forbidden(why) => ApiError::Forbidden(why),
             Error::Conflict(why) => ApiError::Conflict(why),
             Error::Gone(why) => ApiError::Gone(why),
+            Error::Malformed(why) => ApiError::BadRequest(why),
             Error::WrongCredentials => ApiError::InvalidCredentials,
             Error::TooManyAttempts => ApiError::RateLimited,
             Error::Invalid { message, fields } => ApiError::Validation { message, fields },

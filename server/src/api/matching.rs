@@ -1,9 +1,6 @@
 //! Matching over HTTP (docs/matching.md): the questionnaire, the taxonomy and custom questions,
 //! weights, rounds and their review, placing by hand, the do-not-match list, and the two people's
-//! answers to a proposal. Scoring and solving run on a blocking thread; what must be decided once
-//! (an approval, an answer) is decided by the store.
-
-use std::collections::HashSet;
+//! answers to a proposal. The rules are `domain::matching`'s; these parse and shape.
 
 use axum::Json;
 use axum::extract::State;
@@ -15,38 +12,16 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List};
-use super::validate;
-use crate::domain::access::ProgramAccess as Access;
-use crate::domain::jobs::{self, Work};
-use crate::domain::matching::answers::{self, Answers};
-use crate::domain::matching::engine::{self, PairError, PairScore, ProgramData};
+use crate::domain::matching::answers::Answers;
+use crate::domain::matching::engine::PairScore;
+use crate::domain::matching::setup::{self, QuestionDraft, Questionnaire};
 use crate::domain::matching::views::{Match, Round, Weights};
-use crate::domain::matching::worker;
+use crate::domain::matching::{rounds, worker};
 use crate::state::AppState;
-use crate::store::{Audience, Exclusion, Interest, MatchStatus, NewMatch, NewQuestion, Question, QuestionKind, Role};
+use crate::store::{Audience, Exclusion, Interest, MatchStatus, Question, QuestionKind, Role};
 
 fn list<T: ToSchema>(items: Vec<T>) -> Json<List<T>> {
     Json(List { items, next_cursor: None })
-}
-
-async fn coordinator(state: &AppState, me: &CurrentUser, program_id: Uuid) -> Result<(), ApiError> {
-    Ok(Access::of(state, &me.user, program_id).await?.require_coordinator()?)
-}
-
-/// Loads the program and runs `f` (scoring, solving) on a blocking thread.
-async fn with_data<T: Send + 'static>(
-    state: &AppState,
-    program_id: Uuid,
-    f: impl FnOnce(ProgramData) -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    let data = engine::load(state.store.as_ref(), program_id).await?;
-    tokio::task::spawn_blocking(move || f(data)).await.map_err(ApiError::internal)
-}
-
-fn check_weights(w: &Weights) -> Result<(), ApiError> {
-    kindred_matching::Weights::from(*w)
-        .validate()
-        .map_err(|(field, problem)| ApiError::field(&format!("weights.{field}"), problem))
 }
 
 // --- questionnaire ---
@@ -68,34 +43,17 @@ pub struct QuestionnaireView {
     pub interests: Vec<Interest>,
 }
 
-async fn questionnaire_role(state: &AppState, me: &CurrentUser, program_id: Uuid) -> Result<Role, ApiError> {
-    match Access::of(state, &me.user, program_id).await?.role {
-        Some(role @ (Role::Mentee | Role::Mentor)) => Ok(role),
-        _ => Err(ApiError::Forbidden("only the program's mentees and mentors fill in the questionnaire")),
+impl From<Questionnaire> for QuestionnaireView {
+    fn from(q: Questionnaire) -> Self {
+        QuestionnaireView {
+            role: q.role,
+            answers: q.answers,
+            completed_at: q.completed_at,
+            updated_at: q.updated_at,
+            questions: q.questions,
+            interests: q.interests,
+        }
     }
-}
-
-async fn questionnaire_view(
-    state: &AppState,
-    me: &CurrentUser,
-    program_id: Uuid,
-    role: Role,
-) -> Result<QuestionnaireView, ApiError> {
-    let record = state.store.get_questionnaire(program_id, me.user.id).await?;
-    let questions =
-        state.store.list_questions(program_id).await?.into_iter().filter(|q| q.audience.includes(role)).collect();
-    let answers = match &record {
-        Some(r) => serde_json::from_str(&r.answers).map_err(ApiError::internal)?,
-        None => Answers::default(),
-    };
-    Ok(QuestionnaireView {
-        role,
-        answers,
-        completed_at: record.as_ref().and_then(|r| r.completed_at),
-        updated_at: record.as_ref().map(|r| r.updated_at),
-        questions,
-        interests: state.store.list_interests(program_id).await?,
-    })
 }
 
 #[utoipa::path(get, path = "/api/programs/{id}/questionnaire", tag = "matching", params(("id" = Uuid, Path)),
@@ -105,8 +63,7 @@ pub async fn get_questionnaire(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<QuestionnaireView>, ApiError> {
-    let role = questionnaire_role(&state, &me, program_id).await?;
-    Ok(Json(questionnaire_view(&state, &me, program_id, role).await?))
+    Ok(Json(setup::questionnaire(&state, &me.user, program_id).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -128,22 +85,8 @@ pub async fn put_questionnaire(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<QuestionnaireInput>,
 ) -> Result<Json<QuestionnaireView>, ApiError> {
-    let role = questionnaire_role(&state, &me, program_id).await?;
-    let interests = state.store.list_interests(program_id).await?;
-    let questions = state.store.list_questions(program_id).await?;
-    // A completed questionnaire feeds matching as it is saved, so it must stay complete.
-    let completed =
-        state.store.get_questionnaire(program_id, me.user.id).await?.is_some_and(|q| q.completed_at.is_some());
-    answers::check(&input.answers, role, &interests, &questions, input.complete || completed)?;
-    let (_, auto_match) = engine::settings(state.store.as_ref(), program_id).await?;
-    let now = state.clock.now();
-    let enqueue = (input.complete && auto_match).then(|| Work::AutoMatch(program_id).job(now));
-    let json = serde_json::to_string(&input.answers).map_err(ApiError::internal)?;
-    state.store.save_questionnaire(program_id, me.user.id, &json, input.complete, enqueue.as_ref(), now).await?;
-    if enqueue.is_some() {
-        state.work.notify_one();
-    }
-    Ok(Json(questionnaire_view(&state, &me, program_id, role).await?))
+    let saved = setup::save_questionnaire(&state, &me.user, program_id, input.answers, input.complete).await?;
+    Ok(Json(saved.into()))
 }
 
 // --- taxonomy and questions ---
@@ -155,8 +98,7 @@ pub async fn list_interests(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<Interest>>, ApiError> {
-    Access::of(&state, &me.user, program_id).await?;
-    Ok(list(state.store.list_interests(program_id).await?))
+    Ok(list(setup::interests(&state, &me.user, program_id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -174,12 +116,7 @@ pub async fn create_interest(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<InterestInput>,
 ) -> Result<(StatusCode, Json<Interest>), ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let label = validate::required("label", &input.label, 60)?;
-    if state.store.list_interests(program_id).await?.len() >= 200 {
-        return Err(ApiError::field("label", "a program has at most 200 interests"));
-    }
-    let interest = state.store.create_interest(program_id, &label, state.clock.now()).await?;
+    let interest = setup::add_interest(&state, &me.user, program_id, &input.label).await?;
     Ok((StatusCode::CREATED, Json(interest)))
 }
 
@@ -191,8 +128,7 @@ pub async fn delete_interest(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    state.store.delete_interest(program_id, id).await?;
+    setup::remove_interest(&state, &me.user, program_id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -203,8 +139,7 @@ pub async fn list_questions(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<Question>>, ApiError> {
-    Access::of(&state, &me.user, program_id).await?;
-    Ok(list(state.store.list_questions(program_id).await?))
+    Ok(list(setup::questions(&state, &me.user, program_id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -232,45 +167,15 @@ pub async fn create_question(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<QuestionInput>,
 ) -> Result<(StatusCode, Json<Question>), ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let prompt = validate::required("prompt", &input.prompt, 300)?;
-    let mut options = Vec::new();
-    match input.kind {
-        QuestionKind::Choice => {
-            let mut seen = HashSet::new();
-            for option in &input.options {
-                let option = validate::required("options", option, 100)?;
-                if !seen.insert(option.to_lowercase()) {
-                    return Err(ApiError::field("options", format!("lists \"{option}\" twice")));
-                }
-                options.push(option);
-            }
-            if !(2..=20).contains(&options.len()) {
-                return Err(ApiError::field("options", "a choice question needs 2 to 20 options"));
-            }
-        }
-        QuestionKind::Text => {
-            if !input.options.is_empty() {
-                return Err(ApiError::field("options", "only choice questions have options"));
-            }
-            if input.feeds_matching {
-                return Err(ApiError::field("feeds_matching", "only choice questions can feed matching"));
-            }
-        }
-    }
-    if state.store.list_questions(program_id).await?.len() >= 50 {
-        return Err(ApiError::field("prompt", "a program has at most 50 questions"));
-    }
-    let question = NewQuestion {
-        program_id,
-        prompt,
+    let draft = QuestionDraft {
+        prompt: input.prompt,
         kind: input.kind,
-        options,
+        options: input.options,
         audience: input.audience,
         required: input.required,
         feeds_matching: input.feeds_matching,
     };
-    Ok((StatusCode::CREATED, Json(state.store.create_question(question, state.clock.now()).await?)))
+    Ok((StatusCode::CREATED, Json(setup::add_question(&state, &me.user, program_id, draft).await?)))
 }
 
 #[utoipa::path(delete, path = "/api/programs/{id}/questions/{question_id}", tag = "matching",
@@ -281,8 +186,7 @@ pub async fn delete_question(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    state.store.delete_question(program_id, id).await?;
+    setup::remove_question(&state, &me.user, program_id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -303,8 +207,7 @@ pub async fn get_settings(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<MatchingSettings>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let (weights, auto_match) = engine::settings(state.store.as_ref(), program_id).await?;
+    let (weights, auto_match) = setup::settings(&state, &me.user, program_id).await?;
     Ok(Json(MatchingSettings { weights, auto_match }))
 }
 
@@ -316,15 +219,7 @@ pub async fn put_settings(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<MatchingSettings>,
 ) -> Result<Json<MatchingSettings>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    check_weights(&input.weights)?;
-    let weights = serde_json::to_string(&input.weights).map_err(ApiError::internal)?;
-    let now = state.clock.now();
-    state.store.save_matching_settings(program_id, &weights, input.auto_match, now).await?;
-    if input.auto_match {
-        // People who completed the questionnaire before the switch was turned on wait no longer.
-        jobs::enqueue(&state, Work::AutoMatch(program_id), now).await?;
-    }
+    setup::save_settings(&state, &me.user, program_id, input.weights, input.auto_match).await?;
     Ok(Json(input))
 }
 
@@ -338,21 +233,6 @@ pub struct RoundInput {
     pub weights: Option<Weights>,
 }
 
-async fn plan_round(
-    state: &AppState,
-    program_id: Uuid,
-    input: RoundInput,
-) -> Result<crate::domain::matching::views::RoundBody, ApiError> {
-    if let Some(w) = &input.weights {
-        check_weights(w)?;
-    }
-    with_data(state, program_id, move |data| {
-        let weights = input.weights.unwrap_or(data.weights);
-        engine::plan(&data, &weights)
-    })
-    .await
-}
-
 /// What a round with these weights would propose; nothing is stored.
 #[utoipa::path(post, path = "/api/programs/{id}/matching/preview", tag = "matching", params(("id" = Uuid, Path)), request_body = RoundInput,
     responses((status = 200, body = Round), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -362,9 +242,7 @@ pub async fn preview(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<RoundInput>,
 ) -> Result<Json<Round>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let body = plan_round(&state, program_id, input).await?;
-    Ok(Json(Round { id: None, program_id, status: None, created_at: None, body }))
+    Ok(Json(rounds::preview(&state, &me.user, program_id, input.weights).await?))
 }
 
 /// Run a round: score, solve, and store the result for review. Nothing is published yet.
@@ -376,11 +254,7 @@ pub async fn create_round(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<RoundInput>,
 ) -> Result<(StatusCode, Json<Round>), ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let body = plan_round(&state, program_id, input).await?;
-    let json = serde_json::to_string(&body).map_err(ApiError::internal)?;
-    let record = state.store.create_round(program_id, &json, Some(me.user.id), state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(Round::from_record(&record).map_err(ApiError::internal)?)))
+    Ok((StatusCode::CREATED, Json(rounds::run(&state, &me.user, program_id, input.weights).await?)))
 }
 
 #[utoipa::path(get, path = "/api/programs/{id}/matching/rounds", tag = "matching", params(("id" = Uuid, Path)),
@@ -390,10 +264,7 @@ pub async fn list_rounds(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<Round>>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let rounds = state.store.list_rounds(program_id, 50).await?;
-    let items = rounds.iter().map(Round::from_record).collect::<Result<_, _>>().map_err(ApiError::internal)?;
-    Ok(list(items))
+    Ok(list(rounds::list(&state, &me.user, program_id).await?))
 }
 
 #[utoipa::path(get, path = "/api/programs/{id}/matching/rounds/{round_id}", tag = "matching",
@@ -404,9 +275,7 @@ pub async fn get_round(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Round>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let record = state.store.get_round(program_id, id).await?;
-    Ok(Json(Round::from_record(&record).map_err(ApiError::internal)?))
+    Ok(Json(rounds::get(&state, &me.user, program_id, id).await?))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -429,37 +298,7 @@ pub async fn approve_round(
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(input): ApiJson<ApproveInput>,
 ) -> Result<Json<Round>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let record = state.store.get_round(program_id, id).await?;
-    let round = Round::from_record(&record).map_err(ApiError::internal)?;
-    if record.status != crate::store::RoundStatus::Preview {
-        return Err(ApiError::Conflict("this round has already been decided".into()));
-    }
-    let proposed: HashSet<Uuid> = round.body.proposals.iter().map(|p| p.mentee_id).collect();
-    if let Some(ids) = &input.mentee_ids {
-        if ids.is_empty() {
-            return Err(ApiError::field("mentee_ids", "choose at least one proposal, or discard the round"));
-        }
-        if let Some(stray) = ids.iter().find(|id| !proposed.contains(id)) {
-            return Err(ApiError::field("mentee_ids", format!("{stray} has no proposal in this round")));
-        }
-    }
-    let data = engine::load(state.store.as_ref(), program_id).await?;
-    // Say who no longer fits, by name; the store makes the same checks atomically.
-    let constraints = data.constraints();
-    for p in
-        round.body.proposals.iter().filter(|p| input.mentee_ids.as_ref().is_none_or(|ids| ids.contains(&p.mentee_id)))
-    {
-        if let Some(problem) = constraints.problem(p.mentee_id, p.mentor_id) {
-            return Err(ApiError::Conflict(format!(
-                "{} with {} no longer fits: {problem}; nothing was approved",
-                p.mentee_name, p.mentor_name
-            )));
-        }
-    }
-    worker::approve(&state, &data, id, round.body, input.mentee_ids.as_deref()).await?;
-    let record = state.store.get_round(program_id, id).await?;
-    Ok(Json(Round::from_record(&record).map_err(ApiError::internal)?))
+    Ok(Json(rounds::approve(&state, &me.user, program_id, id, input.mentee_ids).await?))
 }
 
 #[utoipa::path(post, path = "/api/programs/{id}/matching/rounds/{round_id}/discard", tag = "matching",
@@ -470,9 +309,7 @@ pub async fn discard_round(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Round>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let record = state.store.discard_round(program_id, id, state.clock.now()).await?;
-    Ok(Json(Round::from_record(&record).map_err(ApiError::internal)?))
+    Ok(Json(rounds::discard(&state, &me.user, program_id, id).await?))
 }
 
 // --- placing by hand ---
@@ -484,13 +321,6 @@ pub struct PairQuery {
     pub mentor: Uuid,
 }
 
-fn pair_error(e: PairError) -> ApiError {
-    match e {
-        PairError::NotMentee => ApiError::field("mentee", "is not a mentee of this program"),
-        PairError::NotMentor => ApiError::field("mentor", "is not a mentor of this program"),
-    }
-}
-
 /// A pair's score and explanation, and whether it can be placed now.
 #[utoipa::path(get, path = "/api/programs/{id}/matching/score", tag = "matching", params(("id" = Uuid, Path), PairQuery),
     responses((status = 200, body = PairScore), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -500,10 +330,7 @@ pub async fn score(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<PairQuery>,
 ) -> Result<Json<PairScore>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let scored =
-        with_data(&state, program_id, move |data| engine::score_pair(&data, &data.weights, q.mentee, q.mentor)).await?;
-    Ok(Json(scored.map_err(pair_error)?))
+    Ok(Json(rounds::score(&state, &me.user, program_id, q.mentee, q.mentor).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -522,30 +349,8 @@ pub async fn place(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<PlaceInput>,
 ) -> Result<(StatusCode, Json<Match>), ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let (mentee, mentor) = (input.mentee_id, input.mentor_id);
-    let scored =
-        with_data(&state, program_id, move |data| engine::score_pair(&data, &data.weights, mentee, mentor)).await?;
-    let scored = scored.map_err(|e| match e {
-        PairError::NotMentee => ApiError::field("mentee_id", "is not a mentee of this program"),
-        PairError::NotMentor => ApiError::field("mentor_id", "is not a mentor of this program"),
-    })?;
-    if let Some(problem) = scored.problem {
-        return Err(ApiError::Conflict(problem));
-    }
-    let explanation = scored.explanations;
-    let new = NewMatch {
-        program_id,
-        mentee_id: mentee,
-        mentor_id: mentor,
-        round_id: None,
-        score: scored.score,
-        explanation: serde_json::to_string(&explanation).map_err(ApiError::internal)?,
-        mentor_capacity: scored.mentor_capacity,
-    };
-    let record = state.store.create_match(new, state.clock.now()).await?;
-    state.work.notify_one();
-    Ok((StatusCode::CREATED, Json(Match::view(&record, me.user.id, true))))
+    let placed = rounds::place(&state, &me.user, program_id, input.mentee_id, input.mentor_id).await?;
+    Ok((StatusCode::CREATED, Json(placed)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -562,9 +367,7 @@ pub async fn program_matches(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<MatchesQuery>,
 ) -> Result<Json<List<Match>>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let records = state.store.program_matches(program_id, q.status).await?;
-    Ok(list(records.iter().map(|r| Match::view(r, me.user.id, true)).collect()))
+    Ok(list(rounds::program_matches(&state, &me.user, program_id, q.status).await?))
 }
 
 // --- exclusions ---
@@ -576,8 +379,7 @@ pub async fn list_exclusions(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<Exclusion>>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    Ok(list(state.store.list_exclusions(program_id).await?))
+    Ok(list(setup::exclusions(&state, &me.user, program_id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -598,17 +400,7 @@ pub async fn create_exclusion(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<ExclusionInput>,
 ) -> Result<(StatusCode, Json<Exclusion>), ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    if input.a == input.b {
-        return Err(ApiError::field("b", "must be someone other than a"));
-    }
-    for (field, id) in [("a", input.a), ("b", input.b)] {
-        if state.store.role_in_program(program_id, id).await?.is_none() {
-            return Err(ApiError::field(field, "is not a member of this program"));
-        }
-    }
-    let reason = validate::optional("reason", Some(input.reason), 500)?.unwrap_or_default();
-    let x = state.store.create_exclusion(program_id, input.a, input.b, &reason, state.clock.now()).await?;
+    let x = setup::exclude(&state, &me.user, program_id, input.a, input.b, input.reason).await?;
     Ok((StatusCode::CREATED, Json(x)))
 }
 
@@ -620,8 +412,7 @@ pub async fn delete_exclusion(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    state.store.delete_exclusion(program_id, id).await?;
+    setup::remove_exclusion(&state, &me.user, program_id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -631,8 +422,7 @@ pub async fn delete_exclusion(
 #[utoipa::path(get, path = "/api/me/matches", tag = "matching",
     responses((status = 200, body = List<Match>), (status = 401, body = ErrorBody)))]
 pub async fn my_matches(State(state): State<AppState>, me: CurrentUser) -> Result<Json<List<Match>>, ApiError> {
-    let records = state.store.user_matches(me.user.id).await?;
-    Ok(list(records.iter().map(|r| Match::view(r, me.user.id, false)).collect()))
+    Ok(list(rounds::mine(&state, &me.user).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -11,9 +11,9 @@ use uuid::Uuid;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List, PageQuery};
 use super::validate;
-use crate::domain::accounts::{new_secret, secret_hash};
+use crate::domain::accounts::{self, ProfileChanges};
 use crate::state::AppState;
-use crate::store::{CareerStage, ProfilePatch, SessionKind, SessionRecord, User};
+use crate::store::{CareerStage, SessionRecord, User};
 
 /// Profile fields to change; omitted fields stay as they are, `null` clears an optional one.
 #[derive(Deserialize, ToSchema)]
@@ -49,14 +49,14 @@ pub async fn update_me(
     me: CurrentUser,
     ApiJson(body): ApiJson<ProfileUpdate>,
 ) -> Result<Json<User>, ApiError> {
-    let patch = ProfilePatch {
-        name: body.name.as_deref().map(|n| validate::required("name", n, 100)).transpose()?,
-        pronouns: body.pronouns.map(|p| validate::optional("pronouns", p, 40)).transpose()?,
-        institution: body.institution.map(|i| validate::optional("institution", i, 200)).transpose()?,
+    let changes = ProfileChanges {
+        name: body.name,
+        pronouns: body.pronouns,
+        institution: body.institution,
         career_stage: body.career_stage,
-        time_zone: body.time_zone.map(|t| validate::time_zone("time_zone", t)).transpose()?,
+        time_zone: body.time_zone,
     };
-    Ok(Json(state.store.update_profile(me.user.id, patch).await?))
+    Ok(Json(accounts::update_profile(&state, &me.user, changes).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -97,7 +97,7 @@ pub async fn list_tokens(
     me: CurrentUser,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<List<ApiToken>>, ApiError> {
-    let page = state.store.list_api_tokens(me.user.id, q.page()?).await?;
+    let page = accounts::api_tokens(&state, &me.user, q.page()?).await?;
     Ok(Json(List {
         items: page.items.into_iter().map(ApiToken::from).collect(),
         next_cursor: page.next.map(|i| i.to_string()),
@@ -112,20 +112,7 @@ pub async fn create_token(
     me: CurrentUser,
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    let name = validate::required("name", &body.name, 100)?;
-    let now = state.clock.now();
-    let secret = new_secret("kt_");
-    let record = SessionRecord {
-        id: Uuid::now_v7(),
-        user_id: me.user.id,
-        kind: SessionKind::ApiToken,
-        name,
-        csrf_token: String::new(),
-        created_at: now,
-        last_used_at: now,
-        expires_at: None,
-    };
-    state.store.create_session(&record, &secret_hash(&secret)).await?;
+    let (record, secret) = accounts::create_api_token(&state, &me.user, &body.name).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token: record.into(), secret })))
 }
 
@@ -137,7 +124,6 @@ pub async fn delete_token(
     me: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.delete_api_token(me.user.id, id).await?;
-    state.notify.revoke(me.user.id, Some(id)).await;
+    accounts::revoke_api_token(&state, &me.user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

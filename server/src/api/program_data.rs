@@ -9,38 +9,21 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use time::{Date, OffsetDateTime};
+use serde_json::Value;
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List};
-use super::validate;
-use crate::domain::access::ProgramAccess as Access;
-use crate::domain::accounts::new_secret;
-use crate::domain::program_data::engagement::{self, Filter, Overview, PairEngagement};
-use crate::domain::program_data::export::{self, ExportKind, Namer};
-use crate::domain::program_data::notify::{self, Kind};
-use crate::domain::program_data::surveys::{self, Audience, Question, SurveyResults, Trigger};
-use crate::domain::program_data::{Alert, Survey, SurveyInvitation, parse_questions, raise, sweep};
+use crate::domain::program_data::coordinate::{self, SurveyDraft};
+use crate::domain::program_data::engagement::{Overview, PairEngagement};
+use crate::domain::program_data::notify::Kind;
+use crate::domain::program_data::personal;
+use crate::domain::program_data::surveys::{Audience, Question, SurveyResults, Trigger};
+use crate::domain::program_data::{Alert, Survey, SurveyInvitation};
 use crate::state::AppState;
-use crate::store::{
-    ChannelKind, NewChannel, NotificationPrefsRow, RiskRule, RiskSettingsRow, SurveyRecord, from_millis, to_millis,
-};
-
-async fn coordinator(state: &AppState, me: &CurrentUser, program_id: Uuid) -> Result<(), ApiError> {
-    Ok(Access::of(state, &me.user, program_id).await?.require_coordinator()?)
-}
-
-fn parse_date(field: &str, value: Option<&str>) -> Result<Option<Date>, ApiError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => Date::parse(v, &time::format_description::well_known::Iso8601::DATE)
-            .map(Some)
-            .map_err(|_| ApiError::field(field, "must be a date as YYYY-MM-DD")),
-    }
-}
+use crate::store::{NotificationPrefsRow, RiskSettingsRow};
 
 // --- surveys ---
 
@@ -68,48 +51,15 @@ pub async fn create_survey(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<SurveyInput>,
 ) -> Result<(StatusCode, Json<Survey>), ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let title = validate::required("title", &input.title, 200)?;
-    let questions = surveys::check_questions(input.questions)?;
-    let now = state.clock.now();
-    let program = state.store.get_program(program_id, me.user.id).await?;
-    let due_at = match input.trigger {
-        Trigger::Date => {
-            let due = input.due_at.ok_or_else(|| ApiError::field("due_at", "a dated survey needs its date"))?;
-            if due > now + time::Duration::days(366) {
-                return Err(ApiError::field("due_at", "must be within a year"));
-            }
-            Some(to_millis(due))
-        }
-        other => {
-            if input.due_at.is_some() {
-                return Err(ApiError::field("due_at", "only dated surveys have one"));
-            }
-            if matches!(other, Trigger::Midpoint | Trigger::End)
-                && sweep::due_ms(other, None, program.starts_on.as_deref(), program.ends_on.as_deref()).is_none()
-            {
-                return Err(ApiError::field("trigger", "the program needs start and end dates for this"));
-            }
-            None
-        }
-    };
-    let record = SurveyRecord {
-        id: Uuid::now_v7(),
-        program_id,
-        title,
-        trigger: input.trigger.as_str().to_owned(),
-        due_at,
-        audience: input.audience.as_str().to_owned(),
+    let draft = SurveyDraft {
+        title: input.title,
+        trigger: input.trigger,
+        due_at: input.due_at,
+        audience: input.audience,
         anonymous: input.anonymous,
-        questions: serde_json::to_string(&questions).map_err(ApiError::internal)?,
-        created_by: me.user.id,
-        created_at: to_millis(now),
-        sent_at: None,
-        responses: 0,
+        questions: input.questions,
     };
-    state.store.create_survey(&record).await?;
-    state.work.notify_one();
-    Ok((StatusCode::CREATED, Json(Survey::from_record(&record))))
+    Ok((StatusCode::CREATED, Json(coordinate::create_survey(&state, &me.user, program_id, draft).await?)))
 }
 
 /// The program's surveys.
@@ -120,20 +70,7 @@ pub async fn list_surveys(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<Survey>>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let items = state.store.list_surveys(program_id).await?.iter().map(Survey::from_record).collect();
-    Ok(Json(List { items, next_cursor: None }))
-}
-
-async fn results_of(state: &AppState, survey: &SurveyRecord) -> Result<SurveyResults, ApiError> {
-    let responses: Vec<Value> = state
-        .store
-        .survey_responses(survey.id)
-        .await?
-        .iter()
-        .map(|r| serde_json::from_str(&r.answers).unwrap_or_default())
-        .collect();
-    Ok(surveys::results(survey.id, &survey.title, &parse_questions(&survey.questions), &responses))
+    Ok(Json(List { items: coordinate::surveys(&state, &me.user, program_id).await?, next_cursor: None }))
 }
 
 /// A survey's results in aggregate.
@@ -145,12 +82,7 @@ pub async fn survey_results(
     me: CurrentUser,
     ApiPath((program_id, survey_id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<SurveyResults>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let survey = state.store.get_survey(survey_id).await?;
-    if survey.program_id != program_id {
-        return Err(ApiError::NotFound);
-    }
-    Ok(Json(results_of(&state, &survey).await?))
+    Ok(Json(coordinate::survey_results(&state, &me.user, program_id, survey_id).await?))
 }
 
 /// Surveys waiting for my answers.
@@ -159,9 +91,7 @@ pub async fn my_surveys(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> Result<Json<List<SurveyInvitation>>, ApiError> {
-    let items =
-        state.store.open_survey_invitations(me.user.id).await?.iter().map(SurveyInvitation::from_record).collect();
-    Ok(Json(List { items, next_cursor: None }))
+    Ok(Json(List { items: personal::open_surveys(&state, &me.user).await?, next_cursor: None }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -189,30 +119,8 @@ pub async fn answer_survey(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<ResponseInput>,
 ) -> Result<(StatusCode, Json<Answered>), ApiError> {
-    let invitation = state.store.get_survey_invitation(id).await?;
-    if invitation.user_id != me.user.id {
-        return Err(ApiError::NotFound);
-    }
-    if invitation.answered_at.is_some() {
-        return Err(ApiError::Conflict("this survey is already answered".into()));
-    }
-    let questions = parse_questions(&invitation.questions);
-    let (answers, at_risk) = surveys::check_answers(&questions, &input.answers)?;
-    let json = serde_json::to_string(&answers).map_err(ApiError::internal)?;
-    state.store.answer_survey(&invitation, &json, invitation.anonymous, state.clock.now()).await?;
-    if at_risk
-        && !invitation.anonymous
-        && let Some(match_id) = invitation.match_id
-    {
-        let settings = state.store.risk_settings(invitation.program_id).await?.unwrap_or(sweep::DEFAULT_RISK);
-        if settings.enabled && settings.fit_check {
-            let detail = format!("a response to \"{}\" said the match is not working", invitation.title);
-            raise(&state, invitation.program_id, match_id, RiskRule::NotAGoodFit, &detail)
-                .await
-                .map_err(ApiError::internal)?;
-        }
-    }
-    Ok((StatusCode::CREATED, Json(Answered { survey_id: invitation.survey_id, anonymous: invitation.anonymous })))
+    let (survey_id, anonymous) = personal::answer(&state, &me.user, id, &input.answers).await?;
+    Ok((StatusCode::CREATED, Json(Answered { survey_id, anonymous })))
 }
 
 // --- engagement, alerts ---
@@ -225,10 +133,7 @@ pub async fn engagement(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<PairEngagement>>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let activity = state.store.program_activity(program_id).await?;
-    let alerts = state.store.list_alerts(program_id, true).await?;
-    Ok(Json(List { items: engagement::engagement(&activity, &alerts), next_cursor: None }))
+    Ok(Json(List { items: coordinate::engagement(&state, &me.user, program_id).await?, next_cursor: None }))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -263,8 +168,7 @@ pub async fn get_risk_settings(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<RiskSettings>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    Ok(Json(state.store.risk_settings(program_id).await?.unwrap_or(sweep::DEFAULT_RISK).into()))
+    Ok(Json(coordinate::risk_settings(&state, &me.user, program_id).await?.into()))
 }
 
 /// Tune the program's at-risk rules.
@@ -276,26 +180,13 @@ pub async fn put_risk_settings(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<RiskSettings>,
 ) -> Result<Json<RiskSettings>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let mut problems = BTreeMap::new();
-    if !(1..=365).contains(&input.no_contact_days) {
-        problems.insert("no_contact_days".to_owned(), "must be between 1 and 365".to_owned());
-    }
-    if !input.rating_drop.is_finite() || !(0.5..=4.0).contains(&input.rating_drop) {
-        problems.insert("rating_drop".to_owned(), "must be between 0.5 and 4".to_owned());
-    }
-    if !problems.is_empty() {
-        return Err(ApiError::fields(problems));
-    }
     let row = RiskSettingsRow {
         enabled: input.enabled,
         no_contact_days: input.no_contact_days,
         rating_drop: input.rating_drop,
         fit_check: input.fit_check,
     };
-    state.store.put_risk_settings(program_id, &row).await?;
-    state.work.notify_one();
-    Ok(Json(row.into()))
+    Ok(Json(coordinate::save_risk_settings(&state, &me.user, program_id, row).await?.into()))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -315,18 +206,7 @@ pub async fn list_alerts(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<AlertsQuery>,
 ) -> Result<Json<List<Alert>>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let items = state.store.list_alerts(program_id, !q.all).await?.iter().map(Alert::from_row).collect();
-    Ok(Json(List { items, next_cursor: None }))
-}
-
-async fn program_alert(state: &AppState, me: &CurrentUser, program_id: Uuid, id: Uuid) -> Result<Alert, ApiError> {
-    coordinator(state, me, program_id).await?;
-    let alert = Alert::from_row(&state.store.get_alert(id).await?);
-    if alert.program_id != program_id {
-        return Err(ApiError::NotFound);
-    }
-    Ok(alert)
+    Ok(Json(List { items: coordinate::alerts(&state, &me.user, program_id, q.all).await?, next_cursor: None }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -351,27 +231,7 @@ pub async fn alert_message(
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(input): ApiJson<PairMessageInput>,
 ) -> Result<Json<PairMessageSent>, ApiError> {
-    let alert = program_alert(&state, &me, program_id, id).await?;
-    let text = validate::required("text", &input.text, 4000)?;
-    if state.store.role_in_program(program_id, me.user.id).await?.is_none() {
-        return Err(ApiError::Forbidden("join the program as a coordinator to write to its pairs"));
-    }
-    let now = state.clock.now();
-    let channel_id = match state.store.checkin_channel(alert.match_id, me.user.id).await? {
-        Some(c) => c,
-        None => {
-            let name = format!("Check-in: {} & {}", alert.mentee.name, alert.mentor.name);
-            let members = vec![(me.user.id, true), (alert.mentee.user_id, true), (alert.mentor.user_id, true)];
-            let fields = NewChannel { program_id, kind: ChannelKind::Group, name, program_wide: false, members };
-            let channel = state.store.create_channel(fields, now).await?;
-            let kept = state.store.set_checkin_channel(alert.match_id, me.user.id, channel.id).await?;
-            if kept == channel.id {
-                state.notify.channel_opened(&channel).await?;
-            }
-            kept
-        }
-    };
-    state.notify.post(channel_id, me.user.id, new_secret("alert-"), text, now).await?;
+    let channel_id = coordinate::message_pair(&state, &me.user, program_id, id, &input.text).await?;
     Ok(Json(PairMessageSent { channel_id }))
 }
 
@@ -384,13 +244,7 @@ pub async fn alert_rematch(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Alert>, ApiError> {
-    let alert = program_alert(&state, &me, program_id, id).await?;
-    let now = state.clock.now();
-    let record = state.store.end_match(alert.match_id, me.user.id, Some("rematch after a check-in"), now).await?;
-    crate::domain::matching::worker::publish_match(&state, &record).await;
-    crate::domain::matching::worker::rematch_later(&state, program_id).await?;
-    state.store.resolve_alert(id, "rematched", now).await?;
-    Ok(Json(Alert::from_row(&state.store.get_alert(id).await?)))
+    Ok(Json(coordinate::rematch_pair(&state, &me.user, program_id, id).await?))
 }
 
 /// Close an alert.
@@ -402,11 +256,7 @@ pub async fn alert_resolve(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Alert>, ApiError> {
-    program_alert(&state, &me, program_id, id).await?;
-    if !state.store.resolve_alert(id, "resolved", state.clock.now()).await? {
-        return Err(ApiError::Conflict("the alert is already closed".into()));
-    }
-    Ok(Json(Alert::from_row(&state.store.get_alert(id).await?)))
+    Ok(Json(coordinate::resolve(&state, &me.user, program_id, id).await?))
 }
 
 // --- dashboard ---
@@ -438,27 +288,9 @@ pub async fn dashboard(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<DashboardQuery>,
 ) -> Result<Json<Dashboard>, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let filter = Filter {
-        cohort: q.cohort.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
-        from: parse_date("from", q.from.as_deref())?,
-        to: parse_date("to", q.to.as_deref())?,
-    };
-    if let (Some(from), Some(to)) = (filter.from, filter.to)
-        && from > to
-    {
-        return Err(ApiError::field("to", "must not be before from"));
-    }
-    let participants = state.store.roster(program_id).await?;
-    let activity = state.store.program_activity(program_id).await?;
-    let alerts = state.store.list_alerts(program_id, true).await?;
-    let pairs = engagement::engagement(&activity, &alerts);
-    let overview = engagement::overview(&participants, &activity, &pairs, &alerts, &filter);
-    let mut results = Vec::new();
-    for survey in state.store.list_surveys(program_id).await? {
-        results.push(results_of(&state, &survey).await?);
-    }
-    Ok(Json(Dashboard { overview, surveys: results }))
+    let (overview, surveys) =
+        coordinate::dashboard(&state, &me.user, program_id, q.cohort, q.from.as_deref(), q.to.as_deref()).await?;
+    Ok(Json(Dashboard { overview, surveys }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -478,9 +310,7 @@ pub async fn patch_member(
     ApiPath((program_id, user_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(input): ApiJson<MemberPatch>,
 ) -> Result<StatusCode, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let cohort = validate::optional("cohort", Some(input.cohort), 60)?.unwrap_or_default();
-    state.store.set_cohort(program_id, user_id, &cohort).await?;
+    coordinate::set_cohort(&state, &me.user, program_id, user_id, input.cohort).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -506,42 +336,7 @@ pub async fn export(
     ApiPath((program_id, kind)): ApiPath<(Uuid, String)>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    coordinator(&state, &me, program_id).await?;
-    let kind = ExportKind::parse(&kind).ok_or(ApiError::NotFound)?;
-    let namer = if q.deidentified {
-        Namer::pseudonymous(state.store.secret(&format!("export:{program_id}"), &new_secret("")).await?)
-    } else {
-        Namer::identified()
-    };
-    let body = match kind {
-        ExportKind::Participants => {
-            let participants = state.store.roster(program_id).await?;
-            let activity = state.store.program_activity(program_id).await?;
-            export::participants(&participants, &engagement::statuses(&participants, &activity), &namer)
-        }
-        ExportKind::Matches => export::matches(&state.store.program_activity(program_id).await?.pairs, &namer),
-        ExportKind::Engagement => {
-            let activity = state.store.program_activity(program_id).await?;
-            let alerts = state.store.list_alerts(program_id, true).await?;
-            export::engagement(&engagement::engagement(&activity, &alerts), &namer)
-        }
-        ExportKind::SurveyResponses => {
-            let mut all = Vec::new();
-            for survey in state.store.list_surveys(program_id).await? {
-                let responses = state.store.survey_responses(survey.id).await?;
-                let questions = parse_questions(&survey.questions);
-                all.push((survey, questions, responses));
-            }
-            export::survey_responses(&all, &namer)
-        }
-        ExportKind::EventAttendance => {
-            export::event_attendance(&state.store.program_attendance(program_id).await?, &namer)
-        }
-    };
-    let detail = json!({"kind": kind.as_str(), "deidentified": q.deidentified, "bytes": body.len()}).to_string();
-    state.store.record_audit(me.user.id, "export", Some(program_id), &detail, state.clock.now()).await?;
-    let suffix = if q.deidentified { "-deidentified" } else { "" };
-    let filename = format!("{}{suffix}.csv", kind.as_str());
+    let (filename, body) = coordinate::export(&state, &me.user, program_id, &kind, q.deidentified).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -583,26 +378,21 @@ pub async fn audit(
     me: CurrentUser,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<List<AuditEntry>>, ApiError> {
-    if !me.user.is_admin {
-        return Err(ApiError::Forbidden("only administrators can do this"));
-    }
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be between 1 and 200".into()));
     }
-    let rows = state.store.list_audit(q.cursor, limit + 1).await?;
-    let more = rows.len() > limit as usize;
-    let items: Vec<AuditEntry> = rows
+    let (entries, more) = coordinate::audit(&state, &me.user, q.cursor, limit).await?;
+    let items: Vec<AuditEntry> = entries
         .into_iter()
-        .take(limit as usize)
-        .map(|r| AuditEntry {
-            id: r.id,
-            actor_id: r.actor_id,
-            actor_name: r.actor_name,
-            action: r.action,
-            program_id: r.program_id,
-            detail: serde_json::from_str(&r.detail).unwrap_or(Value::String(r.detail)),
-            created_at: from_millis(r.created_at),
+        .map(|e| AuditEntry {
+            id: e.id,
+            actor_id: e.actor_id,
+            actor_name: e.actor_name,
+            action: e.action,
+            program_id: e.program_id,
+            detail: e.detail,
+            created_at: e.created_at,
         })
         .collect();
     let next_cursor = if more { items.last().map(|i| i.id.to_string()) } else { None };
@@ -638,7 +428,7 @@ pub async fn get_notifications(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> Result<Json<NotificationSettings>, ApiError> {
-    Ok(Json(state.store.notification_prefs(me.user.id).await?.into()))
+    Ok(Json(personal::email_settings(&state, &me.user).await?.into()))
 }
 
 /// Choose which emails I get.
@@ -655,8 +445,7 @@ pub async fn put_notifications(
         survey_invitations: input.survey_invitations,
         match_proposals: input.match_proposals,
     };
-    state.store.put_notification_prefs(me.user.id, prefs).await?;
-    Ok(Json(prefs.into()))
+    Ok(Json(personal::save_email_settings(&state, &me.user, prefs).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -681,27 +470,8 @@ pub async fn unsubscribe(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<UnsubscribeInput>,
 ) -> Result<Json<Unsubscribed>, ApiError> {
-    let key = notify::signing_key(&state).await?;
-    let (user, kind) = notify::verify(&key, input.token.trim(), state.clock.now()).map_err(|e| {
-        ApiError::BadRequest(
-            match e {
-                notify::TokenError::Expired => {
-                    "this unsubscribe link has expired; change your email settings in Kindred"
-                }
-                _ => "this unsubscribe link is not valid",
-            }
-            .into(),
-        )
-    })?;
-    let account = state
-        .store
-        .get_user(user)
-        .await
-        .map_err(|_| ApiError::BadRequest("this unsubscribe link is not valid".into()))?;
-    let mut prefs = state.store.notification_prefs(user).await?;
-    kind.set(&mut prefs, false);
-    state.store.put_notification_prefs(user, prefs).await?;
-    Ok(Json(Unsubscribed { kind, email: account.email }))
+    let (kind, email) = personal::unsubscribe(&state, &input.token).await?;
+    Ok(Json(Unsubscribed { kind, email }))
 }
 
 // --- privacy ---
@@ -710,68 +480,7 @@ pub async fn unsubscribe(
 #[utoipa::path(get, path = "/api/me/export", tag = "program-data",
     responses((status = 200, content_type = "application/json", body = Object)))]
 pub async fn export_me(State(state): State<AppState>, me: CurrentUser) -> Result<impl IntoResponse, ApiError> {
-    let id = me.user.id;
-    let store = &state.store;
-    let time = |ms: i64| from_millis(ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-    let memberships: Vec<Value> = store
-        .memberships(id)
-        .await?
-        .into_iter()
-        .map(|(program, name, role)| json!({"program_id": program, "program": name, "role": role}))
-        .collect();
-    let questionnaires: Vec<Value> = store
-        .own_questionnaires(id)
-        .await?
-        .into_iter()
-        .map(|(program, answers, completed)| {
-            json!({"program_id": program, "answers": serde_json::from_str::<Value>(&answers).unwrap_or_default(),
-                   "completed_at": completed.map(time)})
-        })
-        .collect();
-    let mut matches = Vec::new();
-    for m in store.user_matches(id).await? {
-        matches.push(json!({
-            "id": m.id, "program_id": m.program_id, "status": m.status, "mentee": m.mentee_name, "mentor": m.mentor_name,
-            "created_at": time(to_millis(m.created_at)),
-        }));
-    }
-    let messages: Vec<Value> = store
-        .authored_messages(id)
-        .await?
-        .into_iter()
-        .map(|(channel, seq, body, created, edited, deleted)| {
-            json!({"channel_id": channel, "seq": seq, "text": body, "sent_at": time(created),
-                   "edited_at": edited.map(time), "deleted_at": deleted.map(time)})
-        })
-        .collect();
-    let meetings = store.user_meetings(id).await?;
-    let checkins: Vec<Value> = store
-        .own_checkins(id)
-        .await?
-        .into_iter()
-        .map(|(call, rating, note, at)| json!({"call_id": call, "rating": rating, "note": note, "at": time(at)}))
-        .collect();
-    let responses: Vec<Value> = store
-        .own_survey_responses(id)
-        .await?
-        .into_iter()
-        .map(|(title, answers, at)| {
-            json!({"survey": title, "answers": serde_json::from_str::<Value>(&answers).unwrap_or_default(), "at": time(at)})
-        })
-        .collect();
-    let notifications = NotificationSettings::from(store.notification_prefs(id).await?);
-    let document = json!({
-        "exported_at": time(to_millis(state.clock.now())),
-        "profile": me.user,
-        "memberships": memberships,
-        "questionnaires": questionnaires,
-        "matches": matches,
-        "messages": messages,
-        "meetings": meetings,
-        "checkins": checkins,
-        "survey_responses": responses,
-        "notifications": notifications,
-    });
+    let document = personal::export(&state, &me.user).await?;
     let body = serde_json::to_string_pretty(&document).map_err(ApiError::internal)?;
     Ok((
         [

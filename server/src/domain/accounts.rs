@@ -375,3 +375,139 @@ mod tests {
         assert!(!limiter.is_blocked("a"));
     }
 }
+
+// --- the profile and API tokens ---
+
+/// Profile fields to change: `None` leaves one alone, `Some(None)` clears an optional one.
+#[derive(Default)]
+pub struct ProfileChanges {
+    pub name: Option<String>,
+    pub pronouns: Option<Option<String>>,
+    pub institution: Option<Option<String>>,
+    pub career_stage: Option<Option<crate::store::CareerStage>>,
+    pub time_zone: Option<Option<String>>,
+}
+
+/// Edits my profile. Every failing field is named; nothing changes when one fails.
+pub async fn update_profile(
+    core: &super::Core,
+    me: &crate::store::User,
+    changes: ProfileChanges,
+) -> super::Result<crate::store::User> {
+    use super::validate;
+    let mut problems = super::Problems::default();
+    let patch = crate::store::ProfilePatch {
+        name: problems.take(changes.name.as_deref().map(|n| validate::required("name", n, 100)).transpose())?,
+        pronouns: problems.take(changes.pronouns.map(|p| validate::optional("pronouns", p, 40)).transpose())?,
+        institution: problems
+            .take(changes.institution.map(|i| validate::optional("institution", i, 200)).transpose())?,
+        career_stage: changes.career_stage,
+        time_zone: problems.take(changes.time_zone.map(|t| validate::time_zone("time_zone", t)).transpose())?,
+    };
+    problems.into_result()?;
+    Ok(core.store.update_profile(me.id, patch).await?)
+}
+
+/// A page of my API tokens.
+pub async fn api_tokens(
+    core: &super::Core,
+    me: &crate::store::User,
+    page: crate::store::PageRequest,
+) -> super::Result<crate::store::Page<crate::store::SessionRecord>> {
+    Ok(core.store.list_api_tokens(me.id, page).await?)
+}
+
+/// Creates an API token for scripts and other clients; the secret is returned once and only its
+/// hash is kept.
+pub async fn create_api_token(
+    core: &super::Core,
+    me: &crate::store::User,
+    name: &str,
+) -> super::Result<(crate::store::SessionRecord, String)> {
+    let name = super::validate::required("name", name, 100)?;
+    let now = core.clock.now();
+    let secret = new_secret("kt_");
+    let record = crate::store::SessionRecord {
+        id: uuid::Uuid::now_v7(),
+        user_id: me.id,
+        kind: crate::store::SessionKind::ApiToken,
+        name,
+        csrf_token: String::new(),
+        created_at: now,
+        last_used_at: now,
+        expires_at: None,
+    };
+    core.store.create_session(&record, &secret_hash(&secret)).await?;
+    Ok((record, secret))
+}
+
+/// Revokes one of my API tokens; connections it opened close at once.
+pub async fn revoke_api_token(core: &super::Core, me: &crate::store::User, id: uuid::Uuid) -> super::Result<()> {
+    core.store.delete_api_token(me.id, id).await?;
+    core.notify.revoke(me.id, Some(id)).await;
+    Ok(())
+}
+
+// --- instance administration ---
+
+fn require_admin(me: &crate::store::User) -> super::Result<()> {
+    if me.is_admin { Ok(()) } else { Err(super::Error::Forbidden("only administrators can do this")) }
+}
+
+/// Mail kept because no SMTP server is configured, newest first (admins).
+pub async fn outbox(
+    core: &super::Core,
+    me: &crate::store::User,
+    page: crate::store::PageRequest,
+) -> super::Result<crate::store::Page<crate::store::Mail>> {
+    require_admin(me)?;
+    Ok(core.store.list_mail(page).await?)
+}
+
+/// Every account (admins).
+pub async fn accounts(
+    core: &super::Core,
+    me: &crate::store::User,
+    page: crate::store::PageRequest,
+) -> super::Result<crate::store::Page<crate::store::User>> {
+    require_admin(me)?;
+    Ok(core.store.list_users(page).await?)
+}
+
+/// An account an administrator creates.
+pub struct NewAccount {
+    pub email: String,
+    pub name: String,
+    pub is_admin: bool,
+    /// Lets the account create programs (a coordinator).
+    pub can_create_programs: bool,
+}
+
+/// Creates an account (admins); its owner gets an email with a link to choose a password.
+pub async fn create_account(
+    core: &super::Core,
+    me: &crate::store::User,
+    account: NewAccount,
+) -> super::Result<crate::store::User> {
+    require_admin(me)?;
+    let mut problems = super::Problems::default();
+    let email = problems.take(super::validate::email("email", &account.email))?;
+    let name = problems.take(super::validate::required("name", &account.name, 100))?;
+    problems.into_result()?;
+    let now = core.clock.now();
+    let new = crate::store::NewUser {
+        email,
+        name,
+        password_hash: None,
+        is_admin: account.is_admin,
+        can_create_programs: account.can_create_programs,
+    };
+    let user = core.store.create_user(new, now).await?;
+    let link = issue_reset_link(core, &user).await?;
+    let text = format!(
+        "Hello {},\n\nAn administrator created a Kindred account for you. Choose your password here (the link works once, for {} minutes; after that use \"Forgot password\" on the sign-in page):\n\n{link}\n",
+        user.name, core.config.reset_ttl_minutes
+    );
+    core.mailer.send(&user.email, "Your Kindred account", &text, now).await;
+    Ok(user)
+}

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod accounts;
 pub mod calendar;
+pub mod calls;
 pub mod channels;
 pub mod chat;
 pub mod events;
@@ -73,6 +74,9 @@ pub enum Error {
     /// It existed and is no longer usable (an expired link).
     #[error("{0}")]
     Gone(String),
+    /// The request does not make sense as sent (a link that is not one of ours).
+    #[error("{0}")]
+    Malformed(String),
     /// Wrong email or password (never saying which).
     #[error("wrong email or password")]
     WrongCredentials,

@@ -26,11 +26,9 @@ use uuid::Uuid;
 
 use crate::api::error::ApiError;
 use crate::api::extract::CurrentUser;
-use crate::bus::{Bus, BusEvent};
-use crate::clock::Clock;
-use crate::domain::notify::Notifier;
+use crate::bus::BusEvent;
+use crate::domain::Core;
 use crate::state::AppState;
-use crate::store::Store;
 use hub::Hub;
 use protocol::ServerFrame;
 
@@ -52,14 +50,10 @@ pub struct Limits {
 }
 
 pub struct Gateway {
+    /// The domain's handles (store, bus, notifier, clock): connections call the domain with it.
+    core: Core,
     pub hub: Hub,
-    pub bus: Arc<dyn Bus>,
-    /// The one notification path (every frame for other connections goes through it).
-    notify: Notifier,
-    store: Arc<dyn Store>,
     limits: Limits,
-    /// The same clock the HTTP handlers use, so message times follow a test's clock too.
-    clock: Clock,
     /// Cancelled when the node shuts down: connections close with the restarting code.
     shutdown: CancellationToken,
     /// Every connection task, so shutdown can wait for them.
@@ -72,23 +66,22 @@ pub struct Gateway {
     room_conns: std::sync::Mutex<std::collections::HashMap<hub::ConnId, std::collections::HashSet<Uuid>>>,
 }
 
+/// The gateway works with the same handles as the HTTP handlers: `gateway.store`, `.bus`,
+/// `.notify` and `.clock` are the domain's.
+impl std::ops::Deref for Gateway {
+    type Target = Core;
+
+    fn deref(&self) -> &Core {
+        &self.core
+    }
+}
+
 impl Gateway {
-    pub fn new(
-        store: Arc<dyn Store>,
-        bus: Arc<dyn Bus>,
-        notify: Notifier,
-        limits: Limits,
-        clock: Clock,
-        shutdown: CancellationToken,
-        node_id: Uuid,
-    ) -> Arc<Self> {
+    pub fn new(core: Core, limits: Limits, shutdown: CancellationToken, node_id: Uuid) -> Arc<Self> {
         Arc::new(Gateway {
             hub: Hub::new(limits.send_rate_per_sec, limits.send_burst),
-            bus,
-            notify,
-            store,
+            core,
             limits,
-            clock,
             shutdown,
             tracker: TaskTracker::new(),
             node_id,
@@ -171,7 +164,7 @@ impl Gateway {
         };
         self.notify.publish(BusEvent::Presence { user, state, channels }).await;
         if state == protocol::PresenceState::Offline {
-            self.end_calls_of(user).await;
+            crate::domain::calls::end_calls_of(&self.core, user).await;
         }
     }
 

@@ -4,5 +4,7 @@
 
 pub mod answers;
 pub mod engine;
+pub mod rounds;
+pub mod setup;
 pub mod views;
 pub mod worker;

@@ -2,9 +2,11 @@
 //! exports, notifications and privacy. The store keeps the rows; this module holds the rules and
 //! the views; `api::program_data` the HTTP side; [`sweep`] the periodic work the worker does.
 
+pub mod coordinate;
 pub mod engagement;
 pub mod export;
 pub mod notify;
+pub mod personal;
 pub mod surveys;
 pub mod sweep;
 

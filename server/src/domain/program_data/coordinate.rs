@@ -1,0 +1,346 @@
+//! What coordinators do with a program's data: write surveys and read their results, tune the
+//! at-risk rules and act on alerts (write to the pair, rematch, close), read engagement and the
+//! dashboard, put people in cohorts, export CSV (every export audited); and what administrators
+//! read: the audit log. Every function here asks the access policy first; none returns the text
+//! of a private message.
+
+use serde_json::{Value, json};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::engagement::{self, Filter, Overview, PairEngagement};
+use super::export::{self, ExportKind, Namer};
+use super::surveys::{self, Audience, Question, SurveyResults, Trigger};
+use super::{Alert, Survey, parse_questions, sweep};
+use crate::domain::access::ProgramAccess;
+use crate::domain::accounts::new_secret;
+use crate::domain::{Core, Error, Problems, Result, validate};
+use crate::store::{ChannelKind, NewChannel, RiskSettingsRow, SurveyRecord, User, from_millis, to_millis};
+
+async fn coordinator(core: &Core, me: &User, program_id: Uuid) -> Result<()> {
+    ProgramAccess::of(core, me, program_id).await?.require_coordinator()
+}
+
+// --- surveys ---
+
+/// A survey as a coordinator writes it.
+pub struct SurveyDraft {
+    pub title: String,
+    pub trigger: Trigger,
+    /// For `date`: when it goes out.
+    pub due_at: Option<OffsetDateTime>,
+    pub audience: Audience,
+    /// An anonymous response is never linked to its person.
+    pub anonymous: bool,
+    pub questions: Vec<Question>,
+}
+
+/// Creates a survey; the job runner sends it when it is due. Every problem is named.
+pub async fn create_survey(core: &Core, me: &User, program_id: Uuid, draft: SurveyDraft) -> Result<Survey> {
+    coordinator(core, me, program_id).await?;
+    let mut problems = Problems::default();
+    let title = problems.take(validate::required("title", &draft.title, 200))?;
+    let questions = problems.take(surveys::check_questions(draft.questions))?;
+    let now = core.clock.now();
+    let program = core.store.get_program(program_id, me.id).await?;
+    let due_at = match draft.trigger {
+        Trigger::Date => match draft.due_at {
+            None => {
+                problems.add("due_at", "a dated survey needs its date");
+                None
+            }
+            Some(due) if due > now + time::Duration::days(366) => {
+                problems.add("due_at", "must be within a year");
+                None
+            }
+            Some(due) => Some(to_millis(due)),
+        },
+        other => {
+            if draft.due_at.is_some() {
+                problems.add("due_at", "only dated surveys have one");
+            }
+            if matches!(other, Trigger::Midpoint | Trigger::End)
+                && sweep::due_ms(other, None, program.starts_on.as_deref(), program.ends_on.as_deref()).is_none()
+            {
+                problems.add("trigger", "the program needs start and end dates for this");
+            }
+            None
+        }
+    };
+    problems.into_result()?;
+    let record = SurveyRecord {
+        id: Uuid::now_v7(),
+        program_id,
+        title,
+        trigger: draft.trigger.as_str().to_owned(),
+        due_at,
+        audience: draft.audience.as_str().to_owned(),
+        anonymous: draft.anonymous,
+        questions: serde_json::to_string(&questions).map_err(Error::internal)?,
+        created_by: me.id,
+        created_at: to_millis(now),
+        sent_at: None,
+        responses: 0,
+    };
+    core.store.create_survey(&record).await?;
+    core.work.notify_one();
+    Ok(Survey::from_record(&record))
+}
+
+pub async fn surveys(core: &Core, me: &User, program_id: Uuid) -> Result<Vec<Survey>> {
+    coordinator(core, me, program_id).await?;
+    Ok(core.store.list_surveys(program_id).await?.iter().map(Survey::from_record).collect())
+}
+
+async fn results_of(core: &Core, survey: &SurveyRecord) -> Result<SurveyResults> {
+    let responses: Vec<Value> = core
+        .store
+        .survey_responses(survey.id)
+        .await?
+        .iter()
+        .map(|r| serde_json::from_str(&r.answers).unwrap_or_default())
+        .collect();
+    Ok(surveys::results(survey.id, &survey.title, &parse_questions(&survey.questions), &responses))
+}
+
+/// A survey's results in aggregate.
+pub async fn survey_results(core: &Core, me: &User, program_id: Uuid, survey_id: Uuid) -> Result<SurveyResults> {
+    coordinator(core, me, program_id).await?;
+    let survey = core.store.get_survey(survey_id).await?;
+    if survey.program_id != program_id {
+        return Err(Error::NotFound);
+    }
+    results_of(core, &survey).await
+}
+
+// --- engagement, risk, alerts ---
+
+/// Engagement of every pair that became active.
+pub async fn engagement(core: &Core, me: &User, program_id: Uuid) -> Result<Vec<PairEngagement>> {
+    coordinator(core, me, program_id).await?;
+    let activity = core.store.program_activity(program_id).await?;
+    let alerts = core.store.list_alerts(program_id, true).await?;
+    Ok(engagement::engagement(&activity, &alerts))
+}
+
+pub async fn risk_settings(core: &Core, me: &User, program_id: Uuid) -> Result<RiskSettingsRow> {
+    coordinator(core, me, program_id).await?;
+    Ok(core.store.risk_settings(program_id).await?.unwrap_or(sweep::DEFAULT_RISK))
+}
+
+/// Tunes the at-risk rules; the next sweep applies them.
+pub async fn save_risk_settings(
+    core: &Core,
+    me: &User,
+    program_id: Uuid,
+    settings: RiskSettingsRow,
+) -> Result<RiskSettingsRow> {
+    coordinator(core, me, program_id).await?;
+    let mut problems = Problems::default();
+    if !(1..=365).contains(&settings.no_contact_days) {
+        problems.add("no_contact_days", "must be between 1 and 365");
+    }
+    if !settings.rating_drop.is_finite() || !(0.5..=4.0).contains(&settings.rating_drop) {
+        problems.add("rating_drop", "must be between 0.5 and 4");
+    }
+    problems.into_result()?;
+    core.store.put_risk_settings(program_id, &settings).await?;
+    core.work.notify_one();
+    Ok(settings)
+}
+
+/// Pairs at risk, newest first; closed ones too when `all`.
+pub async fn alerts(core: &Core, me: &User, program_id: Uuid, all: bool) -> Result<Vec<Alert>> {
+    coordinator(core, me, program_id).await?;
+    Ok(core.store.list_alerts(program_id, !all).await?.iter().map(Alert::from_row).collect())
+}
+
+async fn program_alert(core: &Core, me: &User, program_id: Uuid, id: Uuid) -> Result<Alert> {
+    coordinator(core, me, program_id).await?;
+    let alert = Alert::from_row(&core.store.get_alert(id).await?);
+    if alert.program_id != program_id {
+        return Err(Error::NotFound);
+    }
+    Ok(alert)
+}
+
+/// Writes to the pair of an alert in a group channel of the coordinator and the two, opened
+/// once per coordinator and pair. Returns that channel.
+pub async fn message_pair(core: &Core, me: &User, program_id: Uuid, id: Uuid, text: &str) -> Result<Uuid> {
+    let alert = program_alert(core, me, program_id, id).await?;
+    let text = validate::required("text", text, 4000)?;
+    ProgramAccess::of(core, me, program_id)
+        .await?
+        .require_coordinator_member("join the program as a coordinator to write to its pairs")?;
+    let now = core.clock.now();
+    let channel_id = match core.store.checkin_channel(alert.match_id, me.id).await? {
+        Some(c) => c,
+        None => {
+            let name = format!("Check-in: {} & {}", alert.mentee.name, alert.mentor.name);
+            let members = vec![(me.id, true), (alert.mentee.user_id, true), (alert.mentor.user_id, true)];
+            let fields = NewChannel { program_id, kind: ChannelKind::Group, name, program_wide: false, members };
+            let channel = core.store.create_channel(fields, now).await?;
+            let kept = core.store.set_checkin_channel(alert.match_id, me.id, channel.id).await?;
+            if kept == channel.id {
+                core.notify.channel_opened(&channel).await?;
+            }
+            kept
+        }
+    };
+    core.notify.post(channel_id, me.id, new_secret("alert-"), text, now).await?;
+    Ok(channel_id)
+}
+
+/// Ends the pair's match so both can be matched again, and closes the alert.
+pub async fn rematch_pair(core: &Core, me: &User, program_id: Uuid, id: Uuid) -> Result<Alert> {
+    let alert = program_alert(core, me, program_id, id).await?;
+    let now = core.clock.now();
+    let record = core.store.end_match(alert.match_id, me.id, Some("rematch after a check-in"), now).await?;
+    crate::domain::matching::worker::publish_match(core, &record).await;
+    crate::domain::matching::worker::rematch_later(core, program_id).await?;
+    core.store.resolve_alert(id, "rematched", now).await?;
+    Ok(Alert::from_row(&core.store.get_alert(id).await?))
+}
+
+/// Closes an alert.
+pub async fn resolve(core: &Core, me: &User, program_id: Uuid, id: Uuid) -> Result<Alert> {
+    program_alert(core, me, program_id, id).await?;
+    if !core.store.resolve_alert(id, "resolved", core.clock.now()).await? {
+        return Err(Error::Conflict("the alert is already closed".into()));
+    }
+    Ok(Alert::from_row(&core.store.get_alert(id).await?))
+}
+
+// --- dashboard, cohorts ---
+
+fn parse_date(field: &str, value: Option<&str>) -> Result<Option<Date>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => Date::parse(v, &time::format_description::well_known::Iso8601::DATE)
+            .map(Some)
+            .map_err(|_| Error::field(field, "must be a date as YYYY-MM-DD")),
+    }
+}
+
+/// The program at a glance, for one cohort or all, over a range of days (`YYYY-MM-DD`).
+pub async fn dashboard(
+    core: &Core,
+    me: &User,
+    program_id: Uuid,
+    cohort: Option<String>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Overview, Vec<SurveyResults>)> {
+    coordinator(core, me, program_id).await?;
+    let mut problems = Problems::default();
+    let filter = Filter {
+        cohort: cohort.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+        from: problems.take(parse_date("from", from))?,
+        to: problems.take(parse_date("to", to))?,
+    };
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        problems.add("to", "must not be before from");
+    }
+    problems.into_result()?;
+    let participants = core.store.roster(program_id).await?;
+    let activity = core.store.program_activity(program_id).await?;
+    let alerts = core.store.list_alerts(program_id, true).await?;
+    let pairs = engagement::engagement(&activity, &alerts);
+    let overview = engagement::overview(&participants, &activity, &pairs, &alerts, &filter);
+    let mut results = Vec::new();
+    for survey in core.store.list_surveys(program_id).await? {
+        results.push(results_of(core, &survey).await?);
+    }
+    Ok((overview, results))
+}
+
+/// Puts a member in a cohort (empty for none).
+pub async fn set_cohort(core: &Core, me: &User, program_id: Uuid, user_id: Uuid, cohort: String) -> Result<()> {
+    coordinator(core, me, program_id).await?;
+    let cohort = validate::optional("cohort", Some(cohort), 60)?.unwrap_or_default();
+    Ok(core.store.set_cohort(program_id, user_id, &cohort).await?)
+}
+
+// --- exports and audit ---
+
+/// A CSV export of one kind, written to the audit log. Returns its file name and body.
+pub async fn export(
+    core: &Core,
+    me: &User,
+    program_id: Uuid,
+    kind: &str,
+    deidentified: bool,
+) -> Result<(String, String)> {
+    coordinator(core, me, program_id).await?;
+    let kind = ExportKind::parse(kind).ok_or(Error::NotFound)?;
+    let store = core.store.as_ref();
+    let namer = if deidentified {
+        Namer::pseudonymous(store.secret(&format!("export:{program_id}"), &new_secret("")).await?)
+    } else {
+        Namer::identified()
+    };
+    let body = match kind {
+        ExportKind::Participants => {
+            let participants = store.roster(program_id).await?;
+            let activity = store.program_activity(program_id).await?;
+            export::participants(&participants, &engagement::statuses(&participants, &activity), &namer)
+        }
+        ExportKind::Matches => export::matches(&store.program_activity(program_id).await?.pairs, &namer),
+        ExportKind::Engagement => {
+            let activity = store.program_activity(program_id).await?;
+            let alerts = store.list_alerts(program_id, true).await?;
+            export::engagement(&engagement::engagement(&activity, &alerts), &namer)
+        }
+        ExportKind::SurveyResponses => {
+            let mut all = Vec::new();
+            for survey in store.list_surveys(program_id).await? {
+                let responses = store.survey_responses(survey.id).await?;
+                let questions = parse_questions(&survey.questions);
+                all.push((survey, questions, responses));
+            }
+            export::survey_responses(&all, &namer)
+        }
+        ExportKind::EventAttendance => export::event_attendance(&store.program_attendance(program_id).await?, &namer),
+    };
+    let detail = json!({"kind": kind.as_str(), "deidentified": deidentified, "bytes": body.len()}).to_string();
+    store.record_audit(me.id, "export", Some(program_id), &detail, core.clock.now()).await?;
+    let suffix = if deidentified { "-deidentified" } else { "" };
+    Ok((format!("{}{suffix}.csv", kind.as_str()), body))
+}
+
+/// One entry of the audit log.
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub program_id: Option<Uuid>,
+    pub detail: Value,
+    pub created_at: OffsetDateTime,
+}
+
+/// The audit log, newest first, up to `limit` (1–200) entries before `cursor`; and whether more follow.
+pub async fn audit(core: &Core, me: &User, cursor: Option<Uuid>, limit: u32) -> Result<(Vec<AuditEntry>, bool)> {
+    if !me.is_admin {
+        return Err(Error::Forbidden("only administrators can do this"));
+    }
+    let limit = limit.clamp(1, 200);
+    let rows = core.store.list_audit(cursor, limit + 1).await?;
+    let more = rows.len() > limit as usize;
+    let items = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|r| AuditEntry {
+            id: r.id,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            action: r.action,
+            program_id: r.program_id,
+            detail: serde_json::from_str(&r.detail).unwrap_or(Value::String(r.detail)),
+            created_at: from_millis(r.created_at),
+        })
+        .collect();
+    Ok((items, more))
+}

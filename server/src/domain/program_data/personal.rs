@@ -1,0 +1,183 @@
+//! Each person's own program data: the surveys waiting for them and their answers (an answer
+//! that says the match is not working raises an alert), which emails they get and the signed
+//! link that turns one kind off without signing in, and the download of everything Kindred holds
+//! about them.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::notify::{self, Kind};
+use super::{SurveyInvitation, parse_questions, raise, surveys, sweep};
+use crate::domain::{Core, Error, Result};
+use crate::store::{NotificationPrefsRow, RiskRule, User, from_millis, to_millis};
+
+/// Surveys waiting for my answers.
+pub async fn open_surveys(core: &Core, me: &User) -> Result<Vec<SurveyInvitation>> {
+    Ok(core.store.open_survey_invitations(me.id).await?.iter().map(SurveyInvitation::from_record).collect())
+}
+
+/// Answers a survey I was invited to, once. Returns the survey's id and whether my answer is
+/// anonymous. A non-anonymous fit check that says the match is not working flags the pair when
+/// the program's rules say so.
+pub async fn answer(
+    core: &Core,
+    me: &User,
+    invitation: Uuid,
+    answers: &BTreeMap<String, Value>,
+) -> Result<(Uuid, bool)> {
+    let invitation = core.store.get_survey_invitation(invitation).await?;
+    if invitation.user_id != me.id {
+        return Err(Error::NotFound);
+    }
+    if invitation.answered_at.is_some() {
+        return Err(Error::Conflict("this survey is already answered".into()));
+    }
+    let questions = parse_questions(&invitation.questions);
+    let (answers, at_risk) = surveys::check_answers(&questions, answers)?;
+    let json = serde_json::to_string(&answers).map_err(Error::internal)?;
+    core.store.answer_survey(&invitation, &json, invitation.anonymous, core.clock.now()).await?;
+    if at_risk
+        && !invitation.anonymous
+        && let Some(match_id) = invitation.match_id
+    {
+        let settings = core.store.risk_settings(invitation.program_id).await?.unwrap_or(sweep::DEFAULT_RISK);
+        if settings.enabled && settings.fit_check {
+            let detail = format!("a response to \"{}\" said the match is not working", invitation.title);
+            raise(core, invitation.program_id, match_id, RiskRule::NotAGoodFit, &detail)
+                .await
+                .map_err(Error::Internal)?;
+        }
+    }
+    Ok((invitation.survey_id, invitation.anonymous))
+}
+
+/// Which emails I get.
+pub async fn email_settings(core: &Core, me: &User) -> Result<NotificationPrefsRow> {
+    Ok(core.store.notification_prefs(me.id).await?)
+}
+
+pub async fn save_email_settings(core: &Core, me: &User, prefs: NotificationPrefsRow) -> Result<NotificationPrefsRow> {
+    core.store.put_notification_prefs(me.id, prefs).await?;
+    Ok(prefs)
+}
+
+/// Turns off the kind of email an unsubscribe link names. Returns the kind and the address it
+/// was going to.
+pub async fn unsubscribe(core: &Core, token: &str) -> Result<(Kind, String)> {
+    const INVALID: &str = "this unsubscribe link is not valid";
+    let key = notify::signing_key(core).await?;
+    let (user, kind) = notify::verify(&key, token.trim(), core.clock.now()).map_err(|e| {
+        Error::Malformed(
+            match e {
+                notify::TokenError::Expired => {
+                    "this unsubscribe link has expired; change your email settings in Kindred"
+                }
+                _ => INVALID,
+            }
+            .into(),
+        )
+    })?;
+    // The person may have deleted their account since the email went out.
+    let account = core.store.get_user(user).await.map_err(|_| Error::Malformed(INVALID.into()))?;
+    let mut prefs = core.store.notification_prefs(user).await?;
+    kind.set(&mut prefs, false);
+    core.store.put_notification_prefs(user, prefs).await?;
+    Ok((kind, account.email))
+}
+
+/// Everything Kindred holds about me, as one JSON document.
+pub async fn export(core: &Core, me: &User) -> Result<Value> {
+    let id = me.id;
+    let store = core.store.as_ref();
+    let time = |ms: i64| from_millis(ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let memberships: Vec<Value> = store
+        .memberships(id)
+        .await?
+        .into_iter()
+        .map(|(program, name, role)| json!({"program_id": program, "program": name, "role": role.as_str()}))
+        .collect();
+    let questionnaires: Vec<Value> = store
+        .own_questionnaires(id)
+        .await?
+        .into_iter()
+        .map(|(program, answers, completed)| {
+            json!({"program_id": program, "answers": serde_json::from_str::<Value>(&answers).unwrap_or_default(),
+                   "completed_at": completed.map(time)})
+        })
+        .collect();
+    let matches: Vec<Value> = store
+        .user_matches(id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            json!({
+                "id": m.id, "program_id": m.program_id, "status": m.status.as_str(), "mentee": m.mentee_name,
+                "mentor": m.mentor_name, "created_at": time(to_millis(m.created_at)),
+            })
+        })
+        .collect();
+    let messages: Vec<Value> = store
+        .authored_messages(id)
+        .await?
+        .into_iter()
+        .map(|(channel, seq, body, created, edited, deleted)| {
+            json!({"channel_id": channel, "seq": seq, "text": body, "sent_at": time(created),
+                   "edited_at": edited.map(time), "deleted_at": deleted.map(time)})
+        })
+        .collect();
+    let meetings: Vec<Value> = store
+        .user_meetings(id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            json!({
+                "id": m.id, "program_id": m.program_id, "match_id": m.match_id,
+                "organizer": {"user_id": m.organizer.user_id, "name": m.organizer.name},
+                "invitee": {"user_id": m.invitee.user_id, "name": m.invitee.name},
+                "title": m.title, "agenda": m.agenda, "starts_at": time(to_millis(m.starts_at)),
+                "duration_min": m.duration_min, "status": m.status.as_str(), "proposed_by": m.proposed_by,
+                "updated_at": time(to_millis(m.updated_at)),
+            })
+        })
+        .collect();
+    let checkins: Vec<Value> = store
+        .own_checkins(id)
+        .await?
+        .into_iter()
+        .map(|(call, rating, note, at)| json!({"call_id": call, "rating": rating, "note": note, "at": time(at)}))
+        .collect();
+    let responses: Vec<Value> = store
+        .own_survey_responses(id)
+        .await?
+        .into_iter()
+        .map(|(title, answers, at)| {
+            json!({"survey": title, "answers": serde_json::from_str::<Value>(&answers).unwrap_or_default(), "at": time(at)})
+        })
+        .collect();
+    let prefs = store.notification_prefs(id).await?;
+    let user = store.get_user(id).await?;
+    Ok(json!({
+        "exported_at": time(to_millis(core.clock.now())),
+        "profile": {
+            "id": user.id, "email": user.email, "name": user.name, "pronouns": user.pronouns,
+            "institution": user.institution, "career_stage": user.career_stage.map(|c| c.as_str()),
+            "time_zone": user.time_zone, "is_admin": user.is_admin, "can_create_programs": user.can_create_programs,
+            "created_at": time(to_millis(user.created_at)),
+        },
+        "memberships": memberships,
+        "questionnaires": questionnaires,
+        "matches": matches,
+        "messages": messages,
+        "meetings": meetings,
+        "checkins": checkins,
+        "survey_responses": responses,
+        "notifications": {
+            "message_digest": prefs.message_digest,
+            "meeting_reminders": prefs.meeting_reminders,
+            "survey_invitations": prefs.survey_invitations,
+            "match_proposals": prefs.match_proposals,
+        },
+    }))
+}
