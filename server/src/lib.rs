@@ -14,7 +14,9 @@ pub mod live;
 pub mod mail;
 pub mod state;
 pub mod store;
+pub mod vocab;
 pub mod web;
+pub mod wire;
 
 pub use app::Application;
 pub use config::Config;

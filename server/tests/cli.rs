@@ -265,7 +265,9 @@ async fn the_worker_runs_alone_and_finishes_queued_work() {
     let program = store.create_program(fields, cora.id, now).await.unwrap();
     store.add_member(program.id, nia.id, Role::Mentee, now).await.unwrap();
     store.add_member(program.id, kwame.id, Role::Mentor, now).await.unwrap();
+    let match_id = uuid::Uuid::new_v4();
     let new = NewMatch {
+        id: match_id,
         program_id: program.id,
         mentee_id: nia.id,
         mentor_id: kwame.id,
@@ -273,10 +275,20 @@ async fn the_worker_runs_alone_and_finishes_queued_work() {
         score: 50.0,
         explanation: "{}".into(),
         mentor_capacity: 1,
+        announce: kindred::domain::jobs::Work::MatchProposed(match_id).job(now),
     };
     let m = store.create_match(new, now).await.unwrap();
-    store.respond_match(m.id, nia.id, true, None, now).await.unwrap();
-    assert!(store.respond_match(m.id, kwame.id, true, None, now).await.unwrap().activated);
+    store
+        .respond_match(m.id, nia.id, true, None, &kindred::domain::jobs::Work::MatchActivated(m.id).job(now), now)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .respond_match(m.id, kwame.id, true, None, &kindred::domain::jobs::Work::MatchActivated(m.id).job(now), now)
+            .await
+            .unwrap()
+            .activated
+    );
     assert!(store.pending_jobs().await.unwrap() > 0);
 
     let mut worker = kindred()

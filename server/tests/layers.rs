@@ -10,10 +10,16 @@ use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Layer {
+    /// The program's vocabulary (`vocab`: roles, statuses, kinds, a person's reference). Every
+    /// layer speaks it; it imports nothing of the server.
+    Vocabulary,
     /// Seams: store, bus, mail, clock, configuration. Import nothing above them.
     Seam,
     /// One module per capability under `domain::`; imports seams and other capabilities.
     Domain,
+    /// Wire types (`wire`): what HTTP and the WebSocket send, built from domain values and rows.
+    /// Shells import them; they import nothing above the domain.
+    Wire,
     /// Transports: HTTP handlers, the WebSocket gateway, the SFU engine, static files.
     Shell,
     /// The composition root: `main`, `lib`, `app`, `cli`. Wires everything; may import anything.
@@ -37,6 +43,8 @@ const LAYERS: &[(&str, Layer)] = &[
     ("mail", Layer::Seam),
     ("clock", Layer::Seam),
     ("config", Layer::Seam),
+    ("vocab", Layer::Vocabulary),
+    ("wire", Layer::Wire),
 ];
 
 /// Modules of `api` that are the HTTP shell's shared infrastructure rather than handlers: any
@@ -189,6 +197,35 @@ fn no_module_imports_upward_or_across_shells() {
         }
     }
     assert!(problems.is_empty(), "layer rules broken:\n{}", problems.into_iter().collect::<Vec<_>>().join("\n"));
+}
+
+/// Derives that make a type part of the public API.
+const WIRE_DERIVES: &[&str] = &["Serialize", "Deserialize", "ToSchema"];
+
+#[test]
+fn the_store_keeps_rows_not_wire_types() {
+    // The store knows rows: a type of `store::` that derives serde or an OpenAPI schema would go
+    // out over HTTP or the WebSocket as it is, and a column renamed would rename a field of the
+    // public API. Wire types live in `wire` (and the shared vocabulary in `vocab`).
+    let mut files = Vec::new();
+    rust_files(&src().join("store"), &mut files);
+    assert!(files.len() > 5, "found the store's sources");
+    let mut problems = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable");
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim_start();
+            if line.starts_with("#[derive(")
+                && line.trim_end_matches(")]").trim_start_matches("#[derive(").split(',').any(|d| {
+                    let d = d.trim();
+                    WIRE_DERIVES.iter().any(|w| d == *w || d.ends_with(&format!("::{w}")))
+                })
+            {
+                problems.push(format!("{}:{}: {line}", file.strip_prefix(src()).unwrap().display(), number + 1));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "store types that derive wire traits:\n{}", problems.join("\n"));
 }
 
 #[test]

@@ -600,7 +600,9 @@ pub async fn matched_pair(nodes: &[&TestApp]) -> MatchedPair {
     store.add_member(program.id, nia.id, kindred::store::Role::Mentee, now).await.unwrap();
     store.add_member(program.id, kwame.id, kindred::store::Role::Mentor, now).await.unwrap();
     store.add_member(program.id, otto.id, kindred::store::Role::Mentee, now).await.unwrap();
+    let match_id = uuid::Uuid::new_v4();
     let new = kindred::store::NewMatch {
+        id: match_id,
         program_id: program.id,
         mentee_id: nia.id,
         mentor_id: kwame.id,
@@ -608,10 +610,17 @@ pub async fn matched_pair(nodes: &[&TestApp]) -> MatchedPair {
         score: 50.0,
         explanation: "{}".into(),
         mentor_capacity: 1,
+        announce: kindred::domain::jobs::Work::MatchProposed(match_id).job(now),
     };
     let m = store.create_match(new, now).await.unwrap();
-    store.respond_match(m.id, nia.id, true, None, now).await.unwrap();
-    store.respond_match(m.id, kwame.id, true, None, now).await.unwrap();
+    store
+        .respond_match(m.id, nia.id, true, None, &kindred::domain::jobs::Work::MatchActivated(m.id).job(now), now)
+        .await
+        .unwrap();
+    store
+        .respond_match(m.id, kwame.id, true, None, &kindred::domain::jobs::Work::MatchActivated(m.id).job(now), now)
+        .await
+        .unwrap();
     app.state.work.notify_one();
     // The worker opens the pair's channel (where missed calls are posted).
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);

@@ -734,7 +734,7 @@ async fn two_workers_open_each_channel_once() {
     // Whatever the two workers do, plus the same job run four more times at once on both nodes.
     let job = kindred::store::Job {
         id: Uuid::new_v4(),
-        kind: kindred::store::jobs::MATCH_ACTIVATED.to_owned(),
+        kind: kindred::domain::jobs::kinds::MATCH_ACTIVATED.to_owned(),
         payload: id.clone(),
         attempts: 1,
     };

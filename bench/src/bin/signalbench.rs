@@ -83,7 +83,7 @@ async fn setup(database_url: &str, out: &str) -> anyhow::Result<()> {
             .await?;
         let secret = format!("kt_bench_{}", uuid::Uuid::new_v4().simple());
         let record = SessionRecord {
-            id: uuid::Uuid::now_v7(),
+            id: uuid::Uuid::new_v4(),
             user_id: user.id,
             kind: SessionKind::ApiToken,
             name: "signalbench".into(),
@@ -117,7 +117,9 @@ async fn setup(database_url: &str, out: &str) -> anyhow::Result<()> {
         .await?;
     store.add_member(program.id, mentee, Role::Mentee, now).await?;
     store.add_member(program.id, mentor, Role::Mentor, now).await?;
+    let match_id = uuid::Uuid::new_v4();
     let new = NewMatch {
+        id: match_id,
         program_id: program.id,
         mentee_id: mentee,
         mentor_id: mentor,
@@ -125,10 +127,15 @@ async fn setup(database_url: &str, out: &str) -> anyhow::Result<()> {
         score: 1.0,
         explanation: "{}".into(),
         mentor_capacity: 1,
+        announce: kindred::domain::jobs::Work::MatchProposed(match_id).job(now),
     };
     let m = store.create_match(new, now).await?;
-    store.respond_match(m.id, mentee, true, None, now).await?;
-    let done = store.respond_match(m.id, mentor, true, None, now).await?;
+    store
+        .respond_match(m.id, mentee, true, None, &kindred::domain::jobs::Work::MatchActivated(m.id).job(now), now)
+        .await?;
+    let done = store
+        .respond_match(m.id, mentor, true, None, &kindred::domain::jobs::Work::MatchActivated(m.id).job(now), now)
+        .await?;
     anyhow::ensure!(done.activated, "the match did not become active");
     let pair =
         Pair { mentee: (mentee.to_string(), people[0].1.clone()), mentor: (mentor.to_string(), people[1].1.clone()) };

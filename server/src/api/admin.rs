@@ -10,7 +10,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, CurrentUser, List, PageQuery};
 use crate::domain::accounts;
 use crate::state::AppState;
-use crate::store::{Mail, User};
+use crate::wire::{Mail, User};
 
 /// Mail kept because no SMTP server is configured, newest first.
 #[utoipa::path(get, path = "/api/admin/outbox", tag = "admin", params(PageQuery),
@@ -61,5 +61,5 @@ pub async fn create_user(
         can_create_programs: body.can_create_programs,
     };
     let user = accounts::create_account(&state, &me.user, account).await?;
-    Ok((StatusCode::CREATED, Json(user)))
+    Ok((StatusCode::CREATED, Json(user.into())))
 }

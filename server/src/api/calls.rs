@@ -12,7 +12,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiPath, CurrentUser, List};
 use crate::domain::calls;
 use crate::state::AppState;
-use crate::store::CallSummary;
+use crate::wire::{self, CallSummary};
 
 /// One entry of `RTCConfiguration.iceServers`.
 #[derive(Serialize, ToSchema, Debug, PartialEq)]
@@ -56,5 +56,5 @@ pub async fn program_calls(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<CallSummary>>, ApiError> {
-    Ok(Json(List { items: calls::program_calls(&state, &me.user, program_id).await?, next_cursor: None }))
+    Ok(Json(List { items: wire::all(calls::program_calls(&state, &me.user, program_id).await?), next_cursor: None }))
 }

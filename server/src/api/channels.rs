@@ -13,7 +13,8 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List};
 use crate::domain::channels::{self, Opening};
 use crate::state::AppState;
-use crate::store::{Channel, ChannelKind, ChannelView, Event};
+use crate::store::ChannelKind;
+use crate::wire::{self, Channel, ChannelView, Event};
 
 /// My channels, each with my read position and unread count.
 #[utoipa::path(get, path = "/api/channels", tag = "messaging",
@@ -22,7 +23,7 @@ pub async fn list_channels(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> Result<Json<List<ChannelView>>, ApiError> {
-    Ok(Json(List { items: channels::mine(&state, &me.user).await?, next_cursor: None }))
+    Ok(Json(List { items: wire::all(channels::mine(&state, &me.user).await?), next_cursor: None }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -61,7 +62,7 @@ pub async fn history(
         return Err(ApiError::BadRequest("before must be a positive sequence number".into()));
     }
     let page = channels::history(&state, &me.user, id, q.before, limit).await?;
-    Ok(Json(History { items: page.items, next_before: page.next_before }))
+    Ok(Json(History { items: wire::all(page.items), next_before: page.next_before }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -92,5 +93,5 @@ pub async fn create_channel(
 ) -> Result<(StatusCode, Json<Channel>), ApiError> {
     let opening = Opening { kind: body.kind, name: body.name, program_wide: body.program_wide, members: body.members };
     let (channel, created) = channels::open(&state, &me.user, program_id, opening).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(channel)))
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(channel.into())))
 }

@@ -147,9 +147,10 @@ pub struct List<T: ToSchema> {
     pub next_cursor: Option<String>,
 }
 
-impl<T: ToSchema> From<crate::store::Page<T>> for List<T> {
-    fn from(page: crate::store::Page<T>) -> Self {
-        List { items: page.items, next_cursor: page.next.map(|id| id.to_string()) }
+/// A page of rows becomes a page of their wire type.
+impl<R, T: ToSchema + From<R>> From<crate::store::Page<R>> for List<T> {
+    fn from(page: crate::store::Page<R>) -> Self {
+        List { items: page.items.into_iter().map(T::from).collect(), next_cursor: page.next.map(|id| id.to_string()) }
     }
 }
 
@@ -158,7 +159,7 @@ impl<T: ToSchema> From<crate::store::Page<T>> for List<T> {
 /// What the web client needs after signing in.
 #[derive(Serialize, ToSchema)]
 pub struct SessionView {
-    pub user: User,
+    pub user: crate::wire::User,
     /// Send back as `X-CSRF-Token` on every write made with the session cookie.
     pub csrf_token: String,
     pub memberships: Vec<MembershipView>,
@@ -179,7 +180,7 @@ pub async fn session_view(state: &AppState, user: User, csrf_token: String) -> R
         .into_iter()
         .map(|(program_id, program_name, role)| MembershipView { program_id, program_name, role })
         .collect();
-    Ok(SessionView { user, csrf_token, memberships })
+    Ok(SessionView { user: user.into(), csrf_token, memberships })
 }
 
 /// Starts a browser session for `user`: returns the cookie to set and the CSRF token.

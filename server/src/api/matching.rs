@@ -18,10 +18,11 @@ use crate::domain::matching::setup::{self, QuestionDraft, Questionnaire};
 use crate::domain::matching::views::{Match, Round, Weights};
 use crate::domain::matching::{rounds, worker};
 use crate::state::AppState;
-use crate::store::{Audience, Exclusion, Interest, MatchStatus, Question, QuestionKind, Role};
+use crate::store::{Audience, MatchStatus, QuestionKind, Role};
+use crate::wire::{self, Exclusion, Interest, Question};
 
-fn list<T: ToSchema>(items: Vec<T>) -> Json<List<T>> {
-    Json(List { items, next_cursor: None })
+fn list<R, T: ToSchema + From<R>>(items: Vec<R>) -> Json<List<T>> {
+    Json(List { items: wire::all(items), next_cursor: None })
 }
 
 // --- questionnaire ---
@@ -50,8 +51,8 @@ impl From<Questionnaire> for QuestionnaireView {
             answers: q.answers,
             completed_at: q.completed_at,
             updated_at: q.updated_at,
-            questions: q.questions,
-            interests: q.interests,
+            questions: wire::all(q.questions),
+            interests: wire::all(q.interests),
         }
     }
 }
@@ -117,7 +118,7 @@ pub async fn create_interest(
     ApiJson(input): ApiJson<InterestInput>,
 ) -> Result<(StatusCode, Json<Interest>), ApiError> {
     let interest = setup::add_interest(&state, &me.user, program_id, &input.label).await?;
-    Ok((StatusCode::CREATED, Json(interest)))
+    Ok((StatusCode::CREATED, Json(interest.into())))
 }
 
 #[utoipa::path(delete, path = "/api/programs/{id}/interests/{interest_id}", tag = "matching",
@@ -175,7 +176,7 @@ pub async fn create_question(
         required: input.required,
         feeds_matching: input.feeds_matching,
     };
-    Ok((StatusCode::CREATED, Json(setup::add_question(&state, &me.user, program_id, draft).await?)))
+    Ok((StatusCode::CREATED, Json(setup::add_question(&state, &me.user, program_id, draft).await?.into())))
 }
 
 #[utoipa::path(delete, path = "/api/programs/{id}/questions/{question_id}", tag = "matching",
@@ -401,7 +402,7 @@ pub async fn create_exclusion(
     ApiJson(input): ApiJson<ExclusionInput>,
 ) -> Result<(StatusCode, Json<Exclusion>), ApiError> {
     let x = setup::exclude(&state, &me.user, program_id, input.a, input.b, input.reason).await?;
-    Ok((StatusCode::CREATED, Json(x)))
+    Ok((StatusCode::CREATED, Json(x.into())))
 }
 
 #[utoipa::path(delete, path = "/api/programs/{id}/matching/exclusions/{exclusion_id}", tag = "matching",

@@ -13,7 +13,8 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List, PageQuery};
 use super::validate;
 use crate::domain::accounts::{self, ProfileChanges};
 use crate::state::AppState;
-use crate::store::{CareerStage, SessionRecord, User};
+use crate::store::{CareerStage, SessionRecord};
+use crate::wire::User;
 
 /// Profile fields to change; omitted fields stay as they are, `null` clears an optional one.
 #[derive(Deserialize, ToSchema)]
@@ -38,7 +39,7 @@ pub struct ProfileUpdate {
 #[utoipa::path(get, path = "/api/me", tag = "profile",
     responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 pub async fn get_me(me: CurrentUser) -> Json<User> {
-    Json(me.user)
+    Json(me.user.into())
 }
 
 /// Edit my profile.
@@ -56,7 +57,7 @@ pub async fn update_me(
         career_stage: body.career_stage,
         time_zone: body.time_zone,
     };
-    Ok(Json(accounts::update_profile(&state, &me.user, changes).await?))
+    Ok(Json(accounts::update_profile(&state, &me.user, changes).await?.into()))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -16,7 +16,7 @@ use super::extract::{ApiJson, ApiPath, CurrentUser, List};
 use super::ics_response;
 use crate::domain::meetings::{self, Proposal};
 use crate::state::AppState;
-use crate::store::{CheckinSummary, Meeting};
+use crate::wire::{self, CheckinSummary, Meeting};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -53,13 +53,13 @@ pub async fn create(
         client_id: input.client_id,
     };
     let (meeting, created) = meetings::propose(&state, &me.user, proposal).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(meeting)))
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(meeting.into())))
 }
 
 /// My meetings, soonest first.
 #[utoipa::path(get, path = "/api/me/meetings", tag = "meetings", responses((status = 200, body = List<Meeting>)))]
 pub async fn mine(State(state): State<AppState>, me: CurrentUser) -> Result<Json<List<Meeting>>, ApiError> {
-    Ok(Json(List { items: meetings::mine(&state, &me.user).await?, next_cursor: None }))
+    Ok(Json(List { items: wire::all(meetings::mine(&state, &me.user).await?), next_cursor: None }))
 }
 
 /// Accept the proposed time (the person who did not propose it).
@@ -70,7 +70,7 @@ pub async fn accept(
     me: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Meeting>, ApiError> {
-    Ok(Json(meetings::accept(&state, &me.user, id).await?))
+    Ok(Json(meetings::accept(&state, &me.user, id).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -92,7 +92,7 @@ pub async fn propose(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<ProposeInput>,
 ) -> Result<Json<Meeting>, ApiError> {
-    Ok(Json(meetings::repropose(&state, &me.user, id, input.starts_at, input.duration_min).await?))
+    Ok(Json(meetings::repropose(&state, &me.user, id, input.starts_at, input.duration_min).await?.into()))
 }
 
 /// Decline (the invitee, before accepting) or cancel (either, any time before it ends).
@@ -103,7 +103,7 @@ pub async fn cancel(
     me: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Meeting>, ApiError> {
-    Ok(Json(meetings::cancel(&state, &me.user, id).await?))
+    Ok(Json(meetings::cancel(&state, &me.user, id).await?.into()))
 }
 
 // --- calendars ---
@@ -192,5 +192,5 @@ pub async fn checkin_summary(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<CheckinSummary>, ApiError> {
-    Ok(Json(meetings::checkin_summary(&state, &me.user, program_id).await?))
+    Ok(Json(meetings::checkin_summary(&state, &me.user, program_id).await?.into()))
 }

@@ -13,7 +13,8 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, ApiText, CurrentUser, List, Pag
 use super::validate;
 use crate::domain::programs::{self, Draft, Patch};
 use crate::state::AppState;
-use crate::store::{Invitation, InvitationStatus, Member, Program, Role};
+use crate::store::{InvitationStatus, Role};
+use crate::wire::{self, Invitation, Member, Program};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -61,7 +62,7 @@ pub async fn create_program(
 ) -> Result<(StatusCode, Json<Program>), ApiError> {
     let draft =
         Draft { name: body.name, description: body.description, starts_on: body.starts_on, ends_on: body.ends_on };
-    Ok((StatusCode::CREATED, Json(programs::create(&state, &me.user, draft).await?)))
+    Ok((StatusCode::CREATED, Json(programs::create(&state, &me.user, draft).await?.into())))
 }
 
 /// One program.
@@ -72,7 +73,7 @@ pub async fn get_program(
     me: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Program>, ApiError> {
-    Ok(Json(programs::get(&state, &me.user, id).await?))
+    Ok(Json(programs::get(&state, &me.user, id).await?.into()))
 }
 
 /// Change a program's name, description or dates (coordinators).
@@ -86,7 +87,7 @@ pub async fn update_program(
 ) -> Result<Json<Program>, ApiError> {
     let patch =
         Patch { name: body.name, description: body.description, starts_on: body.starts_on, ends_on: body.ends_on };
-    Ok(Json(programs::update(&state, &me.user, id, patch).await?))
+    Ok(Json(programs::update(&state, &me.user, id, patch).await?.into()))
 }
 
 /// The program's members (coordinators).
@@ -149,7 +150,7 @@ pub async fn create_invitation(
     ApiJson(body): ApiJson<InvitationInput>,
 ) -> Result<(StatusCode, Json<Invitation>), ApiError> {
     let invitation = programs::invite(&state, &me.user, id, &body.name, &body.email, body.role).await?;
-    Ok((StatusCode::CREATED, Json(invitation)))
+    Ok((StatusCode::CREATED, Json(invitation.into())))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -185,7 +186,7 @@ pub async fn import_invitations(
     }
     let (created, refused) = programs::import(&state, &me.user, id, &body).await?;
     let errors = refused.into_iter().map(|r| ImportError { line: r.line, reason: r.reason }).collect();
-    Ok(Json(ImportResult { created, errors }))
+    Ok(Json(ImportResult { created: wire::all(created), errors }))
 }
 
 /// Send a pending or expired invitation again with a new link and expiry (coordinators).
@@ -197,7 +198,7 @@ pub async fn resend_invitation(
     me: CurrentUser,
     ApiPath((id, invitation_id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Invitation>, ApiError> {
-    Ok(Json(programs::resend(&state, &me.user, id, invitation_id).await?))
+    Ok(Json(programs::resend(&state, &me.user, id, invitation_id).await?.into()))
 }
 
 /// Revoke an invitation so its link stops working (coordinators).
@@ -209,5 +210,5 @@ pub async fn revoke_invitation(
     me: CurrentUser,
     ApiPath((id, invitation_id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Invitation>, ApiError> {
-    Ok(Json(programs::revoke(&state, &me.user, id, invitation_id).await?))
+    Ok(Json(programs::revoke(&state, &me.user, id, invitation_id).await?.into()))
 }

@@ -17,12 +17,27 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::Core;
-use crate::store::{Job, NewJob, StoreResult, jobs};
+use crate::store::{Job, NewJob, StoreResult};
 
 /// How long a claimed job is ours before another runner may take it over.
 const LEASE: Duration = Duration::from_secs(60);
 /// Attempts before a job is given up (its error stays in the table).
 const MAX_ATTEMPTS: i32 = 8;
+
+/// Kinds of jobs as the queue stores them, and their payloads' meaning.
+pub mod kinds {
+    /// Payload: the match id. Tell both people by email about a proposal.
+    pub const MATCH_PROPOSED: &str = "match_proposed";
+    /// Payload: the match id. Open the pair's channel, welcome them, tell them.
+    pub const MATCH_ACTIVATED: &str = "match_activated";
+    /// Payload: the program id. Run an incremental round and publish its proposals.
+    pub const AUTO_MATCH: &str = "auto_match";
+    /// Payload: `<meeting id> <starts_at millis>`. Remind both people of an accepted meeting (if it
+    /// still starts then).
+    pub const MEETING_REMINDER: &str = "meeting_reminder";
+    /// Payload: `<event id> <starts_at millis>`. Remind the people going to a group event.
+    pub const EVENT_REMINDER: &str = "event_reminder";
+}
 
 /// What a job asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,16 +59,16 @@ impl Work {
     /// meeting gets a new one while the old one finds the time changed and does nothing.
     pub fn job(self, run_at: OffsetDateTime) -> NewJob {
         let (kind, payload, dedupe_key) = match self {
-            Work::MatchProposed(id) => (jobs::MATCH_PROPOSED, id.to_string(), None),
-            Work::MatchActivated(id) => (jobs::MATCH_ACTIVATED, id.to_string(), Some(format!("activate:{id}"))),
-            Work::AutoMatch(program) => (jobs::AUTO_MATCH, program.to_string(), Some(format!("auto:{program}"))),
+            Work::MatchProposed(id) => (kinds::MATCH_PROPOSED, id.to_string(), None),
+            Work::MatchActivated(id) => (kinds::MATCH_ACTIVATED, id.to_string(), Some(format!("activate:{id}"))),
+            Work::AutoMatch(program) => (kinds::AUTO_MATCH, program.to_string(), Some(format!("auto:{program}"))),
             Work::MeetingReminder { meeting, starts_ms } => (
-                jobs::MEETING_REMINDER,
+                kinds::MEETING_REMINDER,
                 format!("{meeting} {starts_ms}"),
                 Some(format!("remind:{meeting}:{starts_ms}")),
             ),
             Work::EventReminder { event, starts_ms } => {
-                (jobs::EVENT_REMINDER, format!("{event} {starts_ms}"), Some(format!("event:{event}")))
+                (kinds::EVENT_REMINDER, format!("{event} {starts_ms}"), Some(format!("event:{event}")))
             }
         };
         NewJob { kind, payload, dedupe_key, run_at }
@@ -67,14 +82,14 @@ impl Work {
             Ok((id.parse()?, starts.parse()?))
         };
         Ok(match job.kind.as_str() {
-            jobs::MATCH_PROPOSED => Work::MatchProposed(id()?),
-            jobs::MATCH_ACTIVATED => Work::MatchActivated(id()?),
-            jobs::AUTO_MATCH => Work::AutoMatch(id()?),
-            jobs::MEETING_REMINDER => {
+            kinds::MATCH_PROPOSED => Work::MatchProposed(id()?),
+            kinds::MATCH_ACTIVATED => Work::MatchActivated(id()?),
+            kinds::AUTO_MATCH => Work::AutoMatch(id()?),
+            kinds::MEETING_REMINDER => {
                 let (meeting, starts_ms) = timed()?;
                 Work::MeetingReminder { meeting, starts_ms }
             }
-            jobs::EVENT_REMINDER => {
+            kinds::EVENT_REMINDER => {
                 let (event, starts_ms) = timed()?;
                 Work::EventReminder { event, starts_ms }
             }

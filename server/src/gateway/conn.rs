@@ -203,6 +203,7 @@ impl Connection {
         conn.update_presence(PresenceState::Online).await;
         let contacts = conn.gateway.store.contacts(conn.user.id).await?;
         let presence = conn.gateway.bus.presence_of(&contacts).await.unwrap_or_default();
+        let channels: Vec<crate::wire::ChannelView> = crate::wire::all(channels);
         frame(
             &conn.outbox,
             ServerFrame::Welcome {
@@ -269,8 +270,8 @@ impl Connection {
             };
             let Some(tail) = events.last() else { break };
             cursor = tail.seq;
-            for event in &events {
-                let encoded = Utf8Bytes::from(ServerFrame::Event { event, message: None }.encode());
+            for event in events {
+                let encoded = Utf8Bytes::from(ServerFrame::Event { event: event.into(), message: None }.encode());
                 if !self.outbox.push_wait(encoded, WRITE_TIMEOUT).await {
                     return None;
                 }

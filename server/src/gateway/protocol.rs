@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 pub use crate::bus::PresenceState;
 use crate::domain::notify::Notice;
-use crate::store::{ChannelView, Event};
+use crate::wire::{ChannelView, Event};
 
 pub const PROTOCOL_VERSION: u32 = 1;
 /// Largest frame a client may send, in bytes.
@@ -168,10 +168,10 @@ pub enum ServerFrame<'a> {
     /// One event of a channel's log (a new message, an edit or a delete).
     Event {
         #[serde(flatten)]
-        event: &'a Event,
+        event: Event,
         /// For edits and deletes: the changed message's new state.
         #[serde(skip_serializing_if = "Option::is_none")]
-        message: Option<&'a Event>,
+        message: Option<Event>,
     },
     /// Everything missed since the `hello` positions has been sent.
     CaughtUp {
@@ -216,7 +216,7 @@ pub enum ServerFrame<'a> {
     },
     /// The person joined a channel (a new match, a new group).
     ChannelAdded {
-        channel: &'a ChannelView,
+        channel: ChannelView,
     },
     /// A match of the person's was proposed or changed (docs/matching.md).
     Match {
@@ -224,7 +224,7 @@ pub enum ServerFrame<'a> {
     },
     /// A scheduled meeting of the person's was proposed or changed, or (`reminder`) starts soon.
     Meeting {
-        meeting: &'a crate::store::Meeting,
+        meeting: crate::wire::Meeting,
         reminder: bool,
     },
     /// A group event the person is going to, speaks at or hosts changed, or (`reminder`) starts soon.
@@ -265,13 +265,15 @@ impl ServerFrame<'_> {
 /// root hands the notifier.
 pub fn encode_notice(notice: &Notice<'_>) -> String {
     match *notice {
-        Notice::ChannelEvent { event, message } => ServerFrame::Event { event, message },
-        Notice::ChannelAdded { channel } => ServerFrame::ChannelAdded { channel },
+        Notice::ChannelEvent { event, message } => {
+            ServerFrame::Event { event: event.into(), message: message.map(Event::from) }
+        }
+        Notice::ChannelAdded { channel } => ServerFrame::ChannelAdded { channel: channel.into() },
         Notice::Read { channel, user, seq } => ServerFrame::Read { channel, user_id: user, seq },
         Notice::Unread { channel, last_read_seq, unread } => ServerFrame::Unread { channel, last_read_seq, unread },
         Notice::Typing { channel, user } => ServerFrame::Typing { channel, user_id: user },
         Notice::Match { r#match } => ServerFrame::Match { r#match },
-        Notice::Meeting { meeting, reminder } => ServerFrame::Meeting { meeting, reminder },
+        Notice::Meeting { meeting, reminder } => ServerFrame::Meeting { meeting: meeting.into(), reminder },
         Notice::GroupEvent { event, reminder } => ServerFrame::GroupEvent { event, reminder },
         Notice::Survey { survey, reminder } => ServerFrame::Survey { survey, reminder },
         Notice::Alert { alert } => ServerFrame::Alert { alert },

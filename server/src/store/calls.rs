@@ -41,7 +41,7 @@ pub struct NewCall {
 }
 
 /// What a coordinator or one of the two sees of a past or current call.
-#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct CallSummary {
     pub id: Uuid,
     pub program_id: Uuid,
@@ -49,13 +49,9 @@ pub struct CallSummary {
     pub callee_id: Uuid,
     pub live: bool,
     pub invited_at: i64,
-    #[schema(required = true)]
     pub started_at: Option<i64>,
-    #[schema(required = true)]
     pub ended_at: Option<i64>,
-    #[schema(required = true)]
     pub end_reason: Option<String>,
-    #[schema(required = true)]
     pub duration_ms: Option<i64>,
     pub caller_joined: bool,
     pub callee_joined: bool,

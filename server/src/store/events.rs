@@ -6,30 +6,9 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use crate::vocab::EventStatus;
 
 use super::{NewJob, StoreResult};
-
-/// Whether an event still takes place.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EventStatus {
-    Scheduled,
-    Cancelled,
-}
-
-impl TryFrom<String> for EventStatus {
-    type Error = String;
-
-    fn try_from(s: String) -> Result<Self, String> {
-        match s.as_str() {
-            "scheduled" => Ok(EventStatus::Scheduled),
-            "cancelled" => Ok(EventStatus::Cancelled),
-            other => Err(format!("unknown event status {other:?}")),
-        }
-    }
-}
 
 /// How someone named on an event takes part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

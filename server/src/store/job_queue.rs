@@ -29,21 +29,6 @@ pub struct NewJob {
     pub run_at: OffsetDateTime,
 }
 
-/// Kinds of jobs, and their payloads' meaning.
-pub mod jobs {
-    /// Payload: the match id. Tell both people by email about a proposal.
-    pub const MATCH_PROPOSED: &str = "match_proposed";
-    /// Payload: the match id. Open the pair's channel, welcome them, tell them.
-    pub const MATCH_ACTIVATED: &str = "match_activated";
-    /// Payload: the program id. Run an incremental round and publish its proposals.
-    pub const AUTO_MATCH: &str = "auto_match";
-    /// Payload: `<meeting id> <starts_at millis>`. Remind both people of an accepted meeting (if it
-    /// still starts then).
-    pub const MEETING_REMINDER: &str = "meeting_reminder";
-    /// Payload: `<event id> <starts_at millis>`. Remind the people going to a group event.
-    pub const EVENT_REMINDER: &str = "event_reminder";
-}
-
 #[async_trait]
 pub trait JobStore: Send + Sync {
     /// Queues a job unless one with the same `dedupe_key` is pending; returns whether it was queued.

@@ -4,10 +4,10 @@
 //! once, a job run by one worker at a time) are enforced here, in transactions, not by callers.
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
+
+use crate::vocab::{Audience, MatchStatus, QuestionKind, Response, RoundStatus};
 
 use super::{Role, StoreResult};
 
@@ -15,39 +15,14 @@ use super::{Role, StoreResult};
 pub const SYSTEM_USER: Uuid = Uuid::nil();
 
 /// One entry of a program's interest taxonomy.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Interest {
     pub id: Uuid,
     pub label: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum QuestionKind {
-    Choice,
-    Text,
-}
-
-/// Who a custom question is asked of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Audience {
-    Mentee,
-    Mentor,
-    Both,
-}
-
-impl Audience {
-    pub fn includes(self, role: Role) -> bool {
-        matches!(
-            (self, role),
-            (Audience::Both, _) | (Audience::Mentee, Role::Mentee) | (Audience::Mentor, Role::Mentor)
-        )
-    }
-}
-
 /// A question coordinators added to their program's questionnaire.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Question {
     pub id: Uuid,
     pub prompt: String,
@@ -58,7 +33,6 @@ pub struct Question {
     pub required: bool,
     /// Whether the same answer from a mentee and a mentor counts toward their score.
     pub feeds_matching: bool,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -93,7 +67,7 @@ pub struct Participant {
 }
 
 /// A pair the coordinators said must never be matched.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Exclusion {
     pub id: Uuid,
     pub a: Uuid,
@@ -101,34 +75,7 @@ pub struct Exclusion {
     pub b: Uuid,
     pub b_name: String,
     pub reason: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RoundStatus {
-    Preview,
-    Approved,
-    Discarded,
-}
-
-impl RoundStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoundStatus::Preview => "preview",
-            RoundStatus::Approved => "approved",
-            RoundStatus::Discarded => "discarded",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "approved" => RoundStatus::Approved,
-            "discarded" => RoundStatus::Discarded,
-            _ => RoundStatus::Preview,
-        }
-    }
 }
 
 /// A stored round: its status and its result as JSON (written once, read whole).
@@ -139,74 +86,6 @@ pub struct RoundRecord {
     pub status: RoundStatus,
     pub body: String,
     pub created_at: OffsetDateTime,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchStatus {
-    /// Waiting for both people to accept.
-    Proposed,
-    Active,
-    /// One of the two declined the proposal.
-    Declined,
-    /// Ended by a rematch request.
-    Ended,
-}
-
-impl MatchStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatchStatus::Proposed => "proposed",
-            MatchStatus::Active => "active",
-            MatchStatus::Declined => "declined",
-            MatchStatus::Ended => "ended",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "proposed" => Some(MatchStatus::Proposed),
-            "active" => Some(MatchStatus::Active),
-            "declined" => Some(MatchStatus::Declined),
-            "ended" => Some(MatchStatus::Ended),
-            _ => None,
-        }
-    }
-}
-
-impl TryFrom<String> for MatchStatus {
-    type Error = String;
-
-    fn try_from(s: String) -> Result<Self, String> {
-        MatchStatus::parse(&s).ok_or_else(|| format!("unknown match status {s:?}"))
-    }
-}
-
-/// One person's answer to a proposal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Response {
-    Pending,
-    Accepted,
-    Declined,
-}
-
-impl Response {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Response::Pending => "pending",
-            Response::Accepted => "accepted",
-            Response::Declined => "declined",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "accepted" => Response::Accepted,
-            "declined" => Response::Declined,
-            _ => Response::Pending,
-        }
-    }
 }
 
 /// A match as stored, with the names the views need.
@@ -240,6 +119,8 @@ pub struct MatchRecord {
 /// same transaction.
 #[derive(Clone, Debug)]
 pub struct NewMatch {
+    /// Chosen by the caller, so the job that announces the match can name it.
+    pub id: Uuid,
     pub program_id: Uuid,
     pub mentee_id: Uuid,
     pub mentor_id: Uuid,
@@ -247,6 +128,8 @@ pub struct NewMatch {
     pub score: f64,
     pub explanation: String,
     pub mentor_capacity: u32,
+    /// Queued with the match, in its transaction: telling both people.
+    pub announce: super::NewJob,
 }
 
 /// What an answer to a proposal did.
@@ -343,6 +226,7 @@ pub trait MatchingStore: Send + Sync {
         user_id: Uuid,
         accept: bool,
         reason: Option<&str>,
+        on_active: &super::NewJob,
         now: OffsetDateTime,
     ) -> StoreResult<Responded>;
     /// Ends a proposed or active match (a rematch request); the pair is not proposed again.

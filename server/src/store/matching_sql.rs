@@ -9,11 +9,11 @@
 
 use uuid::Uuid;
 
-use super::matching::{
+use super::sql::role_from;
+use super::{
     Audience, Exclusion, Interest, MatchRecord, MatchStatus, Question, QuestionKind, QuestionnaireRecord, Response,
     RoundRecord, RoundStatus,
 };
-use super::sql::role_from;
 use super::{Participant, from_millis};
 
 #[derive(sqlx::FromRow)]
@@ -266,7 +266,7 @@ macro_rules! impl_matching_store {
                 if before > 0 {
                     return Err(StoreError::Conflict("this pair was declined or ended before"));
                 }
-                let id = Uuid::now_v7();
+                let id = new.id;
                 sqlx::query::<$db>(
                     "INSERT INTO matches (id, program_id, mentee_id, mentor_id, round_id, status, score, explanation, created_at) \
                      VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7, $8)",
@@ -282,8 +282,7 @@ macro_rules! impl_matching_store {
                 .execute(&mut **tx)
                 .await
                 .map_err(conflict_on_unique("the mentee already has an open match"))?;
-                let job = NewJob { kind: jobs::MATCH_PROPOSED, payload: id.to_string(), dedupe_key: None, run_at: from_millis(now_ms) };
-                Self::enqueue_in(tx, &job, now_ms).await?;
+                Self::enqueue_in(tx, &new.announce, now_ms).await?;
                 Ok(id)
             }
         }
@@ -600,7 +599,15 @@ macro_rules! impl_matching_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
-            async fn respond_match(&self, id: Uuid, user_id: Uuid, accept: bool, reason: Option<&str>, now: OffsetDateTime) -> StoreResult<Responded> {
+            async fn respond_match(
+                &self,
+                id: Uuid,
+                user_id: Uuid,
+                accept: bool,
+                reason: Option<&str>,
+                on_active: &NewJob,
+                now: OffsetDateTime,
+            ) -> StoreResult<Responded> {
                 let current = self.get_match(id).await?;
                 let column = if current.mentee_id == user_id {
                     "mentee_response"
@@ -633,13 +640,7 @@ macro_rules! impl_matching_store {
                     .await?;
                     if done.rows_affected() == 1 {
                         activated = true;
-                        let job = NewJob {
-                            kind: jobs::MATCH_ACTIVATED,
-                            payload: id.to_string(),
-                            dedupe_key: Some(format!("activate:{id}")),
-                            run_at: from_millis(now_ms),
-                        };
-                        Self::enqueue_in(&mut tx, &job, now_ms).await?;
+                        Self::enqueue_in(&mut tx, on_active, now_ms).await?;
                     }
                 } else {
                     sqlx::query::<$db>("UPDATE matches SET status = 'declined', reason = $2, reason_by = $3, ended_at = $4 WHERE id = $1")

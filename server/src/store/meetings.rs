@@ -3,44 +3,14 @@
 //! transaction); a check-in is given once per person and call.
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
+
+use crate::vocab::MeetingStatus;
 
 use super::{PersonRef, StoreResult, from_millis};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingStatus {
-    /// Waiting for the other person to accept the proposed time (or propose another).
-    Proposed,
-    Accepted,
-    Declined,
-    Cancelled,
-}
-
-impl MeetingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MeetingStatus::Proposed => "proposed",
-            MeetingStatus::Accepted => "accepted",
-            MeetingStatus::Declined => "declined",
-            MeetingStatus::Cancelled => "cancelled",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "accepted" => MeetingStatus::Accepted,
-            "declined" => MeetingStatus::Declined,
-            "cancelled" => MeetingStatus::Cancelled,
-            _ => MeetingStatus::Proposed,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Meeting {
     pub id: Uuid,
     pub program_id: Uuid,
@@ -49,13 +19,11 @@ pub struct Meeting {
     pub invitee: PersonRef,
     pub title: String,
     pub agenda: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub starts_at: OffsetDateTime,
     pub duration_min: i32,
     pub status: MeetingStatus,
     /// Who proposed the current time; the other person accepts it or proposes another.
     pub proposed_by: Uuid,
-    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -83,11 +51,10 @@ pub struct NewMeeting {
 }
 
 /// Check-ins of a program, only in aggregate.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct CheckinSummary {
     pub count: i64,
     /// Mean rating, 1 to 5; null without check-ins.
-    #[schema(required = true)]
     pub average: Option<f64>,
     /// How many gave 1, 2, 3, 4 and 5.
     pub distribution: [i64; 5],

@@ -18,18 +18,21 @@ mod sql;
 mod sqlite;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// The vocabulary rows are written in (defined below every layer, in `crate::vocab`).
+pub use crate::vocab::{
+    Audience, CareerStage, ChannelKind, EventKind, EventStatus, InvitationStatus, MatchStatus, MeetingStatus,
+    PersonRef, QuestionKind, Response, RiskRule, Role, RoundStatus,
+};
 pub use calls::*;
 pub use events::{
-    AttendanceRow, EventAttendanceRow, EventPerson, EventPersonRole, EventStatus, EventStore, GroupEventRow, NewEvent,
+    AttendanceRow, EventAttendanceRow, EventPerson, EventPersonRole, EventStore, GroupEventRow, NewEvent,
 };
-pub use job_queue::{Job, JobStore, NewJob, jobs};
+pub use job_queue::{Job, JobStore, NewJob};
 pub use matching::*;
-pub use meetings::{CheckinSummary, Meeting, MeetingStatus, MeetingStore, NewMeeting};
+pub use meetings::{CheckinSummary, Meeting, MeetingStore, NewMeeting};
 pub use postgres::PgStore;
 pub use program_data::*;
 pub use sql::pair_key;
@@ -63,107 +66,18 @@ pub fn from_millis(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-/// A person as others see them in a listing: their id and display name.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct PersonRef {
-    pub user_id: Uuid,
-    pub name: String,
-}
-
-/// A role someone holds in one program.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Coordinator,
-    Mentor,
-    Mentee,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Coordinator => "coordinator",
-            Role::Mentor => "mentor",
-            Role::Mentee => "mentee",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "coordinator" => Some(Role::Coordinator),
-            "mentor" => Some(Role::Mentor),
-            "mentee" => Some(Role::Mentee),
-            _ => None,
-        }
-    }
-}
-
-impl TryFrom<String> for Role {
-    type Error = String;
-
-    fn try_from(s: String) -> Result<Self, String> {
-        Role::parse(&s).ok_or_else(|| format!("unknown role {s:?}"))
-    }
-}
-
-/// Where a person is in their career; drives matching's career-stage fit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CareerStage {
-    Undergraduate,
-    MedicalStudent,
-    Resident,
-    Fellow,
-    Attending,
-    Faculty,
-    Other,
-}
-
-impl CareerStage {
-    pub const ALL: [CareerStage; 7] = [
-        CareerStage::Undergraduate,
-        CareerStage::MedicalStudent,
-        CareerStage::Resident,
-        CareerStage::Fellow,
-        CareerStage::Attending,
-        CareerStage::Faculty,
-        CareerStage::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CareerStage::Undergraduate => "undergraduate",
-            CareerStage::MedicalStudent => "medical_student",
-            CareerStage::Resident => "resident",
-            CareerStage::Fellow => "fellow",
-            CareerStage::Attending => "attending",
-            CareerStage::Faculty => "faculty",
-            CareerStage::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CareerStage> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-}
-
 /// An account. The password hash never leaves the store through this type.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct User {
     pub id: Uuid,
     pub email: String,
     pub name: String,
-    #[schema(required = true)]
     pub pronouns: Option<String>,
-    #[schema(required = true)]
     pub institution: Option<String>,
-    #[schema(required = true)]
     pub career_stage: Option<CareerStage>,
-    #[schema(required = true)]
     pub time_zone: Option<String>,
     pub is_admin: bool,
     pub can_create_programs: bool,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -218,21 +132,17 @@ impl SessionKind {
 }
 
 /// A program: one mentoring initiative with its own people, matching and data.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Program {
     pub id: Uuid,
     pub name: String,
     pub description: String,
     /// `YYYY-MM-DD`.
-    #[schema(required = true)]
     pub starts_on: Option<String>,
     /// `YYYY-MM-DD`.
-    #[schema(required = true)]
     pub ends_on: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// The caller's role in this program, if any.
-    #[schema(required = true)]
     pub my_role: Option<Role>,
 }
 
@@ -245,45 +155,20 @@ pub struct ProgramFields {
 }
 
 /// One person's membership of a program, with the profile fields coordinators see.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Member {
     pub user_id: Uuid,
     pub name: String,
     pub email: String,
     pub role: Role,
-    #[schema(required = true)]
     pub pronouns: Option<String>,
-    #[schema(required = true)]
     pub institution: Option<String>,
-    #[schema(required = true)]
     pub career_stage: Option<CareerStage>,
-    #[serde(with = "time::serde::rfc3339")]
     pub joined_at: OffsetDateTime,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InvitationStatus {
-    Pending,
-    Accepted,
-    Expired,
-    Revoked,
-}
-
-impl InvitationStatus {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(Self::Pending),
-            "accepted" => Some(Self::Accepted),
-            "expired" => Some(Self::Expired),
-            "revoked" => Some(Self::Revoked),
-            _ => None,
-        }
-    }
-}
-
 /// An invitation to join a program in a role, redeemed through a single-use link.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Invitation {
     pub id: Uuid,
     pub program_id: Uuid,
@@ -291,15 +176,10 @@ pub struct Invitation {
     pub name: String,
     pub role: Role,
     pub status: InvitationStatus,
-    #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub accepted_at: Option<OffsetDateTime>,
     /// The link to send; only present right after creation or a resend (the store keeps a hash).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
 
@@ -322,49 +202,17 @@ pub enum Acceptance {
 }
 
 /// An email as it was sent (or would have been, without SMTP).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Mail {
     pub id: Uuid,
     pub to: String,
     pub subject: String,
     pub body: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
-/// What a channel is for; decides who may post.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ChannelKind {
-    /// The two people of a match.
-    Pair,
-    /// A program's, a cohort's or an event's conversation: every member posts.
-    Group,
-    /// Coordinators post, everyone else reads.
-    Announcement,
-}
-
-impl ChannelKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChannelKind::Pair => "pair",
-            ChannelKind::Group => "group",
-            ChannelKind::Announcement => "announcement",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pair" => Some(Self::Pair),
-            "group" => Some(Self::Group),
-            "announcement" => Some(Self::Announcement),
-            _ => None,
-        }
-    }
-}
-
 /// A channel as its members see it in their list.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Channel {
     pub id: Uuid,
     pub program_id: Uuid,
@@ -374,14 +222,12 @@ pub struct Channel {
     pub program_wide: bool,
     /// Sequence number of the channel's latest event.
     pub last_seq: i64,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
 /// One person's view of a channel: the channel, their read position and unread count.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct ChannelView {
-    #[serde(flatten)]
     pub channel: Channel,
     pub can_post: bool,
     pub last_read_seq: i64,
@@ -390,7 +236,7 @@ pub struct ChannelView {
     pub members: Vec<ChannelMemberView>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct ChannelMemberView {
     pub user_id: Uuid,
     pub name: String,
@@ -422,27 +268,9 @@ pub struct NewChannel {
     pub members: Vec<(Uuid, bool)>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    Message,
-    Edit,
-    Delete,
-}
-
-impl EventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Message => "message",
-            EventKind::Edit => "edit",
-            EventKind::Delete => "delete",
-        }
-    }
-}
-
 /// One entry of a channel's log. A `message` carries the message's current state (a deleted one is
 /// a tombstone with an empty body); `edit` and `delete` name the message they changed.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Event {
     pub channel_id: Uuid,
     pub seq: i64,
@@ -452,15 +280,9 @@ pub struct Event {
     pub client_id: String,
     pub body: String,
     /// For `edit` and `delete`: the sequence number of the message changed.
-    #[schema(required = true)]
     pub target_seq: Option<i64>,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub edited_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub deleted_at: Option<OffsetDateTime>,
 }
 

@@ -7,6 +7,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::vocab::RiskRule;
+
 use super::{Role, StoreResult};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -70,39 +72,6 @@ pub struct RosterRow {
     /// The questionnaire's answers (JSON), if any.
     pub answers: Option<String>,
     pub completed_at: Option<i64>,
-}
-
-/// Why a pair was flagged as at risk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RiskRule {
-    /// Nobody wrote or met for longer than the program allows.
-    NoContact,
-    /// Check-in ratings after calls went down.
-    FallingRatings,
-    /// One of the two answered a fit check with "not a good fit".
-    NotAGoodFit,
-}
-
-impl RiskRule {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RiskRule::NoContact => "no_contact",
-            RiskRule::FallingRatings => "falling_ratings",
-            RiskRule::NotAGoodFit => "not_a_good_fit",
-        }
-    }
-}
-
-impl TryFrom<String> for RiskRule {
-    type Error = String;
-
-    fn try_from(s: String) -> Result<Self, String> {
-        [RiskRule::NoContact, RiskRule::FallingRatings, RiskRule::NotAGoodFit]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown risk rule {s:?}"))
-    }
 }
 
 /// A match of a program, whatever its status.

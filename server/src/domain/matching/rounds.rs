@@ -11,6 +11,7 @@ use super::engine::{self, PairError, PairScore, ProgramData};
 use super::setup::{check_weights, coordinator};
 use super::views::{Match, Round, RoundBody, Weights};
 use super::worker;
+use crate::domain::jobs::Work;
 use crate::domain::{Core, Error, Result};
 use crate::store::{MatchStatus, NewMatch, RoundStatus, User};
 
@@ -128,7 +129,10 @@ pub async fn place(core: &Core, me: &User, program_id: Uuid, mentee: Uuid, mento
     if let Some(problem) = scored.problem {
         return Err(Error::Conflict(problem));
     }
+    let id = Uuid::now_v7();
+    let now = core.clock.now();
     let new = NewMatch {
+        id,
         program_id,
         mentee_id: mentee,
         mentor_id: mentor,
@@ -136,8 +140,9 @@ pub async fn place(core: &Core, me: &User, program_id: Uuid, mentee: Uuid, mento
         score: scored.score,
         explanation: serde_json::to_string(&scored.explanations).map_err(Error::internal)?,
         mentor_capacity: scored.mentor_capacity,
+        announce: Work::MatchProposed(id).job(now),
     };
-    let record = core.store.create_match(new, core.clock.now()).await?;
+    let record = core.store.create_match(new, now).await?;
     core.work.notify_one();
     Ok(Match::view(&record, me.id, true))
 }

@@ -144,7 +144,9 @@ pub async fn approve(
             mentee: proposal.for_mentee.clone(),
             mentor: proposal.for_mentor.clone(),
         };
+        let id = Uuid::now_v7();
         news.push(NewMatch {
+            id,
             program_id: data.program_id,
             mentee_id: proposal.mentee_id,
             mentor_id: proposal.mentor_id,
@@ -152,6 +154,7 @@ pub async fn approve(
             score: proposal.score,
             explanation: serde_json::to_string(&explanation).map_err(crate::domain::Error::internal)?,
             mentor_capacity: capacity,
+            announce: crate::domain::jobs::Work::MatchProposed(id).job(state.clock.now()),
         });
     }
     let now = state.clock.now();
@@ -182,7 +185,9 @@ pub async fn respond(
     reason: Option<String>,
 ) -> crate::domain::Result<MatchRecord> {
     let reason = crate::domain::validate::optional("reason", reason, 1000)?;
-    let responded = state.store.respond_match(id, me, accept, reason.as_deref(), state.clock.now()).await?;
+    let now = state.clock.now();
+    let on_active = crate::domain::jobs::Work::MatchActivated(id).job(now);
+    let responded = state.store.respond_match(id, me, accept, reason.as_deref(), &on_active, now).await?;
     let record = responded.record;
     publish_match(state, &record).await;
     if responded.activated {

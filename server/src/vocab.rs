@@ -1,0 +1,366 @@
+//! The program's vocabulary: the roles people hold, the states a match, a meeting, an invitation
+//! or an event goes through, the kinds of channel and question, and a person as others see them.
+//! Every layer speaks these words, so they live below all of them and import nothing of the
+//! server: the store reads and writes each as text of its own (`as_str`, `parse`, `TryFrom`),
+//! and the wire names each with serde's `snake_case` and documents it in the OpenAPI document.
+//! A column or a stored value that changes is the store's business and never renames a word here.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A person as others see them in a listing: their id and display name.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PersonRef {
+    pub user_id: Uuid,
+    pub name: String,
+}
+
+/// A role someone holds in one program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Coordinator,
+    Mentor,
+    Mentee,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::Mentor => "mentor",
+            Role::Mentee => "mentee",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "coordinator" => Some(Role::Coordinator),
+            "mentor" => Some(Role::Mentor),
+            "mentee" => Some(Role::Mentee),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        Role::parse(&s).ok_or_else(|| format!("unknown role {s:?}"))
+    }
+}
+
+/// Where a person is in their career; drives matching's career-stage fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CareerStage {
+    Undergraduate,
+    MedicalStudent,
+    Resident,
+    Fellow,
+    Attending,
+    Faculty,
+    Other,
+}
+
+impl CareerStage {
+    pub const ALL: [CareerStage; 7] = [
+        CareerStage::Undergraduate,
+        CareerStage::MedicalStudent,
+        CareerStage::Resident,
+        CareerStage::Fellow,
+        CareerStage::Attending,
+        CareerStage::Faculty,
+        CareerStage::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CareerStage::Undergraduate => "undergraduate",
+            CareerStage::MedicalStudent => "medical_student",
+            CareerStage::Resident => "resident",
+            CareerStage::Fellow => "fellow",
+            CareerStage::Attending => "attending",
+            CareerStage::Faculty => "faculty",
+            CareerStage::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CareerStage> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
+impl InvitationStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "accepted" => Some(Self::Accepted),
+            "expired" => Some(Self::Expired),
+            "revoked" => Some(Self::Revoked),
+            _ => None,
+        }
+    }
+}
+
+/// What a channel is for; decides who may post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// The two people of a match.
+    Pair,
+    /// A program's, a cohort's or an event's conversation: every member posts.
+    Group,
+    /// Coordinators post, everyone else reads.
+    Announcement,
+}
+
+impl ChannelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Pair => "pair",
+            ChannelKind::Group => "group",
+            ChannelKind::Announcement => "announcement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pair" => Some(Self::Pair),
+            "group" => Some(Self::Group),
+            "announcement" => Some(Self::Announcement),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Message,
+    Edit,
+    Delete,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Message => "message",
+            EventKind::Edit => "edit",
+            EventKind::Delete => "delete",
+        }
+    }
+}
+
+/// Whether an event still takes place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    Scheduled,
+    Cancelled,
+}
+
+impl TryFrom<String> for EventStatus {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "scheduled" => Ok(EventStatus::Scheduled),
+            "cancelled" => Ok(EventStatus::Cancelled),
+            other => Err(format!("unknown event status {other:?}")),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    Choice,
+    Text,
+}
+
+/// Who a custom question is asked of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    Mentee,
+    Mentor,
+    Both,
+}
+
+impl Audience {
+    pub fn includes(self, role: Role) -> bool {
+        matches!(
+            (self, role),
+            (Audience::Both, _) | (Audience::Mentee, Role::Mentee) | (Audience::Mentor, Role::Mentor)
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundStatus {
+    Preview,
+    Approved,
+    Discarded,
+}
+
+impl RoundStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundStatus::Preview => "preview",
+            RoundStatus::Approved => "approved",
+            RoundStatus::Discarded => "discarded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "approved" => RoundStatus::Approved,
+            "discarded" => RoundStatus::Discarded,
+            _ => RoundStatus::Preview,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchStatus {
+    /// Waiting for both people to accept.
+    Proposed,
+    Active,
+    /// One of the two declined the proposal.
+    Declined,
+    /// Ended by a rematch request.
+    Ended,
+}
+
+impl MatchStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchStatus::Proposed => "proposed",
+            MatchStatus::Active => "active",
+            MatchStatus::Declined => "declined",
+            MatchStatus::Ended => "ended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "proposed" => Some(MatchStatus::Proposed),
+            "active" => Some(MatchStatus::Active),
+            "declined" => Some(MatchStatus::Declined),
+            "ended" => Some(MatchStatus::Ended),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for MatchStatus {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        MatchStatus::parse(&s).ok_or_else(|| format!("unknown match status {s:?}"))
+    }
+}
+
+/// One person's answer to a proposal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    Pending,
+    Accepted,
+    Declined,
+}
+
+impl Response {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Response::Pending => "pending",
+            Response::Accepted => "accepted",
+            Response::Declined => "declined",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "accepted" => Response::Accepted,
+            "declined" => Response::Declined,
+            _ => Response::Pending,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingStatus {
+    /// Waiting for the other person to accept the proposed time (or propose another).
+    Proposed,
+    Accepted,
+    Declined,
+    Cancelled,
+}
+
+impl MeetingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingStatus::Proposed => "proposed",
+            MeetingStatus::Accepted => "accepted",
+            MeetingStatus::Declined => "declined",
+            MeetingStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "accepted" => MeetingStatus::Accepted,
+            "declined" => MeetingStatus::Declined,
+            "cancelled" => MeetingStatus::Cancelled,
+            _ => MeetingStatus::Proposed,
+        }
+    }
+}
+
+/// Why a pair was flagged as at risk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskRule {
+    /// Nobody wrote or met for longer than the program allows.
+    NoContact,
+    /// Check-in ratings after calls went down.
+    FallingRatings,
+    /// One of the two answered a fit check with "not a good fit".
+    NotAGoodFit,
+}
+
+impl RiskRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskRule::NoContact => "no_contact",
+            RiskRule::FallingRatings => "falling_ratings",
+            RiskRule::NotAGoodFit => "not_a_good_fit",
+        }
+    }
+}
+
+impl TryFrom<String> for RiskRule {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        [RiskRule::NoContact, RiskRule::FallingRatings, RiskRule::NotAGoodFit]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown risk rule {s:?}"))
+    }
+}
