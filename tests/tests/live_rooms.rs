@@ -306,3 +306,53 @@ async fn rooms_on_a_separate_sfu_process() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A bug that panics the SFU engine ends no one's evening: the engine restarts on the same port,
+/// `/metrics` counts it, everyone who was in a room on it is told (`room_reset`), and the room
+/// starts over when they join again, as when a node dies. The rest of the node (chat) carries on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_sfu_engine_restarts_and_its_rooms_start_over() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let e = an_event(&[&app], Duration::from_secs(10 * 60)).await;
+    let ev = e.id.as_str();
+    let (mut cora, _) = e.cora.ws(json!({})).await;
+    let (mut nia, _) = e.nia.ws(json!({})).await;
+    let (mut otto, _) = e.otto.ws(json!({})).await;
+    let join = json!({"type": "room_join", "event": ev});
+    cora.send(join.clone()).await;
+    state_where(&mut cora, ev, |s| s["you"]["role"] == "host").await;
+    cora.send(json!({"type": "room_open", "event": ev})).await;
+    nia.send(join.clone()).await;
+    state_where(&mut nia, ev, |s| s["status"] == "live" && s["you"]["admitted"] == true).await;
+    // Otto joins and leaves again: he is not in the room when it fails.
+    otto.send(join.clone()).await;
+    state_where(&mut otto, ev, |s| s["you"]["admitted"] == true).await;
+    otto.send(json!({"type": "room_leave", "event": ev})).await;
+    otto.recv_matching(room("room_left", ev)).await;
+
+    let live = app.state.gateway.live().expect("this node hosts rooms");
+    assert!(live.inject_panic().await, "the engine took the command");
+    let reset = cora.recv_matching(room("room_reset", ev)).await;
+    assert_eq!(reset, json!({"type": "room_reset", "event": ev}));
+    nia.recv_matching(room("room_reset", ev)).await;
+
+    // The room starts over: Nia waits in the lobby until the host is back and opens it.
+    nia.send(join.clone()).await;
+    let lobby = state_where(&mut nia, ev, |_| true).await;
+    assert_eq!((lobby["status"].as_str(), lobby["you"]["admitted"].as_bool()), (Some("lobby"), Some(false)));
+    cora.send(join.clone()).await;
+    state_where(&mut cora, ev, |s| s["you"]["role"] == "host" && person(s, &e.ids["nia"]).is_some()).await;
+    cora.send(json!({"type": "room_open", "event": ev})).await;
+    state_where(&mut nia, ev, |s| s["status"] == "live" && s["you"]["admitted"] == true).await;
+    // Otto, who had left, was not told: the next frame he gets is the answer to his own join.
+    otto.send(join).await;
+    let next = otto.recv_matching(|f| f["event"] == ev).await;
+    assert_eq!(next["type"], "room_state", "{next}");
+
+    let metrics = app.client().http.get(format!("{}/metrics", app.url)).send().await.unwrap().text().await.unwrap();
+    let restarts = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("kindred_sfu_engine_restarts_total "))
+        .and_then(|v| v.trim().parse::<f64>().ok());
+    assert!(restarts.is_some_and(|n| n >= 1.0), "no restart counted:\n{metrics}");
+}

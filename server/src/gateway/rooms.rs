@@ -31,6 +31,11 @@ impl Gateway {
         tasks.spawn(self.clone().room_outputs(outputs));
     }
 
+    /// This node's SFU, when it hosts rooms.
+    pub fn live(&self) -> Option<&Arc<Live>> {
+        self.live.get()
+    }
+
     /// Waits (bounded) for this node's SFU engine to stop, once the node's token has fired.
     pub async fn stop_rooms(&self, within: std::time::Duration) {
         if let Some(live) = self.live.get() {

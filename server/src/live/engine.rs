@@ -70,6 +70,10 @@ pub enum Command {
     Gone {
         at: ConnAddr,
     },
+    /// Panic, as a bug would (fault tests only).
+    #[cfg(feature = "failpoints")]
+    #[serde(skip)]
+    Panic,
 }
 
 /// What the engine tells the rest of the node.
@@ -350,6 +354,8 @@ impl Engine {
                     self.send(at, &RoomServerFrame::error(reference.as_deref(), event, code, message));
                 }
             }
+            #[cfg(feature = "failpoints")]
+            Command::Panic => panic!("failpoint: the SFU engine was told to panic"),
             Command::Gone { at } => {
                 let gone: Vec<(Uuid, Uuid)> = self
                     .rooms

@@ -11,6 +11,7 @@ pub mod protocol;
 mod sdp;
 mod stun;
 
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
@@ -21,7 +22,7 @@ use uuid::Uuid;
 pub use engine::{Command, ConnAddr, Output};
 use engine::{Engine, Sockets};
 pub use peer::DeliverFeedback;
-use protocol::{RoomErrorCode, RoomRole};
+use protocol::{RoomErrorCode, RoomFrame, RoomRole, RoomServerFrame};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -37,6 +38,42 @@ pub struct Live {
     pub candidates: Vec<SocketAddr>,
     /// The engine's thread, joined at shutdown.
     thread: std::sync::Mutex<Option<std::thread::JoinHandle<u32>>>,
+    /// Who is in this engine's rooms, kept outside the engine so that a restarted one can tell them.
+    present: Arc<Present>,
+}
+
+/// The connections in an engine's rooms, noted from the commands handed to it (a join the engine
+/// then refuses is noted too: its connection is told about a reset it can ignore). A connection
+/// leaves the list when it leaves the room or closes.
+#[derive(Default)]
+struct Present(std::sync::Mutex<HashMap<ConnAddr, HashSet<Uuid>>>);
+
+impl Present {
+    fn note(&self, command: &Command) {
+        let mut rooms = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match command {
+            Command::Join { event, at, .. } => {
+                rooms.entry(*at).or_default().insert(*event);
+            }
+            Command::Frame { at, frame: RoomFrame::RoomLeave { event, .. }, .. } => {
+                if let Some(events) = rooms.get_mut(at) {
+                    events.remove(event);
+                    if events.is_empty() {
+                        rooms.remove(at);
+                    }
+                }
+            }
+            Command::Gone { at } => {
+                rooms.remove(at);
+            }
+            _ => {}
+        }
+    }
+
+    /// Everyone, and the list starts empty (the restarted engine has no rooms).
+    fn take(&self) -> HashMap<ConnAddr, HashSet<Uuid>> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 /// The addresses to bind when none are configured: loopback, and the address of the default route.
@@ -74,6 +111,8 @@ impl Live {
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let (out, outputs) = mpsc::unbounded_channel();
         let (port, public) = (sockets.port(), config.sfu_public_ip);
+        let present = Arc::new(Present::default());
+        let in_rooms = present.clone();
         let mut first = Some(sockets);
         let thread = std::thread::Builder::new().name("kindred-sfu".into()).spawn(move || {
             supervise("sfu engine", shutdown.clone(), |attempt| {
@@ -84,13 +123,26 @@ impl Live {
                 };
                 let engine = Engine::new(sockets, out.clone(), clock.clone())?;
                 if attempt > 0 {
-                    tracing::warn!(attempt, "sfu engine restarted with no rooms; people rejoin to start them again");
+                    // As when a node dies: the rooms start over when their people join again,
+                    // which their browsers do when told.
+                    let reset = in_rooms.take();
+                    tracing::warn!(
+                        attempt,
+                        connections = reset.len(),
+                        "sfu engine restarted with no rooms; telling their people to join again"
+                    );
+                    for (to, events) in reset {
+                        for event in events {
+                            let frame = RoomServerFrame::RoomReset { event }.encode();
+                            let _ = out.send(Output::Frame { to, frame });
+                        }
+                    }
                 }
                 let (shutdown, rx) = (shutdown.clone(), rx.clone());
                 Ok(async move { engine.run(&mut *rx.lock().await, shutdown).await })
             })
         })?;
-        Ok((Arc::new(Live { commands, candidates, thread: std::sync::Mutex::new(Some(thread)) }), outputs))
+        Ok((Arc::new(Live { commands, candidates, thread: std::sync::Mutex::new(Some(thread)), present }), outputs))
     }
 
     /// Waits (bounded) for the engine's thread to finish after the shutdown token fired.
@@ -104,7 +156,15 @@ impl Live {
 
     /// Hands a command to the engine; false when it has stopped.
     pub async fn send(&self, command: Command) -> bool {
+        self.present.note(&command);
         self.commands.send(command).await.is_ok()
+    }
+
+    /// Makes the engine panic, as a bug in it would (fault tests only: built with the
+    /// `failpoints` feature).
+    #[cfg(feature = "failpoints")]
+    pub async fn inject_panic(&self) -> bool {
+        self.commands.send(Command::Panic).await.is_ok()
     }
 }
 

@@ -256,6 +256,10 @@ pub enum RoomServerFrame {
         event: Uuid,
         reason: LeftReason,
     },
+    /// The SFU hosting the room started over (its engine restarted): join again.
+    RoomReset {
+        event: Uuid,
+    },
     RoomError {
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         reference: Option<String>,

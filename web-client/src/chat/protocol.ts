@@ -376,12 +376,19 @@ export interface RoomErrorFrame {
   message: string;
 }
 
+/** The node's media server started over: the room lost everyone's media; join again. */
+export interface RoomResetFrame {
+  type: 'room_reset';
+  event: string;
+}
+
 export type RoomServerFrame =
   | RoomStateFrame
   | RoomPublishAnswerFrame
   | RoomOfferFrame
   | RoomSpeakerFrame
   | RoomLeftFrame
+  | RoomResetFrame
   | RoomErrorFrame;
 
 export const ROOM_SERVER_TYPES: ReadonlySet<string> = new Set([
@@ -390,6 +397,7 @@ export const ROOM_SERVER_TYPES: ReadonlySet<string> = new Set([
   'room_offer',
   'room_speaker',
   'room_left',
+  'room_reset',
   'room_error',
 ]);
 

@@ -60,6 +60,7 @@ describe('room frames on the chat socket', () => {
       { type: 'room_offer', event: EVENT, sdp: 'o', tracks: [] },
       { type: 'room_speaker', event: EVENT },
       { type: 'room_left', event: EVENT, reason: 'ended' },
+      { type: 'room_reset', event: EVENT },
       { type: 'room_error', event: EVENT, code: 'locked', message: 'locked' },
     ];
     for (const f of frames) {

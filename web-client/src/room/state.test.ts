@@ -153,6 +153,17 @@ describe('room reducer', () => {
     expect(run(IDLE, { type: 'reconnected' }).effects).toEqual([]);
   });
 
+  it('after the room was reset (its media server restarted): stops the old media and joins again', () => {
+    const withTracks = run(live, frame({ type: 'room_offer', event: EVENT, sdp: 'o', tracks: [track('0', 'a', 'audio', 'microphone')] })).state;
+    const { state, effects } = run(withTracks, frame({ type: 'room_reset', event: EVENT }));
+    expect(state).toMatchObject({ phase: 'joining', rejoining: true, tracks: [], activeSpeaker: null });
+    expect(effects).toEqual([{ type: 'stop' }, { type: 'send', frame: { type: 'room_join', event: EVENT } }]);
+    expect(run(state, frame(roomState())).state).toMatchObject({ phase: 'live', rejoining: false });
+    // Another event's reset, or one after I left, changes nothing.
+    expect(run(live, frame({ type: 'room_reset', event: 'other' })).effects).toEqual([]);
+    expect(run(IDLE, frame({ type: 'room_reset', event: EVENT })).effects).toEqual([]);
+  });
+
   it('publishes only while admitted on stage in a live room', () => {
     expect(shouldPublish(live)).toBe(false);
     const speaker = run(joining, frame(roomState({ you: you({ role: 'speaker' }) }))).state;

@@ -182,13 +182,8 @@ export function reduceRoom(state: RoomUi, action: RoomAction): RoomStep {
       if (!state.error && !state.left) return none;
       return { state: { ...state, error: null, left: null }, effects: [] };
     case 'reconnected':
-      if (state.phase === 'idle') return none;
-      // Media of the old connection cannot continue on the new one: start again from the join,
-      // keeping what is on screen until the new `room_state` replaces it.
-      return {
-        state: { ...state, phase: 'joining', tracks: [], activeSpeaker: null, rejoining: true },
-        effects: [{ type: 'stop' }, send({ type: 'room_join', event: state.event })],
-      };
+      // Media of the old connection cannot continue on the new one: start again from the join.
+      return rejoin(state);
     case 'unsent': {
       const problem = { code: 'offline', message: errorText('offline') };
       if (action.frame.type === 'room_join') {
@@ -201,6 +196,18 @@ export function reduceRoom(state: RoomUi, action: RoomAction): RoomStep {
     case 'frame':
       return onFrame(state, action.frame);
   }
+}
+
+/**
+ * Joins again, keeping what is on screen until the new `room_state` replaces it: after a
+ * reconnect (the new connection is not in the room) or a `room_reset` (the room started over).
+ */
+function rejoin(state: RoomUi): RoomStep {
+  if (state.phase === 'idle') return { state, effects: [] };
+  return {
+    state: { ...state, phase: 'joining', tracks: [], activeSpeaker: null, rejoining: true },
+    effects: [{ type: 'stop' }, send({ type: 'room_join', event: state.event })],
+  };
 }
 
 function onFrame(state: RoomUi, frame: RoomServerFrame): RoomStep {
@@ -243,6 +250,8 @@ function onFrame(state: RoomUi, frame: RoomServerFrame): RoomStep {
     case 'room_left':
       if (state.phase === 'idle') return none;
       return { state: leftRoom(state, frame.reason), effects: [{ type: 'stop' }] };
+    case 'room_reset':
+      return rejoin(state);
     case 'room_error': {
       const problem = { code: frame.code, message: errorText(frame.code) };
       const effects: RoomEffect[] = frame.ref ? [{ type: 'refused', ref: frame.ref, code: frame.code }] : [];

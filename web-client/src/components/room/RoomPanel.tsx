@@ -26,7 +26,7 @@ function statusText(ui: RoomUi, connected: boolean): string {
     case 'idle':
       return ui.left?.reason === 'left' ? ui.left.message : '';
     case 'joining':
-      return ui.rejoining ? 'The connection came back: joining the room again…' : 'Joining the live room…';
+      return ui.rejoining ? 'Joining the live room again…' : 'Joining the live room…';
     case 'lobby':
       return 'Waiting for the host to let you in.';
     case 'live': {
