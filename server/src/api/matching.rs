@@ -27,10 +27,18 @@ fn list<R, T: ToSchema + From<R>>(items: Vec<R>) -> Json<List<T>> {
 
 // --- questionnaire ---
 
+/// Who a questionnaire is filled in as: coordinators have none.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionnaireRole {
+    Mentee,
+    Mentor,
+}
+
 /// My questionnaire in a program, with what it asks.
 #[derive(Serialize, ToSchema)]
 pub struct QuestionnaireView {
-    pub role: Role,
+    pub role: QuestionnaireRole,
     pub answers: Answers,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(required = true)]
@@ -47,7 +55,8 @@ pub struct QuestionnaireView {
 impl From<Questionnaire> for QuestionnaireView {
     fn from(q: Questionnaire) -> Self {
         QuestionnaireView {
-            role: q.role,
+            // The domain gives questionnaires to mentees and mentors only.
+            role: if q.role == Role::Mentor { QuestionnaireRole::Mentor } else { QuestionnaireRole::Mentee },
             answers: q.answers,
             completed_at: q.completed_at,
             updated_at: q.updated_at,

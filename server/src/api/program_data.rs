@@ -20,7 +20,9 @@ use crate::domain::program_data::coordinate::{self, SurveyDraft};
 use crate::domain::program_data::engagement::{Overview, PairEngagement};
 use crate::domain::program_data::notify::Kind;
 use crate::domain::program_data::personal;
-use crate::domain::program_data::surveys::{Audience, Question, SurveyResults, Trigger};
+use crate::domain::program_data::surveys::{
+    Audience, Question, QuestionKind as SurveyQuestionKind, SurveyResults, Trigger,
+};
 use crate::domain::program_data::{Alert, Survey, SurveyInvitation};
 use crate::state::AppState;
 use crate::store::{NotificationPrefsRow, RiskSettingsRow};
@@ -39,7 +41,7 @@ pub struct SurveyInput {
     /// An anonymous response is never linked to its person.
     #[serde(default)]
     pub anonymous: bool,
-    pub questions: Vec<Question>,
+    pub questions: Vec<SurveyQuestionInput>,
 }
 
 /// Create a survey.
@@ -57,7 +59,7 @@ pub async fn create_survey(
         due_at: input.due_at,
         audience: input.audience,
         anonymous: input.anonymous,
-        questions: input.questions,
+        questions: input.questions.into_iter().map(Question::from).collect(),
     };
     Ok((StatusCode::CREATED, Json(coordinate::create_survey(&state, &me.user, program_id, draft).await?)))
 }
@@ -94,13 +96,57 @@ pub async fn my_surveys(
     Ok(Json(List { items: personal::open_surveys(&state, &me.user).await?, next_cursor: None }))
 }
 
+/// A survey question as a coordinator writes it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyQuestionInput {
+    /// Given by the server when left out (`q1`, `q2`, …); unique within the survey.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub kind: SurveyQuestionKind,
+    pub prompt: String,
+    #[serde(default)]
+    pub required: bool,
+    /// For `single` and `multiple`: 2 to 20 distinct options.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// Options whose choice in a named response flags the pair (e.g. "Not a good fit").
+    #[serde(default)]
+    pub at_risk_options: Vec<String>,
+}
+
+impl From<SurveyQuestionInput> for Question {
+    fn from(q: SurveyQuestionInput) -> Self {
+        Question {
+            id: q.id.unwrap_or_default(),
+            kind: q.kind,
+            prompt: q.prompt,
+            required: q.required,
+            options: q.options,
+            at_risk_options: q.at_risk_options,
+        }
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseInput {
-    /// Question id → a number 1–5 (`scale`), an option (`single`), a list of options
-    /// (`multiple`) or text.
-    #[schema(value_type = Object)]
+    /// Question id → its answer. The values' shapes are checked against each question, so a
+    /// wrong one is named with its question rather than refused as malformed JSON.
+    #[schema(value_type = BTreeMap<String, AnswerValue>)]
     pub answers: BTreeMap<String, Value>,
+}
+
+/// One answer: a number 1–5 (`scale`), an option (`single`), a list of options (`multiple`) or
+/// text. Describes `ResponseInput.answers` in the document; the server reads answers as JSON
+/// values and checks each against its question.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum AnswerValue {
+    Scale(i64),
+    Text(String),
+    Options(Vec<String>),
 }
 
 #[derive(Serialize, ToSchema)]

@@ -37,26 +37,15 @@ export const QUESTION_KINDS: readonly { value: SurveyQuestionKind; label: string
   { value: 'text', label: 'Free text' },
 ];
 
-/**
- * Written out: the document's `SurveyQuestion` calls id and required optional, as a new
- * survey may leave them out; the server always sends them back.
- */
-export interface SurveyQuestion {
-  id: string;
-  kind: SurveyQuestionKind;
-  prompt: string;
-  required: boolean;
-  options?: string[];
-  at_risk_options?: string[];
-}
+export type SurveyQuestion = Schemas['SurveyQuestion'];
 
 export type NewSurvey = Schemas['SurveyInput'];
 
 /**
  * A survey: `due_at` only for the `date` trigger, `sent_at` once a date, midpoint or end survey
- * went out, null otherwise. The document's `Survey`, with the `SurveyQuestion` written out above.
+ * went out, null otherwise.
  */
-export type Survey = Omit<Schemas['Survey'], 'questions'> & { questions: SurveyQuestion[] };
+export type Survey = Schemas['Survey'];
 
 export type OptionCount = Schemas['OptionCount'];
 
@@ -65,23 +54,11 @@ export type QuestionResult = Schemas['QuestionResult'];
 
 export type SurveyResults = Schemas['SurveyResults'];
 
-/** An open invitation of mine to answer a survey. Written out: it holds `SurveyQuestion` (above). */
-export interface SurveyInvitation {
-  id: string;
-  survey_id: string;
-  program_id: string;
-  program_name: string;
-  title: string;
-  anonymous: boolean;
-  questions: SurveyQuestion[];
-  created_at: string;
-}
+/** An open invitation of mine to answer a survey. */
+export type SurveyInvitation = Schemas['SurveyInvitation'];
 
-/**
- * One answer: a number 1–5, an option, a list of options or a text. Written out: the document's
- * `ResponseInput.answers` is an object with no schema for its values.
- */
-export type AnswerValue = number | string | string[];
+/** One answer: a number 1–5, an option, a list of options or a text. */
+export type AnswerValue = Schemas['AnswerValue'];
 
 // Engagement and pairs at risk.
 

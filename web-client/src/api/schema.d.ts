@@ -1443,6 +1443,12 @@ export interface components {
             resolved_at: string | null;
             rule: components["schemas"]["RiskRule"];
         };
+        /**
+         * @description One answer: a number 1–5 (`scale`), an option (`single`), a list of options (`multiple`) or
+         *     text. Describes `ResponseInput.answers` in the document; the server reads answers as JSON
+         *     values and checks each against its question.
+         */
+        AnswerValue: number | string | string[];
         Answered: {
             anonymous: boolean;
             /** Format: uuid */
@@ -1454,42 +1460,42 @@ export interface components {
          */
         Answers: {
             /** @description Mentors: accepting new mentees (false: paused). */
-            accepting?: boolean | null;
-            background?: components["schemas"]["Background"] | null;
+            accepting?: boolean;
+            background?: components["schemas"]["Background"];
             /**
              * Format: int32
              * @description Mentors: how many mentees at once (0 to 10).
              */
-            capacity?: number | null;
-            career_stage?: components["schemas"]["CareerStage"] | null;
+            capacity?: number;
+            career_stage?: components["schemas"]["CareerStage"];
             /** @description Answers to the program's own questions, by question id. */
             custom?: {
                 [key: string]: string;
             };
             /** @description Mentors: their path and experience. */
-            experience?: string | null;
+            experience?: string;
             /** @description Mentors: what they can help with. */
-            expertise?: string | null;
-            gender?: components["schemas"]["Gender"] | null;
+            expertise?: string;
+            gender?: components["schemas"]["Gender"];
             /** @description Mentees: what they hope to get from mentoring. */
-            goals?: string | null;
+            goals?: string;
             /**
              * Format: int32
              * @description Mentors: hours a month they can give (0 to 80).
              */
-            hours_per_month?: number | null;
-            institution?: string | null;
+            hours_per_month?: number;
+            institution?: string;
             /** @description Ids from the program's interest taxonomy. */
             interests?: string[];
             languages?: string[];
-            prefer_other_institution?: boolean | null;
-            prefer_shared_background?: boolean | null;
-            preferred_language?: string | null;
-            region?: string | null;
+            prefer_other_institution?: boolean;
+            prefer_shared_background?: boolean;
+            preferred_language?: string;
+            region?: string;
             /** @description Free interest tags. */
             tags?: string[];
             /** @description IANA name, e.g. `America/Chicago`. */
-            time_zone?: string | null;
+            time_zone?: string;
         };
         ApiToken: {
             /** Format: date-time */
@@ -1544,8 +1550,8 @@ export interface components {
             program_id: string | null;
         };
         Background: {
-            values?: string[];
-            visibility?: components["schemas"]["Visibility"];
+            values: string[];
+            visibility: components["schemas"]["Visibility"];
         };
         CalendarFeed: {
             /**
@@ -1777,8 +1783,8 @@ export interface components {
             email: string;
         };
         Gender: {
-            value?: string;
-            visibility?: components["schemas"]["Visibility"];
+            value: string;
+            visibility: components["schemas"]["Visibility"];
         };
         /** @description A group event as an invited person sees it. */
         GroupEvent: {
@@ -2701,7 +2707,7 @@ export interface components {
         /** @description A proposed pair in a round. */
         Proposal: {
             /** @description Whether this proposal was approved (published to the two people). */
-            approved?: boolean;
+            approved: boolean;
             /** @description The explanation as each of the two will read it once the proposal is published. */
             for_mentee: components["schemas"]["Explanation"];
             for_mentor: components["schemas"]["Explanation"];
@@ -2782,6 +2788,11 @@ export interface components {
             /** @description Also check that every required answer is there and mark the questionnaire completed. */
             complete?: boolean;
         };
+        /**
+         * @description Who a questionnaire is filled in as: coordinators have none.
+         * @enum {string}
+         */
+        QuestionnaireRole: "mentee" | "mentor";
         /** @description My questionnaire in a program, with what it asks. */
         QuestionnaireView: {
             answers: components["schemas"]["Answers"];
@@ -2791,7 +2802,7 @@ export interface components {
             interests: components["schemas"]["Interest"][];
             /** @description The program's questions for my role. */
             questions: components["schemas"]["Question"][];
-            role: components["schemas"]["Role"];
+            role: components["schemas"]["QuestionnaireRole"];
             /** Format: date-time */
             updated_at: string | null;
         };
@@ -2814,10 +2825,12 @@ export interface components {
         Response: "pending" | "accepted" | "declined";
         ResponseInput: {
             /**
-             * @description Question id → a number 1–5 (`scale`), an option (`single`), a list of options
-             *     (`multiple`) or text.
+             * @description Question id → its answer. The values' shapes are checked against each question, so a
+             *     wrong one is named with its question rather than refused as malformed JSON.
              */
-            answers: Record<string, unknown>;
+            answers: {
+                [key: string]: components["schemas"]["AnswerValue"];
+            };
         };
         /**
          * @description Why a pair was flagged as at risk.
@@ -2924,7 +2937,7 @@ export interface components {
              * @description For `date`: when it goes out (RFC 3339, within a year).
              */
             due_at?: string | null;
-            questions: components["schemas"]["SurveyQuestion"][];
+            questions: components["schemas"]["SurveyQuestionInput"][];
             title: string;
             trigger: components["schemas"]["Trigger"];
         };
@@ -2947,8 +2960,20 @@ export interface components {
         SurveyQuestion: {
             /** @description Options whose choice in a named response flags the pair (e.g. "Not a good fit"). */
             at_risk_options?: string[];
+            /** @description Unique within the survey. */
+            id: string;
+            kind: components["schemas"]["SurveyQuestionKind"];
+            /** @description For `single` and `multiple`: 2 to 20 distinct options. */
+            options?: string[];
+            prompt: string;
+            required: boolean;
+        };
+        /** @description A survey question as a coordinator writes it. */
+        SurveyQuestionInput: {
+            /** @description Options whose choice in a named response flags the pair (e.g. "Not a good fit"). */
+            at_risk_options?: string[];
             /** @description Given by the server when left out (`q1`, `q2`, …); unique within the survey. */
-            id?: string;
+            id?: string | null;
             kind: components["schemas"]["SurveyQuestionKind"];
             /** @description For `single` and `multiple`: 2 to 20 distinct options. */
             options?: string[];

@@ -1,9 +1,6 @@
-// Types of the Kindred HTTP API. Most are the schemas of the server's OpenAPI document
-// (openapi.json, turned into schema.d.ts by `npm run api:generate`), named for the client.
-// The few written out (or adjusted) here say why: each is a place where the document does not
-// yet describe what the server sends — a `#[serde(default)]` field the server always sends that
-// the document calls optional, or a field typed more loosely than the server's values — so the
-// type follows the server until the document is fixed.
+// Types of the Kindred HTTP API: the schemas of the server's OpenAPI document (openapi.json,
+// turned into schema.d.ts by `npm run api:generate`), named for the client. Nothing here is
+// written out by hand: when the document is wrong, the server's schema is fixed.
 // Timestamps are RFC 3339 strings; dates are "YYYY-MM-DD".
 import type { components } from './schema';
 
@@ -58,12 +55,8 @@ export type Page<T> = Omit<Schemas['List_Program'], 'items'> & { items: T[] };
 
 // Matching (docs/matching.md).
 
-/**
- * The questionnaire is filled in as a mentee or as a mentor. Written out: the document's
- * `QuestionnaireView.role` is any `Role`, but a coordinator has no questionnaire (the server
- * refuses), so it is never `coordinator`.
- */
-export type MatchingRole = Exclude<Role, 'coordinator'>;
+/** The questionnaire is filled in as a mentee or as a mentor (coordinators have none). */
+export type MatchingRole = Schemas['QuestionnaireRole'];
 
 /** Who may see a sensitive answer besides the matching itself. */
 export type Visibility = Schemas['Visibility'];
@@ -74,33 +67,8 @@ export const VISIBILITIES: readonly { value: Visibility; label: string }[] = [
   { value: 'match', label: 'Matching, coordinators, and shown to my match' },
 ];
 
-/**
- * Intake answers; every field is optional in a draft. Written out: the document's `Background`
- * and `Gender` call all their fields optional; the server always sends them (`values`, `value`
- * and `visibility`). (The document's `Answers` also lets each field be null, which the server
- * accepts and never sends: it leaves unset fields out.)
- */
-export interface Answers {
-  career_stage?: CareerStage;
-  institution?: string;
-  region?: string;
-  time_zone?: string;
-  languages?: string[];
-  interests?: string[];
-  tags?: string[];
-  goals?: string;
-  experience?: string;
-  expertise?: string;
-  capacity?: number;
-  hours_per_month?: number;
-  accepting?: boolean;
-  background?: { values: string[]; visibility: Visibility };
-  gender?: { value: string; visibility: Visibility };
-  prefer_shared_background?: boolean;
-  prefer_other_institution?: boolean;
-  preferred_language?: string;
-  custom?: Record<string, string>;
-}
+/** Intake answers; every field is optional in a draft. */
+export type Answers = Schemas['Answers'];
 
 export type Interest = Schemas['Interest'];
 
@@ -113,13 +81,9 @@ export type NewQuestion = Schemas['QuestionInput'];
 
 /**
  * My questionnaire in a program (GET and PUT answer the same shape); completed_at and
- * updated_at are null until then. The document's `QuestionnaireView`, with the `role` and
- * `Answers` written out above.
+ * updated_at are null until then.
  */
-export type Questionnaire = Omit<Schemas['QuestionnaireView'], 'role' | 'answers'> & {
-  role: MatchingRole;
-  answers: Answers;
-};
+export type Questionnaire = Schemas['QuestionnaireView'];
 
 export type Weights = Schemas['Weights'];
 export type WeightKey = keyof Weights;
@@ -129,20 +93,7 @@ export type MatchingSettings = Schemas['MatchingSettings'];
 export type RoundStatus = Schemas['RoundStatus'];
 export type RoundMode = Schemas['RoundMode'];
 
-/**
- * Written out: the document's `Proposal` calls approved optional; the server always sends it.
- */
-export interface Proposal {
-  mentee_id: string;
-  mentee_name: string;
-  mentor_id: string;
-  mentor_name: string;
-  score: number;
-  parts: Partial<Record<WeightKey, number>>;
-  reasons: string[];
-  unmet: string[];
-  approved: boolean;
-}
+export type Proposal = Schemas['Proposal'];
 
 export type Unmatched = Schemas['Waiting'];
 
@@ -150,9 +101,9 @@ export type MentorLoad = Schemas['MentorLoad'];
 
 /**
  * A matching round. A preview (POST …/matching/preview) is not stored: its id, status and
- * creation time are null. The document's `Round`, with the `Proposal` written out above.
+ * creation time are null.
  */
-export type Round = Omit<Schemas['Round'], 'proposals'> & { proposals: Proposal[] };
+export type Round = Schemas['Round'];
 
 /** A stored round (from POST or GET …/matching/rounds). */
 export type StoredRound = Round & { id: string; status: RoundStatus; created_at: string };

@@ -31,8 +31,10 @@ pub enum Visibility {
 #[serde(deny_unknown_fields)]
 pub struct Background {
     #[serde(default)]
+    #[schema(required = true)]
     pub values: Vec<String>,
     #[serde(default)]
+    #[schema(required = true)]
     pub visibility: Visibility,
 }
 
@@ -40,8 +42,10 @@ pub struct Background {
 #[serde(deny_unknown_fields)]
 pub struct Gender {
     #[serde(default)]
+    #[schema(required = true)]
     pub value: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub visibility: Visibility,
 }
 
@@ -51,13 +55,17 @@ pub struct Gender {
 #[serde(deny_unknown_fields)]
 pub struct Answers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub career_stage: Option<CareerStage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub institution: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub region: Option<String>,
     /// IANA name, e.g. `America/Chicago`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub time_zone: Option<String>,
     #[serde(default)]
     pub languages: Vec<String>,
@@ -69,31 +77,42 @@ pub struct Answers {
     pub tags: Vec<String>,
     /// Mentees: what they hope to get from mentoring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub goals: Option<String>,
     /// Mentors: their path and experience.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub experience: Option<String>,
     /// Mentors: what they can help with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub expertise: Option<String>,
     /// Mentors: how many mentees at once (0 to 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub capacity: Option<u32>,
     /// Mentors: hours a month they can give (0 to 80).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub hours_per_month: Option<u32>,
     /// Mentors: accepting new mentees (false: paused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub accepting: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub background: Option<Background>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub gender: Option<Gender>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub prefer_shared_background: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub prefer_other_institution: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub preferred_language: Option<String>,
     /// Answers to the program's own questions, by question id.
     #[serde(default)]

@@ -101,6 +101,7 @@ pub struct Proposal {
     pub for_mentor: Explanation,
     /// Whether this proposal was approved (published to the two people).
     #[serde(default)]
+    #[schema(required = true)]
     pub approved: bool,
 }
 

@@ -89,12 +89,14 @@ pub enum QuestionKind {
 #[serde(deny_unknown_fields)]
 #[schema(as = SurveyQuestion)]
 pub struct Question {
-    /// Given by the server when left out (`q1`, `q2`, …); unique within the survey.
+    /// Unique within the survey.
     #[serde(default)]
+    #[schema(required = true)]
     pub id: String,
     pub kind: QuestionKind,
     pub prompt: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub required: bool,
     /// For `single` and `multiple`: 2 to 20 distinct options.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
