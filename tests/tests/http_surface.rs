@@ -102,3 +102,25 @@ async fn ops_endpoints_and_headers(backend: Backend) {
     let metrics = app.client().http.get(format!("{}/metrics", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("kindred_http_requests_total"), "{metrics}");
 }
+
+/// Shutdown waits for the node's tracked background work (mail sent after answering, bus
+/// delivery, the job runner, call ticks): work still running when the node is told to stop
+/// finishes before `run` returns, instead of being cut off with the runtime.
+#[tokio::test]
+async fn shutdown_waits_for_background_work() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let started = std::sync::Arc::new(tokio::sync::Notify::new());
+    app.state.tasks.spawn({
+        let (done, started) = (done.clone(), started.clone());
+        async move {
+            started.notify_one();
+            // Work that takes longer than the rest of shutdown does.
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    started.notified().await;
+    app.stop().await;
+    assert!(done.load(std::sync::atomic::Ordering::SeqCst), "the server stopped before its background work finished");
+}

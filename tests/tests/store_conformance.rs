@@ -20,6 +20,7 @@ both_backends!(
     reset_links_are_used_exactly_once_under_races,
     pages_follow_creation_order,
     timestamps_round_trip_to_the_millisecond,
+    an_event_is_written_whole_or_not_at_all,
 );
 
 async fn open(backend: Backend) -> (TestDatabase, Arc<dyn Store>) {
@@ -191,4 +192,53 @@ async fn timestamps_round_trip_to_the_millisecond(backend: Backend) {
     let again = store.get_user(user.id).await.unwrap();
     assert_eq!(store::to_millis(again.created_at), 1_800_000_000_123);
     assert_eq!(again.created_at, store::from_millis(1_800_000_000_123));
+}
+
+/// Creating a group event writes the event, its people, its chat channel and members, and its
+/// reminder in one transaction: when a later step fails (here an invitee who does not exist),
+/// none of the earlier ones is left behind.
+async fn an_event_is_written_whole_or_not_at_all(backend: Backend) {
+    let (_db, store) = open(backend).await;
+    let t = now();
+    let host = store.create_user(new_user("host@example.org"), t).await.unwrap();
+    let guest = store.create_user(new_user("guest@example.org"), t).await.unwrap();
+    let fields = ProgramFields { name: "P".into(), description: String::new(), starts_on: None, ends_on: None };
+    let program = store.create_program(fields, host.id, t).await.unwrap();
+    store.add_member(program.id, guest.id, Role::Mentee, t).await.unwrap();
+    let event = |id: Uuid, invitees: Vec<Uuid>| store::NewEvent {
+        id,
+        program_id: program.id,
+        title: "Panel".into(),
+        description: String::new(),
+        starts_at: store::to_millis(t) + 3_600_000,
+        duration_min: 60,
+        capacity: 50,
+        audience: "people".into(),
+        cohort: String::new(),
+        host_id: host.id,
+        speakers: vec![],
+        invitees,
+        chat_name: "Panel".into(),
+        chat_program_wide: false,
+        reminder: kindred::domain::jobs::Work::EventReminder { event: id, starts_ms: store::to_millis(t) + 3_600_000 }
+            .job(t),
+    };
+    let jobs_before = store.pending_jobs().await.unwrap();
+    let channels_before = store.user_channels(host.id).await.unwrap().len();
+
+    let failed = Uuid::now_v7();
+    let stranger = Uuid::now_v7();
+    assert!(store.create_event(event(failed, vec![guest.id, stranger]), t).await.is_err());
+    assert!(matches!(store.get_event(failed).await, Err(StoreError::NotFound)), "the event row was rolled back");
+    assert_eq!(store.user_channels(host.id).await.unwrap().len(), channels_before, "no channel was left behind");
+    assert!(store.user_channels(guest.id).await.unwrap().is_empty());
+    assert_eq!(store.pending_jobs().await.unwrap(), jobs_before, "no reminder was queued");
+
+    // The same event with real people is written whole.
+    let made = Uuid::now_v7();
+    let channel = store.create_event(event(made, vec![guest.id]), t).await.unwrap();
+    assert_eq!(store.get_event(made).await.unwrap().id, made);
+    assert!(store.event_invited(made, guest.id).await.unwrap());
+    assert!(store.user_channels(guest.id).await.unwrap().iter().any(|c| c.channel.id == channel.id));
+    assert_eq!(store.pending_jobs().await.unwrap(), jobs_before + 1);
 }
