@@ -5,15 +5,17 @@
 //!   Anyone else is told it does not exist, so program ids reveal nothing.
 //! - Channels: members read; members with posting rights write (announcement channels are
 //!   read-only for all but coordinators). Non-members are told the channel does not exist.
-//! - Person to person ([`may_reach`]): a call, a meeting or a direct message reaches someone only
-//!   through a relationship the program made (an active match). Presence, typing and receipts
-//!   reach only channel-mates, because the gateway delivers them by channel membership, which is
-//!   granted here ([`channel`]).
+//! - Person to person ([`may_reach`]): a call or a meeting reaches someone only through a
+//!   relationship the program made (an active match). Messages, typing and receipts reach only a
+//!   channel's members, because the gateway delivers them by the channel membership granted here
+//!   ([`channel`], [`channels`]); presence reaches only channel-mates ([`presence_contacts`],
+//!   [`presence_channels`]). Matching never proposes a pair the program excluded
+//!   ([`never_matched`]). A block list between two people plugs in at these functions.
 
 use uuid::Uuid;
 
 use super::{Core, Error, Result};
-use crate::store::{ChannelAccess, MatchRecord, MatchStatus, Role, Store, User};
+use crate::store::{ChannelAccess, ChannelView, Exclusion, MatchRecord, MatchStatus, Role, Store, User};
 
 /// What a person may do in one program.
 #[derive(Clone, Copy, Debug)]
@@ -53,6 +55,31 @@ impl ProgramAccess {
 /// A member's access to a channel; not found for anyone else.
 pub async fn channel(store: &dyn Store, channel_id: Uuid, user: Uuid) -> Result<ChannelAccess> {
     store.channel_access(channel_id, user).await?.ok_or(Error::NotFound)
+}
+
+/// Every channel a person may read, with whether they may post in it: the grant a WebSocket
+/// connection holds for its life (the hub refuses frames for any other channel, and delivers a
+/// channel's messages, typing and receipts only to the connections granted it).
+pub async fn channels(store: &dyn Store, user: Uuid) -> Result<Vec<ChannelView>> {
+    Ok(store.user_channels(user).await?)
+}
+
+/// Presence reaches channel-mates only: the people whose presence `user` sees (and who see
+/// theirs) are those who share a channel with them.
+pub async fn presence_contacts(store: &dyn Store, user: Uuid) -> Result<Vec<Uuid>> {
+    Ok(store.contacts(user).await?)
+}
+
+/// The channels a change of `user`'s presence is announced in (their own).
+pub async fn presence_channels(store: &dyn Store, user: Uuid) -> Result<Vec<Uuid>> {
+    Ok(store.user_channel_ids(user).await?)
+}
+
+/// Pairs a program may never propose, whatever their score: its do-not-match list. (The
+/// matching engine adds the hard constraints of matching itself: never the same person, never a
+/// pair that declined or ended before, a mentor's capacity.)
+pub async fn never_matched(store: &dyn Store, program_id: Uuid) -> Result<Vec<Exclusion>> {
+    Ok(store.list_exclusions(program_id).await?)
 }
 
 /// How one person would reach another.

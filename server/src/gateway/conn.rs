@@ -19,8 +19,9 @@ use super::Gateway;
 use super::hub::{ConnId, Outbox};
 use super::protocol::{self, ClientFrame, ErrorCode, PresenceState, ServerFrame, close};
 use crate::bus::BusEvent;
+use crate::domain::access;
 use crate::domain::chat::{self, Change, Refusal};
-use crate::store::{StoreError, User};
+use crate::store::User;
 
 /// How long a client has to say `hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -195,13 +196,18 @@ struct Connection {
 }
 
 impl Connection {
-    async fn open(gateway: Arc<Gateway>, user: User, session: Uuid, outbox: Outbox) -> Result<Connection, StoreError> {
-        let channels = gateway.store.user_channels(user.id).await?;
+    async fn open(
+        gateway: Arc<Gateway>,
+        user: User,
+        session: Uuid,
+        outbox: Outbox,
+    ) -> Result<Connection, crate::domain::Error> {
+        let channels = access::channels(gateway.store.as_ref(), user.id).await?;
         let access = channels.iter().map(|c| (c.channel.id, c.can_post)).collect();
         let id = gateway.hub.register(user.id, session, outbox.clone(), access);
         let conn = Connection { gateway, user, id, outbox, typing: HashMap::new() };
         conn.update_presence(PresenceState::Online).await;
-        let contacts = conn.gateway.store.contacts(conn.user.id).await?;
+        let contacts = access::presence_contacts(conn.gateway.store.as_ref(), conn.user.id).await?;
         let presence = conn.gateway.bus.presence_of(&contacts).await.unwrap_or_default();
         let channels: Vec<crate::wire::ChannelView> = crate::wire::all(channels);
         frame(

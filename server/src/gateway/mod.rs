@@ -155,7 +155,7 @@ impl Gateway {
 
     /// Tells everyone who shares a channel with `user` their new presence.
     pub async fn announce_presence(&self, user: Uuid, state: protocol::PresenceState) {
-        let channels = match self.store.user_channel_ids(user).await {
+        let channels = match crate::domain::access::presence_channels(self.store.as_ref(), user).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "could not load channels for a presence change");

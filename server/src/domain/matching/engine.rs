@@ -29,7 +29,7 @@ pub struct ProgramData {
     answers: HashMap<Uuid, Answers>,
 }
 
-pub async fn load(store: &dyn Store, program_id: Uuid) -> StoreResult<ProgramData> {
+pub async fn load(store: &dyn Store, program_id: Uuid) -> crate::domain::Result<ProgramData> {
     let (weights, auto_match) = settings(store, program_id).await?;
     let participants = store.participants(program_id).await?;
     let answers = participants
@@ -43,7 +43,7 @@ pub async fn load(store: &dyn Store, program_id: Uuid) -> StoreResult<ProgramDat
         answers,
         interests: store.list_interests(program_id).await?,
         questions: store.list_questions(program_id).await?,
-        exclusions: store.list_exclusions(program_id).await?,
+        exclusions: crate::domain::access::never_matched(store, program_id).await?,
         matches: store.program_matches(program_id, None).await?,
         weights,
         auto_match,
