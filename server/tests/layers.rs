@@ -229,6 +229,35 @@ fn the_store_keeps_rows_not_wire_types() {
 }
 
 #[test]
+fn handlers_call_the_domain_not_the_store() {
+    // A handler parses, calls the domain and shapes the answer: a store method called from one
+    // is a rule (or a read that skips the access policy) living in the transport. `/readyz`
+    // pinging the database, in `api/mod.rs`, is the shell's own business.
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(src().join("api")).expect("api is readable") {
+        let path = entry.expect("an entry").path();
+        if path.file_name().is_some_and(|n| n == "mod.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("readable");
+        for (number, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("#[cfg(test)]") {
+                break;
+            }
+            if line.contains("state.store.") || line.contains("state.store.as_ref()") {
+                problems.push(format!(
+                    "{}:{}: {}",
+                    path.strip_prefix(src()).unwrap().display(),
+                    number + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "handlers that call the store:\n{}", problems.join("\n"));
+}
+
+#[test]
 fn pure_crates_do_no_io() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace");
     for krate in PURE_CRATES {

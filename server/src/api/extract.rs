@@ -9,14 +9,13 @@ use std::net::SocketAddr;
 
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::ApiError;
-use crate::domain::accounts::{self, constant_time_eq, secret_hash};
+use crate::domain::accounts::{self, constant_time_eq};
 use crate::state::AppState;
-use crate::store::{PageRequest, Role, SessionKind, SessionRecord, User};
+use crate::store::{PageRequest, Role, SessionRecord, User};
 
 /// `Json<T>` whose rejections are [`ApiError`]s.
 #[derive(FromRequest)]
@@ -80,13 +79,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             Some(token) => (token, false),
             None => (cookie_value(parts, SESSION_COOKIE).ok_or(ApiError::Unauthenticated)?, true),
         };
-        let now = state.clock.now();
-        let (session, user) =
-            state.store.find_session(&secret_hash(secret), now).await?.ok_or(ApiError::Unauthenticated)?;
-        // A browser session's secret only works as a cookie, an API token's only as a bearer.
-        if via_cookie != (session.kind == SessionKind::Browser) {
-            return Err(ApiError::Unauthenticated);
-        }
+        let (session, user) = accounts::session(state, secret, via_cookie).await?.ok_or(ApiError::Unauthenticated)?;
         // Cookies are sent by the browser on its own; a write must also prove the page that made
         // it could read the session's CSRF token.
         if via_cookie && !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -95,22 +88,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 return Err(ApiError::Csrf);
             }
         }
-        touch(state, &session, now).await;
         Ok(CurrentUser { user, session })
-    }
-}
-
-/// Records use at most once a minute; browser sessions slide their expiry forward.
-async fn touch(state: &AppState, session: &SessionRecord, now: OffsetDateTime) {
-    if now - session.last_used_at < time::Duration::minutes(1) {
-        return;
-    }
-    let expires = match session.kind {
-        SessionKind::Browser => Some(now + time::Duration::hours(state.config.session_ttl_hours as i64)),
-        SessionKind::ApiToken => None,
-    };
-    if let Err(e) = state.store.touch_session(session.id, now, expires).await {
-        tracing::warn!(error = %e, "could not record session use");
     }
 }
 

@@ -54,16 +54,15 @@ pub async fn preview(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Json<InvitationPreview>, ApiError> {
-    let invitation = accounts::usable_invitation(&state, &token).await?;
-    let program = state.store.get_program(invitation.program_id, Uuid::nil()).await?;
-    let account_exists = state.store.find_user_by_email(&invitation.email).await?.is_some();
+    let seen = accounts::preview_invitation(&state, &token).await?;
+    let invitation = seen.invitation;
     Ok(Json(InvitationPreview {
-        program: ProgramRef { id: program.id, name: program.name },
+        program: ProgramRef { id: seen.program_id, name: seen.program_name },
         email: invitation.email,
         name: invitation.name,
         role: invitation.role,
         expires_at: invitation.expires_at,
-        account_exists,
+        account_exists: seen.account_exists,
     }))
 }
 

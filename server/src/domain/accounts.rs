@@ -511,3 +511,51 @@ pub async fn create_account(
     core.mailer.send(&user.email, "Your Kindred account", &text, now).await;
     Ok(user)
 }
+
+// --- sessions ---
+
+/// The live session a secret opens and its account: `None` when the secret opens none, or when
+/// it is presented the wrong way (a browser session's secret works only as its cookie, an API
+/// token's only as a bearer token). Use is recorded at most once a minute, and a browser
+/// session's expiry slides forward with it.
+pub async fn session(
+    core: &super::Core,
+    secret: &str,
+    as_cookie: bool,
+) -> super::Result<Option<(crate::store::SessionRecord, crate::store::User)>> {
+    use crate::store::SessionKind;
+    let now = core.clock.now();
+    let Some((session, user)) = core.store.find_session(&secret_hash(secret), now).await? else {
+        return Ok(None);
+    };
+    if as_cookie != (session.kind == SessionKind::Browser) {
+        return Ok(None);
+    }
+    if now - session.last_used_at >= time::Duration::minutes(1) {
+        let expires = match session.kind {
+            SessionKind::Browser => Some(now + time::Duration::hours(core.config.session_ttl_hours as i64)),
+            SessionKind::ApiToken => None,
+        };
+        if let Err(e) = core.store.touch_session(session.id, now, expires).await {
+            tracing::warn!(error = %e, "could not record session use");
+        }
+    }
+    Ok(Some((session, user)))
+}
+
+/// What an invitation link shows before it is accepted.
+pub struct InvitationPreview {
+    pub invitation: crate::store::Invitation,
+    pub program_id: uuid::Uuid,
+    pub program_name: String,
+    /// The invited address already has an account: accepting asks for its password.
+    pub account_exists: bool,
+}
+
+/// Looks at a usable invitation link (anyone holding it may).
+pub async fn preview_invitation(core: &super::Core, token: &str) -> super::Result<InvitationPreview> {
+    let invitation = usable_invitation(core, token).await?;
+    let program = core.store.get_program(invitation.program_id, uuid::Uuid::nil()).await?;
+    let account_exists = core.store.find_user_by_email(&invitation.email).await?.is_some();
+    Ok(InvitationPreview { invitation, program_id: program.id, program_name: program.name, account_exists })
+}
