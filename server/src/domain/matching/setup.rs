@@ -14,7 +14,9 @@ use super::views::Weights;
 use crate::domain::access::ProgramAccess;
 use crate::domain::jobs::{self, Work};
 use crate::domain::{Core, Error, Result, validate};
-use crate::store::{Audience, Exclusion, Interest, NewQuestion, Question, QuestionKind, Role, User};
+use crate::store::{
+    Audience, Exclusion, Interest, NewQuestion, Question, QuestionKind, QuestionnaireRecord, Role, User,
+};
 
 /// A program has at most this many interests in its taxonomy…
 const MAX_INTERESTS: usize = 200;
@@ -53,28 +55,35 @@ async fn questionnaire_role(core: &Core, me: &User, program_id: Uuid) -> Result<
     }
 }
 
-async fn questionnaire_of(core: &Core, me: &User, program_id: Uuid, role: Role) -> Result<Questionnaire> {
-    let record = core.store.get_questionnaire(program_id, me.id).await?;
-    let questions =
-        core.store.list_questions(program_id).await?.into_iter().filter(|q| q.audience.includes(role)).collect();
-    let answers = match &record {
+/// The questionnaire as `role` sees it, from its stored record (if any) and the program's
+/// questions and taxonomy.
+fn questionnaire_view(
+    role: Role,
+    record: Option<&QuestionnaireRecord>,
+    questions: Vec<Question>,
+    interests: Vec<Interest>,
+) -> Result<Questionnaire> {
+    let answers = match record {
         Some(r) => serde_json::from_str(&r.answers).map_err(Error::internal)?,
         None => Answers::default(),
     };
     Ok(Questionnaire {
         role,
         answers,
-        completed_at: record.as_ref().and_then(|r| r.completed_at),
-        updated_at: record.as_ref().map(|r| r.updated_at),
-        questions,
-        interests: core.store.list_interests(program_id).await?,
+        completed_at: record.and_then(|r| r.completed_at),
+        updated_at: record.map(|r| r.updated_at),
+        questions: questions.into_iter().filter(|q| q.audience.includes(role)).collect(),
+        interests,
     })
 }
 
 /// My questionnaire in a program.
 pub async fn questionnaire(core: &Core, me: &User, program_id: Uuid) -> Result<Questionnaire> {
     let role = questionnaire_role(core, me, program_id).await?;
-    questionnaire_of(core, me, program_id, role).await
+    let record = core.store.get_questionnaire(program_id, me.id).await?;
+    let questions = core.store.list_questions(program_id).await?;
+    let interests = core.store.list_interests(program_id).await?;
+    questionnaire_view(role, record.as_ref(), questions, interests)
 }
 
 /// Saves my answers (a draft, or `complete` to finish). Every problem is reported under its
@@ -97,11 +106,12 @@ pub async fn save_questionnaire(
     let now = core.clock.now();
     let enqueue = (complete && auto_match).then(|| Work::AutoMatch(program_id).job(now));
     let json = serde_json::to_string(&answers).map_err(Error::internal)?;
-    core.store.save_questionnaire(program_id, me.id, &json, complete, enqueue.as_ref(), now).await?;
+    let saved = core.store.save_questionnaire(program_id, me.id, &json, complete, enqueue.as_ref(), now).await?;
     if enqueue.is_some() {
         core.work.notify_one();
     }
-    questionnaire_of(core, me, program_id, role).await
+    // What was just checked against is what the answer shows: no second round of reads.
+    questionnaire_view(role, Some(&saved), questions, interests)
 }
 
 /// The program's interest taxonomy (any member).

@@ -157,6 +157,11 @@ pub async fn alerts(core: &Core, me: &User, program_id: Uuid, all: bool) -> Resu
 
 async fn program_alert(core: &Core, me: &User, program_id: Uuid, id: Uuid) -> Result<Alert> {
     coordinator(core, me, program_id).await?;
+    alert_in(core, program_id, id).await
+}
+
+/// One of the program's alerts; not found when it is another program's.
+async fn alert_in(core: &Core, program_id: Uuid, id: Uuid) -> Result<Alert> {
     let alert = Alert::from_row(&core.store.get_alert(id).await?);
     if alert.program_id != program_id {
         return Err(Error::NotFound);
@@ -167,11 +172,13 @@ async fn program_alert(core: &Core, me: &User, program_id: Uuid, id: Uuid) -> Re
 /// Writes to the pair of an alert in a group channel of the coordinator and the two, opened
 /// once per coordinator and pair. Returns that channel.
 pub async fn message_pair(core: &Core, me: &User, program_id: Uuid, id: Uuid, text: &str) -> Result<Uuid> {
-    let alert = program_alert(core, me, program_id, id).await?;
+    // One look at the caller's access answers both questions: may they see the alert (a
+    // coordinator or an admin), and may they write as a coordinator (a member in that role).
+    let access = ProgramAccess::of(core, me, program_id).await?;
+    access.require_coordinator()?;
+    let alert = alert_in(core, program_id, id).await?;
     let text = validate::required("text", text, 4000)?;
-    ProgramAccess::of(core, me, program_id)
-        .await?
-        .require_coordinator_member("join the program as a coordinator to write to its pairs")?;
+    access.require_coordinator_member("join the program as a coordinator to write to its pairs")?;
     let now = core.clock.now();
     let channel_id = match core.store.checkin_channel(alert.match_id, me.id).await? {
         Some(c) => c,
