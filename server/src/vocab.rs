@@ -364,3 +364,203 @@ impl TryFrom<String> for RiskRule {
             .ok_or_else(|| format!("unknown risk rule {s:?}"))
     }
 }
+
+/// Who may see an identity answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Used for matching and shown to no one.
+    #[default]
+    MatchingOnly,
+    /// Also shown to the program's coordinators.
+    Coordinators,
+    /// Also shown to one's match.
+    Match,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundMode {
+    /// Nobody in the program was matched yet: the whole cohort at once.
+    WholeCohort,
+    /// Newcomers into the remaining capacity; open matches are left alone.
+    Incremental,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// After a pair's first meeting.
+    FitCheck,
+    /// After every meeting.
+    EachMeeting,
+    /// At the midpoint between the program's start and end dates.
+    Midpoint,
+    /// On the program's end date.
+    End,
+    /// At `due_at`.
+    Date,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::FitCheck => "fit_check",
+            Trigger::EachMeeting => "each_meeting",
+            Trigger::Midpoint => "midpoint",
+            Trigger::End => "end",
+            Trigger::Date => "date",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Trigger::FitCheck, Trigger::EachMeeting, Trigger::Midpoint, Trigger::End, Trigger::Date]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyAudience {
+    Mentees,
+    Mentors,
+    Both,
+}
+
+impl SurveyAudience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SurveyAudience::Mentees => "mentees",
+            SurveyAudience::Mentors => "mentors",
+            SurveyAudience::Both => "both",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [SurveyAudience::Mentees, SurveyAudience::Mentors, SurveyAudience::Both].into_iter().find(|a| a.as_str() == s)
+    }
+
+    pub fn includes_mentees(self) -> bool {
+        self != SurveyAudience::Mentors
+    }
+
+    pub fn includes_mentors(self) -> bool {
+        self != SurveyAudience::Mentees
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyQuestionKind {
+    /// A rating from 1 to 5.
+    Scale,
+    Single,
+    Multiple,
+    Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExportKind {
+    Participants,
+    Matches,
+    Engagement,
+    SurveyResponses,
+    EventAttendance,
+}
+
+impl ExportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::Participants => "participants",
+            ExportKind::Matches => "matches",
+            ExportKind::Engagement => "engagement",
+            ExportKind::SurveyResponses => "survey-responses",
+            ExportKind::EventAttendance => "event-attendance",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ExportKind::Participants,
+            ExportKind::Matches,
+            ExportKind::Engagement,
+            ExportKind::SurveyResponses,
+            ExportKind::EventAttendance,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = Kind)]
+pub enum EmailKind {
+    /// Unread messages while offline.
+    MessageDigest,
+    MeetingReminders,
+    SurveyInvitations,
+    MatchProposals,
+}
+
+impl EmailKind {
+    pub const ALL: [EmailKind; 4] = [
+        EmailKind::MessageDigest,
+        EmailKind::MeetingReminders,
+        EmailKind::SurveyInvitations,
+        EmailKind::MatchProposals,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::MessageDigest => "message_digest",
+            EmailKind::MeetingReminders => "meeting_reminders",
+            EmailKind::SurveyInvitations => "survey_invitations",
+            EmailKind::MatchProposals => "match_proposals",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            EmailKind::MessageDigest => "summaries of unread messages",
+            EmailKind::MeetingReminders => "meeting reminders",
+            EmailKind::SurveyInvitations => "survey invitations",
+            EmailKind::MatchProposals => "match proposals",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EmailKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventAudience {
+    /// Everyone in the program.
+    Program,
+    /// The members of one cohort.
+    Cohort,
+    /// The people listed in `invitees`.
+    People,
+}
+
+impl EventAudience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventAudience::Program => "program",
+            EventAudience::Cohort => "cohort",
+            EventAudience::People => "people",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "cohort" => EventAudience::Cohort,
+            "people" => EventAudience::People,
+            _ => EventAudience::Program,
+        }
+    }
+}

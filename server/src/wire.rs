@@ -3,7 +3,12 @@
 //! the edge (`From<store::…>`), so a column renamed or a field added to a row changes nothing a
 //! client sees until a wire type here says so; `tests/openapi.rs` and the web client's generated
 //! types catch any change to these shapes. Views the domain shapes for one reader (a match as
-//! each person sees it, a round, an alert) are the domain's own (`domain::*::views`).
+//! each person sees it, a round, an alert) have their wire types in the submodules below, one
+//! per capability, built the same way from the domain's values.
+
+pub mod events;
+pub mod matching;
+pub mod program_data;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -229,6 +229,29 @@ fn the_store_keeps_rows_not_wire_types() {
 }
 
 #[test]
+fn the_domain_keeps_views_not_wire_types() {
+    // The domain's values are what a capability decides; what a client sees of them is a wire
+    // type's business (`wire::matching`, `wire::program_data`, `wire::events`, …), built with
+    // `From`. A domain type that derives an OpenAPI schema is going out as it is, so a field
+    // renamed in the domain would rename a field of the public API. (Serde itself stays allowed
+    // here: rounds, answers and survey questions are stored as JSON documents of their own.)
+    let mut files = Vec::new();
+    rust_files(&src().join("domain"), &mut files);
+    assert!(files.len() > 10, "found the domain's sources");
+    let mut problems = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable");
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim_start();
+            if line.contains("ToSchema") || line.starts_with("#[schema(") {
+                problems.push(format!("{}:{}: {line}", file.strip_prefix(src()).unwrap().display(), number + 1));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "domain types that describe the wire:\n{}", problems.join("\n"));
+}
+
+#[test]
 fn handlers_call_the_domain_not_the_store() {
     // A handler parses, calls the domain and shapes the answer: a store method called from one
     // is a rule (or a read that skips the access policy) living in the transport. `/readyz`

@@ -15,8 +15,11 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser, List};
 use super::ics_response;
 use crate::domain::calendar;
-use crate::domain::events::{self, Attendance, Draft, EventAudience, GroupEvent};
+use crate::domain::events::{self, Draft};
 use crate::state::AppState;
+use crate::vocab::EventAudience;
+use crate::wire;
+use crate::wire::events::{Attendance, GroupEvent};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -63,7 +66,7 @@ pub async fn create(
         invitees: input.invitees,
         speakers: input.speakers,
     };
-    Ok((StatusCode::CREATED, Json(events::create(&state, &me.user, program_id, draft).await?)))
+    Ok((StatusCode::CREATED, Json(events::create(&state, &me.user, program_id, draft).await?.into())))
 }
 
 /// The program's events (coordinators), newest first.
@@ -74,13 +77,13 @@ pub async fn program_events(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<GroupEvent>>, ApiError> {
-    Ok(Json(List { items: events::of_program(&state, &me.user, program_id).await?, next_cursor: None }))
+    Ok(Json(List { items: wire::all(events::of_program(&state, &me.user, program_id).await?), next_cursor: None }))
 }
 
 /// Events I am invited to that have not ended, soonest first.
 #[utoipa::path(get, path = "/api/me/events", tag = "events", responses((status = 200, body = List<GroupEvent>)))]
 pub async fn mine(State(state): State<AppState>, me: CurrentUser) -> Result<Json<List<GroupEvent>>, ApiError> {
-    Ok(Json(List { items: events::mine(&state, &me.user).await?, next_cursor: None }))
+    Ok(Json(List { items: wire::all(events::mine(&state, &me.user).await?), next_cursor: None }))
 }
 
 /// One event.
@@ -91,7 +94,7 @@ pub async fn get(
     me: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<GroupEvent>, ApiError> {
-    Ok(Json(events::get(&state, &me.user, id).await?))
+    Ok(Json(events::get(&state, &me.user, id).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -109,7 +112,7 @@ pub async fn rsvp(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<RsvpInput>,
 ) -> Result<Json<GroupEvent>, ApiError> {
-    Ok(Json(events::rsvp(&state, &me.user, id, input.going).await?))
+    Ok(Json(events::rsvp(&state, &me.user, id, input.going).await?.into()))
 }
 
 /// Cancel an event (its program's coordinators); everyone going is told./// Cancel an event (its program's coordinators); everyone going is told.
@@ -120,7 +123,7 @@ pub async fn cancel(
     me: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<GroupEvent>, ApiError> {
-    Ok(Json(events::cancel(&state, &me.user, id).await?))
+    Ok(Json(events::cancel(&state, &me.user, id).await?.into()))
 }
 
 /// One event as an `.ics` file.
@@ -146,5 +149,5 @@ pub async fn attendance(
     me: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<List<Attendance>>, ApiError> {
-    Ok(Json(List { items: events::attendance(&state, &me.user, id).await?, next_cursor: None }))
+    Ok(Json(List { items: wire::all(events::attendance(&state, &me.user, id).await?), next_cursor: None }))
 }

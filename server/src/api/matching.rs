@@ -12,13 +12,12 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List};
-use crate::domain::matching::answers::Answers;
-use crate::domain::matching::engine::PairScore;
 use crate::domain::matching::setup::{self, QuestionDraft, Questionnaire};
-use crate::domain::matching::views::{Match, Round, Weights};
+use crate::domain::matching::views;
 use crate::domain::matching::{rounds, worker};
 use crate::state::AppState;
 use crate::store::{Audience, MatchStatus, QuestionKind, Role};
+use crate::wire::matching::{Answers, Match, PairScore, Round, Weights};
 use crate::wire::{self, Exclusion, Interest, Question};
 
 fn list<R, T: ToSchema + From<R>>(items: Vec<R>) -> Json<List<T>> {
@@ -57,7 +56,7 @@ impl From<Questionnaire> for QuestionnaireView {
         QuestionnaireView {
             // The domain gives questionnaires to mentees and mentors only.
             role: if q.role == Role::Mentor { QuestionnaireRole::Mentor } else { QuestionnaireRole::Mentee },
-            answers: q.answers,
+            answers: q.answers.into(),
             completed_at: q.completed_at,
             updated_at: q.updated_at,
             questions: wire::all(q.questions),
@@ -95,7 +94,7 @@ pub async fn put_questionnaire(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<QuestionnaireInput>,
 ) -> Result<Json<QuestionnaireView>, ApiError> {
-    let saved = setup::save_questionnaire(&state, &me.user, program_id, input.answers, input.complete).await?;
+    let saved = setup::save_questionnaire(&state, &me.user, program_id, input.answers.into(), input.complete).await?;
     Ok(Json(saved.into()))
 }
 
@@ -218,7 +217,7 @@ pub async fn get_settings(
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<MatchingSettings>, ApiError> {
     let (weights, auto_match) = setup::settings(&state, &me.user, program_id).await?;
-    Ok(Json(MatchingSettings { weights, auto_match }))
+    Ok(Json(MatchingSettings { weights: weights.into(), auto_match }))
 }
 
 #[utoipa::path(put, path = "/api/programs/{id}/matching/settings", tag = "matching", params(("id" = Uuid, Path)), request_body = MatchingSettings,
@@ -229,7 +228,7 @@ pub async fn put_settings(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<MatchingSettings>,
 ) -> Result<Json<MatchingSettings>, ApiError> {
-    setup::save_settings(&state, &me.user, program_id, input.weights, input.auto_match).await?;
+    setup::save_settings(&state, &me.user, program_id, input.weights.into(), input.auto_match).await?;
     Ok(Json(input))
 }
 
@@ -252,7 +251,7 @@ pub async fn preview(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<RoundInput>,
 ) -> Result<Json<Round>, ApiError> {
-    Ok(Json(rounds::preview(&state, &me.user, program_id, input.weights).await?))
+    Ok(Json(rounds::preview(&state, &me.user, program_id, input.weights.map(Into::into)).await?.into()))
 }
 
 /// Run a round: score, solve, and store the result for review. Nothing is published yet.
@@ -264,7 +263,10 @@ pub async fn create_round(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<RoundInput>,
 ) -> Result<(StatusCode, Json<Round>), ApiError> {
-    Ok((StatusCode::CREATED, Json(rounds::run(&state, &me.user, program_id, input.weights).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(rounds::run(&state, &me.user, program_id, input.weights.map(Into::into)).await?.into()),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/programs/{id}/matching/rounds", tag = "matching", params(("id" = Uuid, Path)),
@@ -285,7 +287,7 @@ pub async fn get_round(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Round>, ApiError> {
-    Ok(Json(rounds::get(&state, &me.user, program_id, id).await?))
+    Ok(Json(rounds::get(&state, &me.user, program_id, id).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -308,7 +310,7 @@ pub async fn approve_round(
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(input): ApiJson<ApproveInput>,
 ) -> Result<Json<Round>, ApiError> {
-    Ok(Json(rounds::approve(&state, &me.user, program_id, id, input.mentee_ids).await?))
+    Ok(Json(rounds::approve(&state, &me.user, program_id, id, input.mentee_ids).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/programs/{id}/matching/rounds/{round_id}/discard", tag = "matching",
@@ -319,7 +321,7 @@ pub async fn discard_round(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Round>, ApiError> {
-    Ok(Json(rounds::discard(&state, &me.user, program_id, id).await?))
+    Ok(Json(rounds::discard(&state, &me.user, program_id, id).await?.into()))
 }
 
 // --- placing by hand ---
@@ -340,7 +342,7 @@ pub async fn score(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<PairQuery>,
 ) -> Result<Json<PairScore>, ApiError> {
-    Ok(Json(rounds::score(&state, &me.user, program_id, q.mentee, q.mentor).await?))
+    Ok(Json(rounds::score(&state, &me.user, program_id, q.mentee, q.mentor).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -360,7 +362,7 @@ pub async fn place(
     ApiJson(input): ApiJson<PlaceInput>,
 ) -> Result<(StatusCode, Json<Match>), ApiError> {
     let placed = rounds::place(&state, &me.user, program_id, input.mentee_id, input.mentor_id).await?;
-    Ok((StatusCode::CREATED, Json(placed)))
+    Ok((StatusCode::CREATED, Json(placed.into())))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -455,7 +457,7 @@ pub async fn respond(
     ApiJson(input): ApiJson<RespondInput>,
 ) -> Result<Json<Match>, ApiError> {
     let record = worker::respond(&state, me.user.id, id, input.accept, input.reason).await?;
-    Ok(Json(Match::view(&record, me.user.id, false)))
+    Ok(Json(views::Match::view(&record, me.user.id, false).into()))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -475,5 +477,5 @@ pub async fn rematch(
     ApiJson(input): ApiJson<RematchInput>,
 ) -> Result<Json<Match>, ApiError> {
     let (record, coordinator) = worker::rematch(&state, &me.user, id, input.reason).await?;
-    Ok(Json(Match::view(&record, me.user.id, coordinator)))
+    Ok(Json(views::Match::view(&record, me.user.id, coordinator).into()))
 }

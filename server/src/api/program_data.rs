@@ -17,15 +17,13 @@ use uuid::Uuid;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List};
 use crate::domain::program_data::coordinate::{self, SurveyDraft};
-use crate::domain::program_data::engagement::{Overview, PairEngagement};
-use crate::domain::program_data::notify::Kind;
 use crate::domain::program_data::personal;
-use crate::domain::program_data::surveys::{
-    Audience, Question, QuestionKind as SurveyQuestionKind, SurveyResults, Trigger,
-};
-use crate::domain::program_data::{Alert, Survey, SurveyInvitation};
+use crate::domain::program_data::surveys::Question;
 use crate::state::AppState;
 use crate::store::{NotificationPrefsRow, RiskSettingsRow};
+use crate::vocab::{EmailKind, SurveyAudience, SurveyQuestionKind, Trigger};
+use crate::wire;
+use crate::wire::program_data::{Alert, Overview, PairEngagement, Survey, SurveyInvitation, SurveyResults};
 
 // --- surveys ---
 
@@ -37,7 +35,7 @@ pub struct SurveyInput {
     /// For `date`: when it goes out (RFC 3339, within a year).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub due_at: Option<OffsetDateTime>,
-    pub audience: Audience,
+    pub audience: SurveyAudience,
     /// An anonymous response is never linked to its person.
     #[serde(default)]
     pub anonymous: bool,
@@ -61,7 +59,7 @@ pub async fn create_survey(
         anonymous: input.anonymous,
         questions: input.questions.into_iter().map(Question::from).collect(),
     };
-    Ok((StatusCode::CREATED, Json(coordinate::create_survey(&state, &me.user, program_id, draft).await?)))
+    Ok((StatusCode::CREATED, Json(coordinate::create_survey(&state, &me.user, program_id, draft).await?.into())))
 }
 
 /// The program's surveys.
@@ -72,7 +70,7 @@ pub async fn list_surveys(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<Survey>>, ApiError> {
-    Ok(Json(List { items: coordinate::surveys(&state, &me.user, program_id).await?, next_cursor: None }))
+    Ok(Json(List { items: wire::all(coordinate::surveys(&state, &me.user, program_id).await?), next_cursor: None }))
 }
 
 /// A survey's results in aggregate.
@@ -84,7 +82,7 @@ pub async fn survey_results(
     me: CurrentUser,
     ApiPath((program_id, survey_id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<SurveyResults>, ApiError> {
-    Ok(Json(coordinate::survey_results(&state, &me.user, program_id, survey_id).await?))
+    Ok(Json(coordinate::survey_results(&state, &me.user, program_id, survey_id).await?.into()))
 }
 
 /// Surveys waiting for my answers.
@@ -93,7 +91,7 @@ pub async fn my_surveys(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> Result<Json<List<SurveyInvitation>>, ApiError> {
-    Ok(Json(List { items: personal::open_surveys(&state, &me.user).await?, next_cursor: None }))
+    Ok(Json(List { items: wire::all(personal::open_surveys(&state, &me.user).await?), next_cursor: None }))
 }
 
 /// A survey question as a coordinator writes it.
@@ -179,7 +177,7 @@ pub async fn engagement(
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
 ) -> Result<Json<List<PairEngagement>>, ApiError> {
-    Ok(Json(List { items: coordinate::engagement(&state, &me.user, program_id).await?, next_cursor: None }))
+    Ok(Json(List { items: wire::all(coordinate::engagement(&state, &me.user, program_id).await?), next_cursor: None }))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -252,7 +250,10 @@ pub async fn list_alerts(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<AlertsQuery>,
 ) -> Result<Json<List<Alert>>, ApiError> {
-    Ok(Json(List { items: coordinate::alerts(&state, &me.user, program_id, q.all).await?, next_cursor: None }))
+    Ok(Json(List {
+        items: wire::all(coordinate::alerts(&state, &me.user, program_id, q.all).await?),
+        next_cursor: None,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -290,7 +291,7 @@ pub async fn alert_rematch(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Alert>, ApiError> {
-    Ok(Json(coordinate::rematch_pair(&state, &me.user, program_id, id).await?))
+    Ok(Json(coordinate::rematch_pair(&state, &me.user, program_id, id).await?.into()))
 }
 
 /// Close an alert.
@@ -302,7 +303,7 @@ pub async fn alert_resolve(
     me: CurrentUser,
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Alert>, ApiError> {
-    Ok(Json(coordinate::resolve(&state, &me.user, program_id, id).await?))
+    Ok(Json(coordinate::resolve(&state, &me.user, program_id, id).await?.into()))
 }
 
 // --- dashboard ---
@@ -336,7 +337,7 @@ pub async fn dashboard(
 ) -> Result<Json<Dashboard>, ApiError> {
     let (overview, surveys) =
         coordinate::dashboard(&state, &me.user, program_id, q.cohort, q.from.as_deref(), q.to.as_deref()).await?;
-    Ok(Json(Dashboard { overview, surveys }))
+    Ok(Json(Dashboard { overview: overview.into(), surveys: wire::all(surveys) }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -504,7 +505,7 @@ pub struct UnsubscribeInput {
 #[derive(Serialize, ToSchema)]
 pub struct Unsubscribed {
     /// The kind of email turned off.
-    pub kind: Kind,
+    pub kind: EmailKind,
     /// The address it was going to.
     pub email: String,
 }

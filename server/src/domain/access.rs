@@ -10,12 +10,17 @@
 //!   channel's members, because the gateway delivers them by the channel membership granted here
 //!   ([`channel`], [`channels`]); presence reaches only channel-mates ([`presence_contacts`],
 //!   [`presence_channels`]). Matching never proposes a pair the program excluded
-//!   ([`never_matched`]). A block list between two people plugs in at these functions.
+//!   ([`never_matched`]). An event's live room reaches the people invited to it, as host,
+//!   speaker or audience ([`event_room`]). A block list between two people plugs in at these
+//!   functions.
 
 use uuid::Uuid;
 
 use super::{Core, Error, Result};
-use crate::store::{ChannelAccess, ChannelView, Exclusion, MatchRecord, MatchStatus, Role, Store, User};
+use crate::store::{
+    ChannelAccess, ChannelView, EventPersonRole, Exclusion, GroupEventRow, MatchRecord, MatchStatus, Role, Store,
+    StoreResult, User,
+};
 
 /// What a person may do in one program.
 #[derive(Clone, Copy, Debug)]
@@ -135,4 +140,30 @@ pub async fn may_meet(store: &dyn Store, record: &MatchRecord, me: Uuid) -> Resu
     }
     may_reach(store, me, other, Reach::Meeting).await?;
     Ok(other)
+}
+
+/// How someone takes part in an event's live room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoomPart {
+    /// The host, the program's coordinators and admins: they run the room.
+    Host,
+    /// Named speakers: on stage from the start.
+    Speaker,
+    /// Everyone else invited.
+    Audience,
+}
+
+/// Who an event's live room reaches, and as whom: the people invited to the event (admins too).
+/// `None` for anyone else. When the room is open is the event's business (`events::room_entry`).
+pub async fn event_room(store: &dyn Store, event: &GroupEventRow, user: &User) -> StoreResult<Option<RoomPart>> {
+    if !user.is_admin && !store.event_invited(event.id, user.id).await? {
+        return Ok(None);
+    }
+    let role = store.role_in_program(event.program_id, user.id).await?;
+    if event.host_id == user.id || role == Some(Role::Coordinator) || user.is_admin {
+        return Ok(Some(RoomPart::Host));
+    }
+    let speaker =
+        store.event_people(event.id).await?.iter().any(|p| p.user_id == user.id && p.role == EventPersonRole::Speaker);
+    Ok(Some(if speaker { RoomPart::Speaker } else { RoomPart::Audience }))
 }

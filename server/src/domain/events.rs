@@ -4,12 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::access::ProgramAccess;
+use super::access::{self, ProgramAccess, RoomPart};
 use super::jobs::Work;
 use super::notify::{Notice, To};
 use super::program_data::notify as mail;
@@ -17,6 +15,8 @@ use super::{Core, Error, Problems, Result, validate};
 use crate::store::{
     EventPersonRole, EventStatus, GroupEventRow, NewEvent, PersonRef, Store, StoreError, User, from_millis, to_millis,
 };
+use crate::vocab::EmailKind;
+use crate::vocab::EventAudience;
 
 /// How long before its start an event's live room opens.
 pub const OPENS_BEFORE_MS: i64 = 30 * 60 * 1000;
@@ -26,43 +26,13 @@ pub const CLOSES_AFTER_MS: i64 = 2 * 60 * 60 * 1000;
 /// How long before an event (or a meeting) people are reminded.
 pub const REMINDER_BEFORE: time::Duration = time::Duration::minutes(15);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EventAudience {
-    /// Everyone in the program.
-    Program,
-    /// The members of one cohort.
-    Cohort,
-    /// The people listed in `invitees`.
-    People,
-}
-
-impl EventAudience {
-    fn as_str(self) -> &'static str {
-        match self {
-            EventAudience::Program => "program",
-            EventAudience::Cohort => "cohort",
-            EventAudience::People => "people",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "cohort" => EventAudience::Cohort,
-            "people" => EventAudience::People,
-            _ => EventAudience::Program,
-        }
-    }
-}
-
 /// A group event as an invited person sees it.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct GroupEvent {
     pub id: Uuid,
     pub program_id: Uuid,
     pub title: String,
     pub description: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub starts_at: OffsetDateTime,
     pub duration_min: i32,
     /// How many may say they are going.
@@ -76,26 +46,19 @@ pub struct GroupEvent {
     pub host: PersonRef,
     pub speakers: Vec<PersonRef>,
     /// My answer: `true` going, `false` not going, null not answered.
-    #[schema(required = true)]
     pub my_rsvp: Option<bool>,
     /// The event's chat channel (everyone invited is a member).
-    #[schema(required = true)]
     pub chat_channel: Option<Uuid>,
     /// When the host ended the live room; it cannot be entered after that.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub ended_at: Option<OffsetDateTime>,
 }
 
 /// One stay in an event's live room.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Attendance {
     pub user: PersonRef,
-    #[serde(with = "time::serde::rfc3339")]
     pub joined_at: OffsetDateTime,
     /// Null while they are still in the room.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub left_at: Option<OffsetDateTime>,
     /// Minutes in the room, to the end of the stay or now.
     pub minutes: i64,
@@ -335,21 +298,10 @@ pub(crate) async fn remind(core: &Core, id: Uuid, starts_ms: i64) -> anyhow::Res
                 account.name, event.title, event.host_name, core.public_url, event.id
             );
             let subject = format!("Reminder: {}", event.title);
-            mail::email(core, account.id, &account.email, mail::Kind::MeetingReminders, &subject, &body).await;
+            mail::email(core, account.id, &account.email, EmailKind::MeetingReminders, &subject, &body).await;
         }
     }
     Ok(())
-}
-
-/// How someone takes part in an event's live room.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RoomPart {
-    /// The host, the program's coordinators and admins: they run the room.
-    Host,
-    /// Named speakers: on stage from the start.
-    Speaker,
-    /// Everyone else invited.
-    Audience,
 }
 
 /// Why someone may not enter a live room now.
@@ -363,9 +315,10 @@ pub enum RoomRefusal {
     Unavailable,
 }
 
-/// May `user` enter `event`'s live room at `now_ms`, and as whom? Invited people only (admins
-/// too), from 30 minutes before the start until 2 hours after the scheduled end, unless the event
-/// was cancelled or its host ended the room.
+/// May `user` enter `event`'s live room at `now_ms`, and as whom? Whom the room reaches, and as
+/// what, is the access policy's answer (`access::event_room`: invited people, admins too); when
+/// is the event's: from 30 minutes before the start until 2 hours after the scheduled end, unless
+/// the event was cancelled or its host ended the room.
 pub async fn room_entry(store: &dyn Store, event: Uuid, user: &User, now_ms: i64) -> Result<RoomPart, RoomRefusal> {
     let unavailable = |e: StoreError| {
         tracing::error!(error = %e, "room entry check failed");
@@ -376,9 +329,9 @@ pub async fn room_entry(store: &dyn Store, event: Uuid, user: &User, now_ms: i64
         Err(StoreError::NotFound) => return Err(RoomRefusal::NotInvited),
         Err(e) => return Err(unavailable(e)),
     };
-    if !user.is_admin && !store.event_invited(event, user.id).await.map_err(unavailable)? {
+    let Some(part) = access::event_room(store, &row, user).await.map_err(unavailable)? else {
         return Err(RoomRefusal::NotInvited);
-    }
+    };
     if row.status == EventStatus::Cancelled {
         return Err(RoomRefusal::NotOpen("this event was cancelled"));
     }
@@ -388,15 +341,5 @@ pub async fn room_entry(store: &dyn Store, event: Uuid, user: &User, now_ms: i64
     if now_ms < row.starts_at - OPENS_BEFORE_MS {
         return Err(RoomRefusal::NotOpen("the room opens 30 minutes before the event starts"));
     }
-    let role = store.role_in_program(row.program_id, user.id).await.map_err(unavailable)?;
-    if row.host_id == user.id || role == Some(crate::store::Role::Coordinator) || user.is_admin {
-        return Ok(RoomPart::Host);
-    }
-    let speaker = store
-        .event_people(event)
-        .await
-        .map_err(unavailable)?
-        .iter()
-        .any(|p| p.user_id == user.id && p.role == EventPersonRole::Speaker);
-    Ok(if speaker { RoomPart::Speaker } else { RoomPart::Audience })
+    Ok(part)
 }

@@ -15,6 +15,7 @@ use super::notify::{Notice, To};
 use super::program_data::notify as mail;
 use super::{Core, Error, Problems, Result, validate};
 use crate::store::{CheckinSummary, Meeting, MeetingStatus, NewMeeting, User, to_millis};
+use crate::vocab::EmailKind;
 
 /// What a person asks for when proposing a meeting.
 pub struct Proposal {
@@ -186,7 +187,7 @@ pub(crate) async fn remind(core: &Core, id: Uuid, starts_ms: i64) -> anyhow::Res
                 user.name, meeting.title, other.name, core.public_url
             );
             let subject = format!("Reminder: {}", meeting.title);
-            mail::email(core, account.id, &account.email, mail::Kind::MeetingReminders, &subject, &body).await;
+            mail::email(core, account.id, &account.email, EmailKind::MeetingReminders, &subject, &body).await;
         }
     }
     Ok(())

@@ -220,7 +220,7 @@ pub enum ServerFrame<'a> {
     },
     /// A match of the person's was proposed or changed (docs/matching.md).
     Match {
-        r#match: &'a crate::domain::matching::views::Match,
+        r#match: crate::wire::matching::Match,
     },
     /// A scheduled meeting of the person's was proposed or changed, or (`reminder`) starts soon.
     Meeting {
@@ -229,17 +229,17 @@ pub enum ServerFrame<'a> {
     },
     /// A group event the person is going to, speaks at or hosts changed, or (`reminder`) starts soon.
     GroupEvent {
-        event: &'a crate::domain::events::GroupEvent,
+        event: crate::wire::events::GroupEvent,
         reminder: bool,
     },
     /// A survey waits for the person's answers (`reminder`: still, after two days).
     Survey {
-        survey: &'a crate::domain::program_data::SurveyInvitation,
+        survey: crate::wire::program_data::SurveyInvitation,
         reminder: bool,
     },
     /// To a program's coordinators: a pair was flagged as at risk (docs/program-data.md).
     Alert {
-        alert: &'a crate::domain::program_data::Alert,
+        alert: crate::wire::program_data::Alert,
     },
     /// Live delivery may have missed events: send `sync` for every channel.
     Resync {},
@@ -272,11 +272,11 @@ pub fn encode_notice(notice: &Notice<'_>) -> String {
         Notice::Read { channel, user, seq } => ServerFrame::Read { channel, user_id: user, seq },
         Notice::Unread { channel, last_read_seq, unread } => ServerFrame::Unread { channel, last_read_seq, unread },
         Notice::Typing { channel, user } => ServerFrame::Typing { channel, user_id: user },
-        Notice::Match { r#match } => ServerFrame::Match { r#match },
+        Notice::Match { r#match } => ServerFrame::Match { r#match: r#match.clone().into() },
         Notice::Meeting { meeting, reminder } => ServerFrame::Meeting { meeting: meeting.into(), reminder },
-        Notice::GroupEvent { event, reminder } => ServerFrame::GroupEvent { event, reminder },
-        Notice::Survey { survey, reminder } => ServerFrame::Survey { survey, reminder },
-        Notice::Alert { alert } => ServerFrame::Alert { alert },
+        Notice::GroupEvent { event, reminder } => ServerFrame::GroupEvent { event: event.clone().into(), reminder },
+        Notice::Survey { survey, reminder } => ServerFrame::Survey { survey: survey.clone().into(), reminder },
+        Notice::Alert { alert } => ServerFrame::Alert { alert: alert.clone().into() },
     }
     .encode()
 }

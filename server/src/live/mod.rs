@@ -26,7 +26,8 @@ use protocol::{RoomErrorCode, RoomFrame, RoomRole, RoomServerFrame};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::events::{self, RoomPart, RoomRefusal};
+use crate::domain::access::RoomPart;
+use crate::domain::events::{self, RoomRefusal};
 use crate::store::{Store, User, to_millis};
 
 pub use crate::domain::events::{CLOSES_AFTER_MS, OPENS_BEFORE_MS};

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::vocab::RiskRule;
+use crate::vocab::{EmailKind, RiskRule};
 
 use super::{Role, StoreResult};
 
@@ -181,6 +181,28 @@ pub struct NotificationPrefsRow {
 impl Default for NotificationPrefsRow {
     fn default() -> Self {
         Self { message_digest: true, meeting_reminders: true, survey_invitations: true, match_proposals: true }
+    }
+}
+
+impl NotificationPrefsRow {
+    /// Whether emails of `kind` are on.
+    pub fn enabled(&self, kind: EmailKind) -> bool {
+        match kind {
+            EmailKind::MessageDigest => self.message_digest,
+            EmailKind::MeetingReminders => self.meeting_reminders,
+            EmailKind::SurveyInvitations => self.survey_invitations,
+            EmailKind::MatchProposals => self.match_proposals,
+        }
+    }
+
+    /// Turns emails of `kind` on or off.
+    pub fn set(&mut self, kind: EmailKind, on: bool) {
+        match kind {
+            EmailKind::MessageDigest => self.message_digest = on,
+            EmailKind::MeetingReminders => self.meeting_reminders = on,
+            EmailKind::SurveyInvitations => self.survey_invitations = on,
+            EmailKind::MatchProposals => self.match_proposals = on,
+        }
     }
 }
 

@@ -5,67 +5,46 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::Error;
 use crate::store::{CareerStage, Interest, Question, QuestionKind, Role};
+use crate::vocab::Visibility;
 
 pub const MAX_CAPACITY: u32 = 10;
 pub const MAX_HOURS_PER_MONTH: u32 = 80;
 
-/// Who may see an identity answer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    /// Used for matching and shown to no one.
-    #[default]
-    MatchingOnly,
-    /// Also shown to the program's coordinators.
-    Coordinators,
-    /// Also shown to one's match.
-    Match,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Background {
     #[serde(default)]
-    #[schema(required = true)]
     pub values: Vec<String>,
     #[serde(default)]
-    #[schema(required = true)]
     pub visibility: Visibility,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gender {
     #[serde(default)]
-    #[schema(required = true)]
     pub value: String,
     #[serde(default)]
-    #[schema(required = true)]
     pub visibility: Visibility,
 }
 
 /// Everything a person answers. Every field is optional in a draft; see [`check`] for what a
 /// completed questionnaire needs.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Answers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub career_stage: Option<CareerStage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub institution: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub region: Option<String>,
     /// IANA name, e.g. `America/Chicago`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub time_zone: Option<String>,
     #[serde(default)]
     pub languages: Vec<String>,
@@ -77,42 +56,31 @@ pub struct Answers {
     pub tags: Vec<String>,
     /// Mentees: what they hope to get from mentoring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub goals: Option<String>,
     /// Mentors: their path and experience.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub experience: Option<String>,
     /// Mentors: what they can help with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub expertise: Option<String>,
     /// Mentors: how many mentees at once (0 to 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub capacity: Option<u32>,
     /// Mentors: hours a month they can give (0 to 80).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub hours_per_month: Option<u32>,
     /// Mentors: accepting new mentees (false: paused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub accepting: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub background: Option<Background>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub gender: Option<Gender>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub prefer_shared_background: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub prefer_other_institution: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub preferred_language: Option<String>,
     /// Answers to the program's own questions, by question id.
     #[serde(default)]

@@ -8,11 +8,10 @@ use std::collections::{HashMap, HashSet};
 use kindred_matching::{Mentee, Mentor, Scorer};
 use uuid::Uuid;
 
-use super::answers::{self, Answers, Visibility};
-use super::views::{
-    Explanation, Explanations, MentorLoad, Parts, Proposal, RoundBody, RoundMode, Waiting, Weights, round1,
-};
+use super::answers::{self, Answers};
+use super::views::{Explanation, Explanations, MentorLoad, Parts, Proposal, RoundBody, Waiting, Weights, round1};
 use crate::store::{Exclusion, Interest, MatchRecord, MatchStatus, Participant, Question, Role, Store, StoreResult};
+use crate::vocab::{RoundMode, Visibility};
 use kindred_matching::Viewer;
 
 /// Everything a round reads, loaded once.
@@ -280,22 +279,19 @@ pub fn plan(data: &ProgramData, weights: &Weights) -> RoundBody {
 }
 
 /// One pair scored for a coordinator placing by hand, with whether it may be placed.
-#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct PairScore {
     pub score: f64,
     pub parts: Parts,
     pub reasons: Vec<String>,
     pub unmet: Vec<String>,
     /// Each of the two people's reading of the explanation (stored with the match).
-    #[serde(skip)]
     pub explanations: Explanations,
     /// Whether the pair can be proposed now.
     pub allowed: bool,
     /// Why not, when it cannot.
-    #[schema(required = true)]
     pub problem: Option<String>,
     /// The mentor's whole capacity, 0 when paused (the store checks it against open matches).
-    #[serde(skip)]
     pub mentor_capacity: u32,
 }
 

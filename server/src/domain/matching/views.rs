@@ -3,13 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::store::{MatchRecord, MatchStatus, PersonRef, Response, RoundRecord, RoundStatus};
+use crate::vocab::RoundMode;
 
 /// How much each part of the score counts, each from 0 to 10 (not all zero).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Weights {
     pub interests: f64,
@@ -56,7 +56,7 @@ impl From<Weights> for kindred_matching::Weights {
 }
 
 /// The parts of a pair's score, each from 0 to 1.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 pub struct Parts {
     pub interests: f32,
     pub goals: f32,
@@ -83,7 +83,7 @@ impl From<kindred_matching::Parts> for Parts {
 }
 
 /// A proposed pair in a round.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Proposal {
     pub mentee_id: Uuid,
     pub mentee_name: String,
@@ -101,12 +101,11 @@ pub struct Proposal {
     pub for_mentor: Explanation,
     /// Whether this proposal was approved (published to the two people).
     #[serde(default)]
-    #[schema(required = true)]
     pub approved: bool,
 }
 
 /// A mentee the round could not place, and why.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Waiting {
     pub user_id: Uuid,
     pub name: String,
@@ -114,7 +113,7 @@ pub struct Waiting {
 }
 
 /// A mentor's load as the round sees it.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MentorLoad {
     pub user_id: Uuid,
     pub name: String,
@@ -127,17 +126,8 @@ pub struct MentorLoad {
     pub accepting: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RoundMode {
-    /// Nobody in the program was matched yet: the whole cohort at once.
-    WholeCohort,
-    /// Newcomers into the remaining capacity; open matches are left alone.
-    Incremental,
-}
-
 /// A round's result: stored as one document, shown as is.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RoundBody {
     pub mode: RoundMode,
     pub weights: Weights,
@@ -151,17 +141,12 @@ pub struct RoundBody {
 }
 
 /// A round: a stored one has an id and a status; a preview of other weights has neither.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Round {
-    #[schema(required = true)]
     pub id: Option<Uuid>,
     pub program_id: Uuid,
-    #[schema(required = true)]
     pub status: Option<RoundStatus>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub created_at: Option<OffsetDateTime>,
-    #[serde(flatten)]
     pub body: RoundBody,
 }
 
@@ -178,7 +163,7 @@ impl Round {
 }
 
 /// What is said about a pair, written to one reader.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Explanation {
     pub reasons: Vec<String>,
     pub unmet: Vec<String>,
@@ -194,7 +179,7 @@ pub struct Explanations {
 }
 
 /// A match as one of its people, or a coordinator, sees it.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Match {
     pub id: Uuid,
     pub program_id: Uuid,
@@ -208,18 +193,11 @@ pub struct Match {
     pub mentee_response: Response,
     pub mentor_response: Response,
     /// Why it was declined or ended: for coordinators and the person who said it.
-    #[schema(required = true)]
     pub reason: Option<String>,
     /// The pair's channel, once the match is active and the channel is open.
-    #[schema(required = true)]
     pub channel_id: Option<Uuid>,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub activated_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub ended_at: Option<OffsetDateTime>,
 }
 

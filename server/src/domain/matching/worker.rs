@@ -13,6 +13,7 @@ use crate::domain::Core;
 use crate::domain::notify::{Notice, To};
 use crate::domain::program_data::notify;
 use crate::store::{MatchRecord, MatchStatus, NewMatch};
+use crate::vocab::EmailKind;
 
 /// Sends `record` as a `match` frame to each of its two people.
 pub async fn publish_match(state: &Core, record: &MatchRecord) {
@@ -29,7 +30,7 @@ async fn email_both(state: &Core, record: &MatchRecord, subject: &str, body: imp
         (record.mentor_id, &record.mentor_email, &record.mentor_name, &record.mentee_name),
     ];
     for (user, to, name, other) in pairs {
-        notify::email(state, user, to, notify::Kind::MatchProposals, subject, &body(name, other)).await;
+        notify::email(state, user, to, EmailKind::MatchProposals, subject, &body(name, other)).await;
     }
 }
 

@@ -9,13 +9,14 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::engagement::{self, Filter, Overview, PairEngagement};
-use super::export::{self, ExportKind, Namer};
-use super::surveys::{self, Audience, Question, SurveyResults, Trigger};
+use super::export::{self, Namer};
+use super::surveys::{self, Question, SurveyResults};
 use super::{Alert, Survey, parse_questions, sweep};
 use crate::domain::access::ProgramAccess;
 use crate::domain::accounts::new_secret;
 use crate::domain::{Core, Error, Problems, Result, validate};
 use crate::store::{ChannelKind, NewChannel, RiskSettingsRow, SurveyRecord, User, from_millis, to_millis};
+use crate::vocab::{ExportKind, SurveyAudience, Trigger};
 
 async fn coordinator(core: &Core, me: &User, program_id: Uuid) -> Result<()> {
     ProgramAccess::of(core, me, program_id).await?.require_coordinator()
@@ -29,7 +30,7 @@ pub struct SurveyDraft {
     pub trigger: Trigger,
     /// For `date`: when it goes out.
     pub due_at: Option<OffsetDateTime>,
-    pub audience: Audience,
+    pub audience: SurveyAudience,
     /// An anonymous response is never linked to its person.
     pub anonymous: bool,
     pub questions: Vec<Question>,

@@ -3,9 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
 use time::{Date, OffsetDateTime};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::store::PersonRef;
@@ -29,17 +27,14 @@ fn date_ms(d: Date) -> i64 {
 }
 
 /// One pair's engagement.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct PairEngagement {
     pub match_id: Uuid,
     pub mentee: PersonRef,
     pub mentor: PersonRef,
     /// `active` or `ended`.
     pub status: MatchStatus,
-    #[serde(with = "time::serde::rfc3339")]
     pub activated_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub ended_at: Option<OffsetDateTime>,
     pub messages_from_mentee: i64,
     pub messages_from_mentor: i64,
@@ -47,23 +42,16 @@ pub struct PairEngagement {
     pub meetings: i64,
     pub minutes_met: i64,
     /// The latest message or meeting.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub last_contact_at: Option<OffsetDateTime>,
     /// Minutes from the pair's first message to the other person's first message.
-    #[schema(required = true)]
     pub first_reply_minutes: Option<i64>,
     /// Rules of the pair's open alerts.
     pub at_risk: Vec<String>,
     /// The pair's check-in ratings after meetings, oldest first.
-    #[serde(skip)]
     pub ratings: Vec<i32>,
     /// Milliseconds of each meeting's end, for date filters.
-    #[serde(skip)]
     pub meeting_ends: Vec<i64>,
-    #[serde(skip)]
     pub activated_ms: i64,
-    #[serde(skip)]
     pub last_contact_ms: i64,
 }
 
@@ -163,13 +151,13 @@ fn new_engagement(p: &PairRow) -> PairEngagement {
     }
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Count {
     pub key: String,
     pub count: i64,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Participants {
     pub by_role: Vec<Count>,
     pub by_stage: Vec<Count>,
@@ -177,7 +165,7 @@ pub struct Participants {
     pub by_status: Vec<Count>,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct MatchesWeek {
     /// The Monday, `YYYY-MM-DD`.
     pub week: String,
@@ -185,27 +173,27 @@ pub struct MatchesWeek {
     pub ended: i64,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct ActivePairsWeek {
     pub week: String,
     pub pairs: i64,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct MeetingsBucket {
     /// `0`, `1`, `2`, `3-5` or `6+` meetings.
     pub bucket: String,
     pub pairs: i64,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct AtRisk {
     pub open: i64,
     pub by_rule: Vec<Count>,
 }
 
 /// What the dashboard shows apart from surveys.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Overview {
     pub participants: Participants,
     pub matches_over_time: Vec<MatchesWeek>,

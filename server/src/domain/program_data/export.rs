@@ -6,47 +6,12 @@
 use std::collections::HashMap;
 
 use hmac::{Hmac, KeyInit, Mac};
-use serde::Deserialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::engagement::PairEngagement;
-use super::surveys::{Question, QuestionKind};
+use super::surveys::Question;
 use crate::store::{EventAttendanceRow, PairRow, ResponseRecord, RosterRow, SurveyRecord, from_millis};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ExportKind {
-    Participants,
-    Matches,
-    Engagement,
-    SurveyResponses,
-    EventAttendance,
-}
-
-impl ExportKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportKind::Participants => "participants",
-            ExportKind::Matches => "matches",
-            ExportKind::Engagement => "engagement",
-            ExportKind::SurveyResponses => "survey-responses",
-            ExportKind::EventAttendance => "event-attendance",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            ExportKind::Participants,
-            ExportKind::Matches,
-            ExportKind::Engagement,
-            ExportKind::SurveyResponses,
-            ExportKind::EventAttendance,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
+use crate::vocab::SurveyQuestionKind;
 
 /// Names people and pairs in an export: their ids, or pseudonyms.
 pub struct Namer {
@@ -231,7 +196,7 @@ pub fn survey_responses(surveys: &[(SurveyRecord, Vec<Question>, Vec<ResponseRec
             for q in questions {
                 let Some(value) = answers.get(&q.id) else { continue };
                 let answer = match (q.kind, value) {
-                    (QuestionKind::Text, v) => n.text(v.as_str().unwrap_or_default()),
+                    (SurveyQuestionKind::Text, v) => n.text(v.as_str().unwrap_or_default()),
                     (_, serde_json::Value::String(s)) => s.clone(),
                     (_, serde_json::Value::Array(list)) => {
                         list.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join("; ")

@@ -10,35 +10,30 @@ pub mod personal;
 pub mod surveys;
 pub mod sweep;
 
-use serde::Serialize;
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::Core;
 use crate::domain::notify::{Notice, To};
 use crate::store::PersonRef;
 use crate::store::{AlertRow, RiskRule, Role, SurveyInvitationRecord, SurveyRecord, from_millis};
-use surveys::{Audience, Question, Trigger};
+use crate::vocab::EmailKind;
+use crate::vocab::{SurveyAudience, Trigger};
+use surveys::Question;
 
 /// A survey as coordinators see it.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Survey {
     pub id: Uuid,
     pub program_id: Uuid,
     pub title: String,
     pub trigger: Trigger,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub due_at: Option<OffsetDateTime>,
-    pub audience: Audience,
+    pub audience: SurveyAudience,
     pub anonymous: bool,
     pub questions: Vec<Question>,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// When a date, midpoint or end survey went out.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub sent_at: Option<OffsetDateTime>,
     pub responses: i64,
 }
@@ -51,7 +46,7 @@ impl Survey {
             title: r.title.clone(),
             trigger: Trigger::parse(&r.trigger).unwrap_or(Trigger::Date),
             due_at: r.due_at.map(from_millis),
-            audience: Audience::parse(&r.audience).unwrap_or(Audience::Both),
+            audience: SurveyAudience::parse(&r.audience).unwrap_or(SurveyAudience::Both),
             anonymous: r.anonymous,
             questions: parse_questions(&r.questions),
             created_at: from_millis(r.created_at),
@@ -66,7 +61,7 @@ pub fn parse_questions(json: &str) -> Vec<Question> {
 }
 
 /// An open survey invitation, as its person sees it.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct SurveyInvitation {
     pub id: Uuid,
     pub survey_id: Uuid,
@@ -76,7 +71,6 @@ pub struct SurveyInvitation {
     /// Answers are not linked to the person.
     pub anonymous: bool,
     pub questions: Vec<Question>,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -96,7 +90,7 @@ impl SurveyInvitation {
 }
 
 /// A pair at risk, as coordinators see it.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Alert {
     pub id: Uuid,
     pub program_id: Uuid,
@@ -105,13 +99,9 @@ pub struct Alert {
     pub mentor: PersonRef,
     pub rule: RiskRule,
     pub detail: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub raised_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(required = true)]
     pub resolved_at: Option<OffsetDateTime>,
     /// `resolved`, `rematched` or `cleared` (the condition went away).
-    #[schema(required = true)]
     pub resolution: Option<String>,
 }
 
@@ -141,7 +131,7 @@ pub async fn announce_invitation(state: &Core, invitation: Uuid) -> anyhow::Resu
         "Hello {},\n\n{} asks for your answers to \"{}\". It takes a minute: {}/surveys\n",
         record.name, record.program_name, record.title, state.public_url
     );
-    notify::email(state, record.user_id, &record.email, notify::Kind::SurveyInvitations, &record.title, &body).await;
+    notify::email(state, record.user_id, &record.email, EmailKind::SurveyInvitations, &record.title, &body).await;
     Ok(())
 }
 

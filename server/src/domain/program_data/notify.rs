@@ -4,72 +4,16 @@
 
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::Core;
 use crate::domain::accounts::{constant_time_eq, new_secret};
-use crate::store::{NotificationPrefsRow, StoreResult};
+use crate::store::StoreResult;
+use crate::vocab::EmailKind;
 
 /// How long an unsubscribe link works.
 pub const UNSUBSCRIBE_TTL: time::Duration = time::Duration::days(60);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Unread messages while offline.
-    MessageDigest,
-    MeetingReminders,
-    SurveyInvitations,
-    MatchProposals,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 4] =
-        [Kind::MessageDigest, Kind::MeetingReminders, Kind::SurveyInvitations, Kind::MatchProposals];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::MessageDigest => "message_digest",
-            Kind::MeetingReminders => "meeting_reminders",
-            Kind::SurveyInvitations => "survey_invitations",
-            Kind::MatchProposals => "match_proposals",
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Kind::MessageDigest => "summaries of unread messages",
-            Kind::MeetingReminders => "meeting reminders",
-            Kind::SurveyInvitations => "survey invitations",
-            Kind::MatchProposals => "match proposals",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Kind> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn enabled(self, prefs: &NotificationPrefsRow) -> bool {
-        match self {
-            Kind::MessageDigest => prefs.message_digest,
-            Kind::MeetingReminders => prefs.meeting_reminders,
-            Kind::SurveyInvitations => prefs.survey_invitations,
-            Kind::MatchProposals => prefs.match_proposals,
-        }
-    }
-
-    pub fn set(self, prefs: &mut NotificationPrefsRow, on: bool) {
-        match self {
-            Kind::MessageDigest => prefs.message_digest = on,
-            Kind::MeetingReminders => prefs.meeting_reminders = on,
-            Kind::SurveyInvitations => prefs.survey_invitations = on,
-            Kind::MatchProposals => prefs.match_proposals = on,
-        }
-    }
-}
 
 /// The key unsubscribe links are signed with, the same on every node.
 pub async fn signing_key(state: &Core) -> StoreResult<String> {
@@ -83,7 +27,7 @@ fn sign(key: &str, payload: &str) -> String {
 }
 
 /// `<user>.<kind>.<expiry unix time>.<signature>`.
-pub fn token(key: &str, user: Uuid, kind: Kind, expires: OffsetDateTime) -> String {
+pub fn token(key: &str, user: Uuid, kind: EmailKind, expires: OffsetDateTime) -> String {
     let payload = format!("{}.{}.{}", user.simple(), kind.as_str(), expires.unix_timestamp());
     let signature = sign(key, &payload);
     format!("{payload}.{signature}")
@@ -97,14 +41,14 @@ pub enum TokenError {
 }
 
 /// The person and kind a token turns off, if it is genuine and current.
-pub fn verify(key: &str, token: &str, now: OffsetDateTime) -> Result<(Uuid, Kind), TokenError> {
+pub fn verify(key: &str, token: &str, now: OffsetDateTime) -> Result<(Uuid, EmailKind), TokenError> {
     let (payload, signature) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
     let mut parts = payload.split('.');
     let (Some(user), Some(kind), Some(expires), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(TokenError::Malformed);
     };
     let user = Uuid::try_parse(user).map_err(|_| TokenError::Malformed)?;
-    let kind = Kind::parse(kind).ok_or(TokenError::Malformed)?;
+    let kind = EmailKind::parse(kind).ok_or(TokenError::Malformed)?;
     let expires: i64 = expires.parse().map_err(|_| TokenError::Malformed)?;
     if !constant_time_eq(&sign(key, payload), signature) {
         return Err(TokenError::Forged);
@@ -117,13 +61,13 @@ pub fn verify(key: &str, token: &str, now: OffsetDateTime) -> Result<(Uuid, Kind
 
 /// Emails a person about `kind` if they want it, with the unsubscribe link at the end. Failures
 /// are logged (mail never fails the work that caused it).
-pub async fn email(state: &Core, user: Uuid, to: &str, kind: Kind, subject: &str, body: &str) {
+pub async fn email(state: &Core, user: Uuid, to: &str, kind: EmailKind, subject: &str, body: &str) {
     let now = state.clock.now();
     let prefs = match state.store.notification_prefs(user).await {
         Ok(prefs) => prefs,
         Err(e) => return tracing::warn!(error = %e, "could not read notification settings"),
     };
-    if !kind.enabled(&prefs) {
+    if !prefs.enabled(kind) {
         return;
     }
     let key = match signing_key(state).await {
@@ -146,8 +90,8 @@ mod tests {
     fn tokens_verify_and_refuse_forgery_and_expiry() {
         let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
         let user = Uuid::from_u128(7);
-        let t = token("key", user, Kind::SurveyInvitations, now + UNSUBSCRIBE_TTL);
-        assert_eq!(verify("key", &t, now), Ok((user, Kind::SurveyInvitations)));
+        let t = token("key", user, EmailKind::SurveyInvitations, now + UNSUBSCRIBE_TTL);
+        assert_eq!(verify("key", &t, now), Ok((user, EmailKind::SurveyInvitations)));
         assert_eq!(verify("other", &t, now), Err(TokenError::Forged));
         let swapped = t.replace("survey_invitations", "match_proposals");
         assert_eq!(verify("key", &swapped, now), Err(TokenError::Forged));

@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::notify::{self, Kind};
+use super::notify;
 use super::{SurveyInvitation, parse_questions, raise, surveys, sweep};
 use crate::domain::{Core, Error, Result};
 use crate::store::{NotificationPrefsRow, RiskRule, User, from_millis, to_millis};
+use crate::vocab::EmailKind;
 
 /// Surveys waiting for my answers.
 pub async fn open_surveys(core: &Core, me: &User) -> Result<Vec<SurveyInvitation>> {
@@ -65,7 +66,7 @@ pub async fn save_email_settings(core: &Core, me: &User, prefs: NotificationPref
 
 /// Turns off the kind of email an unsubscribe link names. Returns the kind and the address it
 /// was going to.
-pub async fn unsubscribe(core: &Core, token: &str) -> Result<(Kind, String)> {
+pub async fn unsubscribe(core: &Core, token: &str) -> Result<(EmailKind, String)> {
     const INVALID: &str = "this unsubscribe link is not valid";
     let key = notify::signing_key(core).await?;
     let (user, kind) = notify::verify(&key, token.trim(), core.clock.now()).map_err(|e| {
@@ -82,7 +83,7 @@ pub async fn unsubscribe(core: &Core, token: &str) -> Result<(Kind, String)> {
     // The person may have deleted their account since the email went out.
     let account = core.store.get_user(user).await.map_err(|_| Error::Malformed(INVALID.into()))?;
     let mut prefs = core.store.notification_prefs(user).await?;
-    kind.set(&mut prefs, false);
+    prefs.set(kind, false);
     core.store.put_notification_prefs(user, prefs).await?;
     Ok((kind, account.email))
 }

@@ -5,98 +5,20 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::Error;
+use crate::vocab::SurveyQuestionKind;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Trigger {
-    /// After a pair's first meeting.
-    FitCheck,
-    /// After every meeting.
-    EachMeeting,
-    /// At the midpoint between the program's start and end dates.
-    Midpoint,
-    /// On the program's end date.
-    End,
-    /// At `due_at`.
-    Date,
-}
-
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::FitCheck => "fit_check",
-            Trigger::EachMeeting => "each_meeting",
-            Trigger::Midpoint => "midpoint",
-            Trigger::End => "end",
-            Trigger::Date => "date",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Trigger::FitCheck, Trigger::EachMeeting, Trigger::Midpoint, Trigger::End, Trigger::Date]
-            .into_iter()
-            .find(|t| t.as_str() == s)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = SurveyAudience)]
-pub enum Audience {
-    Mentees,
-    Mentors,
-    Both,
-}
-
-impl Audience {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Audience::Mentees => "mentees",
-            Audience::Mentors => "mentors",
-            Audience::Both => "both",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Audience::Mentees, Audience::Mentors, Audience::Both].into_iter().find(|a| a.as_str() == s)
-    }
-
-    pub fn includes_mentees(self) -> bool {
-        self != Audience::Mentors
-    }
-
-    pub fn includes_mentors(self) -> bool {
-        self != Audience::Mentees
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = SurveyQuestionKind)]
-pub enum QuestionKind {
-    /// A rating from 1 to 5.
-    Scale,
-    Single,
-    Multiple,
-    Text,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[schema(as = SurveyQuestion)]
 pub struct Question {
     /// Unique within the survey.
     #[serde(default)]
-    #[schema(required = true)]
     pub id: String,
-    pub kind: QuestionKind,
+    pub kind: SurveyQuestionKind,
     pub prompt: String,
     #[serde(default)]
-    #[schema(required = true)]
     pub required: bool,
     /// For `single` and `multiple`: 2 to 20 distinct options.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -135,7 +57,7 @@ pub fn check_questions(questions: Vec<Question>) -> Result<Vec<Question>, Error>
         q.options = q.options.iter().map(|o| o.trim().to_owned()).collect();
         q.at_risk_options = q.at_risk_options.iter().map(|o| o.trim().to_owned()).collect();
         match q.kind {
-            QuestionKind::Single | QuestionKind::Multiple => {
+            SurveyQuestionKind::Single | SurveyQuestionKind::Multiple => {
                 let distinct: BTreeSet<&String> = q.options.iter().collect();
                 if !(2..=20).contains(&q.options.len()) {
                     problems.insert(at("options"), "needs 2 to 20 options".to_owned());
@@ -148,7 +70,7 @@ pub fn check_questions(questions: Vec<Question>) -> Result<Vec<Question>, Error>
                     problems.insert(at("at_risk_options"), "must be among the options".to_owned());
                 }
             }
-            QuestionKind::Scale | QuestionKind::Text => {
+            SurveyQuestionKind::Scale | SurveyQuestionKind::Text => {
                 if !q.options.is_empty() {
                     problems.insert(at("options"), "only choice questions have options".to_owned());
                 }
@@ -183,18 +105,18 @@ pub fn check_answers(questions: &[Question], answers: &BTreeMap<String, Value>) 
             continue;
         };
         let checked = match q.kind {
-            QuestionKind::Scale => match value.as_i64() {
+            SurveyQuestionKind::Scale => match value.as_i64() {
                 Some(n) if (1..=5).contains(&n) && value.is_i64() => Ok(Value::from(n)),
                 _ => Err("must be a whole number from 1 to 5"),
             },
-            QuestionKind::Single => match value.as_str() {
+            SurveyQuestionKind::Single => match value.as_str() {
                 Some(s) if q.options.iter().any(|o| o == s) => {
                     at_risk |= q.at_risk_options.iter().any(|o| o == s);
                     Ok(Value::from(s))
                 }
                 _ => Err("must be one of the options"),
             },
-            QuestionKind::Multiple => match value.as_array() {
+            SurveyQuestionKind::Multiple => match value.as_array() {
                 Some(list) => {
                     let picked: Option<BTreeSet<&str>> = list.iter().map(|v| v.as_str()).collect();
                     match picked {
@@ -214,7 +136,7 @@ pub fn check_answers(questions: &[Question], answers: &BTreeMap<String, Value>) 
                 }
                 None => Err("must be a list of options"),
             },
-            QuestionKind::Text => match value.as_str() {
+            SurveyQuestionKind::Text => match value.as_str() {
                 Some(s) if s.chars().count() <= 4000 => {
                     let s = s.trim();
                     if s.is_empty() && q.required { Err("is required") } else { Ok(Value::from(s)) }
@@ -236,34 +158,30 @@ pub fn check_answers(questions: &[Question], answers: &BTreeMap<String, Value>) 
 }
 
 /// One question's results.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct QuestionResult {
     pub id: String,
-    pub kind: QuestionKind,
+    pub kind: SurveyQuestionKind,
     pub prompt: String,
     /// Responses that answered this question.
     pub count: usize,
     /// `scale`: the mean, 1–5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub average: Option<f64>,
     /// `scale`: how many gave 1, 2, 3, 4 and 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<[usize; 5]>,
     /// `single` and `multiple`: each option with how many picked it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<OptionCount>>,
     /// `text`: the answers, without who gave them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub answers: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct OptionCount {
     pub option: String,
     pub count: usize,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug)]
 pub struct SurveyResults {
     pub survey_id: Uuid,
     pub title: String,
@@ -288,7 +206,7 @@ pub fn results(survey_id: Uuid, title: &str, questions: &[Question], responses: 
                 answers: None,
             };
             match q.kind {
-                QuestionKind::Scale => {
+                SurveyQuestionKind::Scale => {
                     let mut distribution = [0usize; 5];
                     for n in given.iter().filter_map(|v| v.as_i64()).filter(|n| (1..=5).contains(n)) {
                         distribution[(n - 1) as usize] += 1;
@@ -298,7 +216,7 @@ pub fn results(survey_id: Uuid, title: &str, questions: &[Question], responses: 
                     result.average = (count > 0).then(|| (total as f64 / count as f64 * 100.0).round() / 100.0);
                     result.distribution = Some(distribution);
                 }
-                QuestionKind::Single | QuestionKind::Multiple => {
+                SurveyQuestionKind::Single | SurveyQuestionKind::Multiple => {
                     let picked = |o: &str| {
                         given
                             .iter()
@@ -312,7 +230,7 @@ pub fn results(survey_id: Uuid, title: &str, questions: &[Question], responses: 
                     result.options =
                         Some(q.options.iter().map(|o| OptionCount { option: o.clone(), count: picked(o) }).collect());
                 }
-                QuestionKind::Text => {
+                SurveyQuestionKind::Text => {
                     result.answers = Some(
                         given.iter().filter_map(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
                     );

@@ -10,10 +10,11 @@ use time::Date;
 use uuid::Uuid;
 
 use super::engagement::engagement;
-use super::surveys::{Audience, Trigger};
 use super::{announce_invitation, notify, raise};
 use crate::domain::Core;
 use crate::store::{MatchStatus, RiskRule, RiskSettingsRow, SurveyRecord, from_millis, to_millis};
+use crate::vocab::EmailKind;
+use crate::vocab::{SurveyAudience, Trigger};
 
 /// Meetings this recent are looked at for surveys (a worker down longer misses older ones).
 const MEETINGS_LOOKBACK: time::Duration = time::Duration::days(3);
@@ -44,8 +45,8 @@ pub async fn run(state: &Core) {
     }
 }
 
-fn audience_of(survey: &SurveyRecord) -> Audience {
-    Audience::parse(&survey.audience).unwrap_or(Audience::Both)
+fn audience_of(survey: &SurveyRecord) -> SurveyAudience {
+    SurveyAudience::parse(&survey.audience).unwrap_or(SurveyAudience::Both)
 }
 
 /// Fit checks after a pair's first meeting, `each_meeting` surveys after every one.
@@ -160,7 +161,7 @@ async fn survey_reminders(state: &Core) -> anyhow::Result<()> {
             inv.name, inv.title, inv.program_name, state.public_url
         );
         let subject = format!("Reminder: {}", inv.title);
-        notify::email(state, inv.user_id, &inv.email, notify::Kind::SurveyInvitations, &subject, &body).await;
+        notify::email(state, inv.user_id, &inv.email, EmailKind::SurveyInvitations, &subject, &body).await;
     }
     Ok(())
 }
@@ -236,7 +237,7 @@ async fn digests(state: &Core) -> anyhow::Result<()> {
             if conversations == 1 { "" } else { "s" },
             state.public_url
         );
-        notify::email(state, row.user_id, &row.email, notify::Kind::MessageDigest, "Unread messages on Kindred", &body)
+        notify::email(state, row.user_id, &row.email, EmailKind::MessageDigest, "Unread messages on Kindred", &body)
             .await;
     }
     Ok(())
