@@ -281,6 +281,42 @@ fn handlers_call_the_domain_not_the_store() {
 }
 
 #[test]
+fn connections_call_the_domain_not_the_store() {
+    // The WebSocket and live-room shells hand the store to domain functions (`store.as_ref()`)
+    // and call none of its methods themselves: a read there would skip the access policy.
+    let mut files = Vec::new();
+    rust_files(&src().join("gateway"), &mut files);
+    rust_files(&src().join("live"), &mut files);
+    assert!(files.len() > 5, "found the gateway's and the SFU's sources");
+    let mut problems = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable");
+        for (number, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("#[cfg(test)]") {
+                break;
+            }
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            let calls = line.match_indices("store.").any(|(at, _)| {
+                let rest = &line[at + "store.".len()..];
+                let before = line[..at].chars().next_back();
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && !rest.starts_with("as_ref()")
+            });
+            if calls {
+                problems.push(format!(
+                    "{}:{}: {}",
+                    file.strip_prefix(src()).unwrap().display(),
+                    number + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "connections that call the store:\n{}", problems.join("\n"));
+}
+
+#[test]
 fn pure_crates_do_no_io() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace");
     for krate in PURE_CRATES {

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::notify::{Notice, Notifier, To};
-use crate::store::{Append, Appended, Store, StoreError};
+use crate::store::{Append, Appended, Event, Store, StoreError, StoreResult};
 
 /// What a write does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +50,18 @@ impl From<StoreError> for Refusal {
             other => Refusal::Store(other),
         }
     }
+}
+
+/// Where `channel`'s log ends: its last sequence number. For a reader the gateway already granted
+/// the channel (`access::channels`), catching up from a sequence number they have.
+pub async fn last_seq(store: &dyn Store, channel: Uuid) -> StoreResult<i64> {
+    Ok(store.get_channel(channel).await?.last_seq)
+}
+
+/// Up to `limit` events of `channel`'s log after sequence number `after`, oldest first: a page of
+/// a granted reader's catch-up.
+pub async fn events_after(store: &dyn Store, channel: Uuid, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
+    store.events_after(channel, after, limit).await
 }
 
 /// Stores a write by `sender` in `channel` under `client_id` (idempotent: a retry returns the

@@ -315,6 +315,23 @@ pub enum RoomRefusal {
     Unavailable,
 }
 
+/// Records one stay of `user` in `event`'s live room, from `joined_at` to `left_at` (the store's
+/// milliseconds; `None` while they are still in), as the SFU reports it.
+pub async fn record_stay(
+    store: &dyn Store,
+    event: Uuid,
+    user: Uuid,
+    joined_at: i64,
+    left_at: Option<i64>,
+) -> crate::store::StoreResult<()> {
+    store.record_attendance(event, user, joined_at, left_at).await
+}
+
+/// Records that the host ended `event`'s live room at `at`: it cannot be entered after that.
+pub async fn room_ended(store: &dyn Store, event: Uuid, at: i64) -> crate::store::StoreResult<()> {
+    store.end_event(event, at).await
+}
+
 /// May `user` enter `event`'s live room at `now_ms`, and as whom? Whom the room reaches, and as
 /// what, is the access policy's answer (`access::event_room`: invited people, admins too); when
 /// is the event's: from 30 minutes before the start until 2 hours after the scheduled end, unless

@@ -249,8 +249,8 @@ impl Connection {
 
     /// Streams a channel's events after `after`; returns the channel's last sequence number.
     async fn send_after(&self, channel: Uuid, after: i64, reference: Option<&str>) -> Option<i64> {
-        let last = match self.gateway.store.get_channel(channel).await {
-            Ok(c) => c.last_seq,
+        let last = match chat::last_seq(self.gateway.store.as_ref(), channel).await {
+            Ok(last) => last,
             Err(_) => {
                 error(&self.outbox, reference, ErrorCode::Internal, "could not read the channel; retry");
                 return None;
@@ -267,7 +267,7 @@ impl Connection {
         }
         let mut cursor = after;
         while cursor < last {
-            let events = match self.gateway.store.events_after(channel, cursor, CATCH_UP_PAGE).await {
+            let events = match chat::events_after(self.gateway.store.as_ref(), channel, cursor, CATCH_UP_PAGE).await {
                 Ok(events) => events,
                 Err(_) => {
                     error(&self.outbox, reference, ErrorCode::Internal, "could not read the channel; retry");

@@ -246,9 +246,9 @@ pub async fn entry(
 pub async fn record(store: &dyn Store, output: &Output) {
     let result = match output {
         Output::Attendance { event, user, joined_at, left_at } => {
-            store.record_attendance(*event, *user, *joined_at, *left_at).await
+            events::record_stay(store, *event, *user, *joined_at, *left_at).await
         }
-        Output::Ended { event, at } => store.end_event(*event, *at).await,
+        Output::Ended { event, at } => events::room_ended(store, *event, *at).await,
         Output::Frame { .. } => Ok(()),
     };
     if let Err(e) = result {
