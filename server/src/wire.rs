@@ -190,6 +190,8 @@ pub struct Channel {
     pub last_seq: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// How many members it has.
+    pub member_count: i64,
 }
 
 impl From<store::Channel> for Channel {
@@ -202,6 +204,7 @@ impl From<store::Channel> for Channel {
             program_wide: r.program_wide,
             last_seq: r.last_seq,
             created_at: r.created_at,
+            member_count: r.member_count,
         }
     }
 }
@@ -215,6 +218,8 @@ pub struct ChannelView {
     pub last_read_seq: i64,
     /// Messages from others after `last_read_seq` that are not deleted.
     pub unread: i64,
+    /// Every member, for a channel of at most 50 members; empty for a larger one (its
+    /// `member_count` says how many; `GET /api/channels/{id}/members` lists them).
     pub members: Vec<ChannelMemberView>,
 }
 

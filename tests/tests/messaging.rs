@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use kindred::store::Role;
+use kindred::store::{NewUser, Role};
 use kindred_tests::{Backend, Client, TestApp, Ws, both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -24,6 +24,7 @@ both_backends!(
     a_slow_consumer_is_closed_and_resumes,
     shutdown_closes_sockets_with_the_restart_code,
     signing_out_closes_sockets,
+    a_large_channel_carries_its_count_not_its_members,
 );
 
 /// A program with a coordinator, a mentor and a mentee, and the pair's channel.
@@ -566,4 +567,99 @@ async fn signing_out_closes_sockets(backend: Backend) {
     assert_eq!(other_browser.post("/api/auth/logout-all", json!({})).await.status, StatusCode::NO_CONTENT);
     assert_eq!(there.close_code().await, Some(4001));
     assert!(other_browser.ws_raw(Some(&p.app.url)).await.is_err(), "and no new socket opens");
+}
+
+/// A program-wide channel of more members than a channel shows (50): the channel list, `welcome`
+/// and `channel_added` carry its count and no member list, its members are read a page at a time
+/// or by id, and read receipts stay out of it; a pair's channel keeps its members and receipts.
+async fn a_large_channel_carries_its_count_not_its_members(backend: Backend) {
+    let p = pair(backend).await;
+    let program: uuid::Uuid = p.program.parse().unwrap();
+    let now = p.app.state.clock.now();
+    for i in 0..60 {
+        let person = NewUser {
+            email: format!("member{i}@example.org"),
+            name: format!("Member {i}"),
+            password_hash: None,
+            is_admin: false,
+            can_create_programs: false,
+        };
+        let person = p.app.state.store.create_user(person, now).await.unwrap();
+        p.app.state.store.add_member(program, person.id, Role::Mentee, now).await.unwrap();
+    }
+    let (mut nia, _) = p.mentee.ws(json!({})).await;
+    let (mut kwame, _) = p.mentor.ws(json!({})).await;
+    let res = p
+        .coordinator
+        .post(
+            &format!("/api/programs/{}/channels", p.program),
+            json!({"kind": "group", "name": "Everyone", "program_wide": true}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["member_count"], 63);
+    let everyone = res.body["id"].as_str().unwrap().to_owned();
+    let added = nia.recv_matching(|f| f["type"] == "channel_added" && f["channel"]["id"] == everyone.as_str()).await;
+    assert_eq!(added["channel"]["member_count"], 63);
+    assert_eq!(added["channel"]["members"], json!([]));
+
+    // The channel list and a new connection's welcome: the count for the large channel, the
+    // members for the pair's.
+    let check = |channels: &Value| {
+        let find = |id: &str| channels.as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+        let (big, pair) = (find(&everyone), find(&p.channel));
+        assert_eq!((big["member_count"].as_i64(), big["members"].as_array().unwrap().len()), (Some(63), 0));
+        assert_eq!((pair["member_count"].as_i64(), pair["members"].as_array().unwrap().len()), (Some(2), 2));
+    };
+    check(&p.mentee.get("/api/channels").await.body["items"]);
+    let (_, welcome) = p.mentee.ws(json!({})).await;
+    check(&welcome["channels"]);
+
+    // Its members a page at a time, in order, each once.
+    let path = format!("/api/channels/{everyone}/members");
+    let first = p.mentee.get(&format!("{path}?limit=50")).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 50);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = p.mentee.get(&format!("{path}?limit=50&cursor={cursor}")).await;
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 13);
+    assert_eq!(second.body["next_cursor"], Value::Null);
+    let ids: std::collections::BTreeSet<String> = [&first, &second]
+        .iter()
+        .flat_map(|r| r.body["items"].as_array().unwrap().iter().map(|m| m["user_id"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(ids.len(), 63);
+    // Or by id: the senders on screen; someone who is not a member is left out.
+    let stranger = uuid::Uuid::now_v7();
+    let named = p.mentee.get(&format!("{path}?ids={},{},{stranger}", p.ids[1], p.ids[2])).await;
+    let names: Vec<&str> =
+        named.body["items"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 2, "{}", named.text);
+    assert!(names.contains(&"Kwame") && names.contains(&"Nia"));
+    // Refusals: bad ids, ids with paging, too many ids, a bad limit, someone outside the channel.
+    p.mentee.get(&format!("{path}?ids=nope")).await.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    p.mentee
+        .get(&format!("{path}?ids={}&limit=5", p.ids[1]))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    let many: Vec<String> = (0..101).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    let res = p.mentee.get(&format!("{path}?ids={}", many.join(","))).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.text.contains("ids"), "{}", res.text);
+    p.mentee.get(&format!("{path}?limit=0")).await.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    p.app.user("eve@example.org", "Eve", false, false).await;
+    let eve = p.app.signed_in("eve@example.org").await;
+    eve.get(&path).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    eve.get(&format!("/api/channels/{}/members", p.channel)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+
+    // Read receipts stay out of the large channel: Kwame reads there, then in the pair's channel;
+    // the first receipt Nia gets is the pair's.
+    let (mut cora, _) = p.coordinator.ws(json!({})).await;
+    assert_eq!(cora.send_message(&everyone, "e1", "Welcome, everyone").await["type"], "ack");
+    events(&mut kwame, &everyone, 1).await;
+    assert_eq!(kwame.send_message(&p.channel, "k1", "See you Tuesday").await["type"], "ack");
+    kwame.send(json!({"type": "read", "channel": everyone, "seq": 1})).await;
+    kwame.send(json!({"type": "read", "channel": p.channel, "seq": 1})).await;
+    let receipt = nia.recv_type("read").await;
+    assert_eq!(receipt["channel"], p.channel.as_str(), "{receipt}");
 }

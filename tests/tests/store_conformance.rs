@@ -21,6 +21,7 @@ both_backends!(
     pages_follow_creation_order,
     timestamps_round_trip_to_the_millisecond,
     an_event_is_written_whole_or_not_at_all,
+    a_channel_counts_its_members_as_they_come_and_go,
 );
 
 async fn open(backend: Backend) -> (TestDatabase, Arc<dyn Store>) {
@@ -224,14 +225,14 @@ async fn an_event_is_written_whole_or_not_at_all(backend: Backend) {
             .job(t),
     };
     let jobs_before = store.pending_jobs().await.unwrap();
-    let channels_before = store.user_channels(host.id).await.unwrap().len();
+    let channels_before = store.user_channels(host.id, 50).await.unwrap().len();
 
     let failed = Uuid::now_v7();
     let stranger = Uuid::now_v7();
     assert!(store.create_event(event(failed, vec![guest.id, stranger]), t).await.is_err());
     assert!(matches!(store.get_event(failed).await, Err(StoreError::NotFound)), "the event row was rolled back");
-    assert_eq!(store.user_channels(host.id).await.unwrap().len(), channels_before, "no channel was left behind");
-    assert!(store.user_channels(guest.id).await.unwrap().is_empty());
+    assert_eq!(store.user_channels(host.id, 50).await.unwrap().len(), channels_before, "no channel was left behind");
+    assert!(store.user_channels(guest.id, 50).await.unwrap().is_empty());
     assert_eq!(store.pending_jobs().await.unwrap(), jobs_before, "no reminder was queued");
 
     // The same event with real people is written whole.
@@ -239,6 +240,61 @@ async fn an_event_is_written_whole_or_not_at_all(backend: Backend) {
     let channel = store.create_event(event(made, vec![guest.id]), t).await.unwrap();
     assert_eq!(store.get_event(made).await.unwrap().id, made);
     assert!(store.event_invited(made, guest.id).await.unwrap());
-    assert!(store.user_channels(guest.id).await.unwrap().iter().any(|c| c.channel.id == channel.id));
+    assert!(store.user_channels(guest.id, 50).await.unwrap().iter().any(|c| c.channel.id == channel.id));
     assert_eq!(store.pending_jobs().await.unwrap(), jobs_before + 1);
+}
+
+async fn a_channel_counts_its_members_as_they_come_and_go(backend: Backend) {
+    let (_db, store) = open(backend).await;
+    let t = now();
+    let coordinator = store.create_user(new_user("cora@example.org"), t).await.unwrap();
+    let fields = ProgramFields { name: "P".into(), description: String::new(), starts_on: None, ends_on: None };
+    let program = store.create_program(fields, coordinator.id, t).await.unwrap();
+    let mut people = Vec::new();
+    for i in 0..4 {
+        let person = store.create_user(new_user(&format!("p{i}@example.org")), t).await.unwrap();
+        store.add_member(program.id, person.id, Role::Mentee, t).await.unwrap();
+        people.push(person.id);
+    }
+    let new_channel = |program_wide: bool, members: Vec<(Uuid, bool)>| store::NewChannel {
+        program_id: program.id,
+        kind: store::ChannelKind::Group,
+        name: "G".into(),
+        program_wide,
+        members,
+    };
+    // Named members, one of them twice (counted once), and a program-wide channel of everyone.
+    let group = store.create_channel(new_channel(false, vec![(people[0], true), (people[1], true)]), t).await.unwrap();
+    assert_eq!(group.member_count, 2);
+    let everyone = store.create_channel(new_channel(true, vec![(coordinator.id, true)]), t).await.unwrap();
+    assert_eq!(everyone.member_count, 5, "the coordinator and four members, the coordinator once");
+    // Someone joining the program joins the program-wide channel, and is counted.
+    let late = store.create_user(new_user("late@example.org"), t).await.unwrap();
+    store.add_member(program.id, late.id, Role::Mentor, t).await.unwrap();
+    assert_eq!(store.get_channel(everyone.id).await.unwrap().member_count, 6);
+    assert_eq!(store.get_channel(group.id).await.unwrap().member_count, 2);
+    // Member lists travel with channels of at most the size asked for; larger ones carry the count.
+    let mine = store.user_channels(people[1], 5).await.unwrap();
+    let of = |id: Uuid| mine.iter().find(|c| c.channel.id == id).unwrap();
+    assert_eq!(of(group.id).members.len(), 2);
+    assert!(of(everyone.id).members.is_empty());
+    assert_eq!(of(everyone.id).channel.member_count, 6);
+    // Presence is shared only through the small channel, up to the same size.
+    assert_eq!(store.contacts(people[1], 5).await.unwrap(), vec![people[0]]);
+    assert_eq!(store.contacts(people[1], 6).await.unwrap().len(), 5);
+    assert_eq!(store.user_channel_ids(people[1], 5).await.unwrap(), vec![group.id]);
+    // Pages of members by user id, and members picked by id (strangers are left out).
+    let first = store.channel_members_page(everyone.id, None, 4).await.unwrap();
+    let rest = store.channel_members_page(everyone.id, first.last().map(|m| m.user_id), 4).await.unwrap();
+    assert_eq!((first.len(), rest.len()), (4, 2));
+    let mut all: Vec<Uuid> = first.iter().chain(&rest).map(|m| m.user_id).collect();
+    assert!(all.windows(2).all(|w| w[0] < w[1]), "in user id order, no repeats");
+    all.sort();
+    let mut expected = vec![coordinator.id, late.id];
+    expected.extend(&people);
+    expected.sort();
+    assert_eq!(all, expected);
+    let picked = store.channel_members_among(group.id, &[people[1], people[2], Uuid::now_v7()]).await.unwrap();
+    assert_eq!(picked.iter().map(|m| m.user_id).collect::<Vec<_>>(), vec![people[1]]);
+    assert!(store.channel_members_among(group.id, &[]).await.unwrap().is_empty());
 }

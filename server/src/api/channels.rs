@@ -10,11 +10,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List};
-use crate::domain::channels::{self, Opening};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List, PageQuery};
+use crate::domain::channels::{self, Members, Opening};
 use crate::state::AppState;
 use crate::store::ChannelKind;
-use crate::wire::{self, Channel, ChannelView, Event};
+use crate::wire::{self, Channel, ChannelMemberView, ChannelView, Event};
 
 /// My channels, each with my read position and unread count.
 #[utoipa::path(get, path = "/api/channels", tag = "messaging",
@@ -24,6 +24,44 @@ pub async fn list_channels(
     me: CurrentUser,
 ) -> Result<Json<List<ChannelView>>, ApiError> {
     Ok(Json(List { items: wire::all(channels::mine(&state, &me.user).await?), next_cursor: None }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MembersQuery {
+    /// Comma-separated user ids: those of them who are members, at most 100 (the senders a
+    /// conversation shows). Omit for a page of every member by user id.
+    pub ids: Option<String>,
+    /// Opaque cursor from a previous page's `next_cursor` (without `ids`).
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50; without `ids`).
+    pub limit: Option<u32>,
+}
+
+/// Members of a channel I belong to, with their names and read positions. A channel of more than
+/// 50 members carries only its `member_count` in the channel list and on the WebSocket; this is
+/// where its members are read, a page at a time or by id.
+#[utoipa::path(get, path = "/api/channels/{id}/members", tag = "messaging", params(("id" = Uuid, Path), MembersQuery),
+    responses((status = 200, body = List<ChannelMemberView>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn members(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<MembersQuery>,
+) -> Result<Json<List<ChannelMemberView>>, ApiError> {
+    let which = match q.ids.as_deref() {
+        Some(ids) => {
+            if q.cursor.is_some() || q.limit.is_some() {
+                return Err(ApiError::BadRequest("ids cannot be combined with cursor or limit".into()));
+            }
+            let parsed: Result<Vec<Uuid>, _> =
+                ids.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Uuid::parse_str).collect();
+            Members::Among(parsed.map_err(|_| ApiError::BadRequest("ids must be comma-separated user ids".into()))?)
+        }
+        None => Members::Page(PageQuery { cursor: q.cursor, limit: q.limit }.page()?),
+    };
+    Ok(Json(channels::members(&state, &me.user, id, which).await?.into()))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -78,6 +78,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(channels::list_channels))
         .routes(routes!(channels::history))
         .routes(routes!(channels::create_channel))
+        .routes(routes!(channels::members))
         .routes(routes!(matching::get_questionnaire, matching::put_questionnaire))
         .routes(routes!(matching::list_interests, matching::create_interest))
         .routes(routes!(matching::delete_interest))

@@ -22,6 +22,14 @@ use crate::store::{
     StoreResult, User,
 };
 
+/// A channel of at most this many members shows them to each other: its member list travels with
+/// it (the channel list, `welcome`, `channel_added`), its read receipts go to every member, and
+/// its members see each other's presence. A larger channel (a program-wide announcement, an
+/// event's chat) carries its `member_count` instead; its members are fetched a page at a time, or
+/// by id for the senders on screen, and it shares no presence or receipts, so joining, reading or
+/// coming online in it costs the same at 10,000 members as at 50.
+pub const MEMBER_LIST_UP_TO: i64 = 50;
+
 /// What a person may do in one program.
 #[derive(Clone, Copy, Debug)]
 pub struct ProgramAccess {
@@ -66,18 +74,19 @@ pub async fn channel(store: &dyn Store, channel_id: Uuid, user: Uuid) -> Result<
 /// connection holds for its life (the hub refuses frames for any other channel, and delivers a
 /// channel's messages, typing and receipts only to the connections granted it).
 pub async fn channels(store: &dyn Store, user: Uuid) -> Result<Vec<ChannelView>> {
-    Ok(store.user_channels(user).await?)
+    Ok(store.user_channels(user, MEMBER_LIST_UP_TO).await?)
 }
 
 /// Presence reaches channel-mates only: the people whose presence `user` sees (and who see
-/// theirs) are those who share a channel with them.
+/// theirs) are those who share a channel of at most [`MEMBER_LIST_UP_TO`] members with them.
 pub async fn presence_contacts(store: &dyn Store, user: Uuid) -> Result<Vec<Uuid>> {
-    Ok(store.contacts(user).await?)
+    Ok(store.contacts(user, MEMBER_LIST_UP_TO).await?)
 }
 
-/// The channels a change of `user`'s presence is announced in (their own).
+/// The channels a change of `user`'s presence is announced in (their own of at most
+/// [`MEMBER_LIST_UP_TO`] members).
 pub async fn presence_channels(store: &dyn Store, user: Uuid) -> Result<Vec<Uuid>> {
-    Ok(store.user_channel_ids(user).await?)
+    Ok(store.user_channel_ids(user, MEMBER_LIST_UP_TO).await?)
 }
 
 /// Pairs a program may never propose, whatever their score: its do-not-match list. (The

@@ -8,7 +8,9 @@ use uuid::Uuid;
 
 use super::access::{self, ProgramAccess};
 use super::{Core, Error, Result, validate};
-use crate::store::{Channel, ChannelKind, ChannelView, Event, NewChannel, Role, User};
+use crate::store::{
+    Channel, ChannelKind, ChannelMemberView, ChannelView, Event, NewChannel, Page as StorePage, PageRequest, Role, User,
+};
 
 /// Most members one request may name.
 pub const MAX_MEMBERS: usize = 10_000;
@@ -32,7 +34,37 @@ pub struct Page {
 
 /// My channels with my read position and unread count.
 pub async fn mine(core: &Core, me: &User) -> Result<Vec<ChannelView>> {
-    Ok(core.store.user_channels(me.id).await?)
+    access::channels(core.store.as_ref(), me.id).await
+}
+
+/// Most people a members request may name by id.
+pub const MAX_MEMBERS_NAMED: usize = 100;
+
+/// Which members of a channel to list.
+pub enum Members {
+    /// A page by user id.
+    Page(PageRequest),
+    /// These people, those of them who are members (the senders a conversation shows).
+    Among(Vec<Uuid>),
+}
+
+/// Members of a channel I belong to, with names and read positions: how a client learns about the
+/// members of a channel too large to carry them (`access::MEMBER_LIST_UP_TO`).
+pub async fn members(core: &Core, me: &User, channel: Uuid, which: Members) -> Result<StorePage<ChannelMemberView>> {
+    access::channel(core.store.as_ref(), channel, me.id).await?;
+    Ok(match which {
+        Members::Page(page) => {
+            let items = core.store.channel_members_page(channel, page.after, page.limit).await?;
+            let next = if items.len() == page.limit as usize { items.last().map(|m| m.user_id) } else { None };
+            StorePage { items, next }
+        }
+        Members::Among(ids) => {
+            if ids.len() > MAX_MEMBERS_NAMED {
+                return Err(Error::field("ids", "at most 100 people at once"));
+            }
+            StorePage { items: core.store.channel_members_among(channel, &ids).await?, next: None }
+        }
+    })
 }
 
 /// History of a channel I belong to, paged backwards by sequence number (`limit` 1 to 200,

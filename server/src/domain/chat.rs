@@ -95,17 +95,20 @@ pub async fn publish(notify: &Notifier, channel: Uuid, written: &Appended) {
     notify.send(To::Channel { channel, except: None }, notice).await;
 }
 
-/// Moves `reader`'s read position in `channel` to `seq`: the other members get a receipt and the
-/// reader's own connections their unread count.
+/// Moves `reader`'s read position in `channel` to `seq`: the other members get a receipt (in a
+/// channel that shows its members) and the reader's own connections their unread count.
 pub async fn read(store: &dyn Store, notify: &Notifier, reader: Uuid, channel: Uuid, seq: i64) -> Result<(), Refusal> {
-    let last = store.get_channel(channel).await.map_err(Refusal::Store)?.last_seq;
+    let found = store.get_channel(channel).await.map_err(Refusal::Store)?;
+    let last = found.last_seq;
     if seq > last {
         return Err(Refusal::FromTheFuture { last });
     }
     let (position, unread) = store.mark_read(channel, reader, seq).await.map_err(Refusal::Store)?;
-    notify
-        .send(To::Channel { channel, except: Some(reader) }, Notice::Read { channel, user: reader, seq: position })
-        .await;
+    // Receipts go to the members of channels small enough to show them (`access::MEMBER_LIST_UP_TO`).
+    if found.member_count <= super::access::MEMBER_LIST_UP_TO {
+        let receipt = Notice::Read { channel, user: reader, seq: position };
+        notify.send(To::Channel { channel, except: Some(reader) }, receipt).await;
+    }
     notify.send(To::User(reader), Notice::Unread { channel, last_read_seq: position, unread }).await;
     Ok(())
 }

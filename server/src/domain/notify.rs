@@ -147,10 +147,16 @@ impl Notifier {
     /// without a reload, and lets channel-mates see each other's presence. Safe to repeat.
     pub async fn channel_opened(&self, channel: &Channel) -> StoreResult<()> {
         let rows = self.store.channel_members(channel.id).await?;
-        let members: Vec<ChannelMemberView> = rows
-            .iter()
-            .map(|m| ChannelMemberView { user_id: m.user_id, name: m.name.clone(), last_read_seq: 0 })
-            .collect();
+        // A large channel carries its count, not its members: one small frame per member, not
+        // a member list per member (`access::MEMBER_LIST_UP_TO`).
+        let shown = rows.len() as i64 <= super::access::MEMBER_LIST_UP_TO;
+        let members: Vec<ChannelMemberView> = if shown {
+            rows.iter()
+                .map(|m| ChannelMemberView { user_id: m.user_id, name: m.name.clone(), last_read_seq: 0 })
+                .collect()
+        } else {
+            Vec::new()
+        };
         for member in &rows {
             let view = ChannelView {
                 channel: channel.clone(),
@@ -162,6 +168,9 @@ impl Notifier {
             let frame = (self.encode)(&Notice::ChannelAdded { channel: &view });
             let (user, can_post) = (member.user_id, member.can_post);
             self.publish(BusEvent::Joined { channel: channel.id, user, can_post, frame }).await;
+        }
+        if !shown {
+            return Ok(());
         }
         let member_ids: Vec<Uuid> = rows.iter().map(|m| m.user_id).collect();
         let online = match self.bus.presence_of(&member_ids).await {

@@ -223,6 +223,8 @@ pub struct Channel {
     /// Sequence number of the channel's latest event.
     pub last_seq: i64,
     pub created_at: OffsetDateTime,
+    /// How many members it has (kept by the database as members come and go).
+    pub member_count: i64,
 }
 
 /// One person's view of a channel: the channel, their read position and unread count.
@@ -233,6 +235,8 @@ pub struct ChannelView {
     pub last_read_seq: i64,
     /// Messages from others after `last_read_seq` that are not deleted.
     pub unread: i64,
+    /// Every member, for a channel of at most the `members_up_to` the list was asked with; none
+    /// for a larger one (its `member_count` says how many).
     pub members: Vec<ChannelMemberView>,
 }
 
@@ -449,15 +453,25 @@ pub trait Store:
     ) -> StoreResult<(Channel, bool)>;
     async fn get_channel(&self, id: Uuid) -> StoreResult<Channel>;
     async fn channel_access(&self, channel_id: Uuid, user_id: Uuid) -> StoreResult<Option<ChannelAccess>>;
-    /// Every channel of a person with read state and unread counts.
-    async fn user_channels(&self, user_id: Uuid) -> StoreResult<Vec<ChannelView>>;
+    /// Every channel of a person with read state and unread counts, and the members of those
+    /// with at most `members_up_to` members.
+    async fn user_channels(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<ChannelView>>;
+    /// A page of a channel's members by user id, after `after`: their names and read positions.
+    async fn channel_members_page(
+        &self,
+        channel_id: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<ChannelMemberView>>;
+    /// The members of a channel among `ids` (at most a few hundred), with names and read positions.
+    async fn channel_members_among(&self, channel_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<ChannelMemberView>>;
     async fn channel_member_ids(&self, channel_id: Uuid) -> StoreResult<Vec<Uuid>>;
     /// Every member of a channel with their name and whether they may post, in one query.
     async fn channel_members(&self, channel_id: Uuid) -> StoreResult<Vec<ChannelMemberRow>>;
-    /// The channels a person belongs to.
-    async fn user_channel_ids(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>>;
-    /// People who share at least one channel with `user_id` (who may see their presence).
-    async fn contacts(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>>;
+    /// The channels of at most `members_up_to` members a person belongs to.
+    async fn user_channel_ids(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<Uuid>>;
+    /// People who share at least one channel of at most `members_up_to` members with `user_id`.
+    async fn contacts(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<Uuid>>;
     /// Stores a new message with the channel's next sequence number, once per client id.
     async fn append_message(&self, append: Append, now: OffsetDateTime) -> StoreResult<Appended>;
     /// Edits the author's own message (an `edit` event plus the message's new state).

@@ -214,6 +214,7 @@ pub(super) struct ChannelRow {
     pub program_wide: bool,
     pub last_seq: i64,
     pub created_at: i64,
+    pub member_count: i64,
 }
 
 impl From<ChannelRow> for Channel {
@@ -226,6 +227,7 @@ impl From<ChannelRow> for Channel {
             program_wide: r.program_wide,
             last_seq: r.last_seq,
             created_at: from_millis(r.created_at),
+            member_count: r.member_count,
         }
     }
 }
@@ -341,7 +343,7 @@ macro_rules! event_columns {
 
 macro_rules! channel_columns {
     () => {
-        "c.id, c.program_id, c.kind, c.name, c.program_wide, c.last_seq, c.created_at"
+        "c.id, c.program_id, c.kind, c.name, c.program_wide, c.last_seq, c.created_at, c.member_count"
     };
 }
 
@@ -1033,7 +1035,7 @@ macro_rules! impl_store {
                 Ok(row.map(|(can_post, last_read_seq)| ChannelAccess { can_post, last_read_seq }))
             }
 
-            async fn user_channels(&self, user_id: Uuid) -> StoreResult<Vec<ChannelView>> {
+            async fn user_channels(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<ChannelView>> {
                 let rows = sqlx::query_as::<$db, ChannelViewRow>(concat!(
                     "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq, ",
                     "(SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id AND m.seq > cm.last_read_seq AND m.kind = 'message' ",
@@ -1045,9 +1047,11 @@ macro_rules! impl_store {
                 .await?;
                 let members: Vec<(Uuid, Uuid, String, i64)> = sqlx::query_as::<$db, (Uuid, Uuid, String, i64)>(
                     "SELECT cm.channel_id, u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
-                     WHERE cm.channel_id IN (SELECT channel_id FROM channel_members WHERE user_id = $1) ORDER BY cm.joined_at, u.id",
+                     WHERE cm.channel_id IN (SELECT x.channel_id FROM channel_members x JOIN channels c ON c.id = x.channel_id \
+                     WHERE x.user_id = $1 AND c.member_count <= $2) ORDER BY cm.joined_at, u.id",
                 )
                 .bind(user_id)
+                .bind(members_up_to)
                 .fetch_all(&self.pool)
                 .await?;
                 let mut by_channel: std::collections::HashMap<Uuid, Vec<ChannelMemberView>> = std::collections::HashMap::new();
@@ -1081,19 +1085,62 @@ macro_rules! impl_store {
                 Ok(rows.into_iter().map(|(user_id, name, can_post)| ChannelMemberRow { user_id, name, can_post }).collect())
             }
 
-            async fn user_channel_ids(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
-                Ok(sqlx::query_scalar::<$db, Uuid>("SELECT channel_id FROM channel_members WHERE user_id = $1")
-                    .bind(user_id)
-                    .fetch_all(&self.pool)
-                    .await?)
+            async fn channel_members_page(
+                &self,
+                channel_id: Uuid,
+                after: Option<Uuid>,
+                limit: u32,
+            ) -> StoreResult<Vec<ChannelMemberView>> {
+                let rows = sqlx::query_as::<$db, (Uuid, String, i64)>(
+                    "SELECT u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
+                     WHERE cm.channel_id = $1 AND ($2 IS NULL OR cm.user_id > $2) ORDER BY cm.user_id LIMIT $3",
+                )
+                .bind(channel_id)
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(user_id, name, last_read_seq)| ChannelMemberView { user_id, name, last_read_seq }).collect())
             }
 
-            async fn contacts(&self, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
+            async fn channel_members_among(&self, channel_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<ChannelMemberView>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // Only numbered placeholders go into the text; every id is bound.
+                let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+                let sql = format!(
+                    "SELECT u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
+                     WHERE cm.channel_id = $1 AND cm.user_id IN ({}) ORDER BY cm.user_id",
+                    placeholders.join(", ")
+                );
+                let mut query = sqlx::query_as::<$db, (Uuid, String, i64)>(sqlx::AssertSqlSafe(sql)).bind(channel_id);
+                for id in ids {
+                    query = query.bind(*id);
+                }
+                let rows = query.fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(user_id, name, last_read_seq)| ChannelMemberView { user_id, name, last_read_seq }).collect())
+            }
+
+            async fn user_channel_ids(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<Uuid>> {
                 Ok(sqlx::query_scalar::<$db, Uuid>(
-                    "SELECT DISTINCT b.user_id FROM channel_members a JOIN channel_members b ON b.channel_id = a.channel_id \
-                     WHERE a.user_id = $1 AND b.user_id <> $1",
+                    "SELECT cm.channel_id FROM channel_members cm JOIN channels c ON c.id = cm.channel_id \
+                     WHERE cm.user_id = $1 AND c.member_count <= $2",
                 )
                 .bind(user_id)
+                .bind(members_up_to)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn contacts(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>(
+                    "SELECT DISTINCT b.user_id FROM channel_members a JOIN channels c ON c.id = a.channel_id \
+                     JOIN channel_members b ON b.channel_id = a.channel_id \
+                     WHERE a.user_id = $1 AND c.member_count <= $2 AND b.user_id <> $1",
+                )
+                .bind(user_id)
+                .bind(members_up_to)
                 .fetch_all(&self.pool)
                 .await?)
             }

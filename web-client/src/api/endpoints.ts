@@ -1,6 +1,6 @@
 // One function per API endpoint, so pages never build URLs by hand.
 import { query, request, requestWithStatus } from './client';
-import type { Channel, ChannelView, HistoryPage } from '../chat/protocol';
+import type { Channel, ChannelMemberView, ChannelView, HistoryPage } from '../chat/protocol';
 import type { components } from './schema';
 import type {
   Answers,
@@ -89,6 +89,9 @@ export const api = {
   channels: () => request<Page<ChannelView>>('GET', '/api/channels'),
   channelMessages: (id: string, before: number | null, limit: number) =>
     request<HistoryPage>('GET', `/api/channels/${seg(id)}/messages${query({ before, limit })}`),
+  /** Members of a channel among `ids` (at most 100): names for the senders a large channel shows. */
+  channelMembersAmong: (id: string, ids: readonly string[]) =>
+    request<Page<ChannelMemberView>>('GET', `/api/channels/${seg(id)}/members${query({ ids: ids.join(',') })}`),
   /** Opens a channel; `created` is false when the pair already had one (HTTP 200, not 201). */
   createChannel: async (programId: string, channel: Schemas['ChannelInput']) => {
     const { status, data } = await requestWithStatus<Channel>('POST', `/api/programs/${seg(programId)}/channels`, {

@@ -229,6 +229,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members of a channel I belong to, with their names and read positions. A channel of more than
+         *     50 members carries only its `member_count` in the channel list and on the WebSocket; this is
+         *     where its members are read, a page at a time or by id.
+         */
+        get: operations["members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels/{id}/messages": {
         parameters: {
             query?: never;
@@ -1600,6 +1621,11 @@ export interface components {
              * @description Sequence number of the channel's latest event.
              */
             last_seq: number;
+            /**
+             * Format: int64
+             * @description How many members it has.
+             */
+            member_count: number;
             name: string;
             /** Format: uuid */
             program_id: string;
@@ -1632,6 +1658,10 @@ export interface components {
             can_post: boolean;
             /** Format: int64 */
             last_read_seq: number;
+            /**
+             * @description Every member, for a channel of at most 50 members; empty for a larger one (its
+             *     `member_count` says how many; `GET /api/channels/{id}/members` lists them).
+             */
             members: components["schemas"]["ChannelMemberView"][];
             /**
              * Format: int64
@@ -2018,11 +2048,27 @@ export interface components {
             next_cursor: string | null;
         };
         /** @description A page of results. */
+        List_ChannelMemberView: {
+            items: {
+                /** Format: int64 */
+                last_read_seq: number;
+                name: string;
+                /** Format: uuid */
+                user_id: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A page of results. */
         List_ChannelView: {
             items: (components["schemas"]["Channel"] & {
                 can_post: boolean;
                 /** Format: int64 */
                 last_read_seq: number;
+                /**
+                 * @description Every member, for a channel of at most 50 members; empty for a larger one (its
+                 *     `member_count` says how many; `GET /api/channels/{id}/members` lists them).
+                 */
                 members: components["schemas"]["ChannelMemberView"][];
                 /**
                  * Format: int64
@@ -3549,6 +3595,61 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    members: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Comma-separated user ids: those of them who are members, at most 100 (the senders a
+                 *     conversation shows). Omit for a page of every member by user id.
+                 */
+                ids?: string;
+                /** @description Opaque cursor from a previous page's `next_cursor` (without `ids`). */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50; without `ids`). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_ChannelMemberView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

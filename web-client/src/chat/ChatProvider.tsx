@@ -49,6 +49,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
     const next = new ChatClient({
       url: socketUrl(window.location),
       fetchHistory: (channel, before) => api.channelMessages(channel, before, HISTORY_PAGE),
+      fetchMembers: (channel, ids) => api.channelMembersAmong(channel, ids).then((page) => page.items),
       describeError: errorMessage,
       onMatch: (match) => applyMatchUpdate(queryClient, match),
       onMeeting: (meeting, reminder) => {

@@ -422,6 +422,44 @@ describe('meeting frames', () => {
   });
 });
 
+describe('names in large channels', () => {
+  it('asks for the names of the people a large channel shows, each once, and again after a failure', async () => {
+    const asked: string[][] = [];
+    let fail = true;
+    const w = world({
+      fetchMembers: (_channel, ids) => {
+        asked.push([...ids]);
+        return fail ? Promise.reject(new Error('offline')) : Promise.resolve([{ user_id: THEM, name: 'Nia', last_read_seq: 0 }]);
+      },
+    });
+    w.client.start();
+    w.socket.open();
+    w.socket.receive({
+      type: 'welcome',
+      v: 1,
+      user_id: ME,
+      heartbeat_ms: 20_000,
+      channels: [view({ member_count: 900, members: [] })],
+      presence: {},
+    });
+    w.socket.receive({ type: 'caught_up', last_seq: {} });
+    w.socket.receive(msg(1, { sender_id: THEM }));
+    w.client.loadNames(CH);
+    expect(asked).toEqual([[THEM]]);
+    await Promise.resolve();
+    await Promise.resolve();
+    fail = false;
+    w.client.loadNames(CH);
+    expect(asked).toEqual([[THEM], [THEM]]);
+    await Promise.resolve();
+    await Promise.resolve();
+    const c = w.client.getState().channels[CH];
+    expect(c?.members.map((m) => m.name)).toEqual(['Nia']);
+    w.client.loadNames(CH);
+    expect(asked).toHaveLength(2);
+  });
+});
+
 describe('helpers', () => {
   it('builds the WebSocket URL of the page', () => {
     expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:8080' })).toBe('ws://127.0.0.1:8080/ws');

@@ -20,6 +20,7 @@ import {
   PROTOCOL_VERSION,
   type CallClientFrame,
   type CallServerFrame,
+  type ChannelMemberView,
   type ClientFrame,
   type HistoryPage,
   type RoomClientFrame,
@@ -62,6 +63,11 @@ export interface ChatClientOptions {
   url: string;
   /** One page of history, newest first (GET /api/channels/{id}/messages). */
   fetchHistory(channel: string, before: number | null): Promise<HistoryPage>;
+  /**
+   * The members of a channel among `ids` (GET /api/channels/{id}/members?ids=…): names for the
+   * people a channel too large to carry its members shows.
+   */
+  fetchMembers?(channel: string, ids: readonly string[]): Promise<readonly ChannelMemberView[]>;
   /** Turns a failure into text to show. */
   describeError?(error: unknown): string;
   /**
@@ -105,6 +111,8 @@ const CONNECT_TIMEOUT_MS = 15_000;
 const CATCH_UP_TIMEOUT_MS = 15_000;
 /** Typing frames are sent at most this often per channel (the server forwards one per 2 s). */
 const TYPING_EVERY_MS = 2000;
+/** Most names asked for in one request (the server's limit). */
+const MAX_NAMES_ASKED = 100;
 /** History page size. */
 export const HISTORY_PAGE = 50;
 
@@ -182,6 +190,8 @@ export class ChatClient {
   private readonly typingSent = new Map<string, number>();
   /** Read positions sent on this connection, so one is not sent twice. */
   private readonly readSent = new Map<string, number>();
+  /** Per channel, the people whose names were asked for (once each, on this page). */
+  private readonly namesAsked = new Map<string, Set<string>>();
   private readonly callListeners = new Set<CallListener>();
   private readonly roomListeners = new Set<RoomListener>();
   /** Call frames that must not be lost (hang-ups, answers), waiting for the connection. */
@@ -607,6 +617,30 @@ export class ChatClient {
     const seq = c.log.applied;
     if (seq <= c.lastReadSeq || (this.readSent.get(channel) ?? 0) >= seq) return;
     if (this.write({ type: 'read', ref: this.nextRef('r'), channel, seq })) this.readSent.set(channel, seq);
+  }
+
+  /**
+   * In a channel too large to carry its members, fetches the names of the senders and typists it
+   * shows that this page does not know yet (each person once, 100 at a time).
+   */
+  loadNames(channel: string): void {
+    const c = this.state.channels[channel];
+    const fetchMembers = this.options.fetchMembers;
+    if (!c || !fetchMembers) return;
+    const asked = this.namesAsked.get(channel) ?? new Set<string>();
+    this.namesAsked.set(channel, asked);
+    const ids = S.unknownPeople(c, this.env.now()).filter((id) => !asked.has(id)).slice(0, MAX_NAMES_ASKED);
+    if (ids.length === 0) return;
+    for (const id of ids) asked.add(id);
+    fetchMembers(channel, ids).then(
+      (members) => {
+        if (!this.disposed) this.setState(S.onMembers(this.state, channel, members));
+      },
+      () => {
+        // Asked again the next time the conversation changes.
+        for (const id of ids) asked.delete(id);
+      },
+    );
   }
 
   /** Loads the newest page of history (once), or with `older` the page before what is loaded. */

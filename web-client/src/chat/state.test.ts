@@ -77,6 +77,30 @@ describe('chat state', () => {
     expect(S.seenBy(channel(s), ME)?.names).toEqual(['Nia']);
   });
 
+  it("keeps what it fetched of a large channel's members, asks only for unknown people, and shows no receipts there", () => {
+    const big = { member_count: 1200, members: [], kind: 'group' as const, name: 'Everyone' };
+    let s = welcomed(big);
+    expect(channel(s).memberCount).toBe(1200);
+    s = S.onEvent(s, msg(1, { sender_id: THEM }), 0);
+    s = S.onEvent(s, msg(2, { sender_id: ME }), 0);
+    s = S.onEvent(s, msg(3, { sender_id: '00000000-0000-0000-0000-000000000000' }), 0);
+    s = S.onTyping(s, CH, 'u3', 0);
+    expect(S.unknownPeople(channel(s), 1).sort()).toEqual([ME, THEM, 'u3'].sort());
+    expect(S.memberName(channel(s), THEM)).toBeNull();
+    s = S.onMembers(s, CH, [{ user_id: THEM, name: 'Nia', last_read_seq: 0 }]);
+    expect(S.memberName(channel(s), THEM)).toBe('Nia');
+    expect(S.unknownPeople(channel(s), 1).sort()).toEqual([ME, 'u3'].sort());
+    // Fetched twice: kept once.
+    s = S.onMembers(s, CH, [{ user_id: THEM, name: 'Nia', last_read_seq: 0 }]);
+    expect(channel(s).members).toHaveLength(1);
+    // A new welcome keeps the names fetched (the server sends none for a large channel).
+    s = S.onWelcome(s, { type: 'welcome', v: 1, user_id: ME, heartbeat_ms: 20000, channels: [view(big)], presence: {} }, 1);
+    expect(S.memberName(channel(s), THEM)).toBe('Nia');
+    expect(S.seenBy(channel(s), ME)).toBeNull();
+    // A small channel carries all its members: nothing to ask.
+    expect(S.unknownPeople(channel(welcomed()), 0)).toEqual([]);
+  });
+
   it('names the system account that posts welcomes, and members by their names', () => {
     const s = welcomed();
     expect(S.memberName(channel(s), '00000000-0000-0000-0000-000000000000')).toBe('Kindred');

@@ -21,6 +21,12 @@ import type {
   WelcomeFrame,
 } from './protocol';
 
+/**
+ * A channel of at most this many members carries its member list and read receipts; a larger one
+ * carries `member_count`, and the names of the people it shows are fetched by id.
+ */
+export const MEMBER_LIST_UP_TO = 50;
+
 /** How long "… is typing" shows after a typing frame. */
 export const TYPING_SHOW_MS = 6000;
 
@@ -43,6 +49,12 @@ export interface ChannelState {
   readonly programWide: boolean;
   readonly createdAt: string;
   readonly canPost: boolean;
+  /** How many members the channel has. */
+  readonly memberCount: number;
+  /**
+   * Every member of a channel of at most MEMBER_LIST_UP_TO members; of a larger one, only those
+   * fetched by id (the senders on screen).
+   */
   readonly members: readonly ChannelMemberView[];
   /** My read position. */
   readonly lastReadSeq: number;
@@ -101,7 +113,8 @@ function fromView(view: ChannelView, existing: ChannelState | undefined, now: nu
     programWide: view.program_wide,
     createdAt: view.created_at,
     canPost: view.can_post,
-    members: view.members,
+    memberCount: view.member_count,
+    members: view.member_count > MEMBER_LIST_UP_TO && existing ? existing.members : view.members,
     lastReadSeq: view.last_read_seq,
     unread: view.unread,
     unreadAsOf: view.last_seq,
@@ -383,6 +396,28 @@ export function withStatus(state: ChatState, status: ConnectionStatus): ChatStat
 
 // Derived values for the UI.
 
+/** Members of a large channel fetched by id join what this page knows of its members. */
+export function onMembers(state: ChatState, channel: string, fetched: readonly ChannelMemberView[]): ChatState {
+  return mapChannel(state, channel, (c) => {
+    const known = new Set(c.members.map((m) => m.user_id));
+    const fresh = fetched.filter((m) => !known.has(m.user_id));
+    return fresh.length === 0 ? c : { ...c, members: [...c.members, ...fresh] };
+  });
+}
+
+/**
+ * Senders and typists of a channel whose names this page does not know: in a channel too large
+ * to carry its members, the ids to fetch.
+ */
+export function unknownPeople(channel: ChannelState, now: number): string[] {
+  if (channel.memberCount <= MEMBER_LIST_UP_TO) return [];
+  const known = new Set(channel.members.map((m) => m.user_id));
+  const ids = new Set<string>();
+  for (const m of channel.messages.bySeq.values()) ids.add(m.sender_id);
+  for (const [id, until] of Object.entries(channel.typing)) if (until > now) ids.add(id);
+  return [...ids].filter((id) => id !== SYSTEM_USER_ID && !known.has(id));
+}
+
 /** The other member of a pair (or null). */
 export function otherMember(channel: ChannelState, me: string | null): ChannelMemberView | null {
   if (channel.kind !== 'pair') return null;
@@ -431,7 +466,8 @@ export function totalUnread(state: ChatState): number {
  * my latest message is not the last thing I sent that is stored (or there is none).
  */
 export function seenBy(channel: ChannelState, me: string | null): { seq: number; names: string[] } | null {
-  if (!me) return null;
+  // A large channel has no read receipts.
+  if (!me || channel.memberCount > MEMBER_LIST_UP_TO) return null;
   let mine: M.Message | null = null;
   for (const m of channel.messages.bySeq.values()) {
     if (m.sender_id === me && !m.deleted_at && (!mine || m.seq > mine.seq)) mine = m;

@@ -42,6 +42,7 @@ export function view(overrides: Partial<ChannelView> = {}): ChannelView {
     program_wide: false,
     last_seq: 0,
     created_at: '2030-01-01T00:00:00Z',
+    member_count: 2,
     can_post: true,
     last_read_seq: 0,
     unread: 0,

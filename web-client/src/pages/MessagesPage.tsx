@@ -46,7 +46,7 @@ export function MessagesPage() {
           ) : null}
           {channel && channel.kind !== 'pair' ? (
             <p className="conversation-presence muted">
-              {KIND_NOTES[channel.kind]} · {channel.programWide ? 'everyone in the program' : `${channel.members.length} members`}
+              {KIND_NOTES[channel.kind]} · {channel.programWide ? 'everyone in the program' : `${channel.memberCount} members`}
             </p>
           ) : null}
         </div>

@@ -66,6 +66,12 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
     if (!history.loaded && !history.loading && !history.error) client.loadHistory(id);
   }, [client, id, history.loaded, history.loading, history.error]);
 
+  // A channel too large to carry its members: the names of the people it shows.
+  const typists = Object.keys(channel.typing).join(',');
+  useEffect(() => {
+    client.loadNames(id);
+  }, [client, id, channel.log.applied, history.loaded, typists]);
+
   // Read while on screen.
   useEffect(() => {
     if (visible && connected && history.loaded) client.markRead(id);
