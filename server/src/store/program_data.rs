@@ -290,6 +290,11 @@ pub trait ProgramDataStore: Send + Sync {
     async fn resolve_alert(&self, id: Uuid, resolution: &str, now: OffsetDateTime) -> StoreResult<bool>;
     /// Closes a pair's open alert of one rule (the condition went away).
     async fn resolve_rule(&self, match_id: Uuid, rule: RiskRule, now: OffsetDateTime) -> StoreResult<()>;
+    /// Every open alert of a program as `(match id, rule)`, however many: what a sweep compares
+    /// the pairs against, so it writes only what changed.
+    async fn open_alert_rules(&self, program_id: Uuid) -> StoreResult<Vec<(Uuid, RiskRule)>>;
+    /// The ids of a program's members of one role.
+    async fn program_members_of_role(&self, program_id: Uuid, role: Role) -> StoreResult<Vec<Uuid>>;
     async fn checkin_channel(&self, match_id: Uuid, coordinator: Uuid) -> StoreResult<Option<Uuid>>;
     /// Remembers the coordinator's channel with a pair; the one stored first wins.
     async fn set_checkin_channel(&self, match_id: Uuid, coordinator: Uuid, channel: Uuid) -> StoreResult<Uuid>;
@@ -656,6 +661,24 @@ macro_rules! impl_program_data_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn open_alert_rules(&self, program_id: Uuid) -> StoreResult<Vec<(Uuid, RiskRule)>> {
+                let rows = sqlx::query_as::<$db, (Uuid, String)>(
+                    "SELECT match_id, rule FROM risk_alerts WHERE program_id = $1 AND resolved_at IS NULL",
+                )
+                .bind(program_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().filter_map(|(m, rule)| RiskRule::try_from(rule).ok().map(|r| (m, r))).collect())
+            }
+
+            async fn program_members_of_role(&self, program_id: Uuid, role: Role) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>("SELECT user_id FROM memberships WHERE program_id = $1 AND role = $2")
+                    .bind(program_id)
+                    .bind(role.as_str())
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn resolve_rule(&self, match_id: Uuid, rule: RiskRule, now: OffsetDateTime) -> StoreResult<()> {

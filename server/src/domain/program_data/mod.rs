@@ -159,14 +159,7 @@ pub async fn raise(state: &Core, program_id: Uuid, match_id: Uuid, rule: RiskRul
         };
         state.notify.post_system(channel, format!("nudge:{id}"), body, now).await?;
     }
-    let coordinators: Vec<Uuid> = state
-        .store
-        .roster(program_id)
-        .await?
-        .iter()
-        .filter(|p| p.role == Role::Coordinator)
-        .map(|p| p.user_id)
-        .collect();
+    let coordinators = state.store.program_members_of_role(program_id, Role::Coordinator).await?;
     state.notify.send(To::Users(&coordinators), Notice::Alert { alert: &alert }).await;
     Ok(())
 }

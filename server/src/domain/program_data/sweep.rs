@@ -188,7 +188,10 @@ async fn risk_checks(state: &Core) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Checks the active pairs of one program against its rules.
+/// Checks the active pairs of one program against its rules. The program's open alerts are read
+/// once and only what changed is written: a pair already flagged is not raised again, and a
+/// pair's alert is cleared only when it has one, so a steady sweep of thousands of pairs is three
+/// reads, not a write per pair.
 pub async fn check_program(state: &Core, program_id: Uuid) -> anyhow::Result<()> {
     let settings = state.store.risk_settings(program_id).await?.unwrap_or(DEFAULT_RISK);
     if !settings.enabled {
@@ -196,21 +199,27 @@ pub async fn check_program(state: &Core, program_id: Uuid) -> anyhow::Result<()>
     }
     let now = state.clock.now();
     let activity = state.store.program_activity(program_id).await?;
+    let open: HashSet<(Uuid, RiskRule)> = state.store.open_alert_rules(program_id).await?.into_iter().collect();
     let pairs = engagement(&activity, &[]);
     let quiet_for = time::Duration::days(i64::from(settings.no_contact_days));
     for pair in pairs.iter().filter(|p| p.status == MatchStatus::Active) {
         let last = from_millis(pair.last_contact_ms.max(pair.activated_ms));
+        let flagged = |rule| open.contains(&(pair.match_id, rule));
         if now - last >= quiet_for {
-            let days = (now - last).whole_days();
-            let detail = match pair.last_contact_at {
-                Some(_) => format!("no message or meeting for {days} days"),
-                None => format!("no message or meeting in the {days} days since they were matched"),
-            };
-            raise(state, program_id, pair.match_id, RiskRule::NoContact, &detail).await?;
-        } else {
+            if !flagged(RiskRule::NoContact) {
+                let days = (now - last).whole_days();
+                let detail = match pair.last_contact_at {
+                    Some(_) => format!("no message or meeting for {days} days"),
+                    None => format!("no message or meeting in the {days} days since they were matched"),
+                };
+                raise(state, program_id, pair.match_id, RiskRule::NoContact, &detail).await?;
+            }
+        } else if flagged(RiskRule::NoContact) {
             state.store.resolve_rule(pair.match_id, RiskRule::NoContact, now).await?;
         }
-        if let Some(detail) = ratings_falling(&pair.ratings, settings.rating_drop) {
+        if !flagged(RiskRule::FallingRatings)
+            && let Some(detail) = ratings_falling(&pair.ratings, settings.rating_drop)
+        {
             raise(state, program_id, pair.match_id, RiskRule::FallingRatings, &detail).await?;
         }
     }
