@@ -362,6 +362,15 @@ pub(super) use {
     user_columns, user_returning,
 };
 
+/// Most ids bound into one `IN (…)` list (SQLite allows 32,766 parameters, PostgreSQL 65,535).
+pub(super) const IN_LIST_CHUNK: usize = 500;
+
+/// `$first, $first+1, …`, `count` numbered placeholders for an `IN (…)` list: only these go into
+/// a query's text; every value is bound.
+pub(super) fn numbered(first: usize, count: usize) -> String {
+    (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal) => {
         #[async_trait::async_trait]
@@ -1036,27 +1045,37 @@ macro_rules! impl_store {
             }
 
             async fn user_channels(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<ChannelView>> {
-                let rows = sqlx::query_as::<$db, ChannelViewRow>(concat!(
+                // Driven from the person's memberships (the `channel_members_user` index), with no
+                // ORDER BY that would tempt a planner without statistics into walking every
+                // channel; sorted here instead.
+                let mut rows = sqlx::query_as::<$db, ChannelViewRow>(concat!(
                     "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq, ",
                     "(SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id AND m.seq > cm.last_read_seq AND m.kind = 'message' ",
                     "AND m.deleted_at IS NULL AND m.sender_id <> cm.user_id) AS unread ",
-                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 ORDER BY c.id"
+                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1"
                 ))
                 .bind(user_id)
                 .fetch_all(&self.pool)
                 .await?;
-                let members: Vec<(Uuid, Uuid, String, i64)> = sqlx::query_as::<$db, (Uuid, Uuid, String, i64)>(
-                    "SELECT cm.channel_id, u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
-                     WHERE cm.channel_id IN (SELECT x.channel_id FROM channel_members x JOIN channels c ON c.id = x.channel_id \
-                     WHERE x.user_id = $1 AND c.member_count <= $2) ORDER BY cm.joined_at, u.id",
-                )
-                .bind(user_id)
-                .bind(members_up_to)
-                .fetch_all(&self.pool)
-                .await?;
+                rows.sort_by_key(|r| r.channel.id);
+                // Members of the small channels only, named by id: a planner cannot mistake the
+                // few channels asked for for the whole table.
+                let small: Vec<Uuid> =
+                    rows.iter().filter(|r| r.channel.member_count <= members_up_to).map(|r| r.channel.id).collect();
                 let mut by_channel: std::collections::HashMap<Uuid, Vec<ChannelMemberView>> = std::collections::HashMap::new();
-                for (channel, id, name, last_read_seq) in members {
-                    by_channel.entry(channel).or_default().push(ChannelMemberView { user_id: id, name, last_read_seq });
+                for chunk in small.chunks(IN_LIST_CHUNK) {
+                    let sql = format!(
+                        "SELECT cm.channel_id, u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
+                         WHERE cm.channel_id IN ({}) ORDER BY cm.joined_at, u.id",
+                        numbered(1, chunk.len())
+                    );
+                    let mut query = sqlx::query_as::<$db, (Uuid, Uuid, String, i64)>(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    for (channel, id, name, last_read_seq) in query.fetch_all(&self.pool).await? {
+                        by_channel.entry(channel).or_default().push(ChannelMemberView { user_id: id, name, last_read_seq });
+                    }
                 }
                 Ok(rows
                     .into_iter()
@@ -1107,12 +1126,10 @@ macro_rules! impl_store {
                 if ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                // Only numbered placeholders go into the text; every id is bound.
-                let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
                 let sql = format!(
                     "SELECT u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
                      WHERE cm.channel_id = $1 AND cm.user_id IN ({}) ORDER BY cm.user_id",
-                    placeholders.join(", ")
+                    numbered(2, ids.len())
                 );
                 let mut query = sqlx::query_as::<$db, (Uuid, String, i64)>(sqlx::AssertSqlSafe(sql)).bind(channel_id);
                 for id in ids {
@@ -1134,15 +1151,23 @@ macro_rules! impl_store {
             }
 
             async fn contacts(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<Uuid>> {
-                Ok(sqlx::query_scalar::<$db, Uuid>(
-                    "SELECT DISTINCT b.user_id FROM channel_members a JOIN channels c ON c.id = a.channel_id \
-                     JOIN channel_members b ON b.channel_id = a.channel_id \
-                     WHERE a.user_id = $1 AND c.member_count <= $2 AND b.user_id <> $1",
-                )
-                .bind(user_id)
-                .bind(members_up_to)
-                .fetch_all(&self.pool)
-                .await?)
+                // The person's small channels first, then their members by channel id (see
+                // `user_channels`): the plan stays an index lookup per channel on both backends.
+                let channels = self.user_channel_ids(user_id, members_up_to).await?;
+                let mut people = std::collections::BTreeSet::new();
+                for chunk in channels.chunks(IN_LIST_CHUNK) {
+                    let sql = format!(
+                        "SELECT user_id FROM channel_members WHERE channel_id IN ({}) AND user_id <> ${}",
+                        numbered(1, chunk.len()),
+                        chunk.len() + 1
+                    );
+                    let mut query = sqlx::query_scalar::<$db, Uuid>(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    people.extend(query.bind(user_id).fetch_all(&self.pool).await?);
+                }
+                Ok(people.into_iter().collect())
             }
 
             async fn append_message(&self, append: Append, now: OffsetDateTime) -> StoreResult<Appended> {
