@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Scale benchmark: one program seeded at each size in SCALE_SIZES (people; default the national-
+# scale issue's S and L, 656 and 6,533, and 10,000), on the embedded SQLite default and on
+# PostgreSQL; then the mentee's channel list, `hello` → `welcome`, a one-row read and creating a
+# program-wide channel, timed against a release server (`scalebench`, bench/src/bin/scalebench.rs).
+# With SCALE_BASELINE=<git revision>, that revision is built too (in a worktree, with this
+# scalebench.rs, into target/baseline) and measured on a database seeded the same way, right
+# before the current build, so both sides come from one run. One JSON line per size, backend and
+# build; docs/benchmarks.md has results. Loopback only.
+#
+#   bench/scale.sh
+#   SCALE_BASELINE=fd5535f SCALE_SIZES="656 6533" bench/scale.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=${SCALE_SIZES:-"656 6533 10000"}
+BACKENDS=${SCALE_BACKENDS:-"sqlite postgres"}
+PG=${SCALE_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+REPS=${SCALE_REPS:-20}
+
+mkdir -p web-client/dist
+cargo build --release -p kindred -p kindred-bench >&2
+work=$(mktemp -d)
+cleanup() {
+  kill $(jobs -p) 2>/dev/null || true
+  if [[ -n ${SCALE_BASELINE:-} ]]; then git worktree remove --force "$work/baseline" >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+builds="current:target/release"
+if [[ -n ${SCALE_BASELINE:-} ]]; then
+  git worktree add --detach "$work/baseline" "$SCALE_BASELINE" >&2
+  cp bench/src/bin/scalebench.rs "$work/baseline/bench/src/bin/scalebench.rs"
+  mkdir -p "$work/baseline/web-client/dist"
+  CARGO_TARGET_DIR="$PWD/target/baseline" cargo build --release --manifest-path "$work/baseline/Cargo.toml" \
+    -p kindred -p kindred-bench >&2
+  builds="baseline:target/baseline/release $builds"
+fi
+echo "# machine: $(nproc) cores, $(grep 'model name' /proc/cpuinfo | head -1 | cut -d: -f2 | xargs), kernel $(uname -r)" >&2
+
+for backend in $BACKENDS; do
+  for people in $SIZES; do
+    for build in $builds; do
+      label=${build%%:*}; bin=${build#*:}
+      if [[ $backend == postgres ]]; then
+        name="kindred_scale_${label}_$people"
+        psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >&2
+        db="$PG/$name"
+      else
+        rm -f "$work"/scale.db*
+        db="sqlite://$work/scale.db?mode=rwc"
+      fi
+      started=$(date +%s)
+      "$bin/scalebench" seed --database-url "$db" --people "$people" --out "$work/layout.json"
+      echo "# seeded $people people on $backend for $label in $(( $(date +%s) - started )) s" >&2
+      KINDRED_LOG=warn "$bin/kindred" serve --bind 127.0.0.1:0 --data-dir "$work" --database-url "$db" \
+        > "$work/kindred.out" 2>&1 &
+      pid=$!
+      for _ in $(seq 300); do grep -q listening "$work/kindred.out" 2>/dev/null && break; sleep 0.1; done
+      url=$(grep -o 'http://[0-9.:]*' "$work/kindred.out" | head -1)
+      "$bin/scalebench" measure --url "$url" --layout "$work/layout.json" --pid "$pid" --reps "$REPS" \
+        | sed "s/^{/{\"build\":\"$label\",\"backend\":\"$backend\",/"
+      kill $pid; wait $pid 2>/dev/null || true
+      if [[ $backend == postgres ]]; then psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $name" >&2; fi
+    done
+  done
+done

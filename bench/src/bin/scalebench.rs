@@ -1,0 +1,261 @@
+//! Scale benchmark: one program seeded at a given size, then the reads and writes whose cost used
+//! to grow with the program timed against a running server (`bench/scale.sh` drives it, for
+//! several sizes on both backends, and prints the growth table; docs/benchmarks.md has results).
+//!
+//! Shape (the national-scale issue's, scaled by the number of people N): 46% mentors, the rest
+//! mentees, one active pair channel per mentor (with 10 messages each), and N/22 program-wide
+//! channels of everyone (event chats and announcements, with 20 messages each). The measured
+//! person is a mentee: one pair and every program-wide channel.
+//!
+//! The seeding goes through the store's public methods that every version since the national-scale
+//! work began has, so `bench/scale.sh` can build an earlier revision with this same file and
+//! measure both side by side.
+//!
+//! Subcommands:
+//! - `seed --database-url URL --people N --out layout.json`: writes the program straight into a
+//!   migrated database through the store, with API tokens for the coordinator and the mentee.
+//! - `measure --url URL --layout layout.json --pid P [--reps R]`: one JSON line: the mentee's
+//!   channel list and `hello` → `welcome` (median and p95 ms, bytes), a one-row read
+//!   (`GET /api/me/matches`), the coordinator creating a program-wide channel (median ms), and
+//!   the server's resident memory.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+#[derive(Serialize, Deserialize)]
+struct Layout {
+    people: usize,
+    program_id: String,
+    coordinator_token: String,
+    mentee_token: String,
+    program_wide_channels: usize,
+    messages: usize,
+}
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+fn need(args: &[String], name: &str) -> anyhow::Result<String> {
+    arg(args, name).with_context(|| format!("missing {name}"))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("seed") => {
+            let people: usize = need(&args, "--people")?.parse()?;
+            let layout = seed(&need(&args, "--database-url")?, people).await?;
+            std::fs::write(need(&args, "--out")?, serde_json::to_string(&layout)?)?;
+            Ok(())
+        }
+        Some("measure") => {
+            let layout: Layout = serde_json::from_str(&std::fs::read_to_string(need(&args, "--layout")?)?)?;
+            let reps: usize = arg(&args, "--reps").map(|r| r.parse()).transpose()?.unwrap_or(20);
+            let pid: u32 = need(&args, "--pid")?.parse()?;
+            let report = measure(&need(&args, "--url")?, &layout, reps, pid).await?;
+            println!("{report}");
+            Ok(())
+        }
+        _ => bail!("usage: scalebench seed|measure …"),
+    }
+}
+
+async fn token_for(
+    store: &dyn kindred::store::Store,
+    user: uuid::Uuid,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<String> {
+    use kindred::store::{SessionKind, SessionRecord};
+    let secret = format!("kt_scale_{}", uuid::Uuid::new_v4().simple());
+    let record = SessionRecord {
+        id: uuid::Uuid::now_v7(),
+        user_id: user,
+        kind: SessionKind::ApiToken,
+        name: "scale".into(),
+        csrf_token: String::new(),
+        created_at: now,
+        last_used_at: now,
+        expires_at: None,
+    };
+    store.create_session(&record, &kindred::domain::accounts::secret_hash(&secret)).await?;
+    Ok(secret)
+}
+
+async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
+    use kindred::store::{Append, ChannelKind, NewChannel, NewUser, ProgramFields, Role};
+    let store = kindred::store::open(database_url).await?;
+    store.migrate().await?;
+    let now = time::OffsetDateTime::now_utc();
+    let mut ids = Vec::with_capacity(people);
+    for i in 0..people {
+        let user = NewUser {
+            email: format!("p{i}@scale.example"),
+            name: format!("Person {i}"),
+            password_hash: None,
+            is_admin: false,
+            can_create_programs: i == 0,
+        };
+        ids.push(store.create_user(user, now).await?.id);
+    }
+    let fields = ProgramFields { name: "National".into(), description: String::new(), starts_on: None, ends_on: None };
+    let program = store.create_program(fields, ids[0], now).await?;
+    let mentors = people * 46 / 100;
+    for (i, id) in ids.iter().enumerate().skip(1) {
+        let role = if i <= mentors { Role::Mentor } else { Role::Mentee };
+        store.add_member(program.id, *id, role, now).await?;
+    }
+    let mut messages = 0;
+    let mut post = |channel, sender, n: usize| {
+        let store = store.clone();
+        messages += n;
+        async move {
+            for k in 0..n {
+                let append = Append {
+                    channel_id: channel,
+                    sender_id: sender,
+                    client_id: format!("seed-{k}"),
+                    body: format!("Message {k}: how did the interview go? Let us talk on Tuesday."),
+                };
+                store.append_message(append, now).await?;
+            }
+            anyhow::Ok(())
+        }
+    };
+    // Mentor i with mentee mentors + i; the measured mentee is the first one.
+    let mentees = people - 1 - mentors;
+    for i in 0..mentors.min(mentees) {
+        let (mentor, mentee) = (ids[1 + i], ids[1 + mentors + i]);
+        let channel = store.open_pair_channel(program.id, mentor, mentee, "Pair", now).await?.0;
+        post(channel.id, mentor, 10).await?;
+    }
+    let wide = (people / 22).max(1);
+    for c in 0..wide {
+        let new = NewChannel {
+            program_id: program.id,
+            kind: if c % 5 == 0 { ChannelKind::Announcement } else { ChannelKind::Group },
+            name: format!("Event chat {c}"),
+            program_wide: true,
+            members: vec![(ids[0], true)],
+        };
+        let channel = store.create_channel(new, now).await?;
+        post(channel.id, ids[0], 20).await?;
+    }
+    let mentee = ids[1 + mentors];
+    Ok(Layout {
+        people,
+        program_id: program.id.to_string(),
+        coordinator_token: token_for(store.as_ref(), ids[0], now).await?,
+        mentee_token: token_for(store.as_ref(), mentee, now).await?,
+        program_wide_channels: wide,
+        messages,
+    })
+}
+
+/// Median and 95th percentile of `samples` (milliseconds).
+fn spread(samples: &mut [f64]) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    ((at(0.5) * 100.0).round() / 100.0, (at(0.95) * 100.0).round() / 100.0)
+}
+
+fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("no VmRSS")?;
+    Ok(line.split_whitespace().nth(1).context("no value")?.parse()?)
+}
+
+async fn timed_get(http: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<(f64, usize)> {
+    let started = Instant::now();
+    let res = http.get(url).bearer_auth(token).send().await?;
+    if !res.status().is_success() {
+        bail!("{url}: {}", res.status());
+    }
+    let bytes = res.bytes().await?.len();
+    Ok((started.elapsed().as_secs_f64() * 1000.0, bytes))
+}
+
+async fn welcome(url: &str, token: &str) -> anyhow::Result<(f64, usize)> {
+    let ws_url = format!("{}/ws", url.replacen("http", "ws", 1));
+    let mut request = ws_url.into_client_request()?;
+    request.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
+    let started = Instant::now();
+    // No size limit: before member lists were bounded, a welcome at 6,533 people was 174 MB,
+    // beyond a WebSocket client's usual 16 or 64 MiB.
+    let config = WebSocketConfig::default().max_message_size(None).max_frame_size(None);
+    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
+    socket.send(Message::text(json!({"type": "hello", "v": 1}).to_string())).await?;
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(60), socket.next())
+            .await
+            .context("no welcome within 60 s")?
+            .context("closed before the welcome")??;
+        if let Message::Text(text) = frame {
+            let value: Value = serde_json::from_str(&text)?;
+            if value["type"] == "welcome" {
+                let took = started.elapsed().as_secs_f64() * 1000.0;
+                let _ = socket.close(None).await;
+                return Ok((took, text.len()));
+            }
+        }
+    }
+}
+
+async fn measure(url: &str, layout: &Layout, reps: usize, pid: u32) -> anyhow::Result<Value> {
+    let http = reqwest::Client::new();
+    let (mut list, mut list_bytes) = (Vec::new(), 0);
+    let (mut hello, mut hello_bytes) = (Vec::new(), 0);
+    let mut one_row = Vec::new();
+    // One of each first, untimed: caches and connection pools warm up as in a running service.
+    let res = http.get(format!("{url}/api/channels")).bearer_auth(&layout.mentee_token).send().await?;
+    let channels_of_mentee = res.json::<Value>().await?["items"].as_array().map_or(0, Vec::len);
+    welcome(url, &layout.mentee_token).await?;
+    for _ in 0..reps {
+        let (ms, bytes) = timed_get(&http, &format!("{url}/api/channels"), &layout.mentee_token).await?;
+        list.push(ms);
+        list_bytes = bytes;
+        let (ms, bytes) = welcome(url, &layout.mentee_token).await?;
+        hello.push(ms);
+        hello_bytes = bytes;
+        one_row.push(timed_get(&http, &format!("{url}/api/me/matches"), &layout.mentee_token).await?.0);
+    }
+    let mut create = Vec::new();
+    for i in 0..3 {
+        let started = Instant::now();
+        let res = http
+            .post(format!("{url}/api/programs/{}/channels", layout.program_id))
+            .bearer_auth(&layout.coordinator_token)
+            .json(&json!({"kind": "group", "name": format!("New program-wide channel {i}"), "program_wide": true}))
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("creating a program-wide channel: {}", res.status());
+        }
+        create.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (list_p50, list_p95) = spread(&mut list);
+    let (hello_p50, hello_p95) = spread(&mut hello);
+    let (row_p50, row_p95) = spread(&mut one_row);
+    let (create_p50, _) = spread(&mut create);
+    Ok(json!({
+        "people": layout.people,
+        "channels_of_mentee": channels_of_mentee,
+        "program_wide_channels": layout.program_wide_channels,
+        "messages": layout.messages,
+        "channel_list_ms": [list_p50, list_p95],
+        "channel_list_bytes": list_bytes,
+        "welcome_ms": [hello_p50, hello_p95],
+        "welcome_bytes": hello_bytes,
+        "one_row_read_ms": [row_p50, row_p95],
+        "create_program_wide_channel_ms": create_p50,
+        "server_rss_mib": rss_kib(pid)? / 1024,
+    }))
+}
