@@ -24,7 +24,11 @@ impl PgStore {
     /// Connects lazily-checked: the pool is created and one connection is tried at once, so a
     /// wrong URL fails at start-up rather than on the first request.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let options: PgConnectOptions = url.parse()?;
+        // No JIT compilation: Kindred's queries are short lookups, and on a table whose
+        // statistics are missing or stale PostgreSQL's cost estimate can cross `jit_above_cost`
+        // and spend 100-200 ms compiling a 5 ms query (a person's channel list at 6,533 people:
+        // 241 ms with JIT, 8 ms without; docs/benchmarks.md).
+        let options: PgConnectOptions = url.parse::<PgConnectOptions>()?.options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
