@@ -46,13 +46,8 @@ impl Layout {
     }
 }
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
-}
-
-fn need(args: &[String], name: &str) -> anyhow::Result<String> {
-    arg(args, name).with_context(|| format!("missing {name}"))
-}
+mod args;
+use args::{arg, need};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -51,13 +51,9 @@ const DEFAULT_STEPS: &str = "1,5,10,20,40,60,80,100,150,200,250,300,400,500,600,
 /// Subscribers negotiating at once while a step ramps up.
 const CONCURRENT_JOINS: usize = 8;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
-}
-
-fn need(args: &[String], name: &str) -> anyhow::Result<String> {
-    arg(args, name).with_context(|| format!("missing {name}"))
-}
+#[path = "../args.rs"]
+mod args;
+use args::{arg, need};
 
 fn num<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow::Result<T>
 where

@@ -35,13 +35,9 @@ struct Pair {
     mentor: (String, String),
 }
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
-}
-
-fn need(args: &[String], name: &str) -> anyhow::Result<String> {
-    arg(args, name).with_context(|| format!("missing {name}"))
-}
+#[path = "../args.rs"]
+mod args;
+use args::{arg, need};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
