@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use kindred::store::{NewUser, Role};
+use kindred::store::{NewUser, Role, SessionKind, SessionRecord};
 use kindred_tests::{Backend, Client, TestApp, Ws, both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -576,6 +576,7 @@ async fn a_large_channel_carries_its_count_not_its_members(backend: Backend) {
     let p = pair(backend).await;
     let program: uuid::Uuid = p.program.parse().unwrap();
     let now = p.app.state.clock.now();
+    let mut members = Vec::new();
     for i in 0..60 {
         let person = NewUser {
             email: format!("member{i}@example.org"),
@@ -586,6 +587,7 @@ async fn a_large_channel_carries_its_count_not_its_members(backend: Backend) {
         };
         let person = p.app.state.store.create_user(person, now).await.unwrap();
         p.app.state.store.add_member(program, person.id, Role::Mentee, now).await.unwrap();
+        members.push(person.id);
     }
     let (mut nia, _) = p.mentee.ws(json!({})).await;
     let (mut kwame, _) = p.mentor.ws(json!({})).await;
@@ -662,4 +664,28 @@ async fn a_large_channel_carries_its_count_not_its_members(backend: Backend) {
     kwame.send(json!({"type": "read", "channel": p.channel, "seq": 1})).await;
     let receipt = nia.recv_type("read").await;
     assert_eq!(receipt["channel"], p.channel.as_str(), "{receipt}");
+
+    // Presence is not shared through the large channel: a member who shares only it with Nia
+    // comes online without Nia hearing of it, and does not see Nia. The marker: Kwame, her
+    // pair, going away afterwards reaches her, and nothing about the member came first.
+    let secret = format!("kt_test_{}", uuid::Uuid::new_v4().simple());
+    let record = SessionRecord {
+        id: uuid::Uuid::now_v7(),
+        user_id: members[0],
+        kind: SessionKind::ApiToken,
+        name: "test".into(),
+        csrf_token: String::new(),
+        created_at: now,
+        last_used_at: now,
+        expires_at: None,
+    };
+    let hash = kindred::domain::accounts::secret_hash(&secret);
+    p.app.state.store.create_session(&record, &hash).await.unwrap();
+    let (_member_ws, member_welcome) = p.app.bearer(&secret).ws(json!({})).await;
+    assert_eq!(member_welcome["presence"], json!({}), "{member_welcome}");
+    kwame.send(json!({"type": "presence", "state": "away"})).await;
+    let member = members[0].to_string();
+    let kwame_id = p.ids[1].clone();
+    let first = nia.recv_matching(|f| f["type"] == "presence").await;
+    assert_eq!(first["user_id"], kwame_id.as_str(), "{first} (the member is {member})");
 }

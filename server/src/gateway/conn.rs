@@ -18,7 +18,6 @@ use uuid::Uuid;
 use super::Gateway;
 use super::hub::{ConnId, Outbox};
 use super::protocol::{self, ClientFrame, ErrorCode, PresenceState, ServerFrame, close};
-use crate::bus::BusEvent;
 use crate::domain::access;
 use crate::domain::chat::{self, Change, Refusal};
 use crate::store::User;
@@ -397,10 +396,9 @@ impl Connection {
     async fn update_presence(&self, state: PresenceState) {
         let Some((user, local)) = self.gateway.hub.set_presence(self.id, state) else { return };
         match self.gateway.bus.set_presence(user, Some(local)).await {
-            Ok(merged) => {
-                let channels = self.gateway.hub.channels_of(self.id);
-                self.gateway.notify.publish(BusEvent::Presence { user, state: merged, channels }).await;
-            }
+            // Where a change goes is the access policy's answer (channels small enough to share
+            // presence), the same path a withdrawn presence takes.
+            Ok(merged) => self.gateway.announce_presence(user, merged).await,
             Err(e) => tracing::warn!(error = %e, "could not record presence"),
         }
     }

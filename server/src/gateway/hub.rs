@@ -155,10 +155,6 @@ impl Hub {
         self.read().conns.get(&id).and_then(|c| c.channels.get(&channel).copied())
     }
 
-    pub fn channels_of(&self, id: ConnId) -> Vec<Uuid> {
-        self.read().conns.get(&id).map(|c| c.channels.keys().copied().collect()).unwrap_or_default()
-    }
-
     /// Sets one connection's presence; returns its person's state merged over this node.
     pub fn set_presence(&self, id: ConnId, state: PresenceState) -> Option<(Uuid, PresenceState)> {
         let mut inner = self.write();
