@@ -172,6 +172,7 @@ async fn assemble(
             by_address: AttemptLimiter::new(config_limits.1, window),
         }),
         work: Arc::new(tokio::sync::Notify::new()),
+        sweeps: Arc::default(),
         tasks,
     };
     let gateway = Gateway::new(core.clone(), limits, node.clone(), node_id);

@@ -234,6 +234,19 @@ impl TestApp {
         }
     }
 
+    /// Returns once a whole program-data sweep has run after this call: the marker a test waits
+    /// for before asserting that a sweep did nothing (a sweep already under way when called may
+    /// have read the data before the test's change, so two must finish).
+    pub async fn next_sweep(&self) {
+        use std::sync::atomic::Ordering;
+        let target = self.state.sweeps.load(Ordering::SeqCst) + 2;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.state.sweeps.load(Ordering::SeqCst) < target {
+            assert!(tokio::time::Instant::now() < deadline, "no sweep ran within 30 s");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// Every mail in the outbox, newest first.
     pub async fn outbox(&self) -> Vec<kindred::store::Mail> {
         self.state.store.list_mail(kindred::store::PageRequest { after: None, limit: 200 }).await.unwrap().items

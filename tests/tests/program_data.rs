@@ -27,6 +27,7 @@ async fn app(backend: Backend) -> TestApp {
     TestApp::spawn_with(backend, |c| {
         c.worker_poll_ms = 50;
         c.sweep_ms = 100;
+        c.presence_grace_ms = 200;
     })
     .await
 }
@@ -115,7 +116,7 @@ async fn a_fit_check_from_meeting_to_dashboard_and_exports(backend: Backend) {
         app.outbox().await.iter().any(|m| m.to == "nia@example.org" && m.subject == "Reminder: Fit check")
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.next_sweep().await;
     let reminders = app.outbox().await.into_iter().filter(|m| m.subject == "Reminder: Fit check").count();
     assert_eq!(reminders, 2, "one reminder each, however often the check runs");
 
@@ -300,7 +301,7 @@ async fn pairs_at_risk_are_flagged_and_nudged_once(backend: Backend) {
     let channel = channel_of(&welcome);
     // Six quiet days: nothing yet.
     app.state.clock.advance(6 * DAY);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.next_sweep().await;
     assert!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().is_empty());
 
     // Eight: flagged, and the pair nudged once however often the check runs.
@@ -313,7 +314,7 @@ async fn pairs_at_risk_are_flagged_and_nudged_once(backend: Backend) {
         })
         .await;
     assert_eq!(nudge["channel_id"], channel.as_str());
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    app.next_sweep().await;
     let open = p.coordinator.get(&alerts).await;
     let items = open.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", open.text);
@@ -335,7 +336,7 @@ async fn pairs_at_risk_are_flagged_and_nudged_once(backend: Backend) {
         p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().len() == 1
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.next_sweep().await;
     let nudges = system_messages(&p.mentee, &channel).await.into_iter().filter(|m| m.contains("a while")).count();
     assert_eq!(nudges, 2);
 
@@ -375,7 +376,7 @@ async fn falling_check_in_ratings_flag_a_pair(backend: Backend) {
         let res = p.mentee.post(&format!("/api/calls/{call}/checkin"), json!({"rating": rating})).await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
     }
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.next_sweep().await;
     assert!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().is_empty(), "ratings of 5 flag no one");
     let call = a_call(&mut mentee_ws, &mut mentor_ws, &p.ids[1]).await;
     let res = p.mentee.post(&format!("/api/calls/{call}/checkin"), json!({"rating": 3})).await;
@@ -383,7 +384,7 @@ async fn falling_check_in_ratings_flag_a_pair(backend: Backend) {
     let alert = coordinator_ws.recv_matching(|f| f["type"] == "alert").await;
     assert_eq!(alert["alert"]["rule"], "falling_ratings");
     assert!(alert["alert"]["detail"].as_str().unwrap().contains("fell from 5.0"), "{alert}");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.next_sweep().await;
     assert_eq!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().len(), 1, "raised once");
 }
 
@@ -409,7 +410,7 @@ async fn notifications_digests_and_unsubscribe_links(backend: Backend) {
     dated["anonymous"] = json!(true);
     let res = p.coordinator.post(&format!("/api/programs/{}/surveys", p.program), dated).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.next_sweep().await;
     assert!(p.mentee.get("/api/me/surveys").await.body["items"].as_array().unwrap().is_empty(), "not yet due");
     app.state.clock.advance(Duration::from_secs(120));
     eventually("the survey email", || async {
@@ -469,7 +470,7 @@ async fn notifications_digests_and_unsubscribe_links(backend: Backend) {
     app.state.clock.advance(Duration::from_secs(31 * 60));
     eventually("a digest", || async { app.outbox().await.iter().any(|m| m.subject == "Unread messages on Kindred") })
         .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.next_sweep().await;
     let digests: Vec<_> =
         app.outbox().await.into_iter().filter(|m| m.subject == "Unread messages on Kindred").collect();
     assert_eq!(digests.len(), 1, "one digest, to the mentee only");
@@ -477,6 +478,19 @@ async fn notifications_digests_and_unsubscribe_links(backend: Backend) {
     assert!(digests[0].body.contains("3 unread messages in 1 conversation"), "{}", digests[0].body);
     assert!(!digests[0].body.contains("Thursday"), "a digest does not quote messages");
     assert!(digests[0].body.contains("/unsubscribe?token="));
+
+    // Someone online when a digest comes due gets none then, and one once they have left.
+    let (mentee_ws, _) = p.mentee.ws(json!({})).await;
+    mentor_ws.send_message(&channel, "d3", "Thursday it is, then?").await;
+    app.state.clock.advance(Duration::from_secs(31 * 60));
+    app.next_sweep().await;
+    let count = || async { app.outbox().await.iter().filter(|m| m.subject == "Unread messages on Kindred").count() };
+    assert_eq!(count().await, 1, "no digest while the mentee is online");
+    drop(mentee_ws);
+    eventually("a digest after leaving", || async { count().await == 2 }).await;
+    let latest = app.outbox().await.into_iter().find(|m| m.subject == "Unread messages on Kindred").unwrap();
+    assert_eq!(latest.to, "nia@example.org");
+    assert!(latest.body.contains("1 unread message in 1 conversation"), "only what came since: {}", latest.body);
 
     // Expired links are refused.
     app.state.clock.advance(61 * DAY);

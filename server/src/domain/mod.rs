@@ -51,6 +51,8 @@ pub struct Core {
     pub sign_in: Arc<accounts::SignInLimits>,
     /// Wakes this node's job runner when something was queued.
     pub work: Arc<tokio::sync::Notify>,
+    /// Program-data sweeps this node has finished: what a test waits on to know a sweep ran.
+    pub sweeps: Arc<std::sync::atomic::AtomicU64>,
     /// This node's background tasks (bus delivery, call ticks, the job runner, mail sent after
     /// answering): tracked so that shutdown waits for them.
     pub tasks: tokio_util::task::TaskTracker,

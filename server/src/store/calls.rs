@@ -87,14 +87,14 @@ macro_rules! impl_call_store {
                 )
                 .bind(a)
                 .bind(b)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?)
             }
 
             async fn live_call(&self, a: Uuid, b: Uuid) -> StoreResult<Option<Uuid>> {
                 Ok(sqlx::query_scalar::<$db, Uuid>("SELECT id FROM calls WHERE pair_key = $1 AND live")
                     .bind(pair_key(a, b))
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?)
             }
 
@@ -121,7 +121,7 @@ macro_rules! impl_call_store {
                 .bind(k.ended_at)
                 .bind(&k.end_reason)
                 .bind(k.duration_ms)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await;
                 match done {
                     Ok(_) => Ok(true),
@@ -133,7 +133,7 @@ macro_rules! impl_call_store {
             async fn load_call(&self, id: Uuid) -> StoreResult<Option<StoredCall>> {
                 let row = sqlx::query_as::<$db, (Uuid, String, i64)>("SELECT program_id, machine, version FROM calls WHERE id = $1")
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 Ok(row.map(|(program_id, machine, version)| StoredCall { program_id, machine, version }))
             }
@@ -156,7 +156,7 @@ macro_rules! impl_call_store {
                 .bind(k.ended_at)
                 .bind(&k.end_reason)
                 .bind(k.duration_ms)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
             }
@@ -164,14 +164,14 @@ macro_rules! impl_call_store {
             async fn live_calls_of(&self, user: Uuid) -> StoreResult<Vec<Uuid>> {
                 Ok(sqlx::query_scalar::<$db, Uuid>("SELECT id FROM calls WHERE live AND (caller_id = $1 OR callee_id = $1)")
                     .bind(user)
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reader())
                     .await?)
             }
 
             async fn due_calls(&self, now_ms: i64) -> StoreResult<Vec<Uuid>> {
                 Ok(sqlx::query_scalar::<$db, Uuid>("SELECT id FROM calls WHERE live AND deadline <= $1 ORDER BY deadline LIMIT 100")
                     .bind(now_ms)
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reader())
                     .await?)
             }
 
@@ -183,7 +183,7 @@ macro_rules! impl_call_store {
                 )
                 .bind(program_id)
                 .bind(i64::from(limit))
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
         }

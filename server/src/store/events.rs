@@ -240,7 +240,7 @@ macro_rules! impl_event_store {
             async fn get_event(&self, id: Uuid) -> StoreResult<GroupEventRow> {
                 sqlx::query_as::<$db, GroupEventRow>(concat!(event_select!(), " WHERE e.id = $1"))
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?
                     .ok_or(StoreError::NotFound)
             }
@@ -251,7 +251,7 @@ macro_rules! impl_event_store {
                      WHERE p.event_id = $1 ORDER BY p.role DESC, u.name",
                 )
                 .bind(id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows
                     .into_iter()
@@ -271,7 +271,7 @@ macro_rules! impl_event_store {
                 ))
                 .bind(user)
                 .bind(id)
-                .fetch_one(&self.pool)
+                .fetch_one(self.reader())
                 .await?;
                 Ok(n > 0)
             }
@@ -286,14 +286,14 @@ macro_rules! impl_event_store {
                 ))
                 .bind(user)
                 .bind(to_millis(now))
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
             async fn program_events(&self, program_id: Uuid) -> StoreResult<Vec<GroupEventRow>> {
                 Ok(sqlx::query_as::<$db, GroupEventRow>(concat!(event_select!(), " WHERE e.program_id = $1 ORDER BY e.starts_at DESC LIMIT 500"))
                     .bind(program_id)
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reader())
                     .await?)
             }
 
@@ -340,14 +340,14 @@ macro_rules! impl_event_store {
                 Ok(sqlx::query_scalar::<$db, bool>("SELECT going FROM group_event_rsvps WHERE event_id = $1 AND user_id = $2")
                     .bind(id)
                     .bind(user)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?)
             }
 
             async fn going(&self, id: Uuid) -> StoreResult<Vec<Uuid>> {
                 Ok(sqlx::query_scalar::<$db, Uuid>("SELECT user_id FROM group_event_rsvps WHERE event_id = $1 AND going")
                     .bind(id)
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reader())
                     .await?)
             }
 
@@ -357,7 +357,7 @@ macro_rules! impl_event_store {
                 )
                 .bind(id)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
             }
@@ -370,7 +370,7 @@ macro_rules! impl_event_store {
                      ORDER BY e.starts_at LIMIT 500"
                 ))
                 .bind(user)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -380,7 +380,7 @@ macro_rules! impl_event_store {
                     audience_sql!()
                 ))
                 .bind(id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -388,7 +388,7 @@ macro_rules! impl_event_store {
                 sqlx::query::<$db>("UPDATE group_events SET ended_at = $2, updated_at = $2 WHERE id = $1 AND ended_at IS NULL")
                     .bind(id)
                     .bind(at)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 Ok(())
             }
@@ -402,7 +402,7 @@ macro_rules! impl_event_store {
                 .bind(user)
                 .bind(joined_at)
                 .bind(left_at)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -413,7 +413,7 @@ macro_rules! impl_event_store {
                      WHERE a.event_id = $1 ORDER BY a.joined_at, u.name",
                 )
                 .bind(id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -424,7 +424,7 @@ macro_rules! impl_event_store {
                      WHERE e.program_id = $1 ORDER BY e.starts_at, a.joined_at, u.name",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
         }

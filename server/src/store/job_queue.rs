@@ -115,7 +115,7 @@ macro_rules! impl_job_store {
                 .bind(runner)
                 .bind(to_millis(now))
                 .bind(to_millis(lease_until))
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writer())
                 .await?;
                 Ok(row.map(Into::into))
             }
@@ -124,7 +124,7 @@ macro_rules! impl_job_store {
                 sqlx::query::<$db>("UPDATE jobs SET done_at = $2, locked_until = NULL WHERE id = $1")
                     .bind(id)
                     .bind(to_millis(now))
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 Ok(())
             }
@@ -136,7 +136,7 @@ macro_rules! impl_job_store {
                             .bind(id)
                             .bind(error)
                             .bind(to_millis(at))
-                            .execute(&self.pool)
+                            .execute(self.writer())
                             .await?;
                     }
                     None => {
@@ -144,7 +144,7 @@ macro_rules! impl_job_store {
                             .bind(id)
                             .bind(error)
                             .bind(to_millis(now))
-                            .execute(&self.pool)
+                            .execute(self.writer())
                             .await?;
                     }
                 }
@@ -152,7 +152,7 @@ macro_rules! impl_job_store {
             }
 
             async fn pending_jobs(&self) -> StoreResult<i64> {
-                Ok(sqlx::query_scalar::<$db, i64>("SELECT COUNT(*) FROM jobs WHERE done_at IS NULL").fetch_one(&self.pool).await?)
+                Ok(sqlx::query_scalar::<$db, i64>("SELECT COUNT(*) FROM jobs WHERE done_at IS NULL").fetch_one(self.reader()).await?)
             }
         }
     };

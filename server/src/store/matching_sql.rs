@@ -292,7 +292,7 @@ macro_rules! impl_matching_store {
             async fn list_interests(&self, program_id: Uuid) -> StoreResult<Vec<Interest>> {
                 let rows = sqlx::query_as::<$db, InterestRow>("SELECT id, label FROM program_interests WHERE program_id = $1 ORDER BY label_lower")
                     .bind(program_id)
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reader())
                     .await?;
                 Ok(rows.into_iter().map(Interest::from).collect())
             }
@@ -306,7 +306,7 @@ macro_rules! impl_matching_store {
                 .bind(label)
                 .bind(label.to_lowercase())
                 .bind(to_millis(now))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writer())
                 .await
                 .map_err(conflict_on_unique("this interest is already in the list"))?;
                 Ok(row.into())
@@ -316,7 +316,7 @@ macro_rules! impl_matching_store {
                 let done = sqlx::query::<$db>("DELETE FROM program_interests WHERE program_id = $1 AND id = $2")
                     .bind(program_id)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
             }
@@ -326,7 +326,7 @@ macro_rules! impl_matching_store {
                     "SELECT id, prompt, kind, options, audience, required, feeds_matching, created_at FROM program_questions WHERE program_id = $1 ORDER BY id",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(Question::from).collect())
             }
@@ -351,7 +351,7 @@ macro_rules! impl_matching_store {
                 .bind(q.required)
                 .bind(q.feeds_matching)
                 .bind(to_millis(now))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writer())
                 .await?;
                 Ok(row.into())
             }
@@ -360,7 +360,7 @@ macro_rules! impl_matching_store {
                 let done = sqlx::query::<$db>("DELETE FROM program_questions WHERE program_id = $1 AND id = $2")
                     .bind(program_id)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
             }
@@ -371,7 +371,7 @@ macro_rules! impl_matching_store {
                 )
                 .bind(program_id)
                 .bind(user_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?;
                 Ok(row.map(Into::into))
             }
@@ -414,7 +414,7 @@ macro_rules! impl_matching_store {
                      WHERE m.program_id = $1 AND m.role IN ('mentor','mentee') ORDER BY u.id",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(Participant::from).collect())
             }
@@ -422,7 +422,7 @@ macro_rules! impl_matching_store {
             async fn matching_settings(&self, program_id: Uuid) -> StoreResult<Option<(String, bool)>> {
                 Ok(sqlx::query_as::<$db, (String, bool)>("SELECT weights, auto_match FROM matching_settings WHERE program_id = $1")
                     .bind(program_id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?)
             }
 
@@ -435,7 +435,7 @@ macro_rules! impl_matching_store {
                 .bind(weights)
                 .bind(auto_match)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -443,7 +443,7 @@ macro_rules! impl_matching_store {
             async fn list_exclusions(&self, program_id: Uuid) -> StoreResult<Vec<Exclusion>> {
                 let rows = sqlx::query_as::<$db, ExclusionRow>(concat!(exclusion_select!(), " WHERE x.program_id = $1 ORDER BY x.id"))
                     .bind(program_id)
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reader())
                     .await?;
                 Ok(rows.into_iter().map(Exclusion::from).collect())
             }
@@ -460,12 +460,12 @@ macro_rules! impl_matching_store {
                 .bind(pair_key(a, b))
                 .bind(reason)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await
                 .map_err(conflict_on_unique("these two are already on the do-not-match list"))?;
                 let row = sqlx::query_as::<$db, ExclusionRow>(concat!(exclusion_select!(), " WHERE x.id = $1"))
                     .bind(id)
-                    .fetch_one(&self.pool)
+                    .fetch_one(self.reader())
                     .await?;
                 Ok(row.into())
             }
@@ -474,7 +474,7 @@ macro_rules! impl_matching_store {
                 let done = sqlx::query::<$db>("DELETE FROM match_exclusions WHERE program_id = $1 AND id = $2")
                     .bind(program_id)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
             }
@@ -489,7 +489,7 @@ macro_rules! impl_matching_store {
                 .bind(body)
                 .bind(created_by)
                 .bind(to_millis(now))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writer())
                 .await?;
                 Ok(row.into())
             }
@@ -500,7 +500,7 @@ macro_rules! impl_matching_store {
                 )
                 .bind(program_id)
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?;
                 row.map(Into::into).ok_or(StoreError::NotFound)
             }
@@ -511,7 +511,7 @@ macro_rules! impl_matching_store {
                 )
                 .bind(program_id)
                 .bind(i64::from(limit))
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
@@ -552,7 +552,7 @@ macro_rules! impl_matching_store {
                 .bind(program_id)
                 .bind(id)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 let round = self.get_round(program_id, id).await?;
                 if done.rows_affected() == 0 {
@@ -571,7 +571,7 @@ macro_rules! impl_matching_store {
             async fn get_match(&self, id: Uuid) -> StoreResult<MatchRecord> {
                 let row = sqlx::query_as::<$db, MatchRow>(concat!(match_select!(), " WHERE mt.id = $1"))
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 row.map(Into::into).ok_or(StoreError::NotFound)
             }
@@ -583,7 +583,7 @@ macro_rules! impl_matching_store {
                 ))
                 .bind(program_id)
                 .bind(status.map(MatchStatus::as_str))
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
@@ -594,7 +594,7 @@ macro_rules! impl_matching_store {
                     " WHERE mt.mentee_id = $1 OR mt.mentor_id = $1 ORDER BY mt.id DESC"
                 ))
                 .bind(user_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
@@ -663,7 +663,7 @@ macro_rules! impl_matching_store {
                 .bind(reason)
                 .bind(by)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 let record = self.get_match(id).await?;
                 if done.rows_affected() == 0 {
@@ -676,7 +676,7 @@ macro_rules! impl_matching_store {
                 sqlx::query::<$db>("UPDATE matches SET channel_id = $2 WHERE id = $1")
                     .bind(id)
                     .bind(channel_id)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 Ok(())
             }

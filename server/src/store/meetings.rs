@@ -165,7 +165,7 @@ macro_rules! impl_meeting_store {
                 let existing: Option<Uuid> = sqlx::query_scalar::<$db, Uuid>("SELECT id FROM meetings WHERE organizer_id = $1 AND client_id = $2")
                     .bind(new.organizer)
                     .bind(&new.client_id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 if let Some(id) = existing {
                     return Ok((self.get_meeting(id).await?, false));
@@ -211,7 +211,7 @@ macro_rules! impl_meeting_store {
             async fn get_meeting(&self, id: Uuid) -> StoreResult<Meeting> {
                 let row = sqlx::query_as::<$db, MeetingRow>(concat!(meeting_select!(), " WHERE m.id = $1"))
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 row.map(Into::into).ok_or(StoreError::NotFound)
             }
@@ -222,7 +222,7 @@ macro_rules! impl_meeting_store {
                     " WHERE m.organizer_id = $1 OR m.invitee_id = $1 ORDER BY m.starts_at LIMIT 500"
                 ))
                 .bind(user)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
@@ -237,7 +237,7 @@ macro_rules! impl_meeting_store {
                     .bind(to.as_str())
                     .bind(current.status.as_str())
                     .bind(to_millis(now))
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::Conflict("the meeting changed meanwhile; reload it"));
@@ -285,7 +285,7 @@ macro_rules! impl_meeting_store {
                     .bind(rating)
                     .bind(note)
                     .bind(to_millis(now))
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await
                     .map_err(conflict_on_unique("you already checked in for this meeting"))?;
                 Ok(())
@@ -298,7 +298,7 @@ macro_rules! impl_meeting_store {
                      AND NOT EXISTS (SELECT 1 FROM call_checkins k WHERE k.call_id = c.id AND k.user_id = $1) ORDER BY c.id DESC LIMIT 20",
                 )
                 .bind(user)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -307,7 +307,7 @@ macro_rules! impl_meeting_store {
                     "SELECT k.rating, COUNT(*) FROM call_checkins k JOIN calls c ON c.id = k.call_id WHERE c.program_id = $1 GROUP BY k.rating",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 let mut distribution = [0i64; 5];
                 for (rating, n) in rows {
@@ -329,7 +329,7 @@ macro_rules! impl_meeting_store {
                 .bind(user)
                 .bind(token_hash)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -337,7 +337,7 @@ macro_rules! impl_meeting_store {
             async fn calendar_feed_user(&self, token_hash: &str) -> StoreResult<Option<Uuid>> {
                 Ok(sqlx::query_scalar::<$db, Uuid>("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
                     .bind(token_hash)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?)
             }
         }

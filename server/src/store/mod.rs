@@ -345,6 +345,10 @@ pub trait Store:
     async fn migrate(&self) -> StoreResult<()>;
     /// Whether the database answers.
     async fn ping(&self) -> StoreResult<()>;
+    /// Keeps the query planner's statistics fresh: SQLite's `PRAGMA optimize` (bounded by an
+    /// analysis limit), nothing on PostgreSQL, whose autovacuum analyzes. Run at start-up and
+    /// from the sweep.
+    async fn optimize(&self) -> StoreResult<()>;
     /// Which engine this is (`postgres` or `sqlite`), for logs and `/readyz`.
     fn backend(&self) -> &'static str;
 

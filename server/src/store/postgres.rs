@@ -41,8 +41,21 @@ impl PgStore {
         &self.pool
     }
 
+    fn reader(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
     async fn run_migrations(&self) -> StoreResult<()> {
         sqlx::migrate!("../migrations/postgres").run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// PostgreSQL's autovacuum keeps the planner's statistics; nothing to do here.
+    async fn refresh_statistics(&self) -> StoreResult<()> {
         Ok(())
     }
 

@@ -311,9 +311,22 @@ pub trait ProgramDataStore: Send + Sync {
     async fn list_audit(&self, before: Option<Uuid>, limit: u32) -> StoreResult<Vec<AuditRow>>;
     async fn notification_prefs(&self, user_id: Uuid) -> StoreResult<NotificationPrefsRow>;
     async fn put_notification_prefs(&self, user_id: Uuid, prefs: NotificationPrefsRow) -> StoreResult<()>;
-    /// People with messages from others unread since their last digest and before `before`.
-    async fn unread_for_digest(&self, before: i64) -> StoreResult<Vec<UnreadRow>>;
-    async fn set_digest_through(&self, user_id: Uuid, through: i64) -> StoreResult<()>;
+    /// Who may be due a digest: members of a channel with a message from someone else, created
+    /// in `[after, before)`, that they have not read, and everyone left waiting by earlier runs.
+    /// Reads only that window of messages (an index on their time), however long the history.
+    async fn digest_candidates(&self, after: i64, before: i64) -> StoreResult<Vec<Uuid>>;
+    /// Of `users`, those with messages from others unread since their last digest and before
+    /// `before` (and digests on).
+    async fn unread_for_digest(&self, users: &[Uuid], before: i64) -> StoreResult<Vec<UnreadRow>>;
+    /// Moves a person's digest watermark up to `through`: false when it was already there (another
+    /// worker claimed this digest), so a digest goes out once however many workers sweep.
+    async fn claim_digest(&self, user_id: Uuid, through: i64) -> StoreResult<bool>;
+    /// Adds people to, and removes people from, those waiting for a digest (online when it came due).
+    async fn set_digest_waiting(&self, add: &[Uuid], remove: &[Uuid]) -> StoreResult<()>;
+    /// How far the named periodic step has looked, if it ever ran.
+    async fn sweep_mark(&self, name: &str) -> StoreResult<Option<i64>>;
+    /// Moves the named step's mark forward to `through` (never back).
+    async fn advance_sweep_mark(&self, name: &str, through: i64) -> StoreResult<()>;
     /// The secret of this name, made from `candidate` by whichever node asks first.
     async fn secret(&self, name: &str, candidate: &str) -> StoreResult<String>;
 
@@ -353,7 +366,7 @@ macro_rules! impl_program_data_store {
                 .bind(&s.questions)
                 .bind(s.created_by)
                 .bind(s.created_at)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -364,7 +377,7 @@ macro_rules! impl_program_data_store {
                      FROM surveys s WHERE s.program_id = $1 ORDER BY s.id",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -374,7 +387,7 @@ macro_rules! impl_program_data_store {
                      FROM surveys s WHERE s.id = $1",
                 )
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?
                 .ok_or(StoreError::NotFound)
             }
@@ -384,7 +397,7 @@ macro_rules! impl_program_data_store {
                     "SELECT s.*, CAST(0 AS BIGINT) AS responses FROM surveys s \
                      WHERE s.sent_at IS NULL AND s.trigger IN ('date','midpoint','end')",
                 )
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -392,7 +405,7 @@ macro_rules! impl_program_data_store {
                 let done = sqlx::query::<$db>("UPDATE surveys SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL")
                     .bind(id)
                     .bind(to_millis(now))
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 Ok(done.rows_affected() == 1)
             }
@@ -409,7 +422,7 @@ macro_rules! impl_program_data_store {
                 .bind(occasion)
                 .bind(match_id)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok((done.rows_affected() == 1).then_some(id))
             }
@@ -420,14 +433,14 @@ macro_rules! impl_program_data_store {
                     " WHERE i.user_id = $1 AND i.answered_at IS NULL ORDER BY i.id DESC LIMIT 100"
                 ))
                 .bind(user_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
             async fn get_survey_invitation(&self, id: Uuid) -> StoreResult<SurveyInvitationRecord> {
                 sqlx::query_as::<$db, SurveyInvitationRecord>(concat!(survey_invitation_select!(), " WHERE i.id = $1"))
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?
                     .ok_or(StoreError::NotFound)
             }
@@ -475,7 +488,7 @@ macro_rules! impl_program_data_store {
                     "SELECT id, user_id, match_id, answers, created_at FROM survey_responses WHERE survey_id = $1 ORDER BY created_at, id",
                 )
                 .bind(survey_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -485,7 +498,7 @@ macro_rules! impl_program_data_store {
                     " WHERE i.answered_at IS NULL AND i.reminded_at IS NULL AND i.created_at < $1 LIMIT 500"
                 ))
                 .bind(before)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -495,7 +508,7 @@ macro_rules! impl_program_data_store {
                 )
                 .bind(id)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
             }
@@ -508,7 +521,7 @@ macro_rules! impl_program_data_store {
                      WHERE m.program_id = $1 ORDER BY m.joined_at, u.id",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -517,7 +530,7 @@ macro_rules! impl_program_data_store {
                     .bind(program_id)
                     .bind(user_id)
                     .bind(cohort)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
@@ -533,7 +546,7 @@ macro_rules! impl_program_data_store {
                      WHERE m.program_id = $1 ORDER BY m.created_at, m.id",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 // Counts and times only: the text of a message is never read here.
                 let messages = sqlx::query_as::<$db, MessageStat>(
@@ -543,7 +556,7 @@ macro_rules! impl_program_data_store {
                      GROUP BY g.channel_id, g.sender_id",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 let meetings = sqlx::query_as::<$db, MeetingStat>(
                     "SELECT id, pair_key, ended_at, COALESCE(duration_ms, 0) AS duration_ms FROM calls \
@@ -551,7 +564,7 @@ macro_rules! impl_program_data_store {
                      AND ended_at IS NOT NULL ORDER BY ended_at",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 let active_weeks = sqlx::query_as::<$db, ActiveWeek>(
                     "SELECT DISTINCT g.channel_id, (g.created_at - 345600000) / 604800000 AS week \
@@ -559,14 +572,14 @@ macro_rules! impl_program_data_store {
                      WHERE m.program_id = $1 AND g.kind = 'message' AND g.sender_id IN (m.mentee_id, m.mentor_id)",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 let ratings = sqlx::query_as::<$db, RatingRow>(
                     "SELECT c.pair_key, k.rating, k.created_at FROM call_checkins k JOIN calls c ON c.id = k.call_id \
                      WHERE c.program_id = $1 ORDER BY k.created_at",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(ProgramActivity { pairs, messages, meetings, active_weeks, ratings })
             }
@@ -577,7 +590,7 @@ macro_rules! impl_program_data_store {
                      AND caller_joined_at IS NOT NULL AND callee_joined_at IS NOT NULL ORDER BY ended_at",
                 )
                 .bind(since)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -586,7 +599,7 @@ macro_rules! impl_program_data_store {
                     "SELECT enabled, no_contact_days, rating_drop, fit_check FROM risk_settings WHERE program_id = $1",
                 )
                 .bind(program_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?)
             }
 
@@ -601,7 +614,7 @@ macro_rules! impl_program_data_store {
                 .bind(s.no_contact_days)
                 .bind(s.rating_drop)
                 .bind(s.fit_check)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -611,7 +624,7 @@ macro_rules! impl_program_data_store {
                     "SELECT DISTINCT m.program_id FROM matches m LEFT JOIN risk_settings s ON s.program_id = m.program_id \
                      WHERE m.status = 'active' AND (s.enabled IS NULL OR s.enabled)",
                 )
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -627,7 +640,7 @@ macro_rules! impl_program_data_store {
                 .bind(rule.as_str())
                 .bind(detail)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok((done.rows_affected() == 1).then_some(id))
             }
@@ -639,14 +652,14 @@ macro_rules! impl_program_data_store {
                 ))
                 .bind(program_id)
                 .bind(open_only)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
             async fn get_alert(&self, id: Uuid) -> StoreResult<AlertRow> {
                 sqlx::query_as::<$db, AlertRow>(concat!(alert_select!(), " WHERE a.id = $1"))
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?
                     .ok_or(StoreError::NotFound)
             }
@@ -658,7 +671,7 @@ macro_rules! impl_program_data_store {
                 .bind(id)
                 .bind(resolution)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
             }
@@ -668,7 +681,7 @@ macro_rules! impl_program_data_store {
                     "SELECT match_id, rule FROM risk_alerts WHERE program_id = $1 AND resolved_at IS NULL",
                 )
                 .bind(program_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().filter_map(|(m, rule)| RiskRule::try_from(rule).ok().map(|r| (m, r))).collect())
             }
@@ -677,7 +690,7 @@ macro_rules! impl_program_data_store {
                 Ok(sqlx::query_scalar::<$db, Uuid>("SELECT user_id FROM memberships WHERE program_id = $1 AND role = $2")
                     .bind(program_id)
                     .bind(role.as_str())
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reader())
                     .await?)
             }
 
@@ -688,7 +701,7 @@ macro_rules! impl_program_data_store {
                 .bind(match_id)
                 .bind(rule.as_str())
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -699,7 +712,7 @@ macro_rules! impl_program_data_store {
                 )
                 .bind(match_id)
                 .bind(coordinator)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?)
             }
 
@@ -710,7 +723,7 @@ macro_rules! impl_program_data_store {
                 .bind(match_id)
                 .bind(coordinator)
                 .bind(channel)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 self.checkin_channel(match_id, coordinator).await?.ok_or(StoreError::NotFound)
             }
@@ -725,7 +738,7 @@ macro_rules! impl_program_data_store {
                 .bind(program_id)
                 .bind(detail)
                 .bind(to_millis(now))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -737,7 +750,7 @@ macro_rules! impl_program_data_store {
                 )
                 .bind(before.unwrap_or(Uuid::max()))
                 .bind(i64::from(limit))
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -746,7 +759,7 @@ macro_rules! impl_program_data_store {
                     "SELECT message_digest, meeting_reminders, survey_invitations, match_proposals FROM notification_prefs WHERE user_id = $1",
                 )
                 .bind(user_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?
                 .unwrap_or_default())
             }
@@ -763,35 +776,96 @@ macro_rules! impl_program_data_store {
                 .bind(p.meeting_reminders)
                 .bind(p.survey_invitations)
                 .bind(p.match_proposals)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
 
-            async fn unread_for_digest(&self, before: i64) -> StoreResult<Vec<UnreadRow>> {
-                Ok(sqlx::query_as::<$db, UnreadRow>(
-                    "SELECT cm.user_id, u.email, u.name, COUNT(*) AS unread, COUNT(DISTINCT cm.channel_id) AS channels, \
-                     MAX(g.created_at) AS latest_at FROM channel_members cm \
-                     JOIN messages g ON g.channel_id = cm.channel_id AND g.seq > cm.last_read_seq \
-                     JOIN users u ON u.id = cm.user_id LEFT JOIN notification_prefs p ON p.user_id = cm.user_id \
-                     WHERE g.kind = 'message' AND g.deleted_at IS NULL AND g.sender_id <> cm.user_id AND g.created_at < $1 \
-                     AND g.created_at > COALESCE(p.digest_through, 0) AND COALESCE(p.message_digest, TRUE) \
-                     AND u.password_hash IS NOT NULL \
-                     GROUP BY cm.user_id, u.email, u.name",
+            async fn digest_candidates(&self, after: i64, before: i64) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>(
+                    "SELECT cm.user_id FROM messages g JOIN channel_members cm ON cm.channel_id = g.channel_id \
+                     WHERE g.created_at >= $1 AND g.created_at < $2 AND g.kind = 'message' AND g.deleted_at IS NULL \
+                     AND cm.user_id <> g.sender_id AND cm.last_read_seq < g.seq \
+                     UNION SELECT user_id FROM digest_waiting",
                 )
+                .bind(after)
                 .bind(before)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
-            async fn set_digest_through(&self, user_id: Uuid, through: i64) -> StoreResult<()> {
-                sqlx::query::<$db>(
+            async fn unread_for_digest(&self, users: &[Uuid], before: i64) -> StoreResult<Vec<UnreadRow>> {
+                let mut rows = Vec::new();
+                for chunk in users.chunks(IN_LIST_CHUNK) {
+                    let n = chunk.len();
+                    let sql = format!(
+                        "SELECT cm.user_id, u.email, u.name, COUNT(*) AS unread, COUNT(DISTINCT cm.channel_id) AS channels, \
+                         MAX(g.created_at) AS latest_at FROM channel_members cm \
+                         JOIN messages g ON g.channel_id = cm.channel_id AND g.seq > cm.last_read_seq \
+                         JOIN users u ON u.id = cm.user_id LEFT JOIN notification_prefs p ON p.user_id = cm.user_id \
+                         WHERE cm.user_id IN ({}) AND g.kind = 'message' AND g.deleted_at IS NULL \
+                         AND g.sender_id <> cm.user_id AND g.created_at < ${} \
+                         AND g.created_at > COALESCE(p.digest_through, 0) AND COALESCE(p.message_digest, TRUE) \
+                         AND u.password_hash IS NOT NULL \
+                         GROUP BY cm.user_id, u.email, u.name",
+                        numbered(1, n),
+                        n + 1
+                    );
+                    let mut query = sqlx::query_as::<$db, UnreadRow>(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    rows.extend(query.bind(before).fetch_all(self.reader()).await?);
+                }
+                Ok(rows)
+            }
+
+            async fn claim_digest(&self, user_id: Uuid, through: i64) -> StoreResult<bool> {
+                let done = sqlx::query::<$db>(
                     "INSERT INTO notification_prefs (user_id, digest_through) VALUES ($1, $2) \
-                     ON CONFLICT (user_id) DO UPDATE SET digest_through = excluded.digest_through",
+                     ON CONFLICT (user_id) DO UPDATE SET digest_through = excluded.digest_through \
+                     WHERE notification_prefs.digest_through < excluded.digest_through",
                 )
                 .bind(user_id)
                 .bind(through)
-                .execute(&self.pool)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn set_digest_waiting(&self, add: &[Uuid], remove: &[Uuid]) -> StoreResult<()> {
+                for id in add {
+                    sqlx::query::<$db>("INSERT INTO digest_waiting (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING")
+                        .bind(*id)
+                        .execute(self.writer())
+                        .await?;
+                }
+                for chunk in remove.chunks(IN_LIST_CHUNK) {
+                    let sql = format!("DELETE FROM digest_waiting WHERE user_id IN ({})", numbered(1, chunk.len()));
+                    let mut query = sqlx::query::<$db>(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    query.execute(self.writer()).await?;
+                }
+                Ok(())
+            }
+
+            async fn sweep_mark(&self, name: &str) -> StoreResult<Option<i64>> {
+                Ok(sqlx::query_scalar::<$db, i64>("SELECT through FROM sweep_marks WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(self.reader())
+                    .await?)
+            }
+
+            async fn advance_sweep_mark(&self, name: &str, through: i64) -> StoreResult<()> {
+                sqlx::query::<$db>(
+                    "INSERT INTO sweep_marks (name, through) VALUES ($1, $2) \
+                     ON CONFLICT (name) DO UPDATE SET through = excluded.through WHERE sweep_marks.through < excluded.through",
+                )
+                .bind(name)
+                .bind(through)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -800,11 +874,11 @@ macro_rules! impl_program_data_store {
                 sqlx::query::<$db>("INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
                     .bind(name)
                     .bind(candidate)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 Ok(sqlx::query_scalar::<$db, String>("SELECT value FROM secrets WHERE name = $1")
                     .bind(name)
-                    .fetch_one(&self.pool)
+                    .fetch_one(self.reader())
                     .await?)
             }
 
@@ -814,7 +888,7 @@ macro_rules! impl_program_data_store {
                      WHERE sender_id = $1 AND kind = 'message' ORDER BY created_at, seq",
                 )
                 .bind(user_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -824,7 +898,7 @@ macro_rules! impl_program_data_store {
                      WHERE r.user_id = $1 ORDER BY r.created_at",
                 )
                 .bind(user_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -833,7 +907,7 @@ macro_rules! impl_program_data_store {
                     "SELECT call_id, rating, note, created_at FROM call_checkins WHERE user_id = $1 ORDER BY created_at",
                 )
                 .bind(user_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -842,7 +916,7 @@ macro_rules! impl_program_data_store {
                     "SELECT program_id, answers, completed_at FROM questionnaires WHERE user_id = $1",
                 )
                 .bind(user_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 

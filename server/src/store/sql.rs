@@ -379,8 +379,12 @@ macro_rules! impl_store {
                 self.run_migrations().await
             }
 
+            async fn optimize(&self) -> StoreResult<()> {
+                self.refresh_statistics().await
+            }
+
             async fn ping(&self) -> StoreResult<()> {
-                sqlx::query::<$db>("SELECT 1").execute(&self.pool).await?;
+                sqlx::query::<$db>("SELECT 1").execute(self.reader()).await?;
                 Ok(())
             }
 
@@ -402,7 +406,7 @@ macro_rules! impl_store {
                 .bind(user.is_admin)
                 .bind(user.can_create_programs)
                 .bind(to_millis(now))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writer())
                 .await
                 .map_err(conflict_on_unique("an account with this email already exists"))?;
                 Ok(row.into())
@@ -411,7 +415,7 @@ macro_rules! impl_store {
             async fn get_user(&self, id: Uuid) -> StoreResult<User> {
                 let row = sqlx::query_as::<$db, UserRow>(concat!("SELECT ", user_columns!(), " FROM users u WHERE u.id = $1"))
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 row.map(User::from).ok_or(StoreError::NotFound)
             }
@@ -421,7 +425,7 @@ macro_rules! impl_store {
                     "SELECT ", user_columns!(), ", u.password_hash FROM users u WHERE u.email_lower = $1"
                 ))
                 .bind(email.trim().to_lowercase())
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?;
                 Ok(row.map(|r| (r.user.into(), r.password_hash)))
             }
@@ -447,7 +451,7 @@ macro_rules! impl_store {
                 .bind(career.flatten())
                 .bind(patch.time_zone.is_some())
                 .bind(patch.time_zone.flatten())
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writer())
                 .await?;
                 row.map(User::from).ok_or(StoreError::NotFound)
             }
@@ -458,7 +462,7 @@ macro_rules! impl_store {
                 ))
                 .bind(page.after)
                 .bind(i64::from(page.limit) + 1)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(Page::from_rows(rows.into_iter().map(User::from).collect(), page.limit, |u| u.id))
             }
@@ -477,7 +481,7 @@ macro_rules! impl_store {
                 .bind(to_millis(record.created_at))
                 .bind(to_millis(record.last_used_at))
                 .bind(record.expires_at.map(to_millis))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -490,7 +494,7 @@ macro_rules! impl_store {
                 ))
                 .bind(secret_hash)
                 .bind(to_millis(now))
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?;
                 Ok(row.map(|r| (r.session.into(), r.user.into())))
             }
@@ -500,18 +504,18 @@ macro_rules! impl_store {
                     .bind(id)
                     .bind(to_millis(now))
                     .bind(expires_at.map(to_millis))
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 Ok(())
             }
 
             async fn delete_session(&self, id: Uuid) -> StoreResult<()> {
-                sqlx::query::<$db>("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+                sqlx::query::<$db>("DELETE FROM sessions WHERE id = $1").bind(id).execute(self.writer()).await?;
                 Ok(())
             }
 
             async fn delete_user_sessions(&self, user_id: Uuid) -> StoreResult<u64> {
-                let done = sqlx::query::<$db>("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&self.pool).await?;
+                let done = sqlx::query::<$db>("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(self.writer()).await?;
                 Ok(done.rows_affected())
             }
 
@@ -523,7 +527,7 @@ macro_rules! impl_store {
                 .bind(user_id)
                 .bind(page.after)
                 .bind(i64::from(page.limit) + 1)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(Page::from_rows(rows.into_iter().map(SessionRecord::from).collect(), page.limit, |s| s.id))
             }
@@ -532,7 +536,7 @@ macro_rules! impl_store {
                 let done = sqlx::query::<$db>("DELETE FROM sessions WHERE id = $1 AND user_id = $2 AND kind = 'token'")
                     .bind(id)
                     .bind(user_id)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
             }
@@ -543,7 +547,7 @@ macro_rules! impl_store {
                     .bind(user_id)
                     .bind(to_millis(now))
                     .bind(to_millis(expires_at))
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 Ok(())
             }
@@ -583,7 +587,7 @@ macro_rules! impl_store {
                 let done = sqlx::query::<$db>("UPDATE users SET password_hash = $2 WHERE id = $1")
                     .bind(user_id)
                     .bind(password_hash)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
             }
@@ -618,7 +622,7 @@ macro_rules! impl_store {
                 let row = sqlx::query_as::<$db, ProgramRow>(concat!(program_select!(), " WHERE p.id = $1"))
                     .bind(id)
                     .bind(viewer)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 row.map(Program::from).ok_or(StoreError::NotFound)
             }
@@ -630,7 +634,7 @@ macro_rules! impl_store {
                     .bind(&fields.description)
                     .bind(&fields.starts_on)
                     .bind(&fields.ends_on)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
@@ -647,7 +651,7 @@ macro_rules! impl_store {
                 .bind(viewer)
                 .bind(all)
                 .bind(i64::from(page.limit) + 1)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(Page::from_rows(rows.into_iter().map(Program::from).collect(), page.limit, |p| p.id))
             }
@@ -656,7 +660,7 @@ macro_rules! impl_store {
                 let role: Option<String> = sqlx::query_scalar::<$db, String>("SELECT role FROM memberships WHERE program_id = $1 AND user_id = $2")
                     .bind(program_id)
                     .bind(user_id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 Ok(role.as_deref().map(role_from))
             }
@@ -671,7 +675,7 @@ macro_rules! impl_store {
                 let rows: Vec<(Uuid, String)> =
                     sqlx::query_as::<$db, (Uuid, String)>("SELECT user_id, role FROM memberships WHERE program_id = $1")
                         .bind(program_id)
-                        .fetch_all(&self.pool)
+                        .fetch_all(self.reader())
                         .await?;
                 Ok(rows.into_iter().filter(|(u, _)| wanted.contains(u)).map(|(u, r)| (u, role_from(&r))).collect())
             }
@@ -707,7 +711,7 @@ macro_rules! impl_store {
                 .bind(program_id)
                 .bind(page.after)
                 .bind(i64::from(page.limit) + 1)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 let mut members: Vec<(Uuid, Member)> = rows.into_iter().map(MemberRow::into_member).collect();
                 let more = members.len() > page.limit as usize;
@@ -721,7 +725,7 @@ macro_rules! impl_store {
                     "SELECT p.id, p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.user_id = $1 ORDER BY m.id",
                 )
                 .bind(user_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(|(id, name, role)| (id, name, role_from(&role))).collect())
             }
@@ -732,7 +736,7 @@ macro_rules! impl_store {
                 )
                 .bind(inv.program_id)
                 .bind(inv.email.to_lowercase())
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?;
                 if member.is_some() {
                     return Err(StoreError::Conflict("this person is already a member of the program"));
@@ -752,7 +756,7 @@ macro_rules! impl_store {
                 .bind(inv.invited_by)
                 .bind(to_millis(now))
                 .bind(to_millis(inv.expires_at))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writer())
                 .await
                 .map_err(conflict_on_unique("this person already has an open invitation to the program"))?;
                 Ok(row.into_invitation(now))
@@ -777,7 +781,7 @@ macro_rules! impl_store {
                 .bind(status)
                 .bind(to_millis(now))
                 .bind(i64::from(page.limit) + 1)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 let items: Vec<Invitation> = rows.into_iter().map(|r| r.into_invitation(now)).collect();
                 Ok(Page::from_rows(items, page.limit, |i| i.id))
@@ -787,7 +791,7 @@ macro_rules! impl_store {
                 let row = sqlx::query_as::<$db, InvitationRow>(concat!("SELECT ", invitation_columns!(), " FROM invitations WHERE program_id = $1 AND id = $2"))
                     .bind(program_id)
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 row.map(|r| r.into_invitation(now)).ok_or(StoreError::NotFound)
             }
@@ -795,7 +799,7 @@ macro_rules! impl_store {
             async fn find_invitation_by_token(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Invitation>> {
                 let row = sqlx::query_as::<$db, InvitationRow>(concat!("SELECT ", invitation_columns!(), " FROM invitations WHERE token_hash = $1"))
                     .bind(token_hash)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 Ok(row.map(|r| r.into_invitation(now)))
             }
@@ -810,7 +814,7 @@ macro_rules! impl_store {
                 .bind(id)
                 .bind(token_hash)
                 .bind(to_millis(expires_at))
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writer())
                 .await?;
                 match row {
                     Some(row) => Ok(row.into_invitation(now)),
@@ -832,7 +836,7 @@ macro_rules! impl_store {
                 .bind(program_id)
                 .bind(id)
                 .bind(to_millis(now))
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writer())
                 .await?;
                 match row {
                     Some(row) => Ok(row.into_invitation(now)),
@@ -928,7 +932,7 @@ macro_rules! impl_store {
                 .bind(subject)
                 .bind(body)
                 .bind(to_millis(now))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writer())
                 .await?;
                 Ok(row.into())
             }
@@ -939,7 +943,7 @@ macro_rules! impl_store {
                 )
                 .bind(page.after)
                 .bind(i64::from(page.limit) + 1)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(Page::from_rows(rows.into_iter().map(Mail::from).collect(), page.limit, |m| m.id))
             }
@@ -1009,7 +1013,7 @@ macro_rules! impl_store {
                     tx.rollback().await?;
                     let row = sqlx::query_as::<$db, ChannelRow>(concat!("SELECT ", channel_columns!(), " FROM channels c WHERE c.pair_key = $1"))
                         .bind(&key)
-                        .fetch_one(&self.pool)
+                        .fetch_one(self.writer())
                         .await?;
                     return Ok((row.into(), false));
                 };
@@ -1028,7 +1032,7 @@ macro_rules! impl_store {
             async fn get_channel(&self, id: Uuid) -> StoreResult<Channel> {
                 let row = sqlx::query_as::<$db, ChannelRow>(concat!("SELECT ", channel_columns!(), " FROM channels c WHERE c.id = $1"))
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 row.map(Channel::from).ok_or(StoreError::NotFound)
             }
@@ -1039,7 +1043,7 @@ macro_rules! impl_store {
                 )
                 .bind(channel_id)
                 .bind(user_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?;
                 Ok(row.map(|(can_post, last_read_seq)| ChannelAccess { can_post, last_read_seq }))
             }
@@ -1055,7 +1059,7 @@ macro_rules! impl_store {
                     "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1"
                 ))
                 .bind(user_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 rows.sort_by_key(|r| r.channel.id);
                 // Members of the small channels only, named by id: a planner cannot mistake the
@@ -1073,7 +1077,7 @@ macro_rules! impl_store {
                     for id in chunk {
                         query = query.bind(*id);
                     }
-                    for (channel, id, name, last_read_seq) in query.fetch_all(&self.pool).await? {
+                    for (channel, id, name, last_read_seq) in query.fetch_all(self.reader()).await? {
                         by_channel.entry(channel).or_default().push(ChannelMemberView { user_id: id, name, last_read_seq });
                     }
                 }
@@ -1089,7 +1093,7 @@ macro_rules! impl_store {
             async fn channel_member_ids(&self, channel_id: Uuid) -> StoreResult<Vec<Uuid>> {
                 Ok(sqlx::query_scalar::<$db, Uuid>("SELECT user_id FROM channel_members WHERE channel_id = $1")
                     .bind(channel_id)
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reader())
                     .await?)
             }
 
@@ -1099,7 +1103,7 @@ macro_rules! impl_store {
                      WHERE cm.channel_id = $1 ORDER BY u.id",
                 )
                 .bind(channel_id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(|(user_id, name, can_post)| ChannelMemberRow { user_id, name, can_post }).collect())
             }
@@ -1117,7 +1121,7 @@ macro_rules! impl_store {
                 .bind(channel_id)
                 .bind(after)
                 .bind(i64::from(limit))
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(|(user_id, name, last_read_seq)| ChannelMemberView { user_id, name, last_read_seq }).collect())
             }
@@ -1135,7 +1139,7 @@ macro_rules! impl_store {
                 for id in ids {
                     query = query.bind(*id);
                 }
-                let rows = query.fetch_all(&self.pool).await?;
+                let rows = query.fetch_all(self.reader()).await?;
                 Ok(rows.into_iter().map(|(user_id, name, last_read_seq)| ChannelMemberView { user_id, name, last_read_seq }).collect())
             }
 
@@ -1146,7 +1150,7 @@ macro_rules! impl_store {
                 )
                 .bind(user_id)
                 .bind(members_up_to)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?)
             }
 
@@ -1165,7 +1169,7 @@ macro_rules! impl_store {
                     for id in chunk {
                         query = query.bind(*id);
                     }
-                    people.extend(query.bind(user_id).fetch_all(&self.pool).await?);
+                    people.extend(query.bind(user_id).fetch_all(self.reader()).await?);
                 }
                 Ok(people.into_iter().collect())
             }
@@ -1189,7 +1193,7 @@ macro_rules! impl_store {
                 .bind(channel_id)
                 .bind(after_seq)
                 .bind(i64::from(limit))
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(Event::from).collect())
             }
@@ -1202,7 +1206,7 @@ macro_rules! impl_store {
                 .bind(channel_id)
                 .bind(before_seq)
                 .bind(i64::from(limit))
-                .fetch_all(&self.pool)
+                .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(Event::from).collect())
             }
@@ -1215,7 +1219,7 @@ macro_rules! impl_store {
                 .bind(channel_id)
                 .bind(user_id)
                 .bind(seq)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writer())
                 .await?;
                 let position = position.ok_or(StoreError::NotFound)?;
                 let unread: i64 = sqlx::query_scalar::<$db, i64>(
@@ -1224,7 +1228,7 @@ macro_rules! impl_store {
                 .bind(channel_id)
                 .bind(position)
                 .bind(user_id)
-                .fetch_one(&self.pool)
+                .fetch_one(self.reader())
                 .await?;
                 Ok((position, unread))
             }
@@ -1239,7 +1243,7 @@ macro_rules! impl_store {
                 .bind(append.channel_id)
                 .bind(append.sender_id)
                 .bind(&append.client_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reader())
                 .await?;
                 Ok(row.map(Event::from))
             }
@@ -1248,7 +1252,7 @@ macro_rules! impl_store {
                 let row = sqlx::query_as::<$db, EventRow>(concat!("SELECT ", event_columns!(), " FROM messages WHERE channel_id = $1 AND seq = $2"))
                     .bind(channel_id)
                     .bind(seq)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.reader())
                     .await?;
                 Ok(row.map(Event::from))
             }

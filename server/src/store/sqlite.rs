@@ -18,8 +18,18 @@ use super::sql::*;
 use super::*;
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    /// The one connection that writes: SQLite has one writer at a time anyway, and queueing in
+    /// the pool (fair, async) beats SQLite's busy handler, which sleeps and retries and turns
+    /// contention into tens of milliseconds of latency.
+    writer: SqlitePool,
+    /// Connections that only read (`query_only`): with WAL they read a consistent snapshot while
+    /// the writer writes, so a long read (a sweep, an export) never holds up a request's one-row
+    /// read or a message being stored.
+    readers: SqlitePool,
 }
+
+/// Reading connections: enough for both cores and a sweep or export beside requests.
+const READERS: u32 = 4;
 
 impl SqliteStore {
     pub async fn connect(url: &str) -> StoreResult<Self> {
@@ -31,22 +41,49 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        // One connection: SQLite has one writer at a time anyway, and queueing in the pool (fair,
-        // async) beats SQLite's busy handler, which sleeps and retries and turns contention into
-        // tens of milliseconds of latency. Statements take microseconds, so reads queue briefly.
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        Ok(Self { pool })
+        // The writer stays open for the life of the store: it made the WAL files the readers use.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options.clone())
+            .await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .connect_with(options.create_if_missing(false).pragma("query_only", "ON"))
+            .await?;
+        Ok(Self { writer, readers })
+    }
+
+    fn reader(&self) -> &SqlitePool {
+        &self.readers
+    }
+
+    fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 
     async fn run_migrations(&self) -> StoreResult<()> {
-        sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?;
+        sqlx::migrate!("../migrations/sqlite").run(&self.writer).await?;
+        self.refresh_statistics().await
+    }
+
+    /// `PRAGMA optimize` as SQLite recommends for long-lived connections: analyzes the tables
+    /// whose statistics are missing or stale, reading at most `analysis_limit` rows of each
+    /// index, so it stays in milliseconds on a large database. Every query is written to keep a
+    /// good plan with statistics and without (`tests/tests/query_plans.rs`).
+    async fn refresh_statistics(&self) -> StoreResult<()> {
+        let mut conn = self.writer.acquire().await?;
+        sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *conn).await?;
+        sqlx::query("PRAGMA optimize = 0x10002").execute(&mut *conn).await?;
         Ok(())
     }
 
     /// `BEGIN IMMEDIATE` takes the write lock before the first read, so a transaction that reads
     /// then writes cannot fail half-way with SQLITE_BUSY when another writer got there first.
     async fn begin(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+        self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 }
 

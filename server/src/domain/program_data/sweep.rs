@@ -26,23 +26,46 @@ pub const DIGEST_AFTER: time::Duration = time::Duration::minutes(30);
 pub const DEFAULT_RISK: RiskSettingsRow =
     RiskSettingsRow { enabled: true, no_contact_days: 14, rating_drop: 1.5, fit_check: true };
 
-/// Runs every step; a failing step is logged and the others still run.
+/// Runs every step; a failing step is logged and the others still run. How long each step and
+/// the whole sweep took goes to `/metrics` (`kindred_sweep_seconds`).
 pub async fn run(state: &Core) {
-    if let Err(e) = surveys_after_meetings(state).await {
-        tracing::warn!(error = ?e, "surveys after meetings");
+    let started = std::time::Instant::now();
+    steps(state).await;
+    metrics::histogram!("kindred_sweep_seconds").record(started.elapsed().as_secs_f64());
+    state.sweeps.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+async fn timed<F: std::future::Future<Output = anyhow::Result<()>>>(step: &'static str, work: F) {
+    let started = std::time::Instant::now();
+    if let Err(e) = work.await {
+        tracing::warn!(error = ?e, step, "sweep step failed");
     }
-    if let Err(e) = timed_surveys(state).await {
-        tracing::warn!(error = ?e, "timed surveys");
+    metrics::histogram!("kindred_sweep_step_seconds", "step" => step).record(started.elapsed().as_secs_f64());
+}
+
+async fn steps(state: &Core) {
+    timed("surveys_after_meetings", surveys_after_meetings(state)).await;
+    timed("timed_surveys", timed_surveys(state)).await;
+    timed("survey_reminders", survey_reminders(state)).await;
+    timed("risk_checks", risk_checks(state)).await;
+    timed("digests", digests(state)).await;
+    timed("statistics", statistics(state)).await;
+}
+
+/// How often the sweep refreshes the database's planner statistics.
+const STATISTICS_EVERY: time::Duration = time::Duration::hours(1);
+
+/// Planner statistics refreshed hourly (SQLite's `PRAGMA optimize`), by whichever worker gets
+/// there first.
+async fn statistics(state: &Core) -> anyhow::Result<()> {
+    let now = to_millis(state.clock.now());
+    let last = state.store.sweep_mark("statistics").await?.unwrap_or(0);
+    if now - last < STATISTICS_EVERY.whole_milliseconds() as i64 {
+        return Ok(());
     }
-    if let Err(e) = survey_reminders(state).await {
-        tracing::warn!(error = ?e, "survey reminders");
-    }
-    if let Err(e) = risk_checks(state).await {
-        tracing::warn!(error = ?e, "at-risk checks");
-    }
-    if let Err(e) = digests(state).await {
-        tracing::warn!(error = ?e, "message digests");
-    }
+    state.store.advance_sweep_mark("statistics", now).await?;
+    state.store.optimize().await?;
+    Ok(())
 }
 
 fn audience_of(survey: &SurveyRecord) -> SurveyAudience {
@@ -226,29 +249,51 @@ pub async fn check_program(state: &Core, program_id: Uuid) -> anyhow::Result<()>
     Ok(())
 }
 
-/// A digest of unread messages for people who are offline, once per batch of messages.
+/// The digest step's mark: messages created before it have been looked at.
+const DIGEST_MARK: &str = "digests";
+
+/// A digest of unread messages for people who are offline, once per batch of messages. Each run
+/// looks only at messages that came due since the last run (and at people it left waiting because
+/// they were online), so its cost follows the traffic of one interval, not the whole history.
 async fn digests(state: &Core) -> anyhow::Result<()> {
     let now = state.clock.now();
-    let rows = state.store.unread_for_digest(to_millis(now - DIGEST_AFTER)).await?;
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
-    let online: HashSet<Uuid> = state.bus.presence_of(&ids).await.unwrap_or_default().into_keys().collect();
-    for row in rows.iter().filter(|r| !online.contains(&r.user_id)) {
-        // The watermark first: a digest may be lost in a crash, but never sent twice.
-        state.store.set_digest_through(row.user_id, row.latest_at).await?;
-        let (messages, conversations) = (row.unread, row.channels);
-        let body = format!(
-            "Hello {},\n\nYou have {messages} unread message{} in {conversations} conversation{} on Kindred: {}/messages\n",
-            row.name,
-            if messages == 1 { "" } else { "s" },
-            if conversations == 1 { "" } else { "s" },
-            state.public_url
-        );
-        notify::email(state, row.user_id, &row.email, EmailKind::MessageDigest, "Unread messages on Kindred", &body)
+    let before = to_millis(now - DIGEST_AFTER);
+    let after = state.store.sweep_mark(DIGEST_MARK).await?.unwrap_or(0).min(before);
+    let candidates = state.store.digest_candidates(after, before).await?;
+    if !candidates.is_empty() {
+        let rows = state.store.unread_for_digest(&candidates, before).await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
+        let online: HashSet<Uuid> = state.bus.presence_of(&ids).await.unwrap_or_default().into_keys().collect();
+        // Someone online now is looked at again next time; everyone else is settled, with or
+        // without a digest (nothing unread any more, or digests off).
+        let waiting: Vec<Uuid> = ids.iter().copied().filter(|id| online.contains(id)).collect();
+        let settled: Vec<Uuid> = candidates.iter().copied().filter(|id| !online.contains(id)).collect();
+        for row in rows.iter().filter(|r| !online.contains(&r.user_id)) {
+            // The watermark first: a digest may be lost in a crash, but never sent twice.
+            if !state.store.claim_digest(row.user_id, row.latest_at).await? {
+                continue;
+            }
+            let (messages, conversations) = (row.unread, row.channels);
+            let body = format!(
+                "Hello {},\n\nYou have {messages} unread message{} in {conversations} conversation{} on Kindred: {}/messages\n",
+                row.name,
+                if messages == 1 { "" } else { "s" },
+                if conversations == 1 { "" } else { "s" },
+                state.public_url
+            );
+            notify::email(
+                state,
+                row.user_id,
+                &row.email,
+                EmailKind::MessageDigest,
+                "Unread messages on Kindred",
+                &body,
+            )
             .await;
+        }
+        state.store.set_digest_waiting(&waiting, &settled).await?;
     }
+    state.store.advance_sweep_mark(DIGEST_MARK, before).await?;
     Ok(())
 }
 
