@@ -2,7 +2,9 @@
 # Scale benchmark: one program seeded at each size in SCALE_SIZES (people; default the national-
 # scale issue's S and L, 656 and 6,533, and 10,000), on the embedded SQLite default and on
 # PostgreSQL; then the mentee's channel list, `hello` → `welcome`, a one-row read and creating a
-# program-wide channel, timed against a release server (`scalebench`, bench/src/bin/scalebench.rs).
+# program-wide channel, timed against a release server (`scalebench`, bench/src/bin/scalebench.rs);
+# then, on a second start with the worker sweeping back to back, one-row reads for SCALE_SWEEP_SECS
+# and the sweeps' times from /metrics.
 # With SCALE_BASELINE=<git revision>, that revision is built too (in a worktree, with this
 # scalebench.rs, into target/baseline) and measured on a database seeded the same way, right
 # before the current build, so both sides come from one run. One JSON line per size, backend and
@@ -16,6 +18,7 @@ SIZES=${SCALE_SIZES:-"656 6533 10000"}
 BACKENDS=${SCALE_BACKENDS:-"sqlite postgres"}
 PG=${SCALE_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 REPS=${SCALE_REPS:-20}
+SWEEP_SECS=${SCALE_SWEEP_SECS:-20}
 
 mkdir -p web-client/dist
 cargo build --release -p kindred -p kindred-bench >&2
@@ -38,6 +41,16 @@ if [[ -n ${SCALE_BASELINE:-} ]]; then
 fi
 echo "# machine: $(nproc) cores, $(grep 'model name' /proc/cpuinfo | head -1 | cut -d: -f2 | xargs), kernel $(uname -r)" >&2
 
+# Starts `kindred serve` from build directory $1 on database $2; sets pid and url.
+start_server() {
+  rm -f "$work/kindred.out"
+  KINDRED_LOG=warn "$1/kindred" serve --bind 127.0.0.1:0 --data-dir "$work" --database-url "$2" \
+    > "$work/kindred.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do grep -q listening "$work/kindred.out" 2>/dev/null && break; sleep 0.1; done
+  url=$(grep -o 'http://[0-9.:]*' "$work/kindred.out" | head -1)
+}
+
 for backend in $BACKENDS; do
   for people in $SIZES; do
     for build in $builds; do
@@ -53,12 +66,14 @@ for backend in $BACKENDS; do
       started=$(date +%s)
       "$bin/scalebench" seed --database-url "$db" --people "$people" --out "$work/layout.json"
       echo "# seeded $people people on $backend for $label in $(( $(date +%s) - started )) s" >&2
-      KINDRED_LOG=warn "$bin/kindred" serve --bind 127.0.0.1:0 --data-dir "$work" --database-url "$db" \
-        > "$work/kindred.out" 2>&1 &
-      pid=$!
-      for _ in $(seq 300); do grep -q listening "$work/kindred.out" 2>/dev/null && break; sleep 0.1; done
-      url=$(grep -o 'http://[0-9.:]*' "$work/kindred.out" | head -1)
+      # Requests first, with no worker (so no sweep runs beside them); then the worker alone
+      # sweeping back to back while one-row reads go on.
+      KINDRED_WORKER=false start_server "$bin" "$db"
       "$bin/scalebench" measure --url "$url" --layout "$work/layout.json" --pid "$pid" --reps "$REPS" \
+        | sed "s/^{/{\"build\":\"$label\",\"backend\":\"$backend\",/"
+      kill $pid; wait $pid 2>/dev/null || true
+      KINDRED_SWEEP_MS=200 start_server "$bin" "$db"
+      "$bin/scalebench" sweeps --url "$url" --layout "$work/layout.json" --seconds "$SWEEP_SECS" \
         | sed "s/^{/{\"build\":\"$label\",\"backend\":\"$backend\",/"
       kill $pid; wait $pid 2>/dev/null || true
       if [[ $backend == postgres ]]; then psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $name" >&2; fi

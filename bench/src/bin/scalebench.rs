@@ -61,7 +61,14 @@ async fn main() -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
-        _ => bail!("usage: scalebench seed|measure …"),
+        Some("sweeps") => {
+            let layout: Layout = serde_json::from_str(&std::fs::read_to_string(need(&args, "--layout")?)?)?;
+            let seconds: u64 = arg(&args, "--seconds").map(|r| r.parse()).transpose()?.unwrap_or(20);
+            let report = sweeps(&need(&args, "--url")?, &layout, Duration::from_secs(seconds)).await?;
+            println!("{report}");
+            Ok(())
+        }
+        _ => bail!("usage: scalebench seed|measure|sweeps …"),
     }
 }
 
@@ -109,6 +116,8 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
         let role = if i <= mentors { Role::Mentor } else { Role::Mentee };
         store.add_member(program.id, *id, role, now).await?;
     }
+    // Messages an hour old: due for a digest of unread messages, as in a running program.
+    let sent_at = now - time::Duration::hours(1);
     let mut messages = 0;
     let mut post = |channel, sender, n: usize| {
         let store = store.clone();
@@ -121,7 +130,7 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
                     client_id: format!("seed-{k}"),
                     body: format!("Message {k}: how did the interview go? Let us talk on Tuesday."),
                 };
-                store.append_message(append, now).await?;
+                store.append_message(append, sent_at).await?;
             }
             anyhow::Ok(())
         }
@@ -132,6 +141,31 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
         let (mentor, mentee) = (ids[1 + i], ids[1 + mentors + i]);
         let channel = store.open_pair_channel(program.id, mentor, mentee, "Pair", now).await?.0;
         post(channel.id, mentor, 10).await?;
+        // An active match, for the at-risk sweep; its notifications are queued far in the
+        // future, so the server never runs them.
+        let later = |kind: &'static str, id: uuid::Uuid| kindred::store::NewJob {
+            kind,
+            payload: id.to_string(),
+            dedupe_key: None,
+            run_at: now + time::Duration::days(3650),
+        };
+        let id = uuid::Uuid::now_v7();
+        let new = kindred::store::NewMatch {
+            id,
+            program_id: program.id,
+            mentee_id: mentee,
+            mentor_id: mentor,
+            round_id: None,
+            score: 0.5,
+            explanation: String::new(),
+            mentor_capacity: 1,
+            announce: later("match_proposed", id),
+        };
+        store.create_match(new, now).await?;
+        for person in [mentee, mentor] {
+            store.respond_match(id, person, true, None, &later("match_activated", id), now).await?;
+        }
+        store.set_match_channel(id, channel.id).await?;
     }
     let wide = (people / 22).max(1);
     for c in 0..wide {
@@ -254,4 +288,55 @@ async fn measure(url: &str, layout: &Layout, reps: usize, pid: u32) -> anyhow::R
         "create_program_wide_channel_ms": create_p50,
         "server_rss_mib": rss_kib(pid)? / 1024,
     }))
+}
+
+/// A metric's value from a Prometheus text page: the first line that starts with `name` (with its
+/// labels, if any) followed by a space.
+fn metric(page: &str, name: &str) -> Option<f64> {
+    page.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// One-row reads, one after another, for `span` while the server's worker sweeps back to back
+/// (the server runs with a short `sweep_ms`); then how many sweeps ran and how long they took,
+/// from the server's `/metrics` (builds from before the sweep metrics report reads only).
+async fn sweeps(url: &str, layout: &Layout, span: Duration) -> anyhow::Result<Value> {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let mut reads = Vec::new();
+    while started.elapsed() < span {
+        reads.push(timed_get(&http, &format!("{url}/api/me/matches"), &layout.mentee_token).await?.0);
+    }
+    let page = http.get(format!("{url}/metrics")).send().await?.text().await?;
+    reads.sort_by(f64::total_cmp);
+    let at = |q: f64| (reads[((reads.len() - 1) as f64 * q).round() as usize] * 100.0).round() / 100.0;
+    let mut report = json!({
+        "people": layout.people,
+        "reads": reads.len(),
+        "read_during_sweeps_ms": [at(0.5), at(0.99), at(1.0)],
+    });
+    if let (Some(count), Some(sum)) =
+        (metric(&page, "kindred_sweep_seconds_count"), metric(&page, "kindred_sweep_seconds_sum"))
+    {
+        let ms = |v: f64| (v * 100_000.0).round() / 100.0;
+        report["sweeps"] = json!(count);
+        report["sweep_mean_ms"] = json!(ms(sum / count.max(1.0)));
+        report["sweep_max_ms"] = json!(metric(&page, "kindred_sweep_seconds{quantile=\"1\"}").map(ms));
+        let mut steps = serde_json::Map::new();
+        for step in
+            ["surveys_after_meetings", "timed_surveys", "survey_reminders", "risk_checks", "digests", "statistics"]
+        {
+            let label = format!("{{step=\"{step}\"");
+            let sum = page.lines().filter(|l| l.starts_with("kindred_sweep_step_seconds_sum") && l.contains(&label));
+            let sum: f64 = sum.filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok()).sum();
+            let max = page
+                .lines()
+                .filter(|l| {
+                    l.starts_with("kindred_sweep_step_seconds{") && l.contains(&label) && l.contains("quantile=\"1\"")
+                })
+                .find_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok());
+            steps.insert(step.into(), json!({"mean_ms": ms(sum / count.max(1.0)), "max_ms": max.map(ms)}));
+        }
+        report["steps"] = Value::Object(steps);
+    }
+    Ok(report)
 }
