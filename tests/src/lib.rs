@@ -653,6 +653,45 @@ pub async fn matched_pair(nodes: &[&TestApp]) -> MatchedPair {
     }
 }
 
+/// Every item of a cursor-paged list, read `limit` at a time: checks that no page is longer than
+/// `limit`, that only the last page has a null `next_cursor`, and that the pages together hold
+/// what one page of 200 holds, in the same order, each item once. Returns the items and the number
+/// of pages. Also checks that a malformed cursor and a limit out of range are refused with 400.
+pub async fn all_pages(client: &Client, path: &str, limit: usize) -> (Vec<Value>, usize) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let whole = client.get(&format!("{path}{sep}limit=200")).await;
+    assert_eq!(whole.status, StatusCode::OK, "{path}: {}", whole.text);
+    let expected = whole.body["items"].as_array().unwrap().clone();
+    let (mut items, mut pages, mut cursor) = (Vec::new(), 0, None::<String>);
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}{sep}limit={limit}&cursor={c}"),
+            None => format!("{path}{sep}limit={limit}"),
+        };
+        let page = client.get(&url).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}: {}", page.text);
+        let got = page.body["items"].as_array().unwrap();
+        assert!(got.len() <= limit, "{url}: a page of {} items", got.len());
+        items.extend(got.iter().cloned());
+        pages += 1;
+        assert!(pages <= expected.len() + 1, "{path}: more pages than items");
+        match page.body["next_cursor"].as_str() {
+            Some(next) => {
+                assert_eq!(got.len(), limit, "{url}: a short page that says there is more");
+                cursor = Some(next.to_owned());
+            }
+            None => break,
+        }
+    }
+    let id = |i: &Value| if i["id"].is_null() { i["match_id"].clone() } else { i["id"].clone() };
+    let ids = |v: &[Value]| v.iter().map(id).collect::<Vec<_>>();
+    assert_eq!(ids(&items), ids(&expected), "{path}: the pages hold the whole list, in order");
+    client.get(&format!("{path}{sep}cursor=not-a-cursor")).await.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    client.get(&format!("{path}{sep}limit=0")).await.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    client.get(&format!("{path}{sep}limit=201")).await.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    (items, pages)
+}
+
 /// A short call through the WebSocket in which both joined.
 pub async fn a_call(mentee_ws: &mut Ws, mentor_ws: &mut Ws, mentor: &str) -> String {
     let call = uuid::Uuid::new_v4().to_string();

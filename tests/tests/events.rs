@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use kindred_tests::{Backend, TestApp, both_backends, matched_pair};
+use kindred_tests::{Backend, TestApp, all_pages, both_backends, matched_pair};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -72,6 +72,14 @@ async fn events_invitations_rsvps_calendars_and_reminders(backend: Backend) {
     assert_eq!(titles(&p.outsider.get("/api/me/events").await.body), ["Residency panel", "2027 cohort welcome"]);
     assert_eq!(titles(&p.mentor.get("/api/me/events").await.body), ["Residency panel", "Mentor circle"]);
     assert_eq!(p.coordinator.get("/api/me/events").await.body["items"].as_array().unwrap().len(), 3);
+    // A page at a time: events that start at the same moment follow their ids, none lost.
+    let (mine, pages) = all_pages(&p.coordinator, "/api/me/events", 1).await;
+    assert_eq!((mine.len(), pages), (3, 3));
+    let (all, pages) = all_pages(&p.coordinator, &path, 2).await;
+    assert_eq!((all.len(), pages), (3, 2));
+    let (outsiders, _) = all_pages(&p.outsider, "/api/me/events", 1).await;
+    assert_eq!(outsiders.len(), 2, "paging shows no one an event they are not invited to");
+    p.mentee.get(&format!("{path}?limit=1")).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
     p.mentee.get(&format!("/api/events/{circle}")).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     p.mentee
         .post(&format!("/api/events/{circle}/rsvp"), json!({"going": true}))

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use kindred_tests::{Backend, Client, TestApp, a_call, both_backends, matched_pair};
+use kindred_tests::{Backend, Client, TestApp, a_call, all_pages, both_backends, matched_pair};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -19,6 +19,7 @@ both_backends!(
     notifications_digests_and_unsubscribe_links,
     no_coordinator_endpoint_returns_message_text,
     deleting_an_account_leaves_tombstones,
+    long_lists_come_in_pages,
 );
 
 const DAY: Duration = Duration::from_secs(86_400);
@@ -619,4 +620,66 @@ async fn deleting_an_account_leaves_tombstones(backend: Backend) {
     assert_eq!(record.mentee_name, "Deleted person");
     let members = p.coordinator.get(&format!("/api/programs/{}/members", p.program)).await;
     assert!(!members.text.contains("nia@example.org"), "{}", members.text);
+}
+
+/// Surveys, engagement and alerts come a page at a time, however long the program's lists get.
+async fn long_lists_come_in_pages(backend: Backend) {
+    let app = app(backend).await;
+    let p = matched_pair(&[&app]).await;
+    let program: uuid::Uuid = p.program.parse().unwrap();
+    let store = &app.state.store;
+    let now = app.state.clock.now();
+    // Two more active pairs.
+    for i in 0..2 {
+        let mentor = app.user(&format!("mentor{i}@example.org"), "Mentor", false, false).await;
+        let mentee = app.user(&format!("mentee{i}@example.org"), "Mentee", false, false).await;
+        store.add_member(program, mentor.id, kindred::store::Role::Mentor, now).await.unwrap();
+        store.add_member(program, mentee.id, kindred::store::Role::Mentee, now).await.unwrap();
+        let id = uuid::Uuid::new_v4();
+        let new = kindred::store::NewMatch {
+            id,
+            program_id: program,
+            mentee_id: mentee.id,
+            mentor_id: mentor.id,
+            round_id: None,
+            score: 50.0,
+            explanation: "{}".into(),
+            mentor_capacity: 1,
+            announce: kindred::domain::jobs::Work::MatchProposed(id).job(now),
+        };
+        store.create_match(new, now).await.unwrap();
+        for person in [mentee.id, mentor.id] {
+            let on_active = kindred::domain::jobs::Work::MatchActivated(id).job(now);
+            store.respond_match(id, person, true, None, &on_active, now).await.unwrap();
+        }
+    }
+    for title in ["First", "Second", "Third"] {
+        let mut survey = fit_check();
+        survey["title"] = json!(title);
+        let res = p.coordinator.post(&format!("/api/programs/{program}/surveys"), survey).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    }
+    // Three quiet pairs, three alerts.
+    app.state.clock.advance(15 * DAY);
+    let alerts = format!("/api/programs/{program}/alerts");
+    eventually("three alerts", || async {
+        p.coordinator.get(&alerts).await.body["items"].as_array().map_or(0, Vec::len) == 3
+    })
+    .await;
+
+    let (surveys, pages) = all_pages(&p.coordinator, &format!("/api/programs/{program}/surveys"), 2).await;
+    assert_eq!((surveys.len(), pages), (3, 2));
+    let titles: Vec<&str> = surveys.iter().map(|s| s["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["First", "Second", "Third"], "oldest first");
+    let (pairs, pages) = all_pages(&p.coordinator, &format!("/api/programs/{program}/engagement"), 1).await;
+    assert_eq!((pairs.len(), pages), (3, 3));
+    let (open, pages) = all_pages(&p.coordinator, &alerts, 2).await;
+    assert_eq!((open.len(), pages), (3, 2));
+    let (all, _) = all_pages(&p.coordinator, &format!("{alerts}?all=true"), 1).await;
+    assert_eq!(all.len(), 3);
+
+    // Paging changes nothing about who may read: a mentee is refused every page.
+    for path in [format!("/api/programs/{program}/surveys?limit=1"), format!("{alerts}?limit=1")] {
+        assert_eq!(p.mentee.get(&path).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
 }

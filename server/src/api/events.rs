@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::{ApiJson, ApiPath, CurrentUser, List};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List, PageQuery};
 use super::ics_response;
 use crate::domain::calendar;
 use crate::domain::events::{self, Draft};
@@ -69,21 +69,27 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(events::create(&state, &me.user, program_id, draft).await?.into())))
 }
 
-/// The program's events (coordinators), newest first.
-#[utoipa::path(get, path = "/api/programs/{id}/events", tag = "events", params(("id" = Uuid, Path)),
-    responses((status = 200, body = List<GroupEvent>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// The program's events (coordinators), latest start first, a page at a time.
+#[utoipa::path(get, path = "/api/programs/{id}/events", tag = "events", params(("id" = Uuid, Path), PageQuery),
+    responses((status = 200, body = List<GroupEvent>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn program_events(
     State(state): State<AppState>,
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<List<GroupEvent>>, ApiError> {
-    Ok(Json(List { items: wire::all(events::of_program(&state, &me.user, program_id).await?), next_cursor: None }))
+    Ok(Json(events::of_program(&state, &me.user, program_id, q.page()?).await?.into()))
 }
 
-/// Events I am invited to that have not ended, soonest first.
-#[utoipa::path(get, path = "/api/me/events", tag = "events", responses((status = 200, body = List<GroupEvent>)))]
-pub async fn mine(State(state): State<AppState>, me: CurrentUser) -> Result<Json<List<GroupEvent>>, ApiError> {
-    Ok(Json(List { items: wire::all(events::mine(&state, &me.user).await?), next_cursor: None }))
+/// Events I am invited to that have not ended, soonest first, a page at a time.
+#[utoipa::path(get, path = "/api/me/events", tag = "events", params(PageQuery),
+    responses((status = 200, body = List<GroupEvent>), (status = 400, body = ErrorBody)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<List<GroupEvent>>, ApiError> {
+    Ok(Json(events::mine(&state, &me.user, q.page()?).await?.into()))
 }
 
 /// One event.

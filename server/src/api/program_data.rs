@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List, PageQuery};
 use crate::domain::program_data::coordinate::{self, SurveyDraft};
 use crate::domain::program_data::personal;
 use crate::domain::program_data::surveys::Question;
@@ -62,15 +62,16 @@ pub async fn create_survey(
     Ok((StatusCode::CREATED, Json(coordinate::create_survey(&state, &me.user, program_id, draft).await?.into())))
 }
 
-/// The program's surveys.
-#[utoipa::path(get, path = "/api/programs/{id}/surveys", tag = "program-data", params(("id" = Uuid, Path)),
-    responses((status = 200, body = List<Survey>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// The program's surveys, oldest first, a page at a time.
+#[utoipa::path(get, path = "/api/programs/{id}/surveys", tag = "program-data", params(("id" = Uuid, Path), PageQuery),
+    responses((status = 200, body = List<Survey>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_surveys(
     State(state): State<AppState>,
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<List<Survey>>, ApiError> {
-    Ok(Json(List { items: wire::all(coordinate::surveys(&state, &me.user, program_id).await?), next_cursor: None }))
+    Ok(Json(coordinate::surveys(&state, &me.user, program_id, q.page()?).await?.into()))
 }
 
 /// A survey's results in aggregate.
@@ -169,15 +170,16 @@ pub async fn answer_survey(
 
 // --- engagement, alerts ---
 
-/// Engagement of every pair that became active.
-#[utoipa::path(get, path = "/api/programs/{id}/engagement", tag = "program-data", params(("id" = Uuid, Path)),
-    responses((status = 200, body = List<PairEngagement>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// Engagement of every pair that became active, a page at a time.
+#[utoipa::path(get, path = "/api/programs/{id}/engagement", tag = "program-data", params(("id" = Uuid, Path), PageQuery),
+    responses((status = 200, body = List<PairEngagement>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn engagement(
     State(state): State<AppState>,
     me: CurrentUser,
     ApiPath(program_id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<List<PairEngagement>>, ApiError> {
-    Ok(Json(List { items: wire::all(coordinate::engagement(&state, &me.user, program_id).await?), next_cursor: None }))
+    Ok(Json(coordinate::engagement(&state, &me.user, program_id, q.page()?).await?.into()))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -239,6 +241,10 @@ pub struct AlertsQuery {
     /// Closed alerts too.
     #[serde(default)]
     pub all: bool,
+    /// Opaque cursor from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
 }
 
 /// Pairs at risk, newest first.
@@ -250,10 +256,8 @@ pub async fn list_alerts(
     ApiPath(program_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<AlertsQuery>,
 ) -> Result<Json<List<Alert>>, ApiError> {
-    Ok(Json(List {
-        items: wire::all(coordinate::alerts(&state, &me.user, program_id, q.all).await?),
-        next_cursor: None,
-    }))
+    let page = PageQuery { cursor: q.cursor, limit: q.limit }.page()?;
+    Ok(Json(coordinate::alerts(&state, &me.user, program_id, q.all, page).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -13,7 +13,8 @@ use super::notify::{Notice, To};
 use super::program_data::notify as mail;
 use super::{Core, Error, Problems, Result, validate};
 use crate::store::{
-    EventPersonRole, EventStatus, GroupEventRow, NewEvent, PersonRef, Store, StoreError, User, from_millis, to_millis,
+    EventPersonRole, EventStatus, GroupEventRow, NewEvent, Page, PageRequest, PersonRef, Store, StoreError, User,
+    from_millis, to_millis,
 };
 use crate::vocab::EmailKind;
 use crate::vocab::EventAudience;
@@ -117,12 +118,12 @@ fn view_with(row: GroupEventRow, speakers: Vec<PersonRef>, my_rsvp: Option<bool>
 }
 
 /// Several events as `me` sees them.
-async fn views(core: &Core, rows: Vec<GroupEventRow>, me: Uuid) -> Result<Vec<GroupEvent>> {
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
+async fn views(core: &Core, rows: Page<GroupEventRow>, me: Uuid) -> Result<Page<GroupEvent>> {
+    let mut items = Vec::with_capacity(rows.items.len());
+    for row in rows.items {
         items.push(view(core, row, me).await?);
     }
-    Ok(items)
+    Ok(Page { items, next: rows.next })
 }
 
 /// Creates an event the caller hosts, with its chat channel (everyone invited; a program-wide
@@ -192,14 +193,14 @@ pub async fn create(core: &Core, me: &User, program_id: Uuid, draft: Draft) -> R
 }
 
 /// A program's events (its coordinators), newest first.
-pub async fn of_program(core: &Core, me: &User, program_id: Uuid) -> Result<Vec<GroupEvent>> {
+pub async fn of_program(core: &Core, me: &User, program_id: Uuid, page: PageRequest) -> Result<Page<GroupEvent>> {
     ProgramAccess::of(core, me, program_id).await?.require_coordinator()?;
-    views(core, core.store.program_events(program_id).await?, me.id).await
+    views(core, core.store.program_events(program_id, page).await?, me.id).await
 }
 
 /// Events I am invited to that have not ended, soonest first.
-pub async fn mine(core: &Core, me: &User) -> Result<Vec<GroupEvent>> {
-    views(core, core.store.user_events(me.id, core.clock.now()).await?, me.id).await
+pub async fn mine(core: &Core, me: &User, page: PageRequest) -> Result<Page<GroupEvent>> {
+    views(core, core.store.user_events(me.id, core.clock.now(), page).await?, me.id).await
 }
 
 /// An event `me` is invited to (or hosts, or coordinates); not found for anyone else.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::vocab::EventStatus;
 
-use super::{NewJob, StoreResult};
+use super::{NewJob, Page, PageRequest, StoreResult};
 
 /// How someone named on an event takes part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,8 +114,11 @@ pub trait EventStore: Send + Sync {
     /// Whether a person is invited: by the audience, as speaker or host, or as a coordinator.
     async fn event_invited(&self, id: Uuid, user: Uuid) -> StoreResult<bool>;
     /// Events a person is invited to that have not ended, soonest first.
-    async fn user_events(&self, user: Uuid, now: OffsetDateTime) -> StoreResult<Vec<GroupEventRow>>;
-    async fn program_events(&self, program_id: Uuid) -> StoreResult<Vec<GroupEventRow>>;
+    /// Events a person is invited to that have not ended, soonest first.
+    async fn user_events(&self, user: Uuid, now: OffsetDateTime, page: PageRequest)
+    -> StoreResult<Page<GroupEventRow>>;
+    /// A program's events, latest start first.
+    async fn program_events(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<GroupEventRow>>;
     /// A person's answer; `Conflict` when "going" would pass the capacity.
     async fn rsvp(&self, id: Uuid, user: Uuid, going: bool, now: OffsetDateTime) -> StoreResult<()>;
     async fn my_rsvp(&self, id: Uuid, user: Uuid) -> StoreResult<Option<bool>>;
@@ -276,25 +279,39 @@ macro_rules! impl_event_store {
                 Ok(n > 0)
             }
 
-            async fn user_events(&self, user: Uuid, now: OffsetDateTime) -> StoreResult<Vec<GroupEventRow>> {
-                Ok(sqlx::query_as::<$db, GroupEventRow>(concat!(
+            async fn user_events(&self, user: Uuid, now: OffsetDateTime, page: PageRequest) -> StoreResult<Page<GroupEventRow>> {
+                // The cursor is the last event of the previous page: this page starts after its
+                // (start, id).
+                let rows = sqlx::query_as::<$db, GroupEventRow>(concat!(
                     event_select!(),
                     " JOIN memberships m ON m.program_id = e.program_id AND m.user_id = $1 \
                      WHERE e.starts_at + CAST(e.duration_min AS BIGINT) * 60000 > $2 AND ",
                     invited_sql!(),
-                    " ORDER BY e.starts_at LIMIT 200"
+                    " AND ($3 IS NULL OR (e.starts_at, e.id) > (SELECT c.starts_at, c.id FROM group_events c WHERE c.id = $3)) \
+                     ORDER BY e.starts_at, e.id LIMIT $4"
                 ))
                 .bind(user)
                 .bind(to_millis(now))
+                .bind(page.after)
+                .bind(page.fetch())
                 .fetch_all(self.reader())
-                .await?)
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |e| e.id))
             }
 
-            async fn program_events(&self, program_id: Uuid) -> StoreResult<Vec<GroupEventRow>> {
-                Ok(sqlx::query_as::<$db, GroupEventRow>(concat!(event_select!(), " WHERE e.program_id = $1 ORDER BY e.starts_at DESC LIMIT 500"))
-                    .bind(program_id)
-                    .fetch_all(self.reader())
-                    .await?)
+            async fn program_events(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<GroupEventRow>> {
+                let rows = sqlx::query_as::<$db, GroupEventRow>(concat!(
+                    event_select!(),
+                    " WHERE e.program_id = $1 AND ($2 IS NULL OR \
+                     (e.starts_at, e.id) < (SELECT c.starts_at, c.id FROM group_events c WHERE c.id = $2)) \
+                     ORDER BY e.starts_at DESC, e.id DESC LIMIT $3"
+                ))
+                .bind(program_id)
+                .bind(page.after)
+                .bind(page.fetch())
+                .fetch_all(self.reader())
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |e| e.id))
             }
 
             async fn rsvp(&self, id: Uuid, user: Uuid, going: bool, now: OffsetDateTime) -> StoreResult<()> {

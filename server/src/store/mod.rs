@@ -323,9 +323,19 @@ pub struct PageRequest {
     pub limit: u32,
 }
 
+impl PageRequest {
+    /// Everything, for the domain's own computations (a sweep, a dashboard, an export).
+    pub const ALL: PageRequest = PageRequest { after: None, limit: u32::MAX };
+
+    /// How many rows a query fetches: one more than the page, to know whether there is more.
+    pub fn fetch(&self) -> i64 {
+        i64::from(self.limit) + 1
+    }
+}
+
 impl<T> Page<T> {
     /// Builds a page from `limit + 1` fetched rows: the extra row only says there is more.
-    fn from_rows(mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> Uuid) -> Self {
+    pub fn from_rows(mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> Uuid) -> Self {
         let next = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
             rows.last().map(&id)
@@ -333,6 +343,11 @@ impl<T> Page<T> {
             None
         };
         Page { items: rows, next }
+    }
+
+    /// The same page of something else (a row's view).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next: self.next }
     }
 }
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::vocab::{EmailKind, RiskRule};
 
-use super::{Role, StoreResult};
+use super::{Page, PageRequest, Role, StoreResult};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SurveyRecord {
@@ -230,7 +230,8 @@ pub struct DeletedAccount {
 pub trait ProgramDataStore: Send + Sync {
     // --- surveys ---
     async fn create_survey(&self, survey: &SurveyRecord) -> StoreResult<()>;
-    async fn list_surveys(&self, program_id: Uuid) -> StoreResult<Vec<SurveyRecord>>;
+    /// A program's surveys, oldest first.
+    async fn list_surveys(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<SurveyRecord>>;
     async fn get_survey(&self, id: Uuid) -> StoreResult<SurveyRecord>;
     /// Surveys of any program that go out at a time (date, midpoint, end) and have not yet.
     async fn unsent_timed_surveys(&self) -> StoreResult<Vec<SurveyRecord>>;
@@ -284,7 +285,8 @@ pub trait ProgramDataStore: Send + Sync {
         detail: &str,
         now: OffsetDateTime,
     ) -> StoreResult<Option<Uuid>>;
-    async fn list_alerts(&self, program_id: Uuid, open_only: bool) -> StoreResult<Vec<AlertRow>>;
+    /// A program's alerts, newest first (open ones only, or all).
+    async fn list_alerts(&self, program_id: Uuid, open_only: bool, page: PageRequest) -> StoreResult<Page<AlertRow>>;
     async fn get_alert(&self, id: Uuid) -> StoreResult<AlertRow>;
     /// Closes an open alert; false when it was already closed.
     async fn resolve_alert(&self, id: Uuid, resolution: &str, now: OffsetDateTime) -> StoreResult<bool>;
@@ -371,14 +373,17 @@ macro_rules! impl_program_data_store {
                 Ok(())
             }
 
-            async fn list_surveys(&self, program_id: Uuid) -> StoreResult<Vec<SurveyRecord>> {
-                Ok(sqlx::query_as::<$db, SurveyRecord>(
+            async fn list_surveys(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<SurveyRecord>> {
+                let rows = sqlx::query_as::<$db, SurveyRecord>(
                     "SELECT s.*, (SELECT COUNT(*) FROM survey_responses r WHERE r.survey_id = s.id) AS responses \
-                     FROM surveys s WHERE s.program_id = $1 ORDER BY s.id",
+                     FROM surveys s WHERE s.program_id = $1 AND ($2 IS NULL OR s.id > $2) ORDER BY s.id LIMIT $3",
                 )
                 .bind(program_id)
+                .bind(page.after)
+                .bind(page.fetch())
                 .fetch_all(self.reader())
-                .await?)
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |s| s.id))
             }
 
             async fn get_survey(&self, id: Uuid) -> StoreResult<SurveyRecord> {
@@ -645,15 +650,22 @@ macro_rules! impl_program_data_store {
                 Ok((done.rows_affected() == 1).then_some(id))
             }
 
-            async fn list_alerts(&self, program_id: Uuid, open_only: bool) -> StoreResult<Vec<AlertRow>> {
-                Ok(sqlx::query_as::<$db, AlertRow>(concat!(
+            async fn list_alerts(&self, program_id: Uuid, open_only: bool, page: PageRequest) -> StoreResult<Page<AlertRow>> {
+                // The cursor is the last alert of the previous page; its (time, id) is where this
+                // page starts.
+                let rows = sqlx::query_as::<$db, AlertRow>(concat!(
                     alert_select!(),
-                    " WHERE a.program_id = $1 AND (a.resolved_at IS NULL OR NOT $2) ORDER BY a.raised_at DESC, a.id DESC LIMIT 1000"
+                    " WHERE a.program_id = $1 AND (a.resolved_at IS NULL OR NOT $2) AND ($3 IS NULL OR \
+                     (a.raised_at, a.id) < (SELECT c.raised_at, c.id FROM risk_alerts c WHERE c.id = $3)) \
+                     ORDER BY a.raised_at DESC, a.id DESC LIMIT $4"
                 ))
                 .bind(program_id)
                 .bind(open_only)
+                .bind(page.after)
+                .bind(page.fetch())
                 .fetch_all(self.reader())
-                .await?)
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |a| a.id))
             }
 
             async fn get_alert(&self, id: Uuid) -> StoreResult<AlertRow> {

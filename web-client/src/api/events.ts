@@ -2,7 +2,7 @@
 // speakers, a capacity and RSVPs. Types and one function per endpoint, kept apart from
 // endpoints.ts so that this part of the API reads as one piece. The types are the OpenAPI
 // document's (types.ts says how).
-import { request } from './client';
+import { query, request } from './client';
 import type { components } from './schema';
 import type { Page } from './types';
 
@@ -29,10 +29,11 @@ export type GroupEvent = Schemas['GroupEvent'];
 export type NewEvent = Schemas['EventInput'];
 
 export const eventsApi = {
-  /** Events I am invited to (or speak at, or host) that have not ended, soonest first. */
-  mine: () => request<Page<GroupEvent>>('GET', '/api/me/events'),
-  /** A program's events, newest first (coordinators). */
-  ofProgram: (programId: string) => request<Page<GroupEvent>>('GET', `/api/programs/${seg(programId)}/events`),
+  /** Events I am invited to (or speak at, or host) that have not ended, soonest first (paged). */
+  mine: (cursor?: string | null) => request<Page<GroupEvent>>('GET', `/api/me/events${query({ cursor })}`),
+  /** A program's events, latest start first (coordinators; paged). */
+  ofProgram: (programId: string, cursor?: string | null) =>
+    request<Page<GroupEvent>>('GET', `/api/programs/${seg(programId)}/events${query({ cursor })}`),
   get: (id: string) => request<GroupEvent>('GET', `/api/events/${seg(id)}`),
   /** Creates an event the caller hosts (a coordinator who is a member of the program). */
   create: (programId: string, event: NewEvent) =>

@@ -90,11 +90,11 @@ export const checkinKeys = {
 };
 
 export const eventKeys = {
-  /** GET /api/me/events. */
+  /** GET /api/me/events (paged: an infinite query, chat/events.ts EventPages). */
   mine: ['my-events'] as const,
   /** GET /api/events/{id}. */
   detail: (eventId: string) => ['event', eventId] as const,
-  /** GET /api/programs/{id}/events. */
+  /** GET /api/programs/{id}/events (paged: an infinite query, chat/events.ts EventPages). */
   ofProgram: (programId: string) => ['program-events', programId] as const,
 };
 

@@ -501,7 +501,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events I am invited to that have not ended, soonest first. */
+        /** Events I am invited to that have not ended, soonest first, a page at a time. */
         get: operations["mine"];
         put?: never;
         post?: never;
@@ -916,7 +916,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Engagement of every pair that became active. */
+        /** Engagement of every pair that became active, a page at a time. */
         get: operations["engagement"];
         put?: never;
         post?: never;
@@ -933,7 +933,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The program's events (coordinators), newest first. */
+        /** The program's events (coordinators), latest start first, a page at a time. */
         get: operations["program_events"];
         put?: never;
         /** Create a group event (the caller hosts it). */
@@ -1351,7 +1351,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The program's surveys. */
+        /** The program's surveys, oldest first, a page at a time. */
         get: operations["list_surveys"];
         put?: never;
         /** Create a survey. */
@@ -4220,7 +4220,12 @@ export interface operations {
     };
     mine: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque cursor from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4233,6 +4238,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["List_GroupEvent"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4881,6 +4894,10 @@ export interface operations {
             query?: {
                 /** @description Closed alerts too. */
                 all?: boolean;
+                /** @description Opaque cursor from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -5236,7 +5253,12 @@ export interface operations {
     };
     engagement: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque cursor from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5251,6 +5273,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["List_PairEngagement"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             403: {
@@ -5273,7 +5303,12 @@ export interface operations {
     };
     program_events: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque cursor from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5288,6 +5323,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["List_GroupEvent"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             403: {
@@ -6697,7 +6740,12 @@ export interface operations {
     };
     list_surveys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque cursor from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -6712,6 +6760,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["List_Survey"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             403: {

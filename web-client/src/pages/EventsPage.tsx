@@ -1,14 +1,15 @@
 // My group events: the panels and workshops I am invited to, speak at or host that have not
 // ended, soonest first, with my answer and the places left. Times are shown in the person's time
-// zone. The list stays live: `group_event` frames (a cancellation, a reminder) refetch it.
+// zone, a page at a time. The list stays live: `group_event` frames (a cancellation, a reminder)
+// refetch it.
 import { useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { useQuery } from '@tanstack/react-query';
 import { eventsApi } from '../api/events';
 import { eventKeys } from '../api/queryKeys';
 import { EventCard } from '../components/events/EventCard';
 import { StatusMessage } from '../components/forms';
 import { PageHeading, QueryStatus } from '../components/Page';
+import { LoadMore, usePagedList } from '../components/paged';
 import { browserTimeZone } from '../lib/format';
 import { isValidZone, preferredZone } from '../lib/zoned';
 import { useNow } from '../lib/useNow';
@@ -19,10 +20,10 @@ export function EventsPage() {
   const zone = preferredZone(user?.time_zone, browserTimeZone());
   const fromProfile = isValidZone(user?.time_zone);
   const now = useNow();
-  const events = useQuery({ queryKey: eventKeys.mine, queryFn: () => eventsApi.mine() });
+  const events = usePagedList(eventKeys.mine, (cursor) => eventsApi.mine(cursor));
   const [status, setStatus] = useState<string | null>(null);
   const statusRef = useRef<HTMLDivElement>(null);
-  const items = events.data?.items ?? [];
+  const items = events.items;
 
   return (
     <>
@@ -49,6 +50,7 @@ export function EventsPage() {
             ))}
           </ul>
         ) : null}
+        <LoadMore {...events} what="events" />
       </section>
     </>
   );

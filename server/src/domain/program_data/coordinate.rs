@@ -15,7 +15,9 @@ use super::{Alert, Survey, parse_questions, sweep};
 use crate::domain::access::ProgramAccess;
 use crate::domain::accounts::new_secret;
 use crate::domain::{Core, Error, Problems, Result, validate};
-use crate::store::{ChannelKind, NewChannel, RiskSettingsRow, SurveyRecord, User, from_millis, to_millis};
+use crate::store::{
+    ChannelKind, NewChannel, Page, PageRequest, RiskSettingsRow, SurveyRecord, User, from_millis, to_millis,
+};
 use crate::vocab::{ExportKind, SurveyAudience, Trigger};
 
 async fn coordinator(core: &Core, me: &User, program_id: Uuid) -> Result<()> {
@@ -88,9 +90,9 @@ pub async fn create_survey(core: &Core, me: &User, program_id: Uuid, draft: Surv
     Ok(Survey::from_record(&record))
 }
 
-pub async fn surveys(core: &Core, me: &User, program_id: Uuid) -> Result<Vec<Survey>> {
+pub async fn surveys(core: &Core, me: &User, program_id: Uuid, page: PageRequest) -> Result<Page<Survey>> {
     coordinator(core, me, program_id).await?;
-    Ok(core.store.list_surveys(program_id).await?.iter().map(Survey::from_record).collect())
+    Ok(core.store.list_surveys(program_id, page).await?.map(|s| Survey::from_record(&s)))
 }
 
 async fn results_of(core: &Core, survey: &SurveyRecord) -> Result<SurveyResults> {
@@ -116,12 +118,20 @@ pub async fn survey_results(core: &Core, me: &User, program_id: Uuid, survey_id:
 
 // --- engagement, risk, alerts ---
 
-/// Engagement of every pair that became active.
-pub async fn engagement(core: &Core, me: &User, program_id: Uuid) -> Result<Vec<PairEngagement>> {
+/// Engagement of the pairs that became active, a page at a time in the order of
+/// `engagement::engagement` (the cursor is the last pair's match id). Each page is computed from
+/// the program's whole activity: the response is bounded, the work is not yet.
+pub async fn engagement(core: &Core, me: &User, program_id: Uuid, page: PageRequest) -> Result<Page<PairEngagement>> {
     coordinator(core, me, program_id).await?;
     let activity = core.store.program_activity(program_id).await?;
-    let alerts = core.store.list_alerts(program_id, true).await?;
-    Ok(engagement::engagement(&activity, &alerts))
+    let alerts = core.store.list_alerts(program_id, true, PageRequest::ALL).await?.items;
+    let all = engagement::engagement(&activity, &alerts);
+    let start = match page.after {
+        None => 0,
+        Some(after) => all.iter().position(|p| p.match_id == after).map_or(all.len(), |i| i + 1),
+    };
+    let rows: Vec<PairEngagement> = all.into_iter().skip(start).take(page.limit as usize + 1).collect();
+    Ok(Page::from_rows(rows, page.limit, |p| p.match_id))
 }
 
 pub async fn risk_settings(core: &Core, me: &User, program_id: Uuid) -> Result<RiskSettingsRow> {
@@ -151,9 +161,9 @@ pub async fn save_risk_settings(
 }
 
 /// Pairs at risk, newest first; closed ones too when `all`.
-pub async fn alerts(core: &Core, me: &User, program_id: Uuid, all: bool) -> Result<Vec<Alert>> {
+pub async fn alerts(core: &Core, me: &User, program_id: Uuid, all: bool, page: PageRequest) -> Result<Page<Alert>> {
     coordinator(core, me, program_id).await?;
-    Ok(core.store.list_alerts(program_id, !all).await?.iter().map(Alert::from_row).collect())
+    Ok(core.store.list_alerts(program_id, !all, page).await?.map(|a| Alert::from_row(&a)))
 }
 
 async fn program_alert(core: &Core, me: &User, program_id: Uuid, id: Uuid) -> Result<Alert> {
@@ -254,11 +264,11 @@ pub async fn dashboard(
     problems.into_result()?;
     let participants = core.store.roster(program_id).await?;
     let activity = core.store.program_activity(program_id).await?;
-    let alerts = core.store.list_alerts(program_id, true).await?;
+    let alerts = core.store.list_alerts(program_id, true, PageRequest::ALL).await?.items;
     let pairs = engagement::engagement(&activity, &alerts);
     let overview = engagement::overview(&participants, &activity, &pairs, &alerts, &filter);
     let mut results = Vec::new();
-    for survey in core.store.list_surveys(program_id).await? {
+    for survey in core.store.list_surveys(program_id, PageRequest::ALL).await?.items {
         results.push(results_of(core, &survey).await?);
     }
     Ok((overview, results))
@@ -298,12 +308,12 @@ pub async fn export(
         ExportKind::Matches => export::matches(&store.program_activity(program_id).await?.pairs, &namer),
         ExportKind::Engagement => {
             let activity = store.program_activity(program_id).await?;
-            let alerts = store.list_alerts(program_id, true).await?;
+            let alerts = store.list_alerts(program_id, true, PageRequest::ALL).await?.items;
             export::engagement(&engagement::engagement(&activity, &alerts), &namer)
         }
         ExportKind::SurveyResponses => {
             let mut all = Vec::new();
-            for survey in store.list_surveys(program_id).await? {
+            for survey in store.list_surveys(program_id, PageRequest::ALL).await?.items {
                 let responses = store.survey_responses(survey.id).await?;
                 let questions = parse_questions(&survey.questions);
                 all.push((survey, questions, responses));

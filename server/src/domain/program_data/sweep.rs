@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::engagement::engagement;
 use super::{announce_invitation, notify, raise};
 use crate::domain::Core;
-use crate::store::{MatchStatus, RiskRule, RiskSettingsRow, SurveyRecord, from_millis, to_millis};
+use crate::store::{MatchStatus, PageRequest, RiskRule, RiskSettingsRow, SurveyRecord, from_millis, to_millis};
 use crate::vocab::EmailKind;
 use crate::vocab::{SurveyAudience, Trigger};
 
@@ -81,7 +81,9 @@ async fn surveys_after_meetings(state: &Core) -> anyhow::Result<()> {
     for (call, program_id, caller, callee, ended_at) in meetings {
         let surveys = match by_program.entry(program_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(state.store.list_surveys(program_id).await?),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(state.store.list_surveys(program_id, PageRequest::ALL).await?.items)
+            }
         };
         let relevant: Vec<&SurveyRecord> = surveys
             .iter()

@@ -1,15 +1,15 @@
 // A program's group events, for its coordinators (on the program page): the form to create one
 // (title, description, when in the coordinator's time zone, length, capacity, who is invited,
 // speakers picked among the members), each problem shown next to its field, and the program's
-// events with how many are going and a Cancel button.
+// events (a page at a time) with how many are going and a Cancel button.
 import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, fieldErrors, formErrorMessage, type FieldErrors } from '../../api/client';
 import { api } from '../../api/endpoints';
 import { EVENT_AUDIENCES, eventsApi, type EventAudience, type GroupEvent, type NewEvent } from '../../api/events';
 import { eventKeys, memberKeys } from '../../api/queryKeys';
-import { applyEventUpdate } from '../../chat/events';
+import { addProgramEvent, applyEventUpdate, type EventPages } from '../../chat/events';
 import {
   durationLabel,
   EVENT_DURATIONS,
@@ -90,9 +90,7 @@ function CreateEventForm({
       setSpeakers([]);
       setErrors({});
       setFormError(null);
-      queryClient.setQueryData(eventKeys.ofProgram(programId), (old: { items: GroupEvent[] } | undefined) =>
-        old ? { ...old, items: [event, ...old.items.filter((e) => e.id !== event.id)] } : old,
-      );
+      queryClient.setQueryData<EventPages>(eventKeys.ofProgram(programId), (old) => addProgramEvent(old, event));
       void queryClient.invalidateQueries({ queryKey: eventKeys.ofProgram(programId) });
       void queryClient.invalidateQueries({ queryKey: eventKeys.mine });
       onCreated(`Event “${event.title}” created for ${formatInZone(eventStartMs(event), zone)}.`);
@@ -234,8 +232,8 @@ function ProgramEventList({
   zone: string;
   onDone: (message: string) => void;
 }) {
-  const events = useQuery({ queryKey: eventKeys.ofProgram(programId), queryFn: () => eventsApi.ofProgram(programId) });
-  const items = events.data?.items ?? [];
+  const events = usePagedList(eventKeys.ofProgram(programId), (cursor) => eventsApi.ofProgram(programId, cursor));
+  const items = events.items;
   return (
     <div className="program-events">
       <h3 id="program-events-heading">The program’s events</h3>
@@ -250,6 +248,7 @@ function ProgramEventList({
           ))}
         </ul>
       ) : null}
+      <LoadMore {...events} what="events" />
     </div>
   );
 }
