@@ -665,6 +665,13 @@ async fn a_large_channel_carries_its_count_not_its_members(backend: Backend) {
     let receipt = nia.recv_type("read").await;
     assert_eq!(receipt["channel"], p.channel.as_str(), "{receipt}");
 
+    // Typing stays out of the large channel too: Kwame types there, then in the pair's channel;
+    // the first typing Nia hears of is the pair's.
+    kwame.send(json!({"type": "typing", "channel": everyone})).await;
+    kwame.send(json!({"type": "typing", "channel": p.channel})).await;
+    let typing = nia.recv_type("typing").await;
+    assert_eq!(typing["channel"], p.channel.as_str(), "{typing}");
+
     // Presence is not shared through the large channel: a member who shares only it with Nia
     // comes online without Nia hearing of it, and does not see Nia. The marker: Kwame, her
     // pair, going away afterwards reaches her, and nothing about the member came first.

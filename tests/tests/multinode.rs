@@ -18,6 +18,7 @@ struct World {
     tokens: HashMap<&'static str, String>,
     ids: HashMap<&'static str, Uuid>,
     pair: Uuid,
+    program: Uuid,
     _group: Uuid,
 }
 
@@ -72,7 +73,7 @@ async fn world(store: &dyn Store) -> World {
         )
         .await
         .unwrap();
-    World { tokens, ids, pair: pair.id, _group: group.id }
+    World { tokens, ids, pair: pair.id, program: program.id, _group: group.id }
 }
 
 async fn connect(base: &str, token: &str, last_seq: Value) -> Ws {
@@ -121,7 +122,26 @@ async fn people_on_different_nodes_talk() {
     assert_eq!(nia2.recv_matching(|f| f["type"] == "event" && f["seq"] == 3).await["body"], "to both devices");
     nia.send(json!({"type": "read", "channel": pair, "seq": 3})).await;
     assert_eq!(nia2.recv_type("unread").await["unread"], 0);
-    // A channel opened on node B reaches a connection on node A.
+    // A channel opened on node B reaches connections on node A, each with its right to post,
+    // and what is posted there on B arrives on A.
+    let mut cora = connect(&b.url, &w.tokens["cora"], json!({})).await;
+    let cora_http = TestAppless { base: b.url.clone() }.bearer(&w.tokens["cora"]);
+    let res = cora_http
+        .post(
+            &format!("/api/programs/{}/channels", w.program),
+            json!({"kind": "announcement", "name": "News", "program_wide": true}),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 201, "{}", res.text);
+    let news = res.body["id"].as_str().unwrap().to_owned();
+    let added = |f: &Value| f["type"] == "channel_added" && f["channel"]["id"] == news.as_str();
+    assert_eq!(kwame.recv_matching(added).await["channel"]["can_post"], false);
+    assert_eq!(nia2.recv_matching(added).await["channel"]["can_post"], false);
+    assert_eq!(cora.recv_matching(added).await["channel"]["can_post"], true);
+    assert_eq!(cora.send_message(&news, "c1", "Welcome, everyone").await["type"], "ack");
+    let got = kwame.recv_matching(|f| f["type"] == "event" && f["channel_id"] == news.as_str()).await;
+    assert_eq!(got["body"], "Welcome, everyone");
+    assert_eq!(kwame.send_message(&news, "k1", "may I?").await["code"], "read_only");
     drop(nia2);
     drop(nia);
     let off = kwame

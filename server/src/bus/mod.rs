@@ -30,8 +30,10 @@ pub enum BusEvent {
     Channel { channel: Uuid, frame: String, except_user: Option<Uuid> },
     /// Deliver `frame` to every connection of `user`.
     User { user: Uuid, frame: String },
-    /// `user` joined `channel`: register their connections and send them `frame` (channel_added).
-    Joined { channel: Uuid, user: Uuid, can_post: bool, frame: String },
+    /// `users` joined `channel`, all with the same `can_post`: register their connections and
+    /// send them `frame` (channel_added). One event for a whole program joining a program-wide
+    /// channel, not one per person.
+    Joined { channel: Uuid, users: Vec<Uuid>, can_post: bool, frame: String },
     /// `user`'s merged presence is now `state`; deliver to members of `channels`.
     Presence { user: Uuid, state: PresenceState, channels: Vec<Uuid> },
     /// Sessions ended (sign-out, sign-out everywhere, password reset): close the matching

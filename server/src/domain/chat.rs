@@ -113,7 +113,13 @@ pub async fn read(store: &dyn Store, notify: &Notifier, reader: Uuid, channel: U
     Ok(())
 }
 
-/// Tells the other members of `channel` that `writer` is typing.
-pub async fn typing(notify: &Notifier, writer: Uuid, channel: Uuid) {
-    notify.send(To::Channel { channel, except: Some(writer) }, Notice::Typing { channel, user: writer }).await;
+/// Tells the other members of `channel` that `writer` is typing, in channels small enough to
+/// show it (`access::MEMBER_LIST_UP_TO`, as read receipts): in a program-wide channel of
+/// thousands it would be a frame to everyone for every keystroke burst, and says nothing useful.
+pub async fn typing(store: &dyn Store, notify: &Notifier, writer: Uuid, channel: Uuid) -> Result<(), Refusal> {
+    let found = store.get_channel(channel).await.map_err(Refusal::Store)?;
+    if found.member_count <= super::access::MEMBER_LIST_UP_TO {
+        notify.send(To::Channel { channel, except: Some(writer) }, Notice::Typing { channel, user: writer }).await;
+    }
+    Ok(())
 }

@@ -157,17 +157,22 @@ impl Notifier {
         } else {
             Vec::new()
         };
-        for member in &rows {
+        // Everyone who may post gets one frame and everyone who may not another: at most two
+        // bus events, however large the channel.
+        for can_post in [true, false] {
+            let users: Vec<Uuid> = rows.iter().filter(|m| m.can_post == can_post).map(|m| m.user_id).collect();
+            if users.is_empty() {
+                continue;
+            }
             let view = ChannelView {
                 channel: channel.clone(),
-                can_post: member.can_post,
+                can_post,
                 last_read_seq: 0,
                 unread: 0,
                 members: members.clone(),
             };
             let frame = (self.encode)(&Notice::ChannelAdded { channel: &view });
-            let (user, can_post) = (member.user_id, member.can_post);
-            self.publish(BusEvent::Joined { channel: channel.id, user, can_post, frame }).await;
+            self.publish(BusEvent::Joined { channel: channel.id, users, can_post, frame }).await;
         }
         if !shown {
             return Ok(());

@@ -390,7 +390,10 @@ impl Connection {
             return;
         }
         self.typing.insert(channel, now);
-        chat::typing(&self.gateway.notify, self.user.id, channel).await;
+        // Typing is ephemeral: when the channel cannot be read, the indicator is dropped.
+        if let Err(e) = chat::typing(self.gateway.store.as_ref(), &self.gateway.notify, self.user.id, channel).await {
+            tracing::debug!(error = %e, "typing not forwarded");
+        }
     }
 
     async fn update_presence(&self, state: PresenceState) {

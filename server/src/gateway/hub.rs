@@ -187,17 +187,25 @@ impl Hub {
         inner.by_user.keys().map(|u| (*u, Self::merged(&inner, *u))).collect()
     }
 
-    /// Registers every connection of `user` for `channel`; returns whether they have any here.
-    pub fn join(&self, user: Uuid, channel: Uuid, can_post: bool) -> bool {
+    /// `users` joined `channel`: every connection of theirs on this node receives it from now on
+    /// and gets `frame` (its channel_added), under one lock however many joined. Returns how
+    /// many connections were told.
+    pub fn join(&self, users: &[Uuid], channel: Uuid, can_post: bool, frame: &Utf8Bytes) -> usize {
         let mut inner = self.write();
-        let ids: Vec<ConnId> = inner.by_user.get(&user).into_iter().flatten().copied().collect();
-        for id in &ids {
-            if let Some(conn) = inner.conns.get_mut(id) {
-                conn.channels.insert(channel, can_post);
+        let mut told = 0;
+        for user in users {
+            let ids: Vec<ConnId> = inner.by_user.get(user).into_iter().flatten().copied().collect();
+            for id in ids {
+                if let Some(conn) = inner.conns.get_mut(&id) {
+                    conn.channels.insert(channel, can_post);
+                    if conn.outbox.push(frame.clone()) {
+                        told += 1;
+                    }
+                }
+                inner.by_channel.entry(channel).or_default().insert(id);
             }
-            inner.by_channel.entry(channel).or_default().insert(*id);
         }
-        !ids.is_empty()
+        told
     }
 
     /// Sends a frame to every connection receiving `channel` (but not `except`'s).
@@ -310,7 +318,8 @@ mod tests {
         assert_eq!(hub.deliver_channel(ch, &Utf8Bytes::from("x"), None), 1);
         assert_eq!(ra.try_recv().unwrap().as_str(), "x");
         assert!(rb.try_recv().is_err());
-        assert!(hub.join(b, ch, false));
+        assert_eq!(hub.join(&[b, Uuid::now_v7()], ch, false, &Utf8Bytes::from("added")), 1);
+        assert_eq!(rb.try_recv().unwrap().as_str(), "added");
         assert_eq!(hub.access(ib, ch), Some(false));
         assert_eq!(hub.deliver_channel(ch, &Utf8Bytes::from("y"), Some(a)), 1);
         assert_eq!(rb.try_recv().unwrap().as_str(), "y");

@@ -106,10 +106,9 @@ impl Gateway {
                     metrics::counter!("kindred_ws_frames_delivered_total").increment(n as u64);
                 }
                 BusEvent::User { user, frame } => self.hub.deliver_user(user, &Utf8Bytes::from(frame)),
-                BusEvent::Joined { channel, user, can_post, frame } => {
-                    if self.hub.join(user, channel, can_post) {
-                        self.hub.deliver_user(user, &Utf8Bytes::from(frame));
-                    }
+                BusEvent::Joined { channel, users, can_post, frame } => {
+                    let n = self.hub.join(&users, channel, can_post, &Utf8Bytes::from(frame));
+                    metrics::counter!("kindred_ws_frames_delivered_total").increment(n as u64);
                 }
                 BusEvent::Presence { user, state, channels } => {
                     let frame = ServerFrame::Presence { user_id: user, state }.encode();

@@ -135,6 +135,20 @@ function connect(w: ReturnType<typeof world>, lastSeq = 0) {
   w.socket.receive({ type: 'caught_up', last_seq: {} });
 }
 
+/** Connects with one channel of `memberCount` members, too many to be listed. */
+function connectLarge(w: ReturnType<typeof world>, memberCount: number) {
+  w.socket.open();
+  w.socket.receive({
+    type: 'welcome',
+    v: 1,
+    user_id: ME,
+    heartbeat_ms: 20_000,
+    channels: [view({ member_count: memberCount, members: [] })],
+    presence: {},
+  });
+  w.socket.receive({ type: 'caught_up', last_seq: {} });
+}
+
 describe('ChatClient', () => {
   it('says hello first, then is connected', () => {
     const w = world();
@@ -337,6 +351,16 @@ describe('ChatClient', () => {
     expect(w.socket.sent.filter((f) => f.type === 'read')).toEqual([{ type: 'read', ref: expect.any(String), channel: CH, seq: 1 }]);
   });
 
+  it('sends no typing in a channel too large to show it', () => {
+    const w = world();
+    w.client.start();
+    connectLarge(w, 51);
+    w.client.typing(CH);
+    w.advance(2000);
+    w.client.typing(CH);
+    expect(w.socket.types()).not.toContain('typing');
+  });
+
   it('loads history once, then older pages with before', async () => {
     const w = world();
     w.client.start();
@@ -433,16 +457,7 @@ describe('names in large channels', () => {
       },
     });
     w.client.start();
-    w.socket.open();
-    w.socket.receive({
-      type: 'welcome',
-      v: 1,
-      user_id: ME,
-      heartbeat_ms: 20_000,
-      channels: [view({ member_count: 900, members: [] })],
-      presence: {},
-    });
-    w.socket.receive({ type: 'caught_up', last_seq: {} });
+    connectLarge(w, 900);
     w.socket.receive(msg(1, { sender_id: THEM }));
     w.client.loadNames(CH);
     expect(asked).toEqual([[THEM]]);

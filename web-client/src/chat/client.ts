@@ -600,9 +600,13 @@ export class ChatClient {
     this.setState(S.withPending(this.state, P.discard(this.state.pending, clientId)));
   }
 
-  /** Tells the other members that I am typing (at most every 2 s per channel). */
+  /**
+   * Tells the other members that I am typing (at most every 2 s per channel); not in channels
+   * larger than MEMBER_LIST_UP_TO, where the server shows no one typing (as no receipts).
+   */
   typing(channel: string): void {
-    if (!this.connected || !this.state.channels[channel]) return;
+    const c = this.state.channels[channel];
+    if (!this.connected || !c || c.memberCount > S.MEMBER_LIST_UP_TO) return;
     const now = this.env.now();
     const last = this.typingSent.get(channel);
     if (last !== undefined && now - last < TYPING_EVERY_MS) return;
