@@ -4,7 +4,8 @@
 # PostgreSQL; then the mentee's channel list, `hello` → `welcome`, a one-row read and creating a
 # program-wide channel, timed against a release server (`scalebench`, bench/src/bin/scalebench.rs);
 # then, on a second start with the worker sweeping back to back, one-row reads for SCALE_SWEEP_SECS
-# and the sweeps' times from /metrics.
+# and the sweeps' times from /metrics; on PostgreSQL, then, two nodes over a Redis of their own
+# (port SCALE_REDIS_PORT) and the bytes that creating a program-wide channel publishes on it.
 # With SCALE_BASELINE=<git revision>, that revision is built too (in a worktree, with this
 # scalebench.rs, into target/baseline) and measured on a database seeded the same way, right
 # before the current build, so both sides come from one run. One JSON line per size, backend and
@@ -19,6 +20,7 @@ BACKENDS=${SCALE_BACKENDS:-"sqlite postgres"}
 PG=${SCALE_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 REPS=${SCALE_REPS:-20}
 SWEEP_SECS=${SCALE_SWEEP_SECS:-20}
+REDIS_PORT=${SCALE_REDIS_PORT:-6391}
 
 mkdir -p web-client/dist
 cargo build --release -p kindred -p kindred-bench >&2
@@ -76,6 +78,25 @@ for backend in $BACKENDS; do
       "$bin/scalebench" sweeps --url "$url" --layout "$work/layout.json" --seconds "$SWEEP_SECS" \
         | sed "s/^{/{\"build\":\"$label\",\"backend\":\"$backend\",/"
       kill $pid; wait $pid 2>/dev/null || true
+      if [[ $backend == postgres ]]; then
+        # Two nodes over a Redis of their own: the bytes a program-wide creation publishes.
+        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+          > "$work/redis.out" 2>&1 &
+        redis_pid=$!
+        for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+        export KINDRED_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+        KINDRED_WORKER=false start_server "$bin" "$db"; first=$pid; first_url=$url
+        mv "$work/kindred.out" "$work/kindred1.out"
+        KINDRED_WORKER=false start_server "$bin" "$db"; second=$pid
+        unset KINDRED_REDIS_URL
+        bytes() { redis-cli -p "$REDIS_PORT" info stats | tr -d '\r' | sed -n 's/^total_net_input_bytes://p'; }
+        before=$(bytes)
+        created=$("$bin/scalebench" create --url "$first_url" --layout "$work/layout.json" --count 3)
+        after=$(bytes)
+        echo "$created" | sed "s/^{/{\"build\":\"$label\",\"backend\":\"$backend\",\"nodes\":2,\"bus_bytes_per_creation\":$(( (after - before) / 3 )),/"
+        kill $first $second; wait $first $second 2>/dev/null || true
+        kill $redis_pid; wait $redis_pid 2>/dev/null || true
+      fi
       if [[ $backend == postgres ]]; then psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $name" >&2; fi
     done
   done

@@ -14,6 +14,10 @@
 //! Subcommands:
 //! - `seed --database-url URL --people N --out layout.json`: writes the program straight into a
 //!   migrated database through the store, with API tokens for the coordinator and the mentee.
+//! - `create --url URL --layout layout.json [--count N]`: the coordinator creates N program-wide
+//!   channels (`bench/scale.sh` reads the Redis bytes they publish around it).
+//! - `sweeps --url URL --layout layout.json [--seconds S]`: one-row reads while the worker sweeps,
+//!   and the sweeps' times from `/metrics`.
 //! - `measure --url URL --layout layout.json --pid P [--reps R]`: one JSON line: the mentee's
 //!   channel list and `hello` → `welcome` (median and p95 ms, bytes), a one-row read
 //!   (`GET /api/me/matches`), the coordinator creating a program-wide channel (median ms), and
@@ -68,7 +72,18 @@ async fn main() -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
-        _ => bail!("usage: scalebench seed|measure|sweeps …"),
+        Some("create") => {
+            let layout: Layout = serde_json::from_str(&std::fs::read_to_string(need(&args, "--layout")?)?)?;
+            let count: usize = arg(&args, "--count").map(|r| r.parse()).transpose()?.unwrap_or(3);
+            let http = reqwest::Client::new();
+            let mut took = Vec::new();
+            for i in 0..count {
+                took.push(create_program_wide(&http, &need(&args, "--url")?, &layout, &format!("Bus {i}")).await?);
+            }
+            println!("{}", json!({"people": layout.people, "created": count, "create_ms": took}));
+            Ok(())
+        }
+        _ => bail!("usage: scalebench seed|measure|sweeps|create …"),
     }
 }
 
@@ -190,6 +205,21 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
     })
 }
 
+/// The coordinator creates a program-wide channel; how long it took (ms).
+async fn create_program_wide(http: &reqwest::Client, url: &str, layout: &Layout, name: &str) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let res = http
+        .post(format!("{url}/api/programs/{}/channels", layout.program_id))
+        .bearer_auth(&layout.coordinator_token)
+        .json(&json!({"kind": "group", "name": name, "program_wide": true}))
+        .send()
+        .await?;
+    if !res.status().is_success() {
+        bail!("creating a program-wide channel: {}", res.status());
+    }
+    Ok(started.elapsed().as_secs_f64() * 1000.0)
+}
+
 /// Median and 95th percentile of `samples` (milliseconds).
 fn spread(samples: &mut [f64]) -> (f64, f64) {
     samples.sort_by(f64::total_cmp);
@@ -259,17 +289,7 @@ async fn measure(url: &str, layout: &Layout, reps: usize, pid: u32) -> anyhow::R
     }
     let mut create = Vec::new();
     for i in 0..3 {
-        let started = Instant::now();
-        let res = http
-            .post(format!("{url}/api/programs/{}/channels", layout.program_id))
-            .bearer_auth(&layout.coordinator_token)
-            .json(&json!({"kind": "group", "name": format!("New program-wide channel {i}"), "program_wide": true}))
-            .send()
-            .await?;
-        if !res.status().is_success() {
-            bail!("creating a program-wide channel: {}", res.status());
-        }
-        create.push(started.elapsed().as_secs_f64() * 1000.0);
+        create.push(create_program_wide(&http, url, layout, &format!("New program-wide channel {i}")).await?);
     }
     let (list_p50, list_p95) = spread(&mut list);
     let (hello_p50, hello_p95) = spread(&mut hello);
