@@ -59,7 +59,7 @@ for backend in $BACKENDS; do
       label=${build%%:*}; bin=${build#*:}
       if [[ $backend == postgres ]]; then
         name="kindred_scale_${label}_$people"
-        psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >&2
+        psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name" >&2
         db="$PG/$name"
       else
         rm -f "$work"/scale.db*
@@ -97,7 +97,7 @@ for backend in $BACKENDS; do
         kill $first $second; wait $first $second 2>/dev/null || true
         kill $redis_pid; wait $redis_pid 2>/dev/null || true
       fi
-      if [[ $backend == postgres ]]; then psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $name" >&2; fi
+      if [[ $backend == postgres ]]; then psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >&2; fi
     done
   done
 done

@@ -313,8 +313,9 @@ pub trait ProgramDataStore: Send + Sync {
     async fn list_audit(&self, before: Option<Uuid>, limit: u32) -> StoreResult<Vec<AuditRow>>;
     async fn notification_prefs(&self, user_id: Uuid) -> StoreResult<NotificationPrefsRow>;
     async fn put_notification_prefs(&self, user_id: Uuid, prefs: NotificationPrefsRow) -> StoreResult<()>;
-    /// Who may be due a digest: members of a channel with a message from someone else, created
-    /// in `[after, before)`, that they have not read, and everyone left waiting by earlier runs.
+    /// Who may be due a digest: members of a channel with a message created in `[after, before)`
+    /// that they have not read (and who can get digests), and everyone left waiting by earlier
+    /// runs.
     /// Reads only that window of messages (an index on their time), however long the history.
     async fn digest_candidates(&self, after: i64, before: i64) -> StoreResult<Vec<Uuid>>;
     /// Of `users`, those with messages from others unread since their last digest and before
@@ -794,10 +795,17 @@ macro_rules! impl_program_data_store {
             }
 
             async fn digest_candidates(&self, after: i64, before: i64) -> StoreResult<Vec<Uuid>> {
+                // Per channel with messages in the window, its members who have not read up to
+                // the last of them (a superset: `unread_for_digest` counts exactly), and only
+                // people who can be sent a digest; a channel of thousands costs its members once,
+                // not once per message.
                 Ok(sqlx::query_scalar::<$db, Uuid>(
-                    "SELECT cm.user_id FROM messages g JOIN channel_members cm ON cm.channel_id = g.channel_id \
-                     WHERE g.created_at >= $1 AND g.created_at < $2 AND g.kind = 'message' AND g.deleted_at IS NULL \
-                     AND cm.user_id <> g.sender_id AND cm.last_read_seq < g.seq \
+                    "SELECT cm.user_id FROM (SELECT channel_id, MAX(seq) AS top FROM messages \
+                     WHERE created_at >= $1 AND created_at < $2 AND kind = 'message' AND deleted_at IS NULL \
+                     GROUP BY channel_id) w \
+                     JOIN channel_members cm ON cm.channel_id = w.channel_id AND cm.last_read_seq < w.top \
+                     JOIN users u ON u.id = cm.user_id LEFT JOIN notification_prefs p ON p.user_id = cm.user_id \
+                     WHERE u.password_hash IS NOT NULL AND COALESCE(p.message_digest, TRUE) \
                      UNION SELECT user_id FROM digest_waiting",
                 )
                 .bind(after)

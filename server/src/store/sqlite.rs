@@ -49,10 +49,15 @@ impl SqliteStore {
             .max_lifetime(None)
             .connect_with(options.clone())
             .await?;
+        // Readers open on first use, so none predates the migrations and the statistics refreshed
+        // after them, and each lives half an hour: a connection loads the planner's statistics
+        // when it opens and keeps them, so one opened before `PRAGMA optimize` (with the
+        // statistics of an empty database) planned joins as if `users` had one row, 7 s for a
+        // one-row read at 6,533 people.
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
-            .connect_with(options.create_if_missing(false).pragma("query_only", "ON"))
-            .await?;
+            .max_lifetime(Duration::from_secs(30 * 60))
+            .connect_lazy_with(options.create_if_missing(false).pragma("query_only", "ON"));
         Ok(Self { writer, readers })
     }
 
