@@ -317,6 +317,15 @@ fn metric(page: &str, name: &str) -> Option<f64> {
     page.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
 }
 
+/// One `GET /api/me/matches`: how long it took (ms) and whether it succeeded.
+async fn read_one(http: &reqwest::Client, url: &str, layout: &Layout) -> anyhow::Result<(f64, bool)> {
+    let started = Instant::now();
+    let res = http.get(format!("{url}/api/me/matches")).bearer_auth(&layout.mentee_token).send().await?;
+    let ok = res.status().is_success();
+    res.bytes().await?;
+    Ok((started.elapsed().as_secs_f64() * 1000.0, ok))
+}
+
 /// The sweep metrics of a `/metrics` page: (sweeps finished, seconds they took in all).
 fn sweep_totals(page: &str) -> Option<(f64, f64)> {
     Some((metric(page, "kindred_sweep_seconds_count")?, metric(page, "kindred_sweep_seconds_sum")?))
@@ -331,8 +340,9 @@ async fn sweeps(url: &str, layout: &Layout, span: Duration) -> anyhow::Result<Va
     let page = || async { anyhow::Ok(http.get(format!("{url}/metrics")).send().await?.text().await?) };
     let started = Instant::now();
     let mut first = None;
+    let (mut first_reads, mut first_failed) = (Vec::new(), 0);
     if page().await?.contains("kindred_") {
-        // Current builds: wait for the first sweep (at most 10 minutes).
+        // Current builds: one-row reads while the first sweep runs (at most 10 minutes).
         while started.elapsed() < Duration::from_secs(600) {
             if let Some((count, sum)) = sweep_totals(&page().await?)
                 && count >= 1.0
@@ -340,25 +350,38 @@ async fn sweeps(url: &str, layout: &Layout, span: Duration) -> anyhow::Result<Va
                 first = Some((count, sum, started.elapsed()));
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            let (ms, ok) = read_one(&http, url, layout).await?;
+            first_reads.push(ms);
+            first_failed += usize::from(!ok);
         }
     }
+    // A read that fails (a server error while a sweep holds the database) is counted, with the
+    // time it took, not fatal.
     let reading = Instant::now();
-    let mut reads = Vec::new();
+    let (mut reads, mut failed) = (Vec::new(), 0);
     while reading.elapsed() < span {
-        reads.push(timed_get(&http, &format!("{url}/api/me/matches"), &layout.mentee_token).await?.0);
+        let (ms, ok) = read_one(&http, url, layout).await?;
+        reads.push(ms);
+        failed += usize::from(!ok);
     }
     let last = page().await?;
-    reads.sort_by(f64::total_cmp);
-    let at = |q: f64| (reads[((reads.len() - 1) as f64 * q).round() as usize] * 100.0).round() / 100.0;
+    let spread3 = |reads: &mut Vec<f64>| {
+        reads.sort_by(f64::total_cmp);
+        let at = |q: f64| (reads[((reads.len() - 1) as f64 * q).round() as usize] * 100.0).round() / 100.0;
+        if reads.is_empty() { json!(null) } else { json!([at(0.5), at(0.99), at(1.0)]) }
+    };
     let ms = |v: f64| (v * 100_000.0).round() / 100.0;
     let mut report = json!({
         "people": layout.people,
         "reads": reads.len(),
-        "read_during_sweeps_ms": [at(0.5), at(0.99), at(1.0)],
+        "failed_reads": failed,
+        "read_during_sweeps_ms": spread3(&mut reads),
     });
     if let (Some((count0, sum0, waited)), Some((count, sum))) = (first, sweep_totals(&last)) {
         report["first_sweep_done_after_ms"] = json!(waited.as_millis());
+        report["reads_during_first_sweep"] = json!(first_reads.len());
+        report["failed_reads_during_first_sweep"] = json!(first_failed);
+        report["read_during_first_sweep_ms"] = spread3(&mut first_reads);
         report["first_sweeps"] = json!(count0);
         report["steady_sweeps"] = json!(count - count0);
         report["steady_sweep_mean_ms"] = json!(ms((sum - sum0) / (count - count0).max(1.0)));
