@@ -268,6 +268,15 @@ pub trait ProgramDataStore: Send + Sync {
     async fn roster(&self, program_id: Uuid) -> StoreResult<Vec<RosterRow>>;
     async fn set_cohort(&self, program_id: Uuid, user_id: Uuid, cohort: &str) -> StoreResult<()>;
     async fn program_activity(&self, program_id: Uuid) -> StoreResult<ProgramActivity>;
+    /// The activity of one page of a program's pairs that became active (in the order of
+    /// `program_activity`, the cursor the last pair's match id): their messages, meetings and
+    /// check-in ratings only, so a page costs its pairs, not the program. `active_weeks` is left
+    /// empty (the engagement list does not read it).
+    async fn activated_pairs_activity(
+        &self,
+        program_id: Uuid,
+        page: PageRequest,
+    ) -> StoreResult<(ProgramActivity, Option<Uuid>)>;
     /// Ended calls both people of a pair joined, ended at or after `since`, of every program.
     async fn meetings_since(&self, since: i64) -> StoreResult<Vec<(Uuid, Uuid, Uuid, Uuid, i64)>>;
 
@@ -588,6 +597,76 @@ macro_rules! impl_program_data_store {
                 .fetch_all(self.reader())
                 .await?;
                 Ok(ProgramActivity { pairs, messages, meetings, active_weeks, ratings })
+            }
+
+            async fn activated_pairs_activity(
+                &self,
+                program_id: Uuid,
+                page: PageRequest,
+            ) -> StoreResult<(ProgramActivity, Option<Uuid>)> {
+                let rows = sqlx::query_as::<$db, PairRow>(
+                    "SELECT m.id, m.mentee_id, e.name AS mentee_name, m.mentor_id, r.name AS mentor_name, m.status, m.score, \
+                     m.created_at, m.activated_at, m.ended_at, m.channel_id FROM matches m \
+                     JOIN users e ON e.id = m.mentee_id JOIN users r ON r.id = m.mentor_id \
+                     WHERE m.program_id = $1 AND m.activated_at IS NOT NULL AND ($2 IS NULL OR \
+                     (m.created_at, m.id) > (SELECT c.created_at, c.id FROM matches c WHERE c.id = $2)) \
+                     ORDER BY m.created_at, m.id LIMIT $3",
+                )
+                .bind(program_id)
+                .bind(page.after)
+                .bind(page.fetch())
+                .fetch_all(self.reader())
+                .await?;
+                let pairs = Page::from_rows(rows, page.limit, |p| p.id);
+                let mut activity = ProgramActivity {
+                    pairs: pairs.items,
+                    messages: Vec::new(),
+                    meetings: Vec::new(),
+                    active_weeks: Vec::new(),
+                    ratings: Vec::new(),
+                };
+                // Messages by their pair channel, the first column of their key: a page reads its
+                // own channels, never the whole table.
+                let channels: Vec<Uuid> = activity.pairs.iter().filter_map(|p| p.channel_id).collect();
+                for chunk in channels.chunks(IN_LIST_CHUNK) {
+                    let sql = format!(
+                        "SELECT g.channel_id, g.sender_id, COUNT(*) AS count, MIN(g.created_at) AS first_at, MAX(g.created_at) AS last_at \
+                         FROM messages g JOIN matches m ON m.channel_id = g.channel_id AND m.program_id = $1 \
+                         WHERE g.channel_id IN ({}) AND g.kind = 'message' AND g.sender_id IN (m.mentee_id, m.mentor_id) \
+                         GROUP BY g.channel_id, g.sender_id",
+                        numbered(2, chunk.len())
+                    );
+                    let mut query = sqlx::query_as::<$db, MessageStat>(sqlx::AssertSqlSafe(sql)).bind(program_id);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    activity.messages.extend(query.fetch_all(self.reader()).await?);
+                }
+                let keys: Vec<String> = activity.pairs.iter().map(|p| pair_key(p.mentee_id, p.mentor_id)).collect();
+                for keys in keys.chunks(IN_LIST_CHUNK) {
+                    let sql = format!(
+                        "SELECT id, pair_key, ended_at, COALESCE(duration_ms, 0) AS duration_ms FROM calls \
+                         WHERE program_id = $1 AND pair_key IN ({}) AND NOT live AND caller_joined_at IS NOT NULL \
+                         AND callee_joined_at IS NOT NULL AND ended_at IS NOT NULL ORDER BY ended_at",
+                        numbered(2, keys.len())
+                    );
+                    let mut query = sqlx::query_as::<$db, MeetingStat>(sqlx::AssertSqlSafe(sql)).bind(program_id);
+                    for key in keys {
+                        query = query.bind(key.clone());
+                    }
+                    activity.meetings.extend(query.fetch_all(self.reader()).await?);
+                    let sql = format!(
+                        "SELECT c.pair_key, k.rating, k.created_at FROM call_checkins k JOIN calls c ON c.id = k.call_id \
+                         WHERE c.program_id = $1 AND c.pair_key IN ({}) ORDER BY k.created_at",
+                        numbered(2, keys.len())
+                    );
+                    let mut query = sqlx::query_as::<$db, RatingRow>(sqlx::AssertSqlSafe(sql)).bind(program_id);
+                    for key in keys {
+                        query = query.bind(key.clone());
+                    }
+                    activity.ratings.extend(query.fetch_all(self.reader()).await?);
+                }
+                Ok((activity, pairs.next))
             }
 
             async fn meetings_since(&self, since: i64) -> StoreResult<Vec<(Uuid, Uuid, Uuid, Uuid, i64)>> {

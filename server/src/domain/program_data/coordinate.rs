@@ -118,20 +118,13 @@ pub async fn survey_results(core: &Core, me: &User, program_id: Uuid, survey_id:
 
 // --- engagement, risk, alerts ---
 
-/// Engagement of the pairs that became active, a page at a time in the order of
-/// `engagement::engagement` (the cursor is the last pair's match id). Each page is computed from
-/// the program's whole activity: the response is bounded, the work is not yet.
+/// Engagement of the pairs that became active, a page at a time in the order they were
+/// proposed (the cursor is the last pair's match id); a page reads only its own pairs' activity.
 pub async fn engagement(core: &Core, me: &User, program_id: Uuid, page: PageRequest) -> Result<Page<PairEngagement>> {
     coordinator(core, me, program_id).await?;
-    let activity = core.store.program_activity(program_id).await?;
+    let (activity, next) = core.store.activated_pairs_activity(program_id, page).await?;
     let alerts = core.store.list_alerts(program_id, true, PageRequest::ALL).await?.items;
-    let all = engagement::engagement(&activity, &alerts);
-    let start = match page.after {
-        None => 0,
-        Some(after) => all.iter().position(|p| p.match_id == after).map_or(all.len(), |i| i + 1),
-    };
-    let rows: Vec<PairEngagement> = all.into_iter().skip(start).take(page.limit as usize + 1).collect();
-    Ok(Page::from_rows(rows, page.limit, |p| p.match_id))
+    Ok(Page { items: engagement::engagement(&activity, &alerts), next })
 }
 
 pub async fn risk_settings(core: &Core, me: &User, program_id: Uuid) -> Result<RiskSettingsRow> {
