@@ -266,6 +266,11 @@ async fn every_statement_keeps_a_good_plan_with_and_without_statistics() {
     .await;
     let p = matched_pair(&[&app]).await;
     let database = app.state.config.database_url().expose().to_owned();
+    let analyzed: i64 = {
+        let mut conn = SqliteConnection::connect(&database).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat1").fetch_one(&mut conn).await.unwrap()
+    };
+    assert!(analyzed > 0, "Kindred refreshed the planner's statistics when it started");
     let program: uuid::Uuid = p.program.parse().unwrap();
     let coordinator = app.state.store.find_user_by_email("cora@example.org").await.unwrap().unwrap().0.id;
     let admin = app.user("ada@example.org", "Ada", true, true).await;
@@ -352,6 +357,8 @@ async fn every_statement_keeps_a_good_plan_with_and_without_statistics() {
         app.outbox().await.iter().any(|m| m.subject == "Unread messages on Kindred"),
         "the sweep ran its digest step"
     );
+    let refreshed = app.state.store.sweep_mark("statistics").await.unwrap();
+    assert!(refreshed.is_some(), "the sweep's statistics step ran");
     let alerts = p.coordinator.get(&format!("/api/programs/{program}/alerts")).await;
     assert!(!alerts.body["items"].as_array().unwrap().is_empty(), "the sweep flagged quiet pairs");
 

@@ -934,7 +934,10 @@ macro_rules! impl_program_data_store {
 
             async fn set_digest_waiting(&self, add: &[Uuid], remove: &[Uuid]) -> StoreResult<()> {
                 for id in add {
-                    sqlx::query::<$db>("INSERT INTO digest_waiting (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING")
+                    // From `users`: someone whose account was deleted since is skipped, not an error.
+                    sqlx::query::<$db>(
+                        "INSERT INTO digest_waiting (user_id) SELECT id FROM users WHERE id = $1 ON CONFLICT (user_id) DO NOTHING",
+                    )
                         .bind(*id)
                         .execute(self.writer())
                         .await?;
