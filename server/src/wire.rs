@@ -192,6 +192,10 @@ pub struct Channel {
     pub created_at: OffsetDateTime,
     /// How many members it has.
     pub member_count: i64,
+    /// When its latest message was sent (its creation until it has one): lists are ordered by it,
+    /// most recent first.
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_activity_at: OffsetDateTime,
 }
 
 impl From<store::Channel> for Channel {
@@ -205,6 +209,7 @@ impl From<store::Channel> for Channel {
             last_seq: r.last_seq,
             created_at: r.created_at,
             member_count: r.member_count,
+            last_activity_at: r.last_activity_at,
         }
     }
 }

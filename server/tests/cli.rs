@@ -307,7 +307,7 @@ async fn the_worker_runs_alone_and_finishes_queued_work() {
         assert!(std::time::Instant::now() < deadline, "the worker did not finish the jobs");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let channels = store.user_channels(nia.id, 50).await.unwrap();
+    let channels = store.user_channels(nia.id, kindred::store::PageRequest::ALL, 50).await.unwrap().items;
     assert_eq!(channels.len(), 1);
     let history = store.history(channels[0].channel.id, None, 10).await.unwrap();
     assert_eq!(history.len(), 1);

@@ -430,3 +430,79 @@ test('coordinator opens a pair channel; mentor and mentee chat live, recover fro
     await mentee.context.close();
   }
 });
+
+test('someone in many conversations sees the most recent first, shows older ones, and an old one with a new message comes to the top', async (t) => {
+  const coord = await newPage(browser, server.url);
+  const mentee = await newPage(browser, server.url);
+  try {
+    const cp = coord.page;
+    const ep = mentee.page;
+    handleDialogs(ep);
+    ep.frames = recordFrames(ep);
+    await cp.goto('/login');
+    await signIn(cp, COORDINATOR);
+    const program = await apiCall(cp, 'POST', '/api/programs', {
+      name: 'National Study Groups',
+      description: '',
+      starts_on: null,
+      ends_on: null,
+    });
+    const member = { email: 'amara@example.org', name: 'Amara Many', password: PASSWORD };
+    await server.createUser({ ...member, role: 'mentee', program: program.id });
+    const members = await apiCall(cp, 'GET', `/api/programs/${program.id}/members`);
+    const amara = members.items.find((m) => m.email === member.email);
+    assert.ok(amara, 'the mentee is a member');
+    // 60 study groups, oldest first: Amara is in more than a welcome carries (50).
+    const groups = [];
+    for (let i = 0; i < 60; i++) {
+      const name = `Study group ${String(i).padStart(2, '0')}`;
+      groups.push(
+        await apiCall(cp, 'POST', `/api/programs/${program.id}/channels`, {
+          kind: 'group',
+          name,
+          members: [amara.user_id ?? amara.id],
+        }),
+      );
+    }
+
+    await ep.goto('/login');
+    await signIn(ep, member);
+    await ep.goto('/messages');
+    await connection(ep, 'Connected').waitFor();
+    const list = ep.getByRole('navigation', { name: 'Conversations' });
+    const links = list.getByRole('link');
+    await waitForCount(links, 50, 'the 50 most recent conversations');
+    assert.match(await links.first().innerText(), /Study group 59/, 'the newest first');
+    assert.equal(await list.getByRole('link', { name: /Study group 09/ }).count(), 0, 'an old one is not loaded yet');
+    await checkPage(ep, 'messages, many conversations');
+    await list.getByRole('button', { name: 'Show older conversations' }).click();
+    await waitForCount(links, 60, 'every conversation after showing older ones');
+    assert.match(await links.last().innerText(), /Study group 00/, 'the oldest last');
+    assert.equal(await list.getByRole('button', { name: 'Show older conversations' }).count(), 0, 'nothing older');
+
+    // A fresh page loads the newest 50 again; a message in an old group brings it to the top,
+    // with its unread count, though it was not loaded.
+    await ep.reload();
+    await connection(ep, 'Connected').waitFor();
+    await waitForCount(links, 50, 'the 50 most recent conversations after a reload');
+    await seedMessages(cp, groups[3].id, ['Anyone up for a mock interview on Friday?']);
+    await list.getByRole('link', { name: /Study group 03/ }).waitFor();
+    assert.match(await links.first().innerText(), /Study group 03[\s\S]*1/, 'on top, one unread');
+    await waitForCount(links, 51, 'the one old conversation added');
+
+    // A conversation opened by its link loads on its own; one that is not hers is not found.
+    await ep.goto(`/messages/${groups[1].id}`);
+    await ep.getByRole('heading', { level: 1, name: 'Study group 01' }).waitFor();
+    await ep.goto(`/messages/${crypto.randomUUID()}`);
+    await ep.getByRole('heading', { level: 1, name: 'Conversation not found' }).waitFor();
+    await ep.getByRole('alert').filter({ hasText: 'you are not in it' }).waitFor();
+    await checkPage(ep, 'messages, a conversation that is not hers');
+    assert.deepEqual(errorFrames(ep.frames), [], 'no error frames from the server');
+  } catch (error) {
+    t.diagnostic(`server output:\n${server.output()}`);
+    throw error;
+  } finally {
+    await coord.context.close();
+    await mentee.context.close();
+  }
+});

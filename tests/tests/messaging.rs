@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use kindred::store::{NewUser, Role, SessionKind, SessionRecord};
-use kindred_tests::{Backend, Client, TestApp, Ws, both_backends};
+use kindred_tests::{Backend, Client, TestApp, Ws, all_pages, both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -25,6 +25,7 @@ both_backends!(
     shutdown_closes_sockets_with_the_restart_code,
     signing_out_closes_sockets,
     a_large_channel_carries_its_count_not_its_members,
+    the_channel_list_pages_by_activity_and_welcome_carries_the_first_page,
 );
 
 /// A program with a coordinator, a mentor and a mentee, and the pair's channel.
@@ -695,4 +696,71 @@ async fn a_large_channel_carries_its_count_not_its_members(backend: Backend) {
     let kwame_id = p.ids[1].clone();
     let first = nia.recv_matching(|f| f["type"] == "presence").await;
     assert_eq!(first["user_id"], kwame_id.as_str(), "{first} (the member is {member})");
+}
+
+async fn the_channel_list_pages_by_activity_and_welcome_carries_the_first_page(backend: Backend) {
+    let p = pair(backend).await;
+    // 55 groups after the pair's channel: Nia is in 56 channels.
+    let mut groups = Vec::new();
+    for i in 0..55 {
+        let res = p
+            .coordinator
+            .post(
+                &format!("/api/programs/{}/channels", p.program),
+                json!({"kind": "group", "name": format!("Group {i}"), "members": [p.ids[2]]}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        groups.push(res.body["id"].as_str().unwrap().to_owned());
+    }
+    let ids = |items: &[Value]| items.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let mut newest_first: Vec<String> = groups.iter().rev().cloned().collect();
+    newest_first.push(p.channel.clone());
+
+    // The welcome carries the 50 most recently active and the cursor of the rest.
+    let (mut nia, welcome) = p.mentee.ws(json!({})).await;
+    let first = welcome["channels"].as_array().unwrap();
+    assert_eq!(ids(first), newest_first[..50], "the newest 50, newest first");
+    let cursor = welcome["channels_next"].as_str().expect("a cursor for the rest").to_owned();
+    let rest = p.mentee.get(&format!("/api/channels?cursor={cursor}")).await;
+    assert_eq!(rest.status, StatusCode::OK, "{}", rest.text);
+    assert_eq!(ids(rest.body["items"].as_array().unwrap()), newest_first[50..]);
+    assert_eq!(rest.body["next_cursor"], Value::Null);
+    let (all, pages) = all_pages(&p.mentee, "/api/channels", 20).await;
+    assert_eq!((ids(&all), pages), (newest_first.clone(), 3));
+    // Someone in few channels gets them all and no cursor.
+    let (_kwame, kwame_welcome) = p.mentor.ws(json!({})).await;
+    assert_eq!(ids(kwame_welcome["channels"].as_array().unwrap()), vec![p.channel.clone()]);
+    assert_eq!(kwame_welcome["channels_next"], Value::Null);
+
+    // A message in the pair's channel, on the second page: it still arrives live, and the channel
+    // is now the most recently active, with its unread count.
+    let (mut kwame, _) = p.mentor.ws(json!({})).await;
+    let ack = kwame.send_message(&p.channel, "late-1", "Still there?").await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    let live = nia.recv_matching(|f| f["type"] == "event" && f["channel_id"] == p.channel.as_str()).await;
+    assert_eq!(live["body"], "Still there?");
+    let list = p.mentee.get("/api/channels?limit=2").await;
+    let top = &list.body["items"][0];
+    assert_eq!((top["id"].as_str(), top["unread"].as_i64()), (Some(p.channel.as_str()), Some(1)));
+    assert_eq!(top["last_activity_at"], live["created_at"]);
+    let (_, again) = p.mentee.ws(json!({})).await;
+    assert_eq!(again["channels"][0]["id"], p.channel.as_str());
+
+    // One channel by id, for its members only.
+    let one = p.mentee.get(&format!("/api/channels/{}", groups[0])).await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text);
+    assert_eq!((one.body["id"].as_str(), one.body["member_count"].as_i64()), (Some(groups[0].as_str()), Some(2)));
+    assert_eq!(one.body["members"].as_array().unwrap().len(), 2);
+    p.mentor.get(&format!("/api/channels/{}", groups[0])).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    p.mentee
+        .get(&format!("/api/channels/{}", uuid::Uuid::now_v7()))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    p.mentee.get("/api/channels/not-a-uuid").await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    p.app
+        .client()
+        .get(&format!("/api/channels/{}", groups[0]))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
 }

@@ -310,6 +310,8 @@ async fn every_statement_keeps_a_good_plan_with_and_without_statistics() {
     .map(|s| s.to_string())
     .collect();
     for channel in &channels {
+        paths.push(format!("/api/channels/{channel}"));
+        paths.push(format!("/api/channels?limit=2&cursor={channel}"));
         paths.push(format!("/api/channels/{channel}/messages"));
         paths.push(format!("/api/channels/{channel}/members"));
         paths.push(format!("/api/channels/{channel}/members?limit=20"));

@@ -22,6 +22,7 @@ both_backends!(
     timestamps_round_trip_to_the_millisecond,
     an_event_is_written_whole_or_not_at_all,
     a_channel_counts_its_members_as_they_come_and_go,
+    a_persons_channels_page_most_recently_active_first,
 );
 
 async fn open(backend: Backend) -> (TestDatabase, Arc<dyn Store>) {
@@ -225,14 +226,18 @@ async fn an_event_is_written_whole_or_not_at_all(backend: Backend) {
             .job(t),
     };
     let jobs_before = store.pending_jobs().await.unwrap();
-    let channels_before = store.user_channels(host.id, 50).await.unwrap().len();
+    let channels_before = store.user_channels(host.id, PageRequest::ALL, 50).await.unwrap().items.len();
 
     let failed = Uuid::now_v7();
     let stranger = Uuid::now_v7();
     assert!(store.create_event(event(failed, vec![guest.id, stranger]), t).await.is_err());
     assert!(matches!(store.get_event(failed).await, Err(StoreError::NotFound)), "the event row was rolled back");
-    assert_eq!(store.user_channels(host.id, 50).await.unwrap().len(), channels_before, "no channel was left behind");
-    assert!(store.user_channels(guest.id, 50).await.unwrap().is_empty());
+    assert_eq!(
+        store.user_channels(host.id, PageRequest::ALL, 50).await.unwrap().items.len(),
+        channels_before,
+        "no channel was left behind"
+    );
+    assert!(store.user_channels(guest.id, PageRequest::ALL, 50).await.unwrap().items.is_empty());
     assert_eq!(store.pending_jobs().await.unwrap(), jobs_before, "no reminder was queued");
 
     // The same event with real people is written whole.
@@ -240,7 +245,15 @@ async fn an_event_is_written_whole_or_not_at_all(backend: Backend) {
     let channel = store.create_event(event(made, vec![guest.id]), t).await.unwrap();
     assert_eq!(store.get_event(made).await.unwrap().id, made);
     assert!(store.event_invited(made, guest.id).await.unwrap());
-    assert!(store.user_channels(guest.id, 50).await.unwrap().iter().any(|c| c.channel.id == channel.id));
+    assert!(
+        store
+            .user_channels(guest.id, PageRequest::ALL, 50)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .any(|c| c.channel.id == channel.id)
+    );
     assert_eq!(store.pending_jobs().await.unwrap(), jobs_before + 1);
 }
 
@@ -274,7 +287,7 @@ async fn a_channel_counts_its_members_as_they_come_and_go(backend: Backend) {
     assert_eq!(store.get_channel(everyone.id).await.unwrap().member_count, 6);
     assert_eq!(store.get_channel(group.id).await.unwrap().member_count, 2);
     // Member lists travel with channels of at most the size asked for; larger ones carry the count.
-    let mine = store.user_channels(people[1], 5).await.unwrap();
+    let mine = store.user_channels(people[1], PageRequest::ALL, 5).await.unwrap().items;
     let of = |id: Uuid| mine.iter().find(|c| c.channel.id == id).unwrap();
     assert_eq!(of(group.id).members.len(), 2);
     assert!(of(everyone.id).members.is_empty());
@@ -297,4 +310,76 @@ async fn a_channel_counts_its_members_as_they_come_and_go(backend: Backend) {
     let picked = store.channel_members_among(group.id, &[people[1], people[2], Uuid::now_v7()]).await.unwrap();
     assert_eq!(picked.iter().map(|m| m.user_id).collect::<Vec<_>>(), vec![people[1]]);
     assert!(store.channel_members_among(group.id, &[]).await.unwrap().is_empty());
+}
+
+async fn a_persons_channels_page_most_recently_active_first(backend: Backend) {
+    let (_db, store) = open(backend).await;
+    let t = now() - time::Duration::hours(1);
+    let coordinator = store.create_user(new_user("cora@example.org"), t).await.unwrap();
+    let me = store.create_user(new_user("me@example.org"), t).await.unwrap();
+    let stranger = store.create_user(new_user("stranger@example.org"), t).await.unwrap();
+    let fields = ProgramFields { name: "P".into(), description: String::new(), starts_on: None, ends_on: None };
+    let program = store.create_program(fields, coordinator.id, t).await.unwrap();
+    // Five channels created a minute apart: the newest first while none has a message.
+    let mut channels = Vec::new();
+    for i in 0..5i64 {
+        let new = store::NewChannel {
+            program_id: program.id,
+            kind: store::ChannelKind::Group,
+            name: format!("G{i}"),
+            program_wide: false,
+            members: vec![(coordinator.id, true), (me.id, i != 3)],
+        };
+        let created = store.create_channel(new, t + time::Duration::minutes(i)).await.unwrap();
+        assert_eq!(created.last_activity_at, created.created_at, "a new channel's activity is its creation");
+        channels.push(created.id);
+    }
+    let order = |pages: Vec<store::Page<store::ChannelView>>| -> Vec<Uuid> {
+        pages.into_iter().flat_map(|p| p.items).map(|c| c.channel.id).collect()
+    };
+    let walk = |limit: u32| {
+        let store = store.clone();
+        async move {
+            let mut pages = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store.user_channels(me.id, PageRequest { after, limit }, 50).await.unwrap();
+                assert!(page.items.len() <= limit as usize);
+                after = page.next;
+                pages.push(page);
+                if after.is_none() {
+                    return pages;
+                }
+            }
+        }
+    };
+    let newest_first: Vec<Uuid> = channels.iter().rev().copied().collect();
+    assert_eq!(order(walk(2).await), newest_first);
+    // A message moves its channel to the front; an edit does not move it again.
+    let append = |channel: Uuid, sender: Uuid, client: &str| store::Append {
+        channel_id: channel,
+        sender_id: sender,
+        client_id: client.into(),
+        body: "hello".into(),
+    };
+    store.append_message(append(channels[1], coordinator.id, "m1"), t + time::Duration::minutes(10)).await.unwrap();
+    store.append_message(append(channels[0], coordinator.id, "m2"), t + time::Duration::minutes(20)).await.unwrap();
+    store.edit_message(append(channels[1], coordinator.id, "e1"), 1, t + time::Duration::minutes(30)).await.unwrap();
+    let pages = walk(2).await;
+    assert_eq!(pages.len(), 3);
+    let first = &pages[0].items[0];
+    assert_eq!((first.channel.id, first.unread), (channels[0], 1), "the latest message first, counted unread");
+    assert_eq!(first.channel.last_activity_at, store::from_millis(store::to_millis(t + time::Duration::minutes(20))));
+    assert_eq!(first.members.len(), 2, "a small channel carries its members");
+    assert_eq!(order(pages), vec![channels[0], channels[1], channels[4], channels[3], channels[2]]);
+    // One channel as the list shows it, for members only; the grants name every channel.
+    let one = store.user_channel(me.id, channels[1], 50).await.unwrap().unwrap();
+    assert_eq!((one.unread, one.last_read_seq, one.channel.last_seq), (1, 0, 2));
+    assert!(store.user_channel(stranger.id, channels[1], 50).await.unwrap().is_none());
+    let mut grants = store.user_channel_grants(me.id).await.unwrap();
+    grants.sort();
+    let mut expected: Vec<(Uuid, bool)> = channels.iter().enumerate().map(|(i, c)| (*c, i != 3)).collect();
+    expected.sort();
+    assert_eq!(grants, expected);
+    assert!(store.user_channel_grants(stranger.id).await.unwrap().is_empty());
 }

@@ -276,8 +276,23 @@ async fn measure(url: &str, layout: &Layout, reps: usize, pid: u32) -> anyhow::R
     let (mut hello, mut hello_bytes) = (Vec::new(), 0);
     let mut one_row = Vec::new();
     // One of each first, untimed: caches and connection pools warm up as in a running service.
-    let res = http.get(format!("{url}/api/channels")).bearer_auth(&layout.mentee_token).send().await?;
-    let channels_of_mentee = res.json::<Value>().await?["items"].as_array().map_or(0, Vec::len);
+    // Every channel of the mentee, a page of 200 at a time (the list and `welcome` carry the first 50).
+    let mut channels_of_mentee = 0;
+    let mut cursor = String::new();
+    loop {
+        let page = http
+            .get(format!("{url}/api/channels?limit=200&cursor={cursor}"))
+            .bearer_auth(&layout.mentee_token)
+            .send()
+            .await?
+            .json::<Value>()
+            .await?;
+        channels_of_mentee += page["items"].as_array().map_or(0, Vec::len);
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
     welcome(url, &layout.mentee_token).await?;
     for _ in 0..reps {
         let (ms, bytes) = timed_get(&http, &format!("{url}/api/channels"), &layout.mentee_token).await?;

@@ -16,14 +16,30 @@ use crate::state::AppState;
 use crate::store::ChannelKind;
 use crate::wire::{self, Channel, ChannelMemberView, ChannelView, Event};
 
-/// My channels, each with my read position and unread count.
-#[utoipa::path(get, path = "/api/channels", tag = "messaging",
-    responses((status = 200, body = List<ChannelView>), (status = 401, body = ErrorBody)))]
+/// My channels, most recently active first (by `last_activity_at`), a page at a time, each with
+/// my read position and unread count. The WebSocket `welcome` carries the first page and the
+/// cursor of the next.
+#[utoipa::path(get, path = "/api/channels", tag = "messaging", params(PageQuery),
+    responses((status = 200, body = List<ChannelView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 pub async fn list_channels(
     State(state): State<AppState>,
     me: CurrentUser,
+    ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<List<ChannelView>>, ApiError> {
-    Ok(Json(List { items: wire::all(channels::mine(&state, &me.user).await?), next_cursor: None }))
+    Ok(Json(channels::mine(&state, &me.user, page.page()?).await?.into()))
+}
+
+/// One of my channels as my list shows it (a conversation opened by link, or one that had a
+/// message and is not on the pages read yet); 404 for anyone who is not a member.
+#[utoipa::path(get, path = "/api/channels/{id}", tag = "messaging", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ChannelView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_channel(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ChannelView>, ApiError> {
+    Ok(Json(channels::one(&state, &me.user, id).await?.into()))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -76,6 +76,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invitations::preview))
         .routes(routes!(invitations::accept))
         .routes(routes!(channels::list_channels))
+        .routes(routes!(channels::get_channel))
         .routes(routes!(channels::history))
         .routes(routes!(channels::create_channel))
         .routes(routes!(channels::members))

@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use super::{Core, Error, Result};
 use crate::store::{
-    ChannelAccess, ChannelView, EventPersonRole, Exclusion, GroupEventRow, MatchRecord, MatchStatus, Role, Store,
-    StoreResult, User,
+    ChannelAccess, ChannelView, EventPersonRole, Exclusion, GroupEventRow, MatchRecord, MatchStatus, Page, PageRequest,
+    Role, Store, StoreResult, User,
 };
 
 /// A channel of at most this many members shows them to each other: its member list travels with
@@ -73,8 +73,19 @@ pub async fn channel(store: &dyn Store, channel_id: Uuid, user: Uuid) -> Result<
 /// Every channel a person may read, with whether they may post in it: the grant a WebSocket
 /// connection holds for its life (the hub refuses frames for any other channel, and delivers a
 /// channel's messages, typing and receipts only to the connections granted it).
-pub async fn channels(store: &dyn Store, user: Uuid) -> Result<Vec<ChannelView>> {
-    Ok(store.user_channels(user, MEMBER_LIST_UP_TO).await?)
+pub async fn channel_grants(store: &dyn Store, user: Uuid) -> Result<Vec<(Uuid, bool)>> {
+    Ok(store.user_channel_grants(user).await?)
+}
+
+/// A page of the channels a person belongs to, most recently active first, as they see them
+/// (read position, unread count, the members of a channel of at most [`MEMBER_LIST_UP_TO`]).
+pub async fn channels(store: &dyn Store, user: Uuid, page: PageRequest) -> Result<Page<ChannelView>> {
+    Ok(store.user_channels(user, page, MEMBER_LIST_UP_TO).await?)
+}
+
+/// One channel as [`channels`] shows it; not found for anyone who is not a member.
+pub async fn channel_view(store: &dyn Store, user: Uuid, channel_id: Uuid) -> Result<ChannelView> {
+    store.user_channel(user, channel_id, MEMBER_LIST_UP_TO).await?.ok_or(Error::NotFound)
 }
 
 /// Presence reaches channel-mates only: the people whose presence `user` sees (and who see

@@ -32,9 +32,17 @@ pub struct Page {
     pub next_before: Option<i64>,
 }
 
-/// My channels with my read position and unread count.
-pub async fn mine(core: &Core, me: &User) -> Result<Vec<ChannelView>> {
-    access::channels(core.store.as_ref(), me.id).await
+/// How many channels a `welcome` carries: the first page of the person's list.
+pub const FIRST_PAGE: u32 = 50;
+
+/// A page of my channels, most recently active first, with my read position and unread count.
+pub async fn mine(core: &Core, me: &User, page: PageRequest) -> Result<StorePage<ChannelView>> {
+    access::channels(core.store.as_ref(), me.id, page).await
+}
+
+/// One of my channels as my list shows it; not found when I am not a member.
+pub async fn one(core: &Core, me: &User, channel: Uuid) -> Result<ChannelView> {
+    access::channel_view(core.store.as_ref(), me.id, channel).await
 }
 
 /// Most people a members request may name by id.

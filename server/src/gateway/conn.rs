@@ -18,9 +18,9 @@ use uuid::Uuid;
 use super::Gateway;
 use super::hub::{ConnId, Outbox};
 use super::protocol::{self, ClientFrame, ErrorCode, PresenceState, ServerFrame, close};
-use crate::domain::access;
 use crate::domain::chat::{self, Change, Refusal};
-use crate::store::User;
+use crate::domain::{access, channels};
+use crate::store::{PageRequest, User};
 
 /// How long a client has to say `hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -201,14 +201,16 @@ impl Connection {
         session: Uuid,
         outbox: Outbox,
     ) -> Result<Connection, crate::domain::Error> {
-        let channels = access::channels(gateway.store.as_ref(), user.id).await?;
-        let access = channels.iter().map(|c| (c.channel.id, c.can_post)).collect();
-        let id = gateway.hub.register(user.id, session, outbox.clone(), access);
+        let grants = access::channel_grants(gateway.store.as_ref(), user.id).await?;
+        let id = gateway.hub.register(user.id, session, outbox.clone(), grants.into_iter().collect());
         let conn = Connection { gateway, user, id, outbox, typing: HashMap::new() };
         conn.update_presence(PresenceState::Online).await;
         let contacts = access::presence_contacts(conn.gateway.store.as_ref(), conn.user.id).await?;
         let presence = conn.gateway.bus.presence_of(&contacts).await.unwrap_or_default();
-        let channels: Vec<crate::wire::ChannelView> = crate::wire::all(channels);
+        // Registered first, so a message stored while the page is read still arrives live.
+        let first = PageRequest { after: None, limit: channels::FIRST_PAGE };
+        let page = access::channels(conn.gateway.store.as_ref(), conn.user.id, first).await?;
+        let channels: Vec<crate::wire::ChannelView> = crate::wire::all(page.items);
         frame(
             &conn.outbox,
             ServerFrame::Welcome {
@@ -216,6 +218,7 @@ impl Connection {
                 user_id: conn.user.id,
                 heartbeat_ms: conn.gateway.limits.heartbeat.as_millis() as u64,
                 channels: &channels,
+                channels_next: page.next,
                 presence: &presence,
             },
         );

@@ -161,7 +161,10 @@ pub enum ServerFrame<'a> {
         user_id: Uuid,
         /// Server heartbeat interval; a client that hears nothing for three of these reconnects.
         heartbeat_ms: u64,
+        /// The first page of the person's channels, most recently active first.
         channels: &'a [ChannelView],
+        /// `cursor` for `GET /api/channels` to read the next page; null when `channels` is all.
+        channels_next: Option<Uuid>,
         /// Presence of everyone sharing a channel with the user.
         presence: &'a HashMap<Uuid, PresenceState>,
     },

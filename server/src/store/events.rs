@@ -209,7 +209,7 @@ macro_rules! impl_event_store {
                 }
                 let channel = Uuid::now_v7();
                 sqlx::query::<$db>(
-                    "INSERT INTO channels (id, program_id, kind, name, program_wide, last_seq, created_at) VALUES ($1, $2, 'group', $3, $4, 0, $5)",
+                    "INSERT INTO channels (id, program_id, kind, name, program_wide, last_seq, created_at, last_activity_at) VALUES ($1, $2, 'group', $3, $4, 0, $5, $5)",
                 )
                 .bind(channel)
                 .bind(new.program_id)

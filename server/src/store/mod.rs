@@ -225,6 +225,8 @@ pub struct Channel {
     pub created_at: OffsetDateTime,
     /// How many members it has (kept by the database as members come and go).
     pub member_count: i64,
+    /// When its latest message was stored; its creation until it has one. Lists are ordered by it.
+    pub last_activity_at: OffsetDateTime,
 }
 
 /// One person's view of a channel: the channel, their read position and unread count.
@@ -472,9 +474,24 @@ pub trait Store:
     ) -> StoreResult<(Channel, bool)>;
     async fn get_channel(&self, id: Uuid) -> StoreResult<Channel>;
     async fn channel_access(&self, channel_id: Uuid, user_id: Uuid) -> StoreResult<Option<ChannelAccess>>;
-    /// Every channel of a person with read state and unread counts, and the members of those
-    /// with at most `members_up_to` members.
-    async fn user_channels(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<ChannelView>>;
+    /// A page of a person's channels, most recently active first (`last_activity_at`, then id,
+    /// both descending; `page.after` is the last channel of the previous page), with read state
+    /// and unread counts, and the members of those with at most `members_up_to` members.
+    async fn user_channels(
+        &self,
+        user_id: Uuid,
+        page: PageRequest,
+        members_up_to: i64,
+    ) -> StoreResult<Page<ChannelView>>;
+    /// One channel as `user_channels` shows it, if the person is a member.
+    async fn user_channel(
+        &self,
+        user_id: Uuid,
+        channel_id: Uuid,
+        members_up_to: i64,
+    ) -> StoreResult<Option<ChannelView>>;
+    /// Every channel a person belongs to, with whether they may post in it (no counts, no members).
+    async fn user_channel_grants(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, bool)>>;
     /// A page of a channel's members by user id, after `after`: their names and read positions.
     async fn channel_members_page(
         &self,

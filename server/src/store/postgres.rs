@@ -70,7 +70,7 @@ impl PgStore {
     /// sequence increment too (no gaps), and the original event is returned instead.
     async fn append_new_message(&self, append: Append, now: OffsetDateTime) -> StoreResult<Appended> {
         let inserted = sqlx::query_as::<Postgres, EventRow>(concat!(
-            "WITH s AS (UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq) ",
+            "WITH s AS (UPDATE channels SET last_seq = last_seq + 1, last_activity_at = $6 WHERE id = $1 RETURNING last_seq) ",
             "INSERT INTO messages (channel_id, seq, id, kind, sender_id, client_id, body, created_at) ",
             "SELECT $1, s.last_seq, $2, 'message', $3, $4, $5, $6 FROM s RETURNING ",
             event_columns!()

@@ -215,6 +215,7 @@ pub(super) struct ChannelRow {
     pub last_seq: i64,
     pub created_at: i64,
     pub member_count: i64,
+    pub last_activity_at: i64,
 }
 
 impl From<ChannelRow> for Channel {
@@ -228,17 +229,17 @@ impl From<ChannelRow> for Channel {
             last_seq: r.last_seq,
             created_at: from_millis(r.created_at),
             member_count: r.member_count,
+            last_activity_at: from_millis(r.last_activity_at),
         }
     }
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct ChannelViewRow {
+pub(super) struct ChannelGrantRow {
     #[sqlx(flatten)]
     pub channel: ChannelRow,
     pub can_post: bool,
     pub last_read_seq: i64,
-    pub unread: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -343,7 +344,7 @@ macro_rules! event_columns {
 
 macro_rules! channel_columns {
     () => {
-        "c.id, c.program_id, c.kind, c.name, c.program_wide, c.last_seq, c.created_at, c.member_count"
+        "c.id, c.program_id, c.kind, c.name, c.program_wide, c.last_seq, c.created_at, c.member_count, c.last_activity_at"
     };
 }
 
@@ -952,7 +953,7 @@ macro_rules! impl_store {
                 let now_ms = to_millis(now);
                 let mut tx = self.begin().await?;
                 sqlx::query::<$db>(
-                    "INSERT INTO channels (id, program_id, kind, name, program_wide, last_seq, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6)",
+                    "INSERT INTO channels (id, program_id, kind, name, program_wide, last_seq, created_at, last_activity_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
                 )
                 .bind(id)
                 .bind(new.program_id)
@@ -999,8 +1000,8 @@ macro_rules! impl_store {
                 let now_ms = to_millis(now);
                 let mut tx = self.begin().await?;
                 let created: Option<Uuid> = sqlx::query_scalar::<$db, Uuid>(
-                    "INSERT INTO channels (id, program_id, kind, name, pair_key, program_wide, last_seq, created_at) \
-                     VALUES ($1, $2, 'pair', $3, $4, FALSE, 0, $5) ON CONFLICT (pair_key) DO NOTHING RETURNING id",
+                    "INSERT INTO channels (id, program_id, kind, name, pair_key, program_wide, last_seq, created_at, last_activity_at) \
+                     VALUES ($1, $2, 'pair', $3, $4, FALSE, 0, $5, $5) ON CONFLICT (pair_key) DO NOTHING RETURNING id",
                 )
                 .bind(Uuid::now_v7())
                 .bind(program_id)
@@ -1048,46 +1049,45 @@ macro_rules! impl_store {
                 Ok(row.map(|(can_post, last_read_seq)| ChannelAccess { can_post, last_read_seq }))
             }
 
-            async fn user_channels(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<ChannelView>> {
-                // Driven from the person's memberships (the `channel_members_user` index), with no
-                // ORDER BY that would tempt a planner without statistics into walking every
-                // channel; sorted here instead.
-                let mut rows = sqlx::query_as::<$db, ChannelViewRow>(concat!(
-                    "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq, ",
-                    "(SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id AND m.seq > cm.last_read_seq AND m.kind = 'message' ",
-                    "AND m.deleted_at IS NULL AND m.sender_id <> cm.user_id) AS unread ",
-                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1"
+            async fn user_channels(&self, user_id: Uuid, page: PageRequest, members_up_to: i64) -> StoreResult<Page<ChannelView>> {
+                // Driven from the person's memberships (the `channel_members_user` index): there
+                // is no index on `last_activity_at` that could tempt a planner into walking every
+                // channel, so the person's few hundred rows are sorted and cut to the page. The
+                // unread counts and member lists are then read for that page only.
+                let rows = sqlx::query_as::<$db, ChannelGrantRow>(concat!(
+                    "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq ",
+                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 ",
+                    "AND ($2 IS NULL OR (c.last_activity_at, c.id) < (SELECT a.last_activity_at, a.id FROM channels a WHERE a.id = $2)) ",
+                    "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $3"
                 ))
                 .bind(user_id)
+                .bind(page.after)
+                .bind(page.fetch().min(i64::from(u32::MAX)))
                 .fetch_all(self.reader())
                 .await?;
-                rows.sort_by_key(|r| r.channel.id);
-                // Members of the small channels only, named by id: a planner cannot mistake the
-                // few channels asked for for the whole table.
-                let small: Vec<Uuid> =
-                    rows.iter().filter(|r| r.channel.member_count <= members_up_to).map(|r| r.channel.id).collect();
-                let mut by_channel: std::collections::HashMap<Uuid, Vec<ChannelMemberView>> = std::collections::HashMap::new();
-                for chunk in small.chunks(IN_LIST_CHUNK) {
-                    let sql = format!(
-                        "SELECT cm.channel_id, u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
-                         WHERE cm.channel_id IN ({}) ORDER BY cm.joined_at, u.id",
-                        numbered(1, chunk.len())
-                    );
-                    let mut query = sqlx::query_as::<$db, (Uuid, Uuid, String, i64)>(sqlx::AssertSqlSafe(sql));
-                    for id in chunk {
-                        query = query.bind(*id);
-                    }
-                    for (channel, id, name, last_read_seq) in query.fetch_all(self.reader()).await? {
-                        by_channel.entry(channel).or_default().push(ChannelMemberView { user_id: id, name, last_read_seq });
-                    }
-                }
-                Ok(rows
-                    .into_iter()
-                    .map(|r| {
-                        let members = by_channel.remove(&r.channel.id).unwrap_or_default();
-                        ChannelView { channel: r.channel.into(), can_post: r.can_post, last_read_seq: r.last_read_seq, unread: r.unread, members }
-                    })
-                    .collect())
+                let page = Page::from_rows(rows, page.limit, |r| r.channel.id);
+                let items = self.channel_views(user_id, page.items, members_up_to).await?;
+                Ok(Page { items, next: page.next })
+            }
+
+            async fn user_channel(&self, user_id: Uuid, channel_id: Uuid, members_up_to: i64) -> StoreResult<Option<ChannelView>> {
+                let row = sqlx::query_as::<$db, ChannelGrantRow>(concat!(
+                    "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq ",
+                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 AND cm.channel_id = $2"
+                ))
+                .bind(user_id)
+                .bind(channel_id)
+                .fetch_optional(self.reader())
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                Ok(self.channel_views(user_id, vec![row], members_up_to).await?.pop())
+            }
+
+            async fn user_channel_grants(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, bool)>> {
+                Ok(sqlx::query_as::<$db, (Uuid, bool)>("SELECT channel_id, can_post FROM channel_members WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_all(self.reader())
+                    .await?)
             }
 
             async fn channel_member_ids(&self, channel_id: Uuid) -> StoreResult<Vec<Uuid>> {
@@ -1341,6 +1341,59 @@ macro_rules! impl_store {
                 let event = self.event_at(append.channel_id, seq).await?.ok_or(StoreError::NotFound)?;
                 let target = self.event_at(append.channel_id, target_seq).await?;
                 Ok(Appended { event, created: true, target })
+            }
+        }
+
+        impl $store {
+            /// Completes a person's channel rows with their unread counts and, for channels of at
+            /// most `members_up_to` members, the members; named by channel id, so each count is
+            /// an index range and a planner cannot mistake the few channels for the whole table.
+            async fn channel_views(&self, user_id: Uuid, rows: Vec<ChannelGrantRow>, members_up_to: i64) -> StoreResult<Vec<ChannelView>> {
+                let ids: Vec<Uuid> = rows.iter().map(|r| r.channel.id).collect();
+                let mut unread: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::new();
+                for chunk in ids.chunks(IN_LIST_CHUNK) {
+                    let sql = format!(
+                        "SELECT cm.channel_id, (SELECT COUNT(*) FROM messages m WHERE m.channel_id = cm.channel_id \
+                         AND m.seq > cm.last_read_seq AND m.kind = 'message' AND m.deleted_at IS NULL AND m.sender_id <> cm.user_id) \
+                         FROM channel_members cm WHERE cm.user_id = $1 AND cm.channel_id IN ({})",
+                        numbered(2, chunk.len())
+                    );
+                    let mut query = sqlx::query_as::<$db, (Uuid, i64)>(sqlx::AssertSqlSafe(sql)).bind(user_id);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    unread.extend(query.fetch_all(self.reader()).await?);
+                }
+                let small: Vec<Uuid> =
+                    rows.iter().filter(|r| r.channel.member_count <= members_up_to).map(|r| r.channel.id).collect();
+                let mut by_channel: std::collections::HashMap<Uuid, Vec<ChannelMemberView>> = std::collections::HashMap::new();
+                for chunk in small.chunks(IN_LIST_CHUNK) {
+                    let sql = format!(
+                        "SELECT cm.channel_id, u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
+                         WHERE cm.channel_id IN ({}) ORDER BY cm.joined_at, u.id",
+                        numbered(1, chunk.len())
+                    );
+                    let mut query = sqlx::query_as::<$db, (Uuid, Uuid, String, i64)>(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    for (channel, id, name, last_read_seq) in query.fetch_all(self.reader()).await? {
+                        by_channel.entry(channel).or_default().push(ChannelMemberView { user_id: id, name, last_read_seq });
+                    }
+                }
+                Ok(rows
+                    .into_iter()
+                    .map(|r| {
+                        let id = r.channel.id;
+                        ChannelView {
+                            channel: r.channel.into(),
+                            can_post: r.can_post,
+                            last_read_seq: r.last_read_seq,
+                            unread: unread.get(&id).copied().unwrap_or(0),
+                            members: by_channel.remove(&id).unwrap_or_default(),
+                        }
+                    })
+                    .collect())
             }
         }
     };

@@ -113,9 +113,10 @@ impl SqliteStore {
             return self.replay(row.into()).await;
         }
         let seq: Option<i64> = sqlx::query_scalar::<Sqlite, i64>(
-            "UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+            "UPDATE channels SET last_seq = last_seq + 1, last_activity_at = $2 WHERE id = $1 RETURNING last_seq",
         )
         .bind(append.channel_id)
+        .bind(to_millis(now))
         .fetch_optional(&mut *tx)
         .await?;
         let seq = seq.ok_or(StoreError::NotFound)?;

@@ -86,7 +86,11 @@ export const api = {
   revokeInvitation: (id: string, invitationId: string) =>
     request<Invitation>('POST', `/api/programs/${seg(id)}/invitations/${seg(invitationId)}/revoke`),
 
-  channels: () => request<Page<ChannelView>>('GET', '/api/channels'),
+  /** My channels, most recently active first, a page at a time (`cursor`: the last page's `next_cursor`). */
+  channels: (cursor?: string | null, limit?: number) =>
+    request<Page<ChannelView>>('GET', `/api/channels${query({ cursor, limit })}`),
+  /** One of my channels; 404 when I am not in it (or it does not exist). */
+  channel: (id: string) => request<ChannelView>('GET', `/api/channels/${seg(id)}`),
   channelMessages: (id: string, before: number | null, limit: number) =>
     request<HistoryPage>('GET', `/api/channels/${seg(id)}/messages${query({ before, limit })}`),
   /** Members of a channel among `ids` (at most 100): names for the senders a large channel shows. */

@@ -219,8 +219,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My channels, each with my read position and unread count. */
+        /**
+         * My channels, most recently active first (by `last_activity_at`), a page at a time, each with
+         *     my read position and unread count. The WebSocket `welcome` carries the first page and the
+         *     cursor of the next.
+         */
         get: operations["list_channels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of my channels as my list shows it (a conversation opened by link, or one that had a
+         *     message and is not on the pages read yet); 404 for anyone who is not a member.
+         */
+        get: operations["get_channel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1616,6 +1640,12 @@ export interface components {
             /** Format: uuid */
             id: string;
             kind: components["schemas"]["ChannelKind"];
+            /**
+             * Format: date-time
+             * @description When its latest message was sent (its creation until it has one): lists are ordered by it,
+             *     most recent first.
+             */
+            last_activity_at: string;
             /**
              * Format: int64
              * @description Sequence number of the channel's latest event.
@@ -3579,7 +3609,12 @@ export interface operations {
     };
     list_channels: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque cursor from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3594,7 +3629,60 @@ export interface operations {
                     "application/json": components["schemas"]["List_ChannelView"];
                 };
             };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

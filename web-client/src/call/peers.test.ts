@@ -16,6 +16,7 @@ describe('findPeer', () => {
           view({ id: 'group-1', kind: 'group', name: 'Cohort' }),
           view(),
         ],
+        channels_next: null,
         presence: {},
       },
       0,

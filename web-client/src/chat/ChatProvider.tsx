@@ -21,7 +21,7 @@ import { applyMeetingUpdate, MeetingNotices } from './meetings';
 import { applyEventUpdate } from './events';
 import { browserTimeZone } from '../lib/format';
 import { preferredZone } from '../lib/zoned';
-import { INITIAL_STATE, type ChatState } from './state';
+import { channelAvailability, INITIAL_STATE, type ChannelAvailability, type ChatState } from './state';
 
 const ChatContext = createContext<ChatClient | null>(null);
 const NoticesContext = createContext<MeetingNotices | null>(null);
@@ -49,6 +49,8 @@ export function ChatProvider({ children }: { children: ReactNode }) {
     const next = new ChatClient({
       url: socketUrl(window.location),
       fetchHistory: (channel, before) => api.channelMessages(channel, before, HISTORY_PAGE),
+      fetchChannels: (cursor) => api.channels(cursor),
+      fetchChannel: (id) => api.channel(id),
       fetchMembers: (channel, ids) => api.channelMembersAmong(channel, ids).then((page) => page.items),
       describeError: errorMessage,
       onMatch: (match) => applyMatchUpdate(queryClient, match),
@@ -119,4 +121,17 @@ export function useChat(): { client: ChatClient | null; state: ChatState } {
   const client = useContext(ChatContext);
   const state = useSyncExternalStore(client?.subscribe ?? noSubscription, client?.getState ?? initialState);
   return { client, state };
+}
+
+/**
+ * The channel `id` for a page that shows one (a link to a conversation, an event's chat): after
+ * the welcome, one that is not among the loaded channels is fetched by id. Null `id`: none.
+ */
+export function useChannel(client: ChatClient | null, state: ChatState, id: string | null): ChannelAvailability {
+  const found = id ? channelAvailability(state, id) : ({ status: 'loading' } as const);
+  const missing = found.status !== 'ready';
+  useEffect(() => {
+    if (client && id && state.welcomed && missing) void client.ensureChannel(id);
+  }, [client, id, state.welcomed, missing]);
+  return found;
 }

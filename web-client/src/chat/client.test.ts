@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setFetch } from '../api/client';
+import { api } from '../api/endpoints';
 import { ChatClient, newClientId, socketUrl, type ChatClientOptions, type ChatEnvironment, type SocketLike } from './client';
 import { parseServerFrame, type ClientFrame, type HistoryPage, type ServerFrame } from './protocol';
-import { CH, groupEvent, match, ME, meeting, msg, THEM, view } from './testing';
+import { channelAvailability, sortedChannels } from './state';
+import { CH, groupEvent, match, ME, meeting, msg, THEM, view, welcome as welcomeWith } from './testing';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -33,6 +36,45 @@ class FakeSocket implements SocketLike {
     return this.sent.map((f) => f.type);
   }
 }
+
+/**
+ * The HTTP API behind the real endpoint functions (api/endpoints.ts through api/client.ts): it
+ * records each request and holds it until the test answers it.
+ */
+class FakeHttp {
+  readonly requests: { path: string; answer(status: number, body: unknown): void }[] = [];
+  constructor() {
+    setFetch(
+      (path) =>
+        new Promise<Response>((resolve) => {
+          this.requests.push({
+            path,
+            answer: (status, body) =>
+              resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })),
+          });
+        }),
+    );
+  }
+  paths(): string[] {
+    return this.requests.map((r) => r.path);
+  }
+  /** Answers the oldest request not answered yet, then lets the client take the answer in. */
+  async answer(path: string, status: number, body: unknown): Promise<void> {
+    const request = this.requests.find((r) => r.path === path && !this.answered.has(r));
+    if (!request) throw new Error(`no request for ${path}; requests: ${this.paths().join(', ')}`);
+    this.answered.add(request);
+    request.answer(status, body);
+    await settle();
+  }
+  private readonly answered = new Set<object>();
+}
+
+/** Lets promise callbacks (fetch, response bodies, then) run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+afterEach(() => setFetch(() => Promise.reject(new TypeError('no fetch in this test'))));
 
 /** A hand-cranked world: sockets, clock and timers the test moves forward. */
 function world(extra: Partial<ChatClientOptions> = {}) {
@@ -83,6 +125,8 @@ function world(extra: Partial<ChatClientOptions> = {}) {
       history.push({ channel, before });
       return Promise.resolve({ items: [], next_before: null });
     },
+    fetchChannels: (cursor) => api.channels(cursor),
+    fetchChannel: (id) => api.channel(id),
     ...extra,
   });
   return {
@@ -125,6 +169,7 @@ function welcome(lastSeq = 0): ServerFrame {
     user_id: ME,
     heartbeat_ms: 20_000,
     channels: [view({ last_seq: lastSeq })],
+    channels_next: null,
     presence: { [THEM]: 'online' },
   };
 }
@@ -144,6 +189,7 @@ function connectLarge(w: ReturnType<typeof world>, memberCount: number) {
     user_id: ME,
     heartbeat_ms: 20_000,
     channels: [view({ member_count: memberCount, members: [] })],
+    channels_next: null,
     presence: {},
   });
   w.socket.receive({ type: 'caught_up', last_seq: {} });
@@ -531,5 +577,160 @@ describe('ChatClient call frames', () => {
     w.advance(1000);
     connect(w);
     expect(connected).toEqual([false, true]);
+  });
+});
+
+describe('a paged channel list', () => {
+  const OLD = '2029-06-01T00:00:00Z';
+  const NEWER = '2030-02-01T00:00:00Z';
+
+  it('loads older pages with the cursor, merges them by id, one request at a time, and records a failure', async () => {
+    const http = new FakeHttp();
+    const w = world({ describeError: (e) => (e instanceof Error ? e.message : 'failed') });
+    w.client.start();
+    w.socket.open();
+    w.socket.receive(welcomeWith([view({ last_seq: 2 })], { channels_next: 'c1' }));
+    w.socket.receive(msg(3));
+    expect(w.client.getState().channelsNext).toBe('c1');
+
+    w.client.loadMoreChannels();
+    w.client.loadMoreChannels();
+    expect(http.paths()).toEqual(['/api/channels?cursor=c1']);
+    expect(w.client.getState().channelsLoading).toBe(true);
+    // The page repeats CH (pages shift as messages arrive) with an older view of it.
+    await http.answer('/api/channels?cursor=c1', 200, {
+      items: [view({ last_seq: 2, unread: 0, last_activity_at: OLD }), view({ id: 'older', name: 'Older', last_activity_at: OLD })],
+      next_cursor: 'c2',
+    });
+    let s = w.client.getState();
+    expect(Object.keys(s.channels).sort()).toEqual([CH, 'older'].sort());
+    expect(s.channels[CH]?.messages.bySeq.has(3)).toBe(true);
+    expect(s.channels[CH]?.unread).toBe(1);
+    expect(s.channels[CH]?.log.applied).toBe(3);
+    expect(s.channelsNext).toBe('c2');
+    expect(s.channelsLoading).toBe(false);
+
+    w.client.loadMoreChannels();
+    await http.answer('/api/channels?cursor=c2', 500, { error: { code: 'internal', message: 'The server had a problem.' } });
+    s = w.client.getState();
+    expect(s.channelsError).toBe('The server had a problem.');
+    expect(s.channelsLoading).toBe(false);
+    expect(s.channelsNext).toBe('c2');
+
+    // Trying again works, and the last page ends the list.
+    w.client.loadMoreChannels();
+    expect(w.client.getState().channelsError).toBeNull();
+    await http.answer('/api/channels?cursor=c2', 200, { items: [view({ id: 'oldest', last_activity_at: OLD })], next_cursor: null });
+    expect(w.client.getState().channelsNext).toBeNull();
+    expect(w.client.getState().channels.oldest).toBeDefined();
+    w.client.loadMoreChannels();
+    expect(http.paths()).toHaveLength(3);
+
+    // The hello of the next connection names every channel loaded, not only the welcome's.
+    w.socket.drop(1006);
+    w.advance(60_000);
+    w.socket.open();
+    const hello = w.socket.sent[0];
+    expect(hello?.type === 'hello' ? Object.keys(hello.last_seq).sort() : []).toEqual([CH, 'older', 'oldest'].sort());
+  });
+
+  it('goes on to the next page when a page brings only channels already loaded', async () => {
+    const http = new FakeHttp();
+    const w = world();
+    w.client.start();
+    w.socket.open();
+    w.socket.receive(welcomeWith([view()], { channels_next: 'c1' }));
+    w.client.loadMoreChannels();
+    await http.answer('/api/channels?cursor=c1', 200, { items: [view()], next_cursor: 'c2' });
+    expect(http.paths()).toEqual(['/api/channels?cursor=c1', '/api/channels?cursor=c2']);
+    expect(w.client.getState().channelsLoading).toBe(true);
+    await http.answer('/api/channels?cursor=c2', 200, { items: [view({ id: 'b' })], next_cursor: 'c3' });
+    expect(http.paths()).toHaveLength(2);
+    expect(w.client.getState().channelsNext).toBe('c3');
+    expect(w.client.getState().channelsLoading).toBe(false);
+  });
+
+  it('fetches a channel it has not loaded once when its events arrive, applies them, and lists it first', async () => {
+    const http = new FakeHttp();
+    const w = world();
+    w.client.start();
+    connect(w);
+    const X = 'x-channel';
+    w.socket.receive(msg(5, { channel_id: X, created_at: NEWER }));
+    w.socket.receive(msg(6, { channel_id: X, created_at: NEWER }));
+    // Typing and read receipts of a channel not loaded are dropped, and fetch nothing.
+    w.socket.receive({ type: 'typing', channel: 'other', user_id: THEM });
+    w.socket.receive({ type: 'read', channel: 'other', user_id: THEM, seq: 1 });
+    w.socket.receive({ type: 'unread', channel: 'other', last_read_seq: 1, unread: 0 });
+    expect(http.paths()).toEqual([`/api/channels/${X}`]);
+    expect(w.client.getState().lookups[X]).toEqual({ status: 'loading' });
+    // The view was read after the first event: it counts it; the second came after.
+    await http.answer(`/api/channels/${X}`, 200, view({ id: X, name: 'Cohort', kind: 'group', last_seq: 5, unread: 1, last_activity_at: NEWER }));
+    const s = w.client.getState();
+    const x = s.channels[X];
+    expect(x?.log.applied).toBe(6);
+    expect(x?.unread).toBe(2);
+    expect(x?.messages.bySeq.has(6)).toBe(true);
+    expect(s.lookups[X]).toBeUndefined();
+    expect(sortedChannels(s).map((c) => c.id)).toEqual([X, CH]);
+    // Now loaded: its next event applies at once.
+    w.socket.receive(msg(7, { channel_id: X }));
+    expect(w.client.getState().channels[X]?.log.applied).toBe(7);
+    expect(http.paths()).toHaveLength(1);
+  });
+
+  it('applies a read elsewhere that came while a channel was fetched, unless the view has it', async () => {
+    const http = new FakeHttp();
+    const w = world();
+    w.client.start();
+    connect(w);
+    w.socket.receive(msg(4, { channel_id: 'x' }));
+    w.socket.receive({ type: 'unread', channel: 'x', last_read_seq: 4, unread: 0 });
+    await http.answer('/api/channels/x', 200, view({ id: 'x', last_seq: 4, unread: 1 }));
+    expect(w.client.getState().channels.x?.unread).toBe(0);
+    expect(w.client.getState().channels.x?.lastReadSeq).toBe(4);
+    w.socket.receive(msg(2, { channel_id: 'y' }));
+    w.socket.receive({ type: 'unread', channel: 'y', last_read_seq: 1, unread: 1 });
+    await http.answer('/api/channels/y', 200, view({ id: 'y', last_seq: 2, last_read_seq: 2, unread: 0 }));
+    expect(w.client.getState().channels.y?.unread).toBe(0);
+  });
+
+  it('fetches a channel by id once for concurrent calls, and remembers a 404 until the channel comes', async () => {
+    const http = new FakeHttp();
+    const w = world();
+    w.client.start();
+    connect(w);
+    const Y = 'y-channel';
+    const first = w.client.ensureChannel(Y);
+    const second = w.client.ensureChannel(Y);
+    expect(second).toBe(first);
+    expect(channelAvailability(w.client.getState(), Y)).toEqual({ status: 'loading' });
+    await http.answer(`/api/channels/${Y}`, 404, { error: { code: 'not_found', message: 'channel not found' } });
+    await first;
+    expect(w.client.getState().lookups[Y]).toEqual({ status: 'not_found' });
+    expect(channelAvailability(w.client.getState(), Y)).toEqual({ status: 'not_found' });
+    await w.client.ensureChannel(Y);
+    expect(http.paths()).toHaveLength(1);
+    // Added to it later: it is there, and asking for it again needs nothing.
+    w.socket.receive({ type: 'channel_added', channel: view({ id: Y }) });
+    expect(channelAvailability(w.client.getState(), Y).status).toBe('ready');
+    expect(w.client.getState().lookups[Y]).toBeUndefined();
+    await w.client.ensureChannel(Y);
+    expect(http.paths()).toHaveLength(1);
+  });
+
+  it('records a failed fetch by id with its message, and tries again when asked', async () => {
+    const http = new FakeHttp();
+    const w = world({ describeError: (e) => (e instanceof Error ? e.message : 'failed') });
+    w.client.start();
+    connect(w);
+    void w.client.ensureChannel('z');
+    await http.answer('/api/channels/z', 503, { error: { code: 'unavailable', message: 'Try again later.' } });
+    expect(channelAvailability(w.client.getState(), 'z')).toEqual({ status: 'failed', error: 'Try again later.' });
+    void w.client.ensureChannel('z');
+    expect(channelAvailability(w.client.getState(), 'z')).toEqual({ status: 'loading' });
+    await http.answer('/api/channels/z', 200, view({ id: 'z' }));
+    expect(channelAvailability(w.client.getState(), 'z').status).toBe('ready');
+    expect(http.paths()).toEqual(['/api/channels/z', '/api/channels/z']);
   });
 });

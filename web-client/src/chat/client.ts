@@ -8,7 +8,8 @@
 // out when the connection is up and again after a reconnect with the same client id, so a
 // lost acknowledgement can never make a duplicate.
 
-import type { Match, Meeting } from '../api/types';
+import { ApiError } from '../api/client';
+import type { Match, Meeting, Page } from '../api/types';
 import type { Alert, SurveyInvitation } from '../api/programData';
 import type { GroupEvent } from '../api/events';
 import { reconnectDelay } from './backoff';
@@ -21,11 +22,14 @@ import {
   type CallClientFrame,
   type CallServerFrame,
   type ChannelMemberView,
+  type ChannelView,
   type ClientFrame,
+  type EventFrame,
   type HistoryPage,
   type RoomClientFrame,
   type RoomServerFrame,
   type ServerFrame,
+  type UnreadFrame,
 } from './protocol';
 import * as S from './state';
 
@@ -63,6 +67,13 @@ export interface ChatClientOptions {
   url: string;
   /** One page of history, newest first (GET /api/channels/{id}/messages). */
   fetchHistory(channel: string, before: number | null): Promise<HistoryPage>;
+  /**
+   * The page of my channels after `cursor`, most recently active first (GET
+   * /api/channels?cursor=…): the welcome holds only the first.
+   */
+  fetchChannels(cursor: string): Promise<Page<ChannelView>>;
+  /** One of my channels (GET /api/channels/{id}); fails with a 404 ApiError when I am not in it. */
+  fetchChannel(id: string): Promise<ChannelView>;
   /**
    * The members of a channel among `ids` (GET /api/channels/{id}/members?ids=…): names for the
    * people a channel too large to carry its members shows.
@@ -115,6 +126,10 @@ const TYPING_EVERY_MS = 2000;
 const MAX_NAMES_ASKED = 100;
 /** History page size. */
 export const HISTORY_PAGE = 50;
+/** Most frames of a channel being fetched by id kept to apply once it is there. */
+const MAX_WAITING_FRAMES = 500;
+/** A live frame asks again for a channel whose fetch failed at most this often. */
+const LOOKUP_RETRY_MS = 5000;
 
 /** A UUID v4: crypto.randomUUID where available (secure contexts), else from getRandomValues. */
 export function newClientId(): string {
@@ -196,6 +211,16 @@ export class ChatClient {
   private readonly roomListeners = new Set<RoomListener>();
   /** Call frames that must not be lost (hang-ups, answers), waiting for the connection. */
   private callOutbox: CallClientFrame[] = [];
+  /** Welcomes so far: a page of channels asked for before the latest one does not set the cursor. */
+  private welcomes = 0;
+  /** A page of channels is being fetched. */
+  private channelsInFlight = false;
+  /** Channels being fetched by id, each once at a time. */
+  private readonly lookupsInFlight = new Map<string, Promise<void>>();
+  /** Live frames of channels being fetched by id, applied once they are there. */
+  private readonly waitingFrames = new Map<string, (EventFrame | UnreadFrame)[]>();
+  /** When fetching a channel by id last failed, by id. */
+  private readonly lookupFailedAt = new Map<string, number>();
 
   constructor(options: ChatClientOptions) {
     this.options = options;
@@ -242,6 +267,8 @@ export class ChatClient {
     this.callListeners.clear();
     this.roomListeners.clear();
     this.callOutbox = [];
+    this.lookupsInFlight.clear();
+    this.waitingFrames.clear();
   }
 
   /** True when frames can be sent now. */
@@ -457,6 +484,7 @@ export class ChatClient {
         this.heartbeatMs = frame.heartbeat_ms > 0 ? frame.heartbeat_ms : 20_000;
         this.lastPing = now;
         this.welcomedAt = now;
+        this.welcomes += 1;
         this.setState(S.onWelcome(this.state, frame, now));
         // The server counts a new connection as online.
         if (!this.env.isVisible()) this.write({ type: 'presence', state: 'away' });
@@ -469,7 +497,8 @@ export class ChatClient {
         break;
       }
       case 'event':
-        this.setState(S.onEvent(this.state, frame, now));
+        if (this.state.channels[frame.channel_id]) this.setState(S.onEvent(this.state, frame, now));
+        else this.unknownChannel(frame.channel_id, frame, true);
         break;
       case 'caught_up':
         this.setState(S.onCaughtUp(this.state, frame, now));
@@ -484,7 +513,10 @@ export class ChatClient {
         this.setState(S.onRead(this.state, frame));
         break;
       case 'unread':
-        this.setState(S.onUnread(this.state, frame));
+        // A channel not loaded: nothing shows its count (when loaded, it comes with it), unless
+        // it is being fetched and the read happened after the server answered.
+        if (this.state.channels[frame.channel]) this.setState(S.onUnread(this.state, frame));
+        else this.unknownChannel(frame.channel, frame, false);
         break;
       case 'typing':
         this.setState(S.onTyping(this.state, frame.channel, frame.user_id, now));
@@ -645,6 +677,105 @@ export class ChatClient {
         for (const id of ids) asked.delete(id);
       },
     );
+  }
+
+  /**
+   * Loads the next page of channels after those loaded ("Show older conversations"); nothing
+   * while one is loading or when none is left. A failure shows in `channelsError`; calling
+   * again retries.
+   */
+  loadMoreChannels(): void {
+    const cursor = this.state.channelsNext;
+    if (this.disposed || this.channelsInFlight || cursor === null) return;
+    this.channelsInFlight = true;
+    this.setState(S.onChannelsLoadStart(this.state));
+    this.fetchChannelPage(cursor, this.welcomes);
+  }
+
+  private fetchChannelPage(cursor: string, welcomes: number): void {
+    this.options.fetchChannels(cursor).then(
+      (page) => {
+        if (this.disposed) return;
+        // A welcome since the request started the pages over: its cursor stays.
+        const stale = welcomes !== this.welcomes;
+        const next = stale ? this.state.channelsNext : page.next_cursor;
+        const fresh = page.items.some((v) => !this.state.channels[v.id]);
+        this.setState(S.onChannelsPage(this.state, page.items, next, this.env.now()));
+        // A page of channels that are all loaded already (after a reconnect, the pages start
+        // over while older ones stay loaded) shows nothing new: go on to the next one.
+        if (!stale && !fresh && next !== null && next !== cursor) {
+          this.setState(S.onChannelsLoadStart(this.state));
+          this.fetchChannelPage(next, welcomes);
+          return;
+        }
+        this.channelsInFlight = false;
+      },
+      (error: unknown) => {
+        if (this.disposed) return;
+        this.channelsInFlight = false;
+        const message = this.options.describeError?.(error) ?? 'Could not load more conversations.';
+        this.setState(S.onChannelsLoadFailed(this.state, message));
+      },
+    );
+  }
+
+  /**
+   * Makes sure a channel of mine is loaded: one that is not is fetched by id (once at a time;
+   * concurrent calls share the request). A 404 is remembered (`lookups[id]` is `not_found`) and
+   * not asked again unless `again`; a channel that arrives later (`channel_added`, a page) is
+   * there all the same.
+   */
+  ensureChannel(id: string, again = false): Promise<void> {
+    if (this.disposed || this.state.channels[id]) return Promise.resolve();
+    const inFlight = this.lookupsInFlight.get(id);
+    if (inFlight) return inFlight;
+    if (!again && this.state.lookups[id]?.status === 'not_found') return Promise.resolve();
+    this.lookupFailedAt.delete(id);
+    this.setState(S.onChannelLookupStart(this.state, id));
+    const done = this.options.fetchChannel(id).then(
+      (view) => {
+        this.lookupsInFlight.delete(id);
+        const waiting = this.waitingFrames.get(id) ?? [];
+        this.waitingFrames.delete(id);
+        if (this.disposed) return;
+        const now = this.env.now();
+        let next = S.onChannelFetched(this.state, view, now);
+        // Frames that came while it was fetched: events the view has are duplicates, and a
+        // read position the view does not have yet moves it.
+        for (const frame of waiting) {
+          if (frame.type === 'event') next = S.onEvent(next, frame, now);
+          else if (frame.last_read_seq > (next.channels[id]?.lastReadSeq ?? 0)) next = S.onUnread(next, frame);
+        }
+        this.setState(next);
+      },
+      (error: unknown) => {
+        this.lookupsInFlight.delete(id);
+        this.waitingFrames.delete(id);
+        if (this.disposed) return;
+        const notFound = error instanceof ApiError && error.status === 404;
+        this.lookupFailedAt.set(id, this.env.now());
+        const message = notFound ? null : (this.options.describeError?.(error) ?? 'Could not load the conversation.');
+        this.setState(S.onChannelLookupFailed(this.state, id, message));
+      },
+    );
+    this.lookupsInFlight.set(id, done);
+    return done;
+  }
+
+  /**
+   * A live frame of a channel this page has not loaded (live frames come for every channel of
+   * mine). An event means it is active now: it is fetched (its view counts the event) and sorts
+   * to the top. Frames that come while it is fetched are applied once it is there.
+   */
+  private unknownChannel(id: string, frame: EventFrame | UnreadFrame, fetch: boolean): void {
+    if (fetch && !this.lookupsInFlight.has(id)) {
+      const failedAt = this.lookupFailedAt.get(id);
+      if (failedAt === undefined || this.env.now() - failedAt >= LOOKUP_RETRY_MS) void this.ensureChannel(id, true);
+    }
+    if (!this.lookupsInFlight.has(id)) return;
+    const waiting = this.waitingFrames.get(id) ?? [];
+    if (waiting.length < MAX_WAITING_FRAMES) waiting.push(frame);
+    this.waitingFrames.set(id, waiting);
   }
 
   /** Loads the newest page of history (once), or with `older` the page before what is loaded. */

@@ -24,7 +24,11 @@ export type ChannelMemberView = Schemas['ChannelMemberView'];
 /** A channel as `POST /api/programs/{id}/channels` returns it. */
 export type Channel = Schemas['Channel'];
 
-/** One person's view of a channel (welcome, channel_added, GET /api/channels). */
+/**
+ * One person's view of a channel (welcome, channel_added, GET /api/channels, GET
+ * /api/channels/{id}). `last_activity_at` is the time of its latest message, or its creation
+ * without one: the channel list is ordered by it, most recent first.
+ */
 export type ChannelView = Schemas['ChannelView'];
 
 /**
@@ -91,7 +95,10 @@ export interface WelcomeFrame {
   v: number;
   user_id: string;
   heartbeat_ms: number;
+  /** The first page of my channels (the most recently active); the rest come from GET /api/channels. */
   channels: ChannelView[];
+  /** `cursor` for the next page of GET /api/channels; null when `channels` holds them all. */
+  channels_next: string | null;
   presence: Record<string, PresenceState>;
 }
 export interface EventFrame extends ChatEvent {

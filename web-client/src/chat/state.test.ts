@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import * as S from './state';
-import { CH, del, ME, msg, THEM, view } from './testing';
+import { CH, del, ME, msg, THEM, view, welcome } from './testing';
 
 function welcomed(overrides = {}, presence = {}): S.ChatState {
   return S.onWelcome(
     S.INITIAL_STATE,
-    { type: 'welcome', v: 1, user_id: ME, heartbeat_ms: 20000, channels: [view(overrides)], presence },
+    { type: 'welcome', v: 1, user_id: ME, heartbeat_ms: 20000, channels: [view(overrides)], channels_next: null, presence },
     0,
   );
 }
@@ -25,7 +25,7 @@ describe('chat state', () => {
     s = S.onEvent(s, msg(11), 1);
     // Reconnect: the server is at 14 now; the page keeps 11 and catches up.
     s = S.withStatus(s, 'reconnecting');
-    s = S.onWelcome(s, { type: 'welcome', v: 1, user_id: ME, heartbeat_ms: 20000, channels: [view({ last_seq: 14 })], presence: {} }, 2);
+    s = S.onWelcome(s, { type: 'welcome', v: 1, user_id: ME, heartbeat_ms: 20000, channels: [view({ last_seq: 14 })], channels_next: null, presence: {} }, 2);
     expect(channel(s).log.applied).toBe(11);
     expect(channel(s).log.known).toBe(14);
     expect(channel(s).messages.bySeq.has(11)).toBe(true);
@@ -94,7 +94,7 @@ describe('chat state', () => {
     s = S.onMembers(s, CH, [{ user_id: THEM, name: 'Nia', last_read_seq: 0 }]);
     expect(channel(s).members).toHaveLength(1);
     // A new welcome keeps the names fetched (the server sends none for a large channel).
-    s = S.onWelcome(s, { type: 'welcome', v: 1, user_id: ME, heartbeat_ms: 20000, channels: [view(big)], presence: {} }, 1);
+    s = S.onWelcome(s, { type: 'welcome', v: 1, user_id: ME, heartbeat_ms: 20000, channels: [view(big)], channels_next: null, presence: {} }, 1);
     expect(S.memberName(channel(s), THEM)).toBe('Nia');
     expect(S.seenBy(channel(s), ME)).toBeNull();
     // A small channel carries all its members: nothing to ask.
@@ -142,25 +142,122 @@ describe('chat state', () => {
     expect(channel(s).messages.bySeq.get(2)?.body).toBe('the new second');
   });
 
-  it('fails pending writes to a channel that is gone after a reconnect', () => {
+  it('keeps a channel that is not in the welcome page, and its pending writes; fails writes to a channel it never had', () => {
     let s = welcomed();
+    const op = {
+      ref: 'w1',
+      kind: 'send' as const,
+      body: 'hi',
+      target: null,
+      status: 'queued' as const,
+      seq: null,
+      error: null,
+      retryAt: 0,
+      created_at: '',
+    };
     s = S.withPending(s, [
-      {
-        client_id: 'a',
-        ref: 'w1',
-        channel: CH,
-        kind: 'send',
-        body: 'hi',
-        target: null,
-        status: 'queued',
-        seq: null,
-        error: null,
-        retryAt: 0,
-        created_at: '',
-      },
+      { ...op, client_id: 'a', channel: CH },
+      { ...op, client_id: 'b', channel: 'never-loaded' },
     ]);
-    s = S.onWelcome(s, { type: 'welcome', v: 1, user_id: ME, heartbeat_ms: 1, channels: [], presence: {} }, 0);
-    expect(s.pending[0]?.status).toBe('failed');
-    expect(s.channels[CH]).toBeUndefined();
+    s = S.onWelcome(s, welcome([], { channels_next: 'c1' }), 0);
+    expect(s.channels[CH]).toBeDefined();
+    expect(s.pending.map((p) => p.status)).toEqual(['queued', 'failed']);
+  });
+});
+
+describe('a paged channel list', () => {
+  const B = 'channel-b';
+  const C = 'channel-c';
+
+  it('takes the next-page cursor from the welcome, and keeps the channels loaded besides its page', () => {
+    let s = S.onWelcome(S.INITIAL_STATE, welcome([view({ last_seq: 3 })], { channels_next: 'c1' }), 0);
+    expect(s.channelsNext).toBe('c1');
+    s = S.onChannelsPage(s, [view({ id: B, last_seq: 1 })], 'c2', 0);
+    s = S.onEvent(s, msg(2, { channel_id: B }), 0);
+    s = S.onChannelFetched(s, view({ id: C, last_seq: 7 }), 0);
+    expect(s.channelsNext).toBe('c2');
+    // A reconnect: the welcome's page is CH alone, and the pages start over after it.
+    s = S.withStatus(s, 'reconnecting');
+    s = S.onWelcome(s, welcome([view({ last_seq: 5, unread: 2 })], { channels_next: 'c1-again' }), 1);
+    expect(Object.keys(s.channels).sort()).toEqual([B, C, CH].sort());
+    expect(s.channels[CH]?.unread).toBe(2);
+    expect(s.channels[B]?.messages.bySeq.has(2)).toBe(true);
+    expect(S.resumePositions(s)).toEqual({ [CH]: 3, [B]: 2, [C]: 7 });
+    expect(s.channelsNext).toBe('c1-again');
+  });
+
+  it('merges a page by id, keeping what the page has of a channel it already had', () => {
+    let s = welcomed({ last_seq: 2 });
+    s = S.onHistoryPage(s, CH, [msg(1), msg(2)], null, 0);
+    s = S.onEvent(s, msg(3), 0);
+    s = S.onTyping(s, CH, THEM, 0);
+    expect(S.channelAvailability(s, CH).status).toBe('ready');
+    s = S.onChannelsLoadStart(s);
+    expect(s.channelsLoading).toBe(true);
+    // The page's view of CH was read before message 3: older than what the page applied.
+    s = S.onChannelsPage(s, [view({ id: B }), view({ last_seq: 2, unread: 0, name: 'Renamed' }), view({ id: B })], null, 1);
+    const c = s.channels[CH];
+    expect(Object.keys(s.channels)).toHaveLength(2);
+    expect(c?.name).toBe('Renamed');
+    expect([...(c?.messages.bySeq.keys() ?? [])]).toEqual([1, 2, 3]);
+    expect(c?.history.loaded).toBe(true);
+    expect(c?.log.applied).toBe(3);
+    expect(c?.unread).toBe(1);
+    expect(c?.typing[THEM]).toBeDefined();
+    expect(s.channelsNext).toBeNull();
+    expect(s.channelsLoading).toBe(false);
+    // A view that knows of a later read (in another tab) moves the read position and the count.
+    s = S.onChannelsPage(s, [view({ last_seq: 3, last_read_seq: 3, unread: 0 })], null, 2);
+    expect(s.channels[CH]?.lastReadSeq).toBe(3);
+    expect(s.channels[CH]?.unread).toBe(0);
+  });
+
+  it('records a failed page, cleared by the next attempt', () => {
+    let s = welcomed();
+    s = S.onChannelsLoadStart(s);
+    s = S.onChannelsLoadFailed(s, 'Could not reach the server.');
+    expect(s.channelsError).toBe('Could not reach the server.');
+    expect(s.channelsLoading).toBe(false);
+    s = S.onChannelsLoadStart(s);
+    expect(s.channelsError).toBeNull();
+  });
+
+  it('orders channels by last_activity_at, most recent first, and moves one up with a new message', () => {
+    let s = S.onWelcome(
+      S.INITIAL_STATE,
+      welcome([
+        view({ id: B, name: 'B', last_activity_at: '2030-01-03T00:00:00Z' }),
+        view({ name: 'CH', last_activity_at: '2030-01-05T00:00:00Z' }),
+      ]),
+      0,
+    );
+    s = S.onChannelsPage(s, [view({ id: C, name: 'C', last_activity_at: '2030-01-01T00:00:00Z' })], null, 0);
+    expect(s.channels[B]?.lastActivity).toBe('2030-01-03T00:00:00Z');
+    expect(S.sortedChannels(s).map((c) => c.id)).toEqual([CH, B, C]);
+    s = S.onEvent(s, msg(1, { channel_id: C, created_at: '2030-01-06T00:00:00Z' }), 0);
+    expect(S.sortedChannels(s).map((c) => c.id)).toEqual([C, CH, B]);
+    // A view older than what the page saw does not move it back.
+    s = S.onChannelsPage(s, [view({ id: C, last_seq: 1, last_activity_at: '2030-01-01T00:00:00Z' })], null, 0);
+    expect(s.channels[C]?.lastActivity).toBe('2030-01-06T00:00:00Z');
+    // A channel fetched by id sorts by its own activity.
+    s = S.onChannelFetched(s, view({ id: 'd', last_activity_at: '2030-01-04T00:00:00Z' }), 0);
+    expect(S.sortedChannels(s).map((c) => c.id)).toEqual([C, CH, 'd', B]);
+  });
+
+  it('tracks a channel asked for by id: loading, not found, and there once it is added', () => {
+    let s = welcomed();
+    expect(S.channelAvailability(s, 'y')).toEqual({ status: 'loading' });
+    s = S.onChannelLookupStart(s, 'y');
+    expect(s.lookups.y).toEqual({ status: 'loading' });
+    s = S.onChannelLookupFailed(s, 'y', null);
+    expect(S.channelAvailability(s, 'y')).toEqual({ status: 'not_found' });
+    s = S.onChannelAdded(s, view({ id: 'y' }), 0);
+    expect(S.channelAvailability(s, 'y').status).toBe('ready');
+    expect(s.lookups.y).toBeUndefined();
+    s = S.onChannelLookupStart(s, 'z');
+    s = S.onChannelLookupFailed(s, 'z', 'The server had a problem.');
+    expect(S.channelAvailability(s, 'z')).toEqual({ status: 'failed', error: 'The server had a problem.' });
+    // Before the welcome, nothing is known to be missing.
+    expect(S.channelAvailability({ ...s, welcomed: false }, 'z')).toEqual({ status: 'loading' });
   });
 });

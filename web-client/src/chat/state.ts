@@ -69,9 +69,19 @@ export interface ChannelState {
   readonly history: HistoryState;
   /** Who is typing: user id → until when (ms). */
   readonly typing: Readonly<Record<string, number>>;
-  /** Time of the latest message seen, or the channel's creation: for ordering the list. */
+  /**
+   * Time of the latest message seen (the server's `last_activity_at`, or a later message that
+   * arrived here), or the channel's creation: for ordering the list.
+   */
   readonly lastActivity: string;
 }
+
+/** A channel asked for by id (GET /api/channels/{id}) that is not loaded. */
+export type ChannelLookup =
+  | { readonly status: 'loading' }
+  /** 404: it does not exist, or I am not in it. */
+  | { readonly status: 'not_found' }
+  | { readonly status: 'failed'; readonly error: string };
 
 export interface ChatState {
   readonly userId: string | null;
@@ -80,7 +90,21 @@ export interface ChatState {
   readonly welcomed: boolean;
   /** Between welcome and caught_up: catch-up events are streaming, gaps are expected. */
   readonly catchingUp: boolean;
+  /**
+   * The channels this page has loaded: the welcome's first page (the most recently active), the
+   * pages loaded after it ("show older") and those fetched by id (opened by link, or with a
+   * live event). Other channels of mine exist on the server: everything that reads or sums
+   * channels covers only these.
+   */
   readonly channels: Readonly<Record<string, ChannelState>>;
+  /** `cursor` of the next page of channels (GET /api/channels); null when none is left. */
+  readonly channelsNext: string | null;
+  /** A page of channels is being fetched. */
+  readonly channelsLoading: boolean;
+  /** Why the last page of channels could not be fetched; null when it could (or none was asked for). */
+  readonly channelsError: string | null;
+  /** Channels asked for by id that are not loaded (loading, not found or failed), by id. */
+  readonly lookups: Readonly<Record<string, ChannelLookup>>;
   /** Everyone sharing a channel who is not offline. */
   readonly presence: Readonly<Record<string, PresenceState>>;
   readonly pending: P.Pending;
@@ -92,6 +116,10 @@ export const INITIAL_STATE: ChatState = {
   welcomed: false,
   catchingUp: false,
   channels: {},
+  channelsNext: null,
+  channelsLoading: false,
+  channelsError: null,
+  lookups: {},
   presence: {},
   pending: [],
 };
@@ -102,11 +130,14 @@ function later(a: string, b: string): string {
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
-/** A channel from a view, keeping what this page already had of it. */
-function fromView(view: ChannelView, existing: ChannelState | undefined, now: number): ChannelState {
-  const log = existing ? L.observe(existing.log, view.last_seq, now) : L.newLog(view.last_seq);
+/** When the channel was last active: its latest message, or its creation (an older server says nothing). */
+function activityOf(view: ChannelView): string {
+  return view.last_activity_at || view.created_at;
+}
+
+/** What a view says about the channel itself, the same for every reader of it. */
+function describedBy(view: ChannelView) {
   return {
-    id: view.id,
     programId: view.program_id,
     kind: view.kind,
     name: view.name,
@@ -114,6 +145,18 @@ function fromView(view: ChannelView, existing: ChannelState | undefined, now: nu
     createdAt: view.created_at,
     canPost: view.can_post,
     memberCount: view.member_count,
+  };
+}
+
+/**
+ * A channel from a view, keeping what this page already had of it (messages, history, typing);
+ * its read position and unread count are the view's.
+ */
+function fromView(view: ChannelView, existing: ChannelState | undefined, now: number): ChannelState {
+  const log = existing ? L.observe(existing.log, view.last_seq, now) : L.newLog(view.last_seq);
+  return {
+    id: view.id,
+    ...describedBy(view),
     members: view.member_count > MEMBER_LIST_UP_TO && existing ? existing.members : view.members,
     lastReadSeq: view.last_read_seq,
     unread: view.unread,
@@ -123,8 +166,60 @@ function fromView(view: ChannelView, existing: ChannelState | undefined, now: nu
     messages: existing?.messages ?? M.EMPTY_MESSAGES,
     history: existing?.history ?? NO_HISTORY,
     typing: existing?.typing ?? {},
-    lastActivity: existing ? later(existing.lastActivity, view.created_at) : view.created_at,
+    lastActivity: existing ? later(existing.lastActivity, activityOf(view)) : activityOf(view),
   };
+}
+
+/**
+ * A channel this page already has, from a view fetched over HTTP while live frames kept it up
+ * to date: the view may be older than what the page applied, so the page's unread count stays,
+ * unless the view knows of a later read position (read elsewhere) than the page.
+ */
+function refreshed(existing: ChannelState, view: ChannelView, now: number): ChannelState {
+  const large = view.member_count > MEMBER_LIST_UP_TO;
+  const members = large
+    ? existing.members
+    : view.members.map((m) => {
+        const known = existing.members.find((e) => e.user_id === m.user_id);
+        return known && known.last_read_seq > m.last_read_seq ? { ...m, last_read_seq: known.last_read_seq } : m;
+      });
+  const log = L.observe(existing.log, view.last_seq, now);
+  const next: ChannelState = {
+    ...existing,
+    ...describedBy(view),
+    members,
+    log,
+    lastActivity: later(existing.lastActivity, activityOf(view)),
+  };
+  return view.last_read_seq > existing.lastReadSeq
+    ? readUpTo(next, view.last_read_seq, view.unread, view.last_seq)
+    : next;
+}
+
+/**
+ * My read position moved to `lastRead` (here or elsewhere), with the server's new count of the
+ * messages up to `covered`; later ones this page counted stay counted.
+ */
+function readUpTo(c: ChannelState, lastRead: number, unread: number, covered: number): ChannelState {
+  const asOf = Math.max(covered, lastRead);
+  const counted = c.counted.filter((s) => s > asOf);
+  return {
+    ...c,
+    lastReadSeq: Math.max(c.lastReadSeq, lastRead),
+    unread: unread + counted.length,
+    unreadAsOf: asOf,
+    counted,
+  };
+}
+
+function withoutLookups(
+  lookups: Readonly<Record<string, ChannelLookup>>,
+  ids: readonly string[],
+): Readonly<Record<string, ChannelLookup>> {
+  if (!ids.some((id) => lookups[id] !== undefined)) return lookups;
+  const out = { ...lookups };
+  for (const id of ids) delete out[id];
+  return out;
 }
 
 function setChannel(state: ChatState, channel: ChannelState): ChatState {
@@ -138,9 +233,15 @@ function mapChannel(state: ChatState, id: string, f: (c: ChannelState) => Channe
   return next === channel ? state : setChannel(state, next);
 }
 
+/**
+ * A welcome: its channels (the first page, the most recently active) are built from their views;
+ * the channels this page loaded besides (older pages, fetched by id) stay, as memberships are
+ * never taken away. The next page starts after the welcome's.
+ */
 export function onWelcome(state: ChatState, frame: WelcomeFrame, now: number): ChatState {
-  const channels: Record<string, ChannelState> = {};
-  for (const view of frame.channels) channels[view.id] = fromView(view, state.channels[view.id], now);
+  const channels: Record<string, ChannelState> = { ...state.channels };
+  const views = frame.channels ?? [];
+  for (const view of views) channels[view.id] = fromView(view, state.channels[view.id], now);
   let pending = state.pending;
   for (const op of pending) {
     if (!channels[op.channel]) pending = P.channelGone(pending, op.channel, 'You are no longer in this conversation.');
@@ -152,13 +253,74 @@ export function onWelcome(state: ChatState, frame: WelcomeFrame, now: number): C
     welcomed: true,
     catchingUp: true,
     channels,
+    channelsNext: frame.channels_next ?? null,
+    channelsError: null,
+    lookups: withoutLookups(
+      state.lookups,
+      views.map((v) => v.id),
+    ),
     presence: { ...frame.presence },
     pending,
   };
 }
 
 export function onChannelAdded(state: ChatState, view: ChannelView, now: number): ChatState {
-  return setChannel(state, fromView(view, state.channels[view.id], now));
+  const next = setChannel(state, fromView(view, state.channels[view.id], now));
+  return { ...next, lookups: withoutLookups(state.lookups, [view.id]) };
+}
+
+/**
+ * Views fetched over HTTP join the channels: new ones are built from their views, known ones
+ * (pages shift while messages arrive, so a channel can come twice) keep what this page has.
+ */
+function mergeViews(state: ChatState, views: readonly ChannelView[], now: number): ChatState {
+  if (views.length === 0) return state;
+  const channels: Record<string, ChannelState> = { ...state.channels };
+  for (const view of views) {
+    const existing = channels[view.id];
+    channels[view.id] = existing ? refreshed(existing, view, now) : fromView(view, undefined, now);
+  }
+  return {
+    ...state,
+    channels,
+    lookups: withoutLookups(
+      state.lookups,
+      views.map((v) => v.id),
+    ),
+  };
+}
+
+export function onChannelsLoadStart(state: ChatState): ChatState {
+  return state.channelsLoading && state.channelsError === null
+    ? state
+    : { ...state, channelsLoading: true, channelsError: null };
+}
+
+/** A page of GET /api/channels arrived; `next` is its `next_cursor`. */
+export function onChannelsPage(state: ChatState, views: readonly ChannelView[], next: string | null, now: number): ChatState {
+  return { ...mergeViews(state, views, now), channelsNext: next, channelsLoading: false, channelsError: null };
+}
+
+export function onChannelsLoadFailed(state: ChatState, error: string): ChatState {
+  return { ...state, channelsLoading: false, channelsError: error };
+}
+
+/** A channel is being fetched by id. */
+export function onChannelLookupStart(state: ChatState, id: string): ChatState {
+  if (state.channels[id] || state.lookups[id]?.status === 'loading') return state;
+  return { ...state, lookups: { ...state.lookups, [id]: { status: 'loading' } } };
+}
+
+/** A channel fetched by id (GET /api/channels/{id}) joins the channels (or refreshes a known one). */
+export function onChannelFetched(state: ChatState, view: ChannelView, now: number): ChatState {
+  return mergeViews(state, [view], now);
+}
+
+/** Fetching a channel by id failed: `error` null for 404 (not there, or I am not in it). */
+export function onChannelLookupFailed(state: ChatState, id: string, error: string | null): ChatState {
+  if (state.channels[id]) return { ...state, lookups: withoutLookups(state.lookups, [id]) };
+  const lookup: ChannelLookup = error === null ? { status: 'not_found' } : { status: 'failed', error };
+  return { ...state, lookups: { ...state.lookups, [id]: lookup } };
 }
 
 /** Applies one event already in order to a channel (messages, unread count, typing). */
@@ -287,13 +449,9 @@ export function onRead(state: ChatState, frame: ReadFrame): ChatState {
 
 export function onUnread(state: ChatState, frame: UnreadFrame): ChatState {
   return mapChannel(state, frame.channel, (c) => {
-    const asOf = Math.max(c.log.applied, frame.last_read_seq);
+    const next = readUpTo(c, frame.last_read_seq, frame.unread, c.log.applied);
     return {
-      ...c,
-      lastReadSeq: Math.max(c.lastReadSeq, frame.last_read_seq),
-      unread: frame.unread,
-      unreadAsOf: asOf,
-      counted: c.counted.filter((s) => s > asOf),
+      ...next,
       members: state.userId ? withMemberRead(c.members, state.userId, frame.last_read_seq) : c.members,
     };
   });
@@ -376,7 +534,7 @@ export function onSyncSent(state: ChatState, channel: string, now: number): Chat
   });
 }
 
-/** The positions to resume from in `hello`: every channel this page has seen. */
+/** The positions to resume from in `hello`: every channel this page has loaded. */
 export function resumePositions(state: ChatState): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of Object.values(state.channels)) out[c.id] = c.log.applied;
@@ -457,6 +615,27 @@ export function sortedChannels(state: ChatState): ChannelState[] {
   });
 }
 
+/** Where a channel asked for by id stands: loaded, being loaded, not mine (404), or failed. */
+export type ChannelAvailability =
+  | { readonly status: 'ready'; readonly channel: ChannelState }
+  | { readonly status: 'loading' }
+  | { readonly status: 'not_found' }
+  | { readonly status: 'failed'; readonly error: string };
+
+/**
+ * A channel by id for a page that shows one: loading until the welcome (which may hold it) and
+ * while it is fetched by id (ChatClient.ensureChannel), which an unloaded one is.
+ */
+export function channelAvailability(state: ChatState, id: string): ChannelAvailability {
+  const channel = state.channels[id];
+  if (channel) return { status: 'ready', channel };
+  const lookup = state.welcomed ? state.lookups[id] : undefined;
+  if (lookup?.status === 'not_found') return { status: 'not_found' };
+  if (lookup?.status === 'failed') return { status: 'failed', error: lookup.error };
+  return { status: 'loading' };
+}
+
+/** Unread messages in the loaded channels (the first page holds the most recently active). */
 export function totalUnread(state: ChatState): number {
   return Object.values(state.channels).reduce((n, c) => n + c.unread, 0);
 }

@@ -1,7 +1,7 @@
 // Builders of protocol values for the chat unit tests.
 import type { Match, Meeting } from '../api/types';
 import type { GroupEvent } from '../api/events';
-import type { ChannelView, ChatEvent, EventFrame } from './protocol';
+import type { ChannelView, ChatEvent, EventFrame, WelcomeFrame } from './protocol';
 
 export const CH = '0192f0c4-6d3e-7a00-8000-00000000000a';
 export const ME = '0192f0c4-6d3e-7a00-8000-0000000000a1';
@@ -42,6 +42,7 @@ export function view(overrides: Partial<ChannelView> = {}): ChannelView {
     program_wide: false,
     last_seq: 0,
     created_at: '2030-01-01T00:00:00Z',
+    last_activity_at: '2030-01-01T00:00:00Z',
     member_count: 2,
     can_post: true,
     last_read_seq: 0,
@@ -50,6 +51,20 @@ export function view(overrides: Partial<ChannelView> = {}): ChannelView {
       { user_id: ME, name: 'Kwame', last_read_seq: 0 },
       { user_id: THEM, name: 'Nia', last_read_seq: 0 },
     ],
+    ...overrides,
+  };
+}
+
+/** A welcome to ME with these channels (the whole list unless `channels_next` says otherwise). */
+export function welcome(channels: ChannelView[] = [view()], overrides: Partial<WelcomeFrame> = {}): WelcomeFrame {
+  return {
+    type: 'welcome',
+    v: 1,
+    user_id: ME,
+    heartbeat_ms: 20000,
+    channels,
+    channels_next: null,
+    presence: {},
     ...overrides,
   };
 }

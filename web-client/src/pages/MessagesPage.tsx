@@ -1,11 +1,14 @@
 // Messages: the person's conversations and, at /messages/:channelId, one conversation. On a
 // wide screen the list and the conversation sit side by side; on a phone the list shows at
-// /messages and the conversation alone at /messages/:channelId, with a link back.
+// /messages and the conversation alone at /messages/:channelId, with a link back. The list holds
+// the most recently active conversations, and older ones on request; a conversation opened by
+// link that is not among them is fetched by id.
 import { Link, useParams } from 'react-router';
-import { useChat } from '../chat/ChatProvider';
+import { useChannel, useChat } from '../chat/ChatProvider';
 import { channelTitle, otherMember } from '../chat/state';
 import { CallButton } from '../components/call/CallButton';
 import { ChannelList } from '../components/chat/ChannelList';
+import { ChannelLoadFailed } from '../components/chat/ChannelLoadFailed';
 import { ConnectionStatus } from '../components/chat/ConnectionStatus';
 import { Conversation } from '../components/chat/Conversation';
 import { ScheduleLink } from '../components/meetings/ScheduleLink';
@@ -17,13 +20,14 @@ const KIND_NOTES = { group: 'Group', announcement: 'Announcements' } as const;
 export function MessagesPage() {
   const { channelId = null } = useParams();
   const { client, state } = useChat();
-  const channel = channelId ? state.channels[channelId] : undefined;
+  const found = useChannel(client, state, channelId);
+  const channel = channelId && found.status === 'ready' ? found.channel : undefined;
   const other = channel ? otherMember(channel, state.userId) : null;
 
   let title = 'Messages';
   if (channelId) {
     if (channel) title = channelTitle(channel, state.userId);
-    else if (state.welcomed) title = 'Conversation not found';
+    else if (found.status === 'not_found') title = 'Conversation not found';
   }
 
   return (
@@ -59,17 +63,19 @@ export function MessagesPage() {
       <div className="messages-layout">
         <nav className="channel-list" aria-labelledby="conversations-heading">
           <h2 id="conversations-heading">Conversations</h2>
-          <ChannelList state={state} activeId={channelId} />
+          <ChannelList state={state} activeId={channelId} onShowOlder={() => client?.loadMoreChannels()} />
         </nav>
         <div className="conversation-pane">
           {!channelId ? (
             <p className="muted conversation-placeholder">Choose a conversation to read and write messages.</p>
           ) : channel && client ? (
             <Conversation key={channel.id} client={client} state={state} channel={channel} />
-          ) : state.welcomed ? (
+          ) : found.status === 'not_found' ? (
             <div className="alert alert-error" role="alert">
               This conversation does not exist, or you are not in it. <Link to="/messages">See your conversations</Link>.
             </div>
+          ) : found.status === 'failed' ? (
+            <ChannelLoadFailed client={client} channelId={channelId} error={found.error} />
           ) : (
             <Loading label="Loading conversation…" />
           )}

@@ -40,7 +40,13 @@ function connect() {
     setInterval: () => 0,
     clearInterval: () => {},
   };
-  const client = new ChatClient({ url: 'ws://test/ws', env, fetchHistory: () => Promise.resolve({ items: [], next_before: null }) });
+  const client = new ChatClient({
+    url: 'ws://test/ws',
+    env,
+    fetchHistory: () => Promise.resolve({ items: [], next_before: null }),
+    fetchChannels: () => Promise.resolve({ items: [], next_cursor: null }),
+    fetchChannel: () => Promise.reject(new Error('not in this test')),
+  });
   client.start();
   const socket = sockets[0]!;
   return { client, socket };
@@ -49,7 +55,7 @@ function connect() {
 function welcome(socket: Socket) {
   socket.readyState = 1;
   socket.onopen?.({});
-  socket.receive({ type: 'welcome', v: 1, user_id: 'me', heartbeat_ms: 20000, channels: [], presence: {} });
+  socket.receive({ type: 'welcome', v: 1, user_id: 'me', heartbeat_ms: 20000, channels: [], channels_next: null, presence: {} });
 }
 
 describe('room frames on the chat socket', () => {

@@ -5,7 +5,7 @@
 // (joined, admitted, out), the focus goes to the room's heading rather than to the page's top.
 import { useEffect, useRef } from 'react';
 import type { GroupEvent } from '../../api/events';
-import { useChat } from '../../chat/ChatProvider';
+import { useChannel, useChat } from '../../chat/ChatProvider';
 import type { ChatClient } from '../../chat/client';
 import type { ChatState } from '../../chat/state';
 import { isCancelled } from '../../lib/events';
@@ -14,6 +14,7 @@ import { roomAvailability } from '../../room/availability';
 import type { RoomController, RoomView } from '../../room/controller';
 import { isHost, isOnStage, type RoomUi } from '../../room/state';
 import { useRoom } from '../../room/useRoom';
+import { ChannelLoadFailed } from '../chat/ChannelLoadFailed';
 import { Conversation } from '../chat/Conversation';
 import { Loading } from '../Page';
 import { HostControls, People } from './People';
@@ -232,14 +233,17 @@ function SelfControls({ ui, view, controller }: { ui: RoomUi; view: RoomView; co
 
 /** The event's chat (its members are the people invited), beside the stage. */
 function EventChat({ channelId, client, state }: { channelId: string; client: ChatClient | null; state: ChatState }) {
-  const channel = state.channels[channelId];
+  // A program-wide event's chat is one of many channels: it may not be among those loaded.
+  const found = useChannel(client, state, channelId);
   return (
     <section className="room-chat" aria-labelledby="room-chat-heading">
       <h3 id="room-chat-heading">Event chat</h3>
-      {channel && client ? (
-        <Conversation key={channel.id} client={client} state={state} channel={channel} />
-      ) : state.welcomed ? (
+      {found.status === 'ready' && client ? (
+        <Conversation key={found.channel.id} client={client} state={state} channel={found.channel} />
+      ) : found.status === 'not_found' ? (
         <p className="muted">The event’s chat is not available to you.</p>
+      ) : found.status === 'failed' ? (
+        <ChannelLoadFailed client={client} channelId={channelId} error={found.error} />
       ) : (
         <Loading label="Loading the chat…" />
       )}
