@@ -20,6 +20,7 @@ both_backends!(
     no_coordinator_endpoint_returns_message_text,
     deleting_an_account_leaves_tombstones,
     long_lists_come_in_pages,
+    exports_are_written_page_by_page_and_lose_no_row,
 );
 
 const DAY: Duration = Duration::from_secs(86_400);
@@ -682,4 +683,99 @@ async fn long_lists_come_in_pages(backend: Backend) {
     for path in [format!("/api/programs/{program}/surveys?limit=1"), format!("{alerts}?limit=1")] {
         assert_eq!(p.mentee.get(&path).await.status, StatusCode::FORBIDDEN, "{path}");
     }
+}
+
+/// Rows of a CSV body without its header, split on commas (the seeded values have none).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines().skip(1).map(|l| l.split(',').map(str::to_owned).collect()).collect()
+}
+
+async fn exports_are_written_page_by_page_and_lose_no_row(backend: Backend) {
+    // More than one page (500 rows) of people, of pairs, of active pairs and of responses.
+    let app = TestApp::spawn(backend).await;
+    let store = &app.state.store;
+    let now = app.state.clock.now();
+    app.user("cora@example.org", "Cora", false, true).await;
+    let coordinator = app.signed_in("cora@example.org").await;
+    let program =
+        coordinator.post("/api/programs", json!({"name": "National"})).await.body["id"].as_str().unwrap().to_owned();
+    let pid: uuid::Uuid = program.parse().unwrap();
+    let survey = coordinator.post(&format!("/api/programs/{program}/surveys"), fit_check()).await;
+    assert_eq!(survey.status, StatusCode::CREATED, "{}", survey.text);
+    let survey: uuid::Uuid = survey.body["id"].as_str().unwrap().parse().unwrap();
+    const PAIRS: usize = 560;
+    const ACTIVE: usize = 520;
+    let mut people = std::collections::HashMap::new();
+    for i in 0..PAIRS {
+        let mut ids = Vec::new();
+        for (role, name) in [(kindred::store::Role::Mentor, "Mentor"), (kindred::store::Role::Mentee, "Mentee")] {
+            let user = kindred::store::NewUser {
+                email: format!("{}{i}@example.org", name.to_lowercase()),
+                name: format!("{name} {i}"),
+                password_hash: None,
+                is_admin: false,
+                can_create_programs: false,
+            };
+            let user = store.create_user(user, now).await.unwrap();
+            store.add_member(pid, user.id, role, now).await.unwrap();
+            ids.push(user.id);
+        }
+        let id = uuid::Uuid::now_v7();
+        let new = kindred::store::NewMatch {
+            id,
+            program_id: pid,
+            mentee_id: ids[1],
+            mentor_id: ids[0],
+            round_id: None,
+            score: 0.5,
+            explanation: "{}".into(),
+            mentor_capacity: 1,
+            announce: kindred::domain::jobs::Work::MatchProposed(id).job(now + time::Duration::days(3650)),
+        };
+        store.create_match(new, now).await.unwrap();
+        let status = if i < ACTIVE {
+            for person in [ids[1], ids[0]] {
+                let later = kindred::domain::jobs::Work::MatchActivated(id).job(now + time::Duration::days(3650));
+                store.respond_match(id, person, true, None, &later, now).await.unwrap();
+            }
+            let invitation = store.invite_to_survey(survey, ids[1], "fit_check", Some(id), now).await.unwrap().unwrap();
+            let invitation = store.get_survey_invitation(invitation).await.unwrap();
+            let answers = json!({"q1": 4, "q2": "Good fit", "q3": ["Research"], "q4": format!("Answer {i}")});
+            store.answer_survey(&invitation, &answers.to_string(), false, now).await.unwrap();
+            "matched"
+        } else {
+            "proposed"
+        };
+        people.insert(ids[0].to_string(), status);
+        people.insert(ids[1].to_string(), status);
+    }
+    let export = |kind: &str| format!("/api/programs/{program}/exports/{kind}");
+
+    let participants = csv_rows(&csv(&coordinator, &export("participants")).await);
+    assert_eq!(participants.len(), 2 * PAIRS + 1, "everyone once, the coordinator too");
+    let mut seen = std::collections::HashSet::new();
+    for row in &participants {
+        assert!(seen.insert(row[0].clone()), "{} twice", row[0]);
+        if let Some(status) = people.get(&row[0]) {
+            assert_eq!(row[9], *status, "{row:?}");
+        }
+    }
+    let matches = csv_rows(&csv(&coordinator, &export("matches")).await);
+    assert_eq!(matches.len(), PAIRS);
+    assert_eq!(matches.iter().map(|r| &r[0]).collect::<std::collections::HashSet<_>>().len(), PAIRS);
+    assert_eq!(matches.iter().filter(|r| r[5] == "active").count(), ACTIVE);
+    let engagement = csv_rows(&csv(&coordinator, &export("engagement")).await);
+    assert_eq!(engagement.len(), ACTIVE, "the pairs that became active, each once");
+    let responses = csv_rows(&csv(&coordinator, &export("survey-responses")).await);
+    assert_eq!(responses.len(), ACTIVE * 4, "one row per answer");
+    let texts: std::collections::HashSet<&str> =
+        responses.iter().filter(|r| r[6] == "q4").map(|r| r[8].as_str()).collect();
+    assert_eq!(texts.len(), ACTIVE, "every response's text answer, once");
+    // De-identified: the same rows, pseudonyms for ids, no names or text.
+    let hidden = csv_rows(&csv(&coordinator, &format!("{}?deidentified=true", export("participants"))).await);
+    assert_eq!(hidden.len(), participants.len());
+    assert!(hidden.iter().all(|r| r[0].starts_with("p-") && r[1].is_empty() && r[2].is_empty()));
+    // Every export was audited.
+    let audited = store.list_audit(None, 50).await.unwrap().into_iter().filter(|a| a.action == "export").count();
+    assert_eq!(audited, 5);
 }

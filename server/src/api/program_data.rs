@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -387,11 +388,19 @@ pub async fn export(
     ApiPath((program_id, kind)): ApiPath<(Uuid, String)>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (filename, body) = coordinate::export(&state, &me.user, program_id, &kind, q.deidentified).await?;
+    let file = coordinate::export(&state, &me.user, program_id, &kind, q.deidentified).await?;
+    // Written as it is read: a page of rows at a time. A failure after the first byte can no
+    // longer change the status, so it ends the response early (the download is incomplete).
+    let body = axum::body::Body::from_stream(file.chunks.map(|chunk| {
+        chunk.map(axum::body::Bytes::from).map_err(|e| {
+            tracing::warn!(error = %e, "export failed while it was written");
+            std::io::Error::other(e.to_string())
+        })
+    }));
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.filename)),
         ],
         body,
     ))

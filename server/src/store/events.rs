@@ -58,18 +58,6 @@ pub struct GroupEventRow {
     pub chat_channel_id: Option<Uuid>,
 }
 
-/// One stay in a live room, with its event (for a program's export).
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct EventAttendanceRow {
-    pub event_id: Uuid,
-    pub title: String,
-    pub starts_at: i64,
-    pub user_id: Uuid,
-    pub name: String,
-    pub joined_at: i64,
-    pub left_at: Option<i64>,
-}
-
 /// One stay in an event's live room.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AttendanceRow {
@@ -136,8 +124,6 @@ pub trait EventStore: Send + Sync {
     -> StoreResult<()>;
     /// Every stay in the room, in order.
     async fn event_attendance(&self, id: Uuid) -> StoreResult<Vec<AttendanceRow>>;
-    /// Every stay in every room of a program's events.
-    async fn program_attendance(&self, program_id: Uuid) -> StoreResult<Vec<EventAttendanceRow>>;
 }
 
 macro_rules! event_select {
@@ -430,17 +416,6 @@ macro_rules! impl_event_store {
                      WHERE a.event_id = $1 ORDER BY a.joined_at, u.name",
                 )
                 .bind(id)
-                .fetch_all(self.reader())
-                .await?)
-            }
-
-            async fn program_attendance(&self, program_id: Uuid) -> StoreResult<Vec<EventAttendanceRow>> {
-                Ok(sqlx::query_as::<$db, EventAttendanceRow>(
-                    "SELECT e.id AS event_id, e.title, e.starts_at, a.user_id, u.name, a.joined_at, a.left_at \
-                     FROM group_event_attendance a JOIN group_events e ON e.id = a.event_id JOIN users u ON u.id = a.user_id \
-                     WHERE e.program_id = $1 ORDER BY e.starts_at, a.joined_at, u.name",
-                )
-                .bind(program_id)
                 .fetch_all(self.reader())
                 .await?)
             }

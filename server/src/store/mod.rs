@@ -27,9 +27,7 @@ pub use crate::vocab::{
     PersonRef, QuestionKind, Response, RiskRule, Role, RoundStatus,
 };
 pub use calls::*;
-pub use events::{
-    AttendanceRow, EventAttendanceRow, EventPerson, EventPersonRole, EventStore, GroupEventRow, NewEvent,
-};
+pub use events::{AttendanceRow, EventPerson, EventPersonRole, EventStore, GroupEventRow, NewEvent};
 pub use job_queue::{Job, JobStore, NewJob};
 pub use matching::*;
 pub use meetings::{CheckinSummary, Meeting, MeetingStore, NewMeeting};

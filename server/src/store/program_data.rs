@@ -265,7 +265,18 @@ pub trait ProgramDataStore: Send + Sync {
     async fn claim_survey_reminder(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool>;
 
     // --- participants, engagement ---
-    async fn roster(&self, program_id: Uuid) -> StoreResult<Vec<RosterRow>>;
+    /// A page of a program's members with their profile and questionnaire, in the order they
+    /// joined (the cursor: the last person's user id).
+    async fn roster_page(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<RosterRow>>;
+    /// The proposed and active pairs of a program that include any of `people`: (mentee, mentor,
+    /// status).
+    async fn open_pairs_of(&self, program_id: Uuid, people: &[Uuid]) -> StoreResult<Vec<(Uuid, Uuid, String)>>;
+    /// A page of a program's pairs in the order of `program_activity`: all of them, or only
+    /// those that became active.
+    async fn pairs_page(&self, program_id: Uuid, page: PageRequest, activated_only: bool)
+    -> StoreResult<Page<PairRow>>;
+    /// A page of a survey's responses in the order of `survey_responses` (the cursor: a response id).
+    async fn survey_responses_page(&self, survey_id: Uuid, page: PageRequest) -> StoreResult<Page<ResponseRecord>>;
     async fn set_cohort(&self, program_id: Uuid, user_id: Uuid, cohort: &str) -> StoreResult<()>;
     async fn program_activity(&self, program_id: Uuid) -> StoreResult<ProgramActivity>;
     /// The activity of one page of a program's pairs that became active (in the order of
@@ -528,16 +539,71 @@ macro_rules! impl_program_data_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn roster(&self, program_id: Uuid) -> StoreResult<Vec<RosterRow>> {
-                Ok(sqlx::query_as::<$db, RosterRow>(
+            async fn roster_page(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<RosterRow>> {
+                let rows = sqlx::query_as::<$db, RosterRow>(
                     "SELECT u.id AS user_id, u.name, u.email, m.role, u.career_stage, u.institution, m.cohort, m.joined_at, \
                      q.answers, q.completed_at FROM memberships m JOIN users u ON u.id = m.user_id \
                      LEFT JOIN questionnaires q ON q.program_id = m.program_id AND q.user_id = m.user_id \
-                     WHERE m.program_id = $1 ORDER BY m.joined_at, u.id",
+                     WHERE m.program_id = $1 AND ($2 IS NULL OR (m.joined_at, m.user_id) > \
+                     (SELECT c.joined_at, c.user_id FROM memberships c WHERE c.program_id = $1 AND c.user_id = $2)) \
+                     ORDER BY m.joined_at, m.user_id LIMIT $3",
                 )
                 .bind(program_id)
+                .bind(page.after)
+                .bind(page.fetch())
                 .fetch_all(self.reader())
-                .await?)
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |r| r.user_id))
+            }
+
+            async fn open_pairs_of(&self, program_id: Uuid, people: &[Uuid]) -> StoreResult<Vec<(Uuid, Uuid, String)>> {
+                let mut pairs = Vec::new();
+                for chunk in people.chunks(IN_LIST_CHUNK) {
+                    let list = numbered(2, chunk.len());
+                    let sql = format!(
+                        "SELECT mentee_id, mentor_id, status FROM matches WHERE program_id = $1 AND status IN ('proposed', 'active') \
+                         AND mentee_id IN ({list}) UNION SELECT mentee_id, mentor_id, status FROM matches WHERE program_id = $1 \
+                         AND status IN ('proposed', 'active') AND mentor_id IN ({list})"
+                    );
+                    let mut query = sqlx::query_as::<$db, (Uuid, Uuid, String)>(sqlx::AssertSqlSafe(sql)).bind(program_id);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    pairs.extend(query.fetch_all(self.reader()).await?);
+                }
+                Ok(pairs)
+            }
+
+            async fn pairs_page(&self, program_id: Uuid, page: PageRequest, activated_only: bool) -> StoreResult<Page<PairRow>> {
+                let rows = sqlx::query_as::<$db, PairRow>(
+                    "SELECT m.id, m.mentee_id, e.name AS mentee_name, m.mentor_id, r.name AS mentor_name, m.status, m.score, \
+                     m.created_at, m.activated_at, m.ended_at, m.channel_id FROM matches m \
+                     JOIN users e ON e.id = m.mentee_id JOIN users r ON r.id = m.mentor_id \
+                     WHERE m.program_id = $1 AND ($4 = FALSE OR m.activated_at IS NOT NULL) AND ($2 IS NULL OR \
+                     (m.created_at, m.id) > (SELECT c.created_at, c.id FROM matches c WHERE c.id = $2)) \
+                     ORDER BY m.created_at, m.id LIMIT $3",
+                )
+                .bind(program_id)
+                .bind(page.after)
+                .bind(page.fetch())
+                .bind(activated_only)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |p| p.id))
+            }
+
+            async fn survey_responses_page(&self, survey_id: Uuid, page: PageRequest) -> StoreResult<Page<ResponseRecord>> {
+                let rows = sqlx::query_as::<$db, ResponseRecord>(
+                    "SELECT id, user_id, match_id, answers, created_at FROM survey_responses WHERE survey_id = $1 \
+                     AND ($2 IS NULL OR (created_at, id) > (SELECT c.created_at, c.id FROM survey_responses c WHERE c.id = $2)) \
+                     ORDER BY created_at, id LIMIT $3",
+                )
+                .bind(survey_id)
+                .bind(page.after)
+                .bind(page.fetch())
+                .fetch_all(self.reader())
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |r| r.id))
             }
 
             async fn set_cohort(&self, program_id: Uuid, user_id: Uuid, cohort: &str) -> StoreResult<()> {
@@ -604,20 +670,7 @@ macro_rules! impl_program_data_store {
                 program_id: Uuid,
                 page: PageRequest,
             ) -> StoreResult<(ProgramActivity, Option<Uuid>)> {
-                let rows = sqlx::query_as::<$db, PairRow>(
-                    "SELECT m.id, m.mentee_id, e.name AS mentee_name, m.mentor_id, r.name AS mentor_name, m.status, m.score, \
-                     m.created_at, m.activated_at, m.ended_at, m.channel_id FROM matches m \
-                     JOIN users e ON e.id = m.mentee_id JOIN users r ON r.id = m.mentor_id \
-                     WHERE m.program_id = $1 AND m.activated_at IS NOT NULL AND ($2 IS NULL OR \
-                     (m.created_at, m.id) > (SELECT c.created_at, c.id FROM matches c WHERE c.id = $2)) \
-                     ORDER BY m.created_at, m.id LIMIT $3",
-                )
-                .bind(program_id)
-                .bind(page.after)
-                .bind(page.fetch())
-                .fetch_all(self.reader())
-                .await?;
-                let pairs = Page::from_rows(rows, page.limit, |p| p.id);
+                let pairs = self.pairs_page(program_id, page, true).await?;
                 let mut activity = ProgramActivity {
                     pairs: pairs.items,
                     messages: Vec::new(),

@@ -4,6 +4,11 @@
 //! read: the audit log. Every function here asks the access policy first; none returns the text
 //! of a private message.
 
+use std::future::Future;
+use std::sync::Arc;
+
+use futures_util::future;
+use futures_util::stream::{self, BoxStream, StreamExt};
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -255,7 +260,7 @@ pub async fn dashboard(
         problems.add("to", "must not be before from");
     }
     problems.into_result()?;
-    let participants = core.store.roster(program_id).await?;
+    let participants = core.store.roster_page(program_id, PageRequest::ALL).await?.items;
     let activity = core.store.program_activity(program_id).await?;
     let alerts = core.store.list_alerts(program_id, true, PageRequest::ALL).await?.items;
     let pairs = engagement::engagement(&activity, &alerts);
@@ -276,49 +281,137 @@ pub async fn set_cohort(core: &Core, me: &User, program_id: Uuid, user_id: Uuid,
 
 // --- exports and audit ---
 
-/// A CSV export of one kind, written to the audit log. Returns its file name and body.
-pub async fn export(
-    core: &Core,
-    me: &User,
-    program_id: Uuid,
-    kind: &str,
-    deidentified: bool,
-) -> Result<(String, String)> {
+/// A CSV export being written: its file name, and its body as chunks of CSV lines (the header,
+/// then one chunk per page of rows), so a long file is never held in memory whole.
+pub struct ExportFile {
+    pub filename: String,
+    pub chunks: BoxStream<'static, Result<String>>,
+}
+
+/// Rows an export reads at a time.
+const EXPORT_PAGE: u32 = 500;
+
+/// A CSV export of one kind, written to the audit log before its first byte.
+pub async fn export(core: &Core, me: &User, program_id: Uuid, kind: &str, deidentified: bool) -> Result<ExportFile> {
     coordinator(core, me, program_id).await?;
     let kind = ExportKind::parse(kind).ok_or(Error::NotFound)?;
     let store = core.store.as_ref();
-    let namer = if deidentified {
+    let namer = Arc::new(if deidentified {
         Namer::pseudonymous(store.secret(&format!("export:{program_id}"), &new_secret("")).await?)
     } else {
         Namer::identified()
-    };
-    let body = match kind {
-        ExportKind::Participants => {
-            let participants = store.roster(program_id).await?;
-            let activity = store.program_activity(program_id).await?;
-            export::participants(&participants, &engagement::statuses(&participants, &activity), &namer)
-        }
-        ExportKind::Matches => export::matches(&store.program_activity(program_id).await?.pairs, &namer),
+    });
+    let detail = json!({"kind": kind.as_str(), "deidentified": deidentified}).to_string();
+    store.record_audit(me.id, "export", Some(program_id), &detail, core.clock.now()).await?;
+    let page = |after| PageRequest { after, limit: EXPORT_PAGE };
+    let core = core.clone();
+    let (header, body) = match kind {
+        ExportKind::Participants => (
+            export::PARTICIPANTS,
+            by_cursor(move |after| {
+                let (core, namer) = (core.clone(), namer.clone());
+                async move {
+                    let people = core.store.roster_page(program_id, page(after)).await?;
+                    let ids: Vec<Uuid> = people.items.iter().map(|p| p.user_id).collect();
+                    let pairs = core.store.open_pairs_of(program_id, &ids).await?;
+                    let status =
+                        engagement::statuses_among(&people.items, pairs.iter().map(|(a, b, s)| (*a, *b, s.as_str())));
+                    Ok((export::lines(export::participants(&people.items, &status, &namer)), people.next))
+                }
+            }),
+        ),
+        ExportKind::Matches => (
+            export::MATCHES,
+            by_cursor(move |after| {
+                let (core, namer) = (core.clone(), namer.clone());
+                async move {
+                    let pairs = core.store.pairs_page(program_id, page(after), false).await?;
+                    Ok((export::lines(export::matches(&pairs.items, &namer)), pairs.next))
+                }
+            }),
+        ),
         ExportKind::Engagement => {
-            let activity = store.program_activity(program_id).await?;
-            let alerts = store.list_alerts(program_id, true, PageRequest::ALL).await?.items;
-            export::engagement(&engagement::engagement(&activity, &alerts), &namer)
+            // Open alerts name the pairs at risk: one per pair and rule at most.
+            let alerts = Arc::new(store.list_alerts(program_id, true, PageRequest::ALL).await?.items);
+            (
+                export::ENGAGEMENT,
+                by_cursor(move |after| {
+                    let (core, namer, alerts) = (core.clone(), namer.clone(), alerts.clone());
+                    async move {
+                        let (activity, next) = core.store.activated_pairs_activity(program_id, page(after)).await?;
+                        Ok((
+                            export::lines(export::engagement(&engagement::engagement(&activity, &alerts), &namer)),
+                            next,
+                        ))
+                    }
+                }),
+            )
         }
         ExportKind::SurveyResponses => {
-            let mut all = Vec::new();
-            for survey in store.list_surveys(program_id, PageRequest::ALL).await?.items {
-                let responses = store.survey_responses(survey.id).await?;
-                let questions = parse_questions(&survey.questions);
-                all.push((survey, questions, responses));
-            }
-            export::survey_responses(&all, &namer)
+            // A program's surveys (a few dozen), then each one's responses a page at a time.
+            let surveys: Vec<(SurveyRecord, Vec<Question>)> = store
+                .list_surveys(program_id, PageRequest::ALL)
+                .await?
+                .items
+                .into_iter()
+                .map(|s| {
+                    let questions = parse_questions(&s.questions);
+                    (s, questions)
+                })
+                .collect();
+            let body = stream::try_unfold((0usize, None::<Uuid>), move |(at, after)| {
+                let (core, namer) = (core.clone(), namer.clone());
+                let survey = surveys.get(at).cloned();
+                async move {
+                    let Some((survey, questions)) = survey else { return Ok(None) };
+                    let responses = core.store.survey_responses_page(survey.id, page(after)).await?;
+                    let chunk = export::lines(export::survey_responses(&survey, &questions, &responses.items, &namer));
+                    let next = match responses.next {
+                        Some(last) => (at, Some(last)),
+                        None => (at + 1, None),
+                    };
+                    Ok(Some((chunk, next)))
+                }
+            });
+            (export::SURVEY_RESPONSES, body.boxed())
         }
-        ExportKind::EventAttendance => export::event_attendance(&store.program_attendance(program_id).await?, &namer),
+        ExportKind::EventAttendance => {
+            // The program's events (hundreds), oldest first, then each one's stays in its room.
+            let mut events = store.program_events(program_id, PageRequest::ALL).await?.items;
+            events.sort_by_key(|e| (e.starts_at, e.id));
+            let body = stream::try_unfold(0usize, move |at| {
+                let (core, namer) = (core.clone(), namer.clone());
+                let event = events.get(at).cloned();
+                async move {
+                    let Some(event) = event else { return Ok(None) };
+                    let rows = core.store.event_attendance(event.id).await?;
+                    Ok(Some((export::lines(export::event_attendance(&event, &rows, &namer)), at + 1)))
+                }
+            });
+            (export::EVENT_ATTENDANCE, body.boxed())
+        }
     };
-    let detail = json!({"kind": kind.as_str(), "deidentified": deidentified, "bytes": body.len()}).to_string();
-    store.record_audit(me.id, "export", Some(program_id), &detail, core.clock.now()).await?;
+    let chunks = stream::once(future::ready(Ok(export::lines([header.to_vec()])))).chain(body).boxed();
     let suffix = if deidentified { "-deidentified" } else { "" };
-    Ok((format!("{}{suffix}.csv", kind.as_str()), body))
+    Ok(ExportFile { filename: format!("{}{suffix}.csv", kind.as_str()), chunks })
+}
+
+/// The pages of a keyset-paged read, first to last: `next(after)` returns a page's CSV lines and
+/// the cursor of the page after it (none on the last).
+fn by_cursor<F, Fut>(mut next: F) -> BoxStream<'static, Result<String>>
+where
+    F: FnMut(Option<Uuid>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(String, Option<Uuid>)>> + Send + 'static,
+{
+    stream::try_unfold(Some(None::<Uuid>), move |cursor| {
+        let step = cursor.map(&mut next);
+        async move {
+            let Some(step) = step else { return Ok(None) };
+            let (chunk, more) = step.await?;
+            Ok(Some((chunk, more.map(Some))))
+        }
+    })
+    .boxed()
 }
 
 /// One entry of the audit log.

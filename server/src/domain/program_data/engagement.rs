@@ -233,14 +233,23 @@ fn paused(p: &RosterRow) -> bool {
 /// Where each mentee and mentor stands: `matched`, `proposed`, `waiting` (questionnaire done),
 /// `questionnaire_pending` or `paused` (a mentor not accepting mentees).
 pub fn statuses(participants: &[RosterRow], activity: &ProgramActivity) -> HashMap<Uuid, String> {
+    statuses_among(participants, activity.pairs.iter().map(|m| (m.mentee_id, m.mentor_id, m.status.as_str())))
+}
+
+/// [`statuses`] from the pairs (mentee, mentor, status) that include the participants: an
+/// export's page of people and their open pairs.
+pub fn statuses_among<'a>(
+    participants: &[RosterRow],
+    pairs: impl IntoIterator<Item = (Uuid, Uuid, &'a str)>,
+) -> HashMap<Uuid, String> {
     let mut status_of: HashMap<Uuid, &str> = HashMap::new();
-    for m in &activity.pairs {
-        let s = match m.status.as_str() {
+    for (mentee, mentor, status) in pairs {
+        let s = match status {
             "active" => "matched",
             "proposed" => "proposed",
             _ => continue,
         };
-        for u in [m.mentee_id, m.mentor_id] {
+        for u in [mentee, mentor] {
             // A mentor with one active pair is matched, even with proposals pending.
             if status_of.get(&u) != Some(&"matched") {
                 status_of.insert(u, s);

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::engagement::PairEngagement;
 use super::surveys::Question;
-use crate::store::{EventAttendanceRow, PairRow, ResponseRecord, RosterRow, SurveyRecord, from_millis};
+use crate::store::{AttendanceRow, GroupEventRow, PairRow, ResponseRecord, RosterRow, SurveyRecord, from_millis};
 use crate::vocab::SurveyQuestionKind;
 
 /// Names people and pairs in an export: their ids, or pseudonyms.
@@ -62,12 +62,13 @@ fn cell(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
 }
 
-fn write(header: &[&str], rows: Vec<Vec<String>>) -> String {
+/// CSV lines: an export is written as its header, then one chunk per page of rows, so what is
+/// held in memory is one page, however long the file.
+pub fn lines<I: AsRef<str>>(rows: impl IntoIterator<Item = Vec<I>>) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to memory cannot fail.
-    let _ = w.write_record(header);
     for row in rows {
-        let _ = w.write_record(row.iter().map(|c| cell(c)));
+        let _ = w.write_record(row.iter().map(|c| cell(c.as_ref())));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -81,21 +82,21 @@ fn time(ms: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-pub fn participants(rows: &[RosterRow], status: &HashMap<Uuid, String>, n: &Namer) -> String {
-    let header = [
-        "person",
-        "name",
-        "email",
-        "role",
-        "career_stage",
-        "institution",
-        "cohort",
-        "joined_on",
-        "questionnaire",
-        "status",
-    ];
-    let rows = rows
-        .iter()
+pub const PARTICIPANTS: &[&str] = &[
+    "person",
+    "name",
+    "email",
+    "role",
+    "career_stage",
+    "institution",
+    "cohort",
+    "joined_on",
+    "questionnaire",
+    "status",
+];
+
+pub fn participants(rows: &[RosterRow], status: &HashMap<Uuid, String>, n: &Namer) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|p| {
             vec![
                 n.person(p.user_id),
@@ -110,25 +111,24 @@ pub fn participants(rows: &[RosterRow], status: &HashMap<Uuid, String>, n: &Name
                 status.get(&p.user_id).cloned().unwrap_or_default(),
             ]
         })
-        .collect();
-    write(&header, rows)
+        .collect()
 }
 
-pub fn matches(rows: &[PairRow], n: &Namer) -> String {
-    let header = [
-        "match",
-        "mentee",
-        "mentee_name",
-        "mentor",
-        "mentor_name",
-        "status",
-        "score",
-        "proposed_at",
-        "activated_at",
-        "ended_at",
-    ];
-    let rows = rows
-        .iter()
+pub const MATCHES: &[&str] = &[
+    "match",
+    "mentee",
+    "mentee_name",
+    "mentor",
+    "mentor_name",
+    "status",
+    "score",
+    "proposed_at",
+    "activated_at",
+    "ended_at",
+];
+
+pub fn matches(rows: &[PairRow], n: &Namer) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|m| {
             vec![
                 n.pair(m.id),
@@ -143,27 +143,26 @@ pub fn matches(rows: &[PairRow], n: &Namer) -> String {
                 time(m.ended_at),
             ]
         })
-        .collect();
-    write(&header, rows)
+        .collect()
 }
 
-pub fn engagement(rows: &[PairEngagement], n: &Namer) -> String {
-    let header = [
-        "match",
-        "mentee",
-        "mentor",
-        "status",
-        "activated_at",
-        "messages_from_mentee",
-        "messages_from_mentor",
-        "meetings",
-        "minutes_met",
-        "last_contact_at",
-        "first_reply_minutes",
-        "at_risk",
-    ];
-    let rows = rows
-        .iter()
+pub const ENGAGEMENT: &[&str] = &[
+    "match",
+    "mentee",
+    "mentor",
+    "status",
+    "activated_at",
+    "messages_from_mentee",
+    "messages_from_mentor",
+    "meetings",
+    "minutes_met",
+    "last_contact_at",
+    "first_reply_minutes",
+    "at_risk",
+];
+
+pub fn engagement(rows: &[PairEngagement], n: &Namer) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|e| {
             vec![
                 n.pair(e.match_id),
@@ -180,17 +179,22 @@ pub fn engagement(rows: &[PairEngagement], n: &Namer) -> String {
                 e.at_risk.join(" "),
             ]
         })
-        .collect();
-    write(&header, rows)
+        .collect()
 }
 
 /// One row per answer. Anonymous responses have no respondent or pair; de-identified exports
 /// leave text answers empty.
-pub fn survey_responses(surveys: &[(SurveyRecord, Vec<Question>, Vec<ResponseRecord>)], n: &Namer) -> String {
-    let header =
-        ["survey", "survey_title", "response", "respondent", "match", "answered_on", "question", "prompt", "answer"];
+pub const SURVEY_RESPONSES: &[&str] =
+    &["survey", "survey_title", "response", "respondent", "match", "answered_on", "question", "prompt", "answer"];
+
+pub fn survey_responses(
+    survey: &SurveyRecord,
+    questions: &[Question],
+    responses: &[ResponseRecord],
+    n: &Namer,
+) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
-    for (survey, questions, responses) in surveys {
+    {
         for r in responses {
             let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
             for q in questions {
@@ -217,20 +221,21 @@ pub fn survey_responses(surveys: &[(SurveyRecord, Vec<Question>, Vec<ResponseRec
             }
         }
     }
-    write(&header, rows)
+    rows
 }
 
 /// Every stay in every group event's live room: the event, the person, from when to when.
-pub fn event_attendance(rows: &[EventAttendanceRow], n: &Namer) -> String {
-    let header = ["event", "event_title", "event_starts_at", "person", "name", "joined_at", "left_at", "minutes"];
-    let rows = rows
-        .iter()
+pub const EVENT_ATTENDANCE: &[&str] =
+    &["event", "event_title", "event_starts_at", "person", "name", "joined_at", "left_at", "minutes"];
+
+pub fn event_attendance(event: &GroupEventRow, rows: &[AttendanceRow], n: &Namer) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|a| {
             let minutes = a.left_at.map(|left| ((left - a.joined_at).max(0) / 60_000).to_string()).unwrap_or_default();
             vec![
-                a.event_id.to_string(),
-                a.title.clone(),
-                time(Some(a.starts_at)),
+                event.id.to_string(),
+                event.title.clone(),
+                time(Some(event.starts_at)),
                 n.person(a.user_id),
                 n.text(&a.name),
                 time(Some(a.joined_at)),
@@ -238,8 +243,7 @@ pub fn event_attendance(rows: &[EventAttendanceRow], n: &Namer) -> String {
                 minutes,
             ]
         })
-        .collect();
-    write(&header, rows)
+        .collect()
 }
 
 #[cfg(test)]
