@@ -6,6 +6,7 @@
 # then, on a second start with the worker sweeping back to back, one-row reads for SCALE_SWEEP_SECS
 # and the sweeps' times from /metrics; on PostgreSQL, then, two nodes over a Redis of their own
 # (port SCALE_REDIS_PORT) and the bytes that creating a program-wide channel publishes on it.
+# SCALE_SWEEP_SECS=0 leaves out the sweep phase.
 # With SCALE_BASELINE=<git revision>, that revision is built too (in a worktree, with this
 # scalebench.rs, into target/baseline) and measured on a database seeded the same way, right
 # before the current build, so both sides come from one run. One JSON line per size, backend and
@@ -74,10 +75,12 @@ for backend in $BACKENDS; do
       "$bin/scalebench" measure --url "$url" --layout "$work/layout.json" --pid "$pid" --reps "$REPS" \
         | sed "s/^{/{\"build\":\"$label\",\"backend\":\"$backend\",/"
       kill $pid; wait $pid 2>/dev/null || true
-      KINDRED_SWEEP_MS=200 start_server "$bin" "$db"
-      "$bin/scalebench" sweeps --url "$url" --layout "$work/layout.json" --seconds "$SWEEP_SECS" \
-        | sed "s/^{/{\"build\":\"$label\",\"backend\":\"$backend\",/"
-      kill $pid; wait $pid 2>/dev/null || true
+      if (( SWEEP_SECS > 0 )); then
+        KINDRED_SWEEP_MS=200 start_server "$bin" "$db"
+        "$bin/scalebench" sweeps --url "$url" --layout "$work/layout.json" --seconds "$SWEEP_SECS" \
+          | sed "s/^{/{\"build\":\"$label\",\"backend\":\"$backend\",/"
+        kill $pid; wait $pid 2>/dev/null || true
+      fi
       if [[ $backend == postgres ]]; then
         # Two nodes over a Redis of their own: the bytes a program-wide creation publishes.
         redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \

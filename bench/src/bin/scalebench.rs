@@ -4,8 +4,9 @@
 //!
 //! Shape (the national-scale issue's, scaled by the number of people N): 46% mentors, the rest
 //! mentees, one active pair channel per mentor (with 10 messages each), and N/22 program-wide
-//! channels of everyone (event chats and announcements, with 20 messages each). The measured
-//! person is a mentee: one pair and every program-wide channel.
+//! channels of everyone (event chats and announcements, with 20 messages each), and five
+//! check-in surveys every pair's two people answered (four questions each). The measured person
+//! is a mentee: one pair and every program-wide channel.
 //!
 //! The seeding goes through the store's public methods that every version since the national-scale
 //! work began has, so `bench/scale.sh` can build an earlier revision with this same file and
@@ -20,8 +21,9 @@
 //!   and the sweeps' times from `/metrics`.
 //! - `measure --url URL --layout layout.json --pid P [--reps R]`: one JSON line: the mentee's
 //!   channel list and `hello` → `welcome` (median and p95 ms, bytes), a one-row read
-//!   (`GET /api/me/matches`), the coordinator creating a program-wide channel (median ms), and
-//!   the server's resident memory.
+//!   (`GET /api/me/matches`), the survey-responses export (ms, MiB, and how much the server's
+//!   peak resident memory grew while writing it), the coordinator creating a program-wide
+//!   channel (median ms), and the server's resident memory.
 
 use std::time::{Duration, Instant};
 
@@ -41,6 +43,8 @@ struct Layout {
     mentee_token: String,
     program_wide_channels: usize,
     messages: usize,
+    #[serde(default)]
+    survey_responses: usize,
 }
 
 #[path = "../args.rs"]
@@ -153,6 +157,7 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
     };
     // Mentor i with mentee mentors + i; the measured mentee is the first one.
     let mentees = people - 1 - mentors;
+    let mut active = Vec::new();
     for i in 0..mentors.min(mentees) {
         let (mentor, mentee) = (ids[1 + i], ids[1 + mentors + i]);
         let channel = store.open_pair_channel(program.id, mentor, mentee, "Pair", now).await?.0;
@@ -182,6 +187,47 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
             store.respond_match(id, person, true, None, &later("match_activated", id), now).await?;
         }
         store.set_match_channel(id, channel.id).await?;
+        active.push((id, mentee, mentor));
+    }
+    // Check-in surveys both people of every pair answered: the survey-responses export (one row
+    // per answer) is ~27 MB at 6,533 people.
+    let questions = serde_json::json!([
+        {"id": "q1", "kind": "scale", "prompt": "How useful was this month's meeting?", "required": true},
+        {"id": "q2", "kind": "single", "prompt": "Is this match a good fit?", "required": true,
+         "options": ["Good fit", "Not sure yet", "Not a good fit"]},
+        {"id": "q3", "kind": "multiple", "prompt": "What did you talk about?", "options": ["Research", "Residency", "Balance"]},
+        {"id": "q4", "kind": "text", "prompt": "Anything else?"}
+    ])
+    .to_string();
+    let mut survey_responses = 0;
+    for month in 0..5 {
+        let survey = kindred::store::SurveyRecord {
+            id: uuid::Uuid::now_v7(),
+            program_id: program.id,
+            title: format!("Monthly check-in {}", month + 1),
+            trigger: "date".into(),
+            due_at: None,
+            audience: "both".into(),
+            anonymous: false,
+            questions: questions.clone(),
+            created_by: ids[0],
+            created_at: kindred::store::to_millis(now),
+            sent_at: Some(kindred::store::to_millis(now)),
+            responses: 0,
+        };
+        store.create_survey(&survey).await?;
+        for (pair, mentee, mentor) in &active {
+            for person in [*mentee, *mentor] {
+                let Some(invitation) = store.invite_to_survey(survey.id, person, "date", Some(*pair), now).await? else {
+                    continue;
+                };
+                let invitation = store.get_survey_invitation(invitation).await?;
+                let answers = serde_json::json!({"q1": 4, "q2": "Good fit", "q3": ["Research", "Balance"],
+                    "q4": "We talked about the match day timeline and my personal statement."});
+                store.answer_survey(&invitation, &answers.to_string(), false, now).await?;
+                survey_responses += 1;
+            }
+        }
     }
     let wide = (people / 22).max(1);
     for c in 0..wide {
@@ -203,6 +249,7 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
         mentee_token: token_for(store.as_ref(), mentee, now).await?,
         program_wide_channels: wide,
         messages,
+        survey_responses,
     })
 }
 
@@ -229,8 +276,13 @@ fn spread(samples: &mut [f64]) -> (f64, f64) {
 }
 
 fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// A memory figure of /proc/PID/status (`VmRSS:`, `VmHWM:` for the peak), in KiB.
+fn status_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("no VmRSS")?;
+    let line = status.lines().find(|l| l.starts_with(field)).with_context(|| format!("no {field}"))?;
     Ok(line.split_whitespace().nth(1).context("no value")?.parse()?)
 }
 
@@ -303,6 +355,13 @@ async fn measure(url: &str, layout: &Layout, reps: usize, pid: u32) -> anyhow::R
         hello_bytes = bytes;
         one_row.push(timed_get(&http, &format!("{url}/api/me/matches"), &layout.mentee_token).await?.0);
     }
+    // The largest export, once: how long, how big, and how much the server's peak memory grew
+    // while writing it (the peak mark reset through /proc/PID/clear_refs first).
+    let resident = rss_kib(pid)?;
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5")?;
+    let export_url = format!("{url}/api/programs/{}/exports/survey-responses", layout.program_id);
+    let (export_ms, export_bytes) = timed_get(&http, &export_url, &layout.coordinator_token).await?;
+    let export_peak_growth_kib = status_kib(pid, "VmHWM:")?.saturating_sub(resident);
     let mut create = Vec::new();
     for i in 0..3 {
         create.push(create_program_wide(&http, url, layout, &format!("New program-wide channel {i}")).await?);
@@ -322,6 +381,10 @@ async fn measure(url: &str, layout: &Layout, reps: usize, pid: u32) -> anyhow::R
         "welcome_bytes": hello_bytes,
         "one_row_read_ms": [row_p50, row_p95],
         "create_program_wide_channel_ms": create_p50,
+        "survey_responses": layout.survey_responses,
+        "export_ms": (export_ms * 10.0).round() / 10.0,
+        "export_mib": ((export_bytes as f64) / 1048576.0 * 10.0).round() / 10.0,
+        "export_peak_growth_mib": ((export_peak_growth_kib as f64) / 1024.0 * 10.0).round() / 10.0,
         "server_rss_mib": rss_kib(pid)? / 1024,
     }))
 }
