@@ -717,10 +717,12 @@ async fn the_channel_list_pages_by_activity_and_welcome_carries_the_first_page(b
     let mut newest_first: Vec<String> = groups.iter().rev().cloned().collect();
     newest_first.push(p.channel.clone());
 
-    // The welcome carries the 50 most recently active and the cursor of the rest.
+    // The welcome carries the 50 most recently active, her pair channel besides (it is older
+    // than all of them), and the cursor of the rest.
     let (mut nia, welcome) = p.mentee.ws(json!({})).await;
     let first = welcome["channels"].as_array().unwrap();
-    assert_eq!(ids(first), newest_first[..50], "the newest 50, newest first");
+    assert_eq!(ids(&first[..50]), newest_first[..50], "the newest 50, newest first");
+    assert_eq!(ids(&first[50..]), vec![p.channel.clone()], "and every pair channel");
     let cursor = welcome["channels_next"].as_str().expect("a cursor for the rest").to_owned();
     let rest = p.mentee.get(&format!("/api/channels?cursor={cursor}")).await;
     assert_eq!(rest.status, StatusCode::OK, "{}", rest.text);

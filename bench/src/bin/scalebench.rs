@@ -218,7 +218,8 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
         store.create_survey(&survey).await?;
         for (pair, mentee, mentor) in &active {
             for person in [*mentee, *mentor] {
-                let Some(invitation) = store.invite_to_survey(survey.id, person, "date", Some(*pair), now).await? else {
+                let Some(invitation) = store.invite_to_survey(survey.id, person, "date", Some(*pair), now).await?
+                else {
                     continue;
                 };
                 let invitation = store.get_survey_invitation(invitation).await?;

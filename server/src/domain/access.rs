@@ -83,6 +83,19 @@ pub async fn channels(store: &dyn Store, user: Uuid, page: PageRequest) -> Resul
     Ok(store.user_channels(user, page, MEMBER_LIST_UP_TO).await?)
 }
 
+/// The first page of a person's channels for a `welcome`, with every pair channel of theirs
+/// that is not on it: 1:1 conversations are always at hand (an incoming call names the caller
+/// from theirs), and a person has few of them. The cursor is the page's.
+pub async fn first_channels(store: &dyn Store, user: Uuid, limit: u32) -> Result<Page<ChannelView>> {
+    let mut page = channels(store, user, PageRequest { after: None, limit }).await?;
+    if page.next.is_some() {
+        let listed: std::collections::HashSet<Uuid> = page.items.iter().map(|c| c.channel.id).collect();
+        let pairs = store.user_pair_channels(user, MEMBER_LIST_UP_TO).await?;
+        page.items.extend(pairs.into_iter().filter(|c| !listed.contains(&c.channel.id)));
+    }
+    Ok(page)
+}
+
 /// One channel as [`channels`] shows it; not found for anyone who is not a member.
 pub async fn channel_view(store: &dyn Store, user: Uuid, channel_id: Uuid) -> Result<ChannelView> {
     store.user_channel(user, channel_id, MEMBER_LIST_UP_TO).await?.ok_or(Error::NotFound)

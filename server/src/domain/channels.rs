@@ -32,7 +32,8 @@ pub struct Page {
     pub next_before: Option<i64>,
 }
 
-/// How many channels a `welcome` carries: the first page of the person's list.
+/// How many channels the first page of a person's list holds (a `welcome` adds their pair
+/// channels that are not on it).
 pub const FIRST_PAGE: u32 = 50;
 
 /// A page of my channels, most recently active first, with my read position and unread count.

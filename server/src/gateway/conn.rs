@@ -20,7 +20,7 @@ use super::hub::{ConnId, Outbox};
 use super::protocol::{self, ClientFrame, ErrorCode, PresenceState, ServerFrame, close};
 use crate::domain::chat::{self, Change, Refusal};
 use crate::domain::{access, channels};
-use crate::store::{PageRequest, User};
+use crate::store::User;
 
 /// How long a client has to say `hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -208,8 +208,7 @@ impl Connection {
         let contacts = access::presence_contacts(conn.gateway.store.as_ref(), conn.user.id).await?;
         let presence = conn.gateway.bus.presence_of(&contacts).await.unwrap_or_default();
         // Registered first, so a message stored while the page is read still arrives live.
-        let first = PageRequest { after: None, limit: channels::FIRST_PAGE };
-        let page = access::channels(conn.gateway.store.as_ref(), conn.user.id, first).await?;
+        let page = access::first_channels(conn.gateway.store.as_ref(), conn.user.id, channels::FIRST_PAGE).await?;
         let channels: Vec<crate::wire::ChannelView> = crate::wire::all(page.items);
         frame(
             &conn.outbox,

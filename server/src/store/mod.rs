@@ -481,6 +481,8 @@ pub trait Store:
         page: PageRequest,
         members_up_to: i64,
     ) -> StoreResult<Page<ChannelView>>;
+    /// Every pair channel (1:1 conversation) of a person, as `user_channels` shows it.
+    async fn user_pair_channels(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<ChannelView>>;
     /// One channel as `user_channels` shows it, if the person is a member.
     async fn user_channel(
         &self,

@@ -1070,6 +1070,17 @@ macro_rules! impl_store {
                 Ok(Page { items, next: page.next })
             }
 
+            async fn user_pair_channels(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<ChannelView>> {
+                let rows = sqlx::query_as::<$db, ChannelGrantRow>(concat!(
+                    "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq ",
+                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 AND c.kind = 'pair'"
+                ))
+                .bind(user_id)
+                .fetch_all(self.reader())
+                .await?;
+                self.channel_views(user_id, rows, members_up_to).await
+            }
+
             async fn user_channel(&self, user_id: Uuid, channel_id: Uuid, members_up_to: i64) -> StoreResult<Option<ChannelView>> {
                 let row = sqlx::query_as::<$db, ChannelGrantRow>(concat!(
                     "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq ",
