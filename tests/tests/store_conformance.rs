@@ -23,6 +23,7 @@ both_backends!(
     an_event_is_written_whole_or_not_at_all,
     a_channel_counts_its_members_as_they_come_and_go,
     a_persons_channels_page_most_recently_active_first,
+    statistics_are_refreshed_where_they_are_missing,
 );
 
 async fn open(backend: Backend) -> (TestDatabase, Arc<dyn Store>) {
@@ -382,4 +383,56 @@ async fn a_persons_channels_page_most_recently_active_first(backend: Backend) {
     expected.sort();
     assert_eq!(grants, expected);
     assert!(store.user_channel_grants(stranger.id).await.unwrap().is_empty());
+}
+
+async fn statistics_are_refreshed_where_they_are_missing(backend: Backend) {
+    let (db, store) = open(backend).await;
+    // A bulk load: more new rows than autovacuum's threshold (50 and a tenth), no analysis yet.
+    for i in 0..80 {
+        store.create_user(new_user(&format!("u{i}@example.org")), now()).await.unwrap();
+    }
+    if backend == Backend::Postgres {
+        // PostgreSQL publishes a connection's row counts up to a second after its writes: wait
+        // until the 80 new rows show, as they would for a load done before start-up.
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let changed: Option<i64> = sqlx::query_scalar(
+                "SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'users'",
+            )
+            .fetch_optional(&mut conn)
+            .await
+            .unwrap();
+            if changed.unwrap_or(0) >= 80 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the new rows never showed in pg_stat_user_tables");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    store.optimize().await.unwrap();
+    match backend {
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            let analyzed: Option<bool> = sqlx::query_scalar(
+                "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables \
+                 WHERE schemaname = current_schema() AND relname = 'users'",
+            )
+            .fetch_optional(&mut conn)
+            .await
+            .unwrap();
+            assert_eq!(analyzed, Some(true), "the users table was analyzed");
+        }
+        Backend::Sqlite => {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'users'")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            assert!(rows > 0, "PRAGMA optimize analyzed the users table");
+        }
+    }
 }
