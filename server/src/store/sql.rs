@@ -1062,7 +1062,7 @@ macro_rules! impl_store {
                 ))
                 .bind(user_id)
                 .bind(page.after)
-                .bind(page.fetch().min(i64::from(u32::MAX)))
+                .bind(page.fetch())
                 .fetch_all(self.reader())
                 .await?;
                 let page = Page::from_rows(rows, page.limit, |r| r.channel.id);

@@ -194,31 +194,29 @@ pub fn survey_responses(
     n: &Namer,
 ) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
-    {
-        for r in responses {
-            let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
-            for q in questions {
-                let Some(value) = answers.get(&q.id) else { continue };
-                let answer = match (q.kind, value) {
-                    (SurveyQuestionKind::Text, v) => n.text(v.as_str().unwrap_or_default()),
-                    (_, serde_json::Value::String(s)) => s.clone(),
-                    (_, serde_json::Value::Array(list)) => {
-                        list.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join("; ")
-                    }
-                    (_, v) => v.to_string(),
-                };
-                rows.push(vec![
-                    survey.id.to_string(),
-                    survey.title.clone(),
-                    if n.deidentified() { n.id("r", r.id) } else { r.id.to_string() },
-                    r.user_id.map(|u| n.person(u)).unwrap_or_default(),
-                    r.match_id.map(|m| n.pair(m)).unwrap_or_default(),
-                    date(Some(r.created_at)),
-                    q.id.clone(),
-                    q.prompt.clone(),
-                    answer,
-                ]);
-            }
+    for r in responses {
+        let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
+        for q in questions {
+            let Some(value) = answers.get(&q.id) else { continue };
+            let answer = match (q.kind, value) {
+                (SurveyQuestionKind::Text, v) => n.text(v.as_str().unwrap_or_default()),
+                (_, serde_json::Value::String(s)) => s.clone(),
+                (_, serde_json::Value::Array(list)) => {
+                    list.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join("; ")
+                }
+                (_, v) => v.to_string(),
+            };
+            rows.push(vec![
+                survey.id.to_string(),
+                survey.title.clone(),
+                if n.deidentified() { n.id("r", r.id) } else { r.id.to_string() },
+                r.user_id.map(|u| n.person(u)).unwrap_or_default(),
+                r.match_id.map(|m| n.pair(m)).unwrap_or_default(),
+                date(Some(r.created_at)),
+                q.id.clone(),
+                q.prompt.clone(),
+                answer,
+            ]);
         }
     }
     rows
