@@ -436,3 +436,34 @@ async fn statistics_are_refreshed_where_they_are_missing(backend: Backend) {
         }
     }
 }
+
+/// SQLite's writer never checkpoints inside a commit (that copied megabytes on the request that
+/// crossed the WAL's threshold); the store's checkpointer moves committed pages into the database
+/// file in the background. Seen from the file alone (`immutable=1` ignores the WAL): a user
+/// written through the store shows up there with no further request.
+#[tokio::test]
+async fn sqlite_checkpoints_in_the_background() {
+    use sqlx::Connection;
+    let (db, store) = open(Backend::Sqlite).await;
+    let path = db.url.trim_start_matches("sqlite://").trim_end_matches("?mode=rwc").to_owned();
+    let user = store.create_user(new_user("checkpointed@example.org"), now()).await.unwrap();
+    let in_file = format!("sqlite://{path}?immutable=1");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        // Read while a checkpoint may be writing the file: an error is "not yet", like a miss.
+        let found = match sqlx::SqliteConnection::connect(&in_file).await {
+            Ok(mut file) => {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE email = 'checkpointed@example.org'")
+                    .fetch_one(&mut file)
+                    .await
+                    .unwrap_or(0)
+            }
+            Err(_) => 0,
+        };
+        if found == 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "user {} never reached the database file", user.id);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
