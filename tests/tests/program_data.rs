@@ -21,6 +21,7 @@ both_backends!(
     deleting_an_account_leaves_tombstones,
     long_lists_come_in_pages,
     exports_are_written_page_by_page_and_lose_no_row,
+    my_data_export_holds_every_message_i_wrote,
 );
 
 const DAY: Duration = Duration::from_secs(86_400);
@@ -778,4 +779,39 @@ async fn exports_are_written_page_by_page_and_lose_no_row(backend: Backend) {
     // Every export was audited.
     let audited = store.list_audit(None, 50).await.unwrap().into_iter().filter(|a| a.action == "export").count();
     assert_eq!(audited, 5);
+}
+
+/// The download of my data is written a page of messages at a time: more than two pages (500
+/// each) of messages stored in the same millisecond come out once each, in order, in one valid
+/// JSON document with the rest of my data, and nobody else's message is in it.
+async fn my_data_export_holds_every_message_i_wrote(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let p = matched_pair(&[&app]).await;
+    let channels = p.mentee.get("/api/channels").await;
+    let channel: uuid::Uuid = channels.body["items"][0]["id"].as_str().unwrap().parse().unwrap();
+    let (mentee, mentor): (uuid::Uuid, uuid::Uuid) = (p.ids[0].parse().unwrap(), p.ids[1].parse().unwrap());
+    let now = app.state.clock.now();
+    const MINE: usize = 1_030;
+    for i in 0..MINE {
+        let append = |sender, client: String, body: String| kindred::store::Append {
+            channel_id: channel,
+            sender_id: sender,
+            client_id: client,
+            body,
+        };
+        app.state.store.append_message(append(mentee, format!("m{i}"), format!("Mine {i}")), now).await.unwrap();
+        if i % 100 == 0 {
+            app.state.store.append_message(append(mentor, format!("k{i}"), format!("Theirs {i}")), now).await.unwrap();
+        }
+    }
+    let mine = p.mentee.get("/api/me/export").await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    assert!(mine.body.is_object(), "one JSON document: {}", &mine.text[..mine.text.len().min(300)]);
+    assert_eq!(mine.body["profile"]["email"], "nia@example.org");
+    assert_eq!(mine.body["matches"][0]["status"], "active");
+    let messages = mine.body["messages"].as_array().unwrap();
+    let texts: Vec<&str> = messages.iter().map(|m| m["text"].as_str().unwrap()).collect();
+    let expected: Vec<String> = (0..MINE).map(|i| format!("Mine {i}")).collect();
+    assert_eq!(texts, expected, "every message of mine once, in the order written");
+    assert!(messages.iter().all(|m| m["channel_id"] == channel.to_string().as_str()));
 }

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List, PageQuery};
 use crate::domain::program_data::coordinate::{self, SurveyDraft};
+use crate::domain::program_data::export::ExportFile;
 use crate::domain::program_data::personal;
 use crate::domain::program_data::surveys::Question;
 use crate::state::AppState;
@@ -389,21 +390,26 @@ pub async fn export(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let file = coordinate::export(&state, &me.user, program_id, &kind, q.deidentified).await?;
-    // Written as it is read: a page of rows at a time. A failure after the first byte can no
-    // longer change the status, so it ends the response early (the download is incomplete).
+    Ok(download(file, "text/csv; charset=utf-8"))
+}
+
+/// An export as a download, written as it is read: a page of rows at a time. A failure after the
+/// first byte can no longer change the status, so it ends the response early (the download is
+/// incomplete).
+fn download(file: ExportFile, content_type: &'static str) -> impl IntoResponse {
     let body = axum::body::Body::from_stream(file.chunks.map(|chunk| {
         chunk.map(axum::body::Bytes::from).map_err(|e| {
             tracing::warn!(error = %e, "export failed while it was written");
             std::io::Error::other(e.to_string())
         })
     }));
-    Ok((
+    (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.filename)),
         ],
         body,
-    ))
+    )
 }
 
 #[derive(Serialize, ToSchema)]
@@ -540,15 +546,8 @@ pub async fn unsubscribe(
 #[utoipa::path(get, path = "/api/me/export", tag = "program-data",
     responses((status = 200, content_type = "application/json", body = Object)))]
 pub async fn export_me(State(state): State<AppState>, me: CurrentUser) -> Result<impl IntoResponse, ApiError> {
-    let document = personal::export(&state, &me.user).await?;
-    let body = serde_json::to_string_pretty(&document).map_err(ApiError::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_owned()),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"kindred-my-data.json\"".to_owned()),
-        ],
-        body,
-    ))
+    let file = personal::export(&state, &me.user).await?;
+    Ok(download(file, "application/json"))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -11,6 +11,18 @@ use crate::vocab::{EmailKind, RiskRule};
 
 use super::{Page, PageRequest, Role, StoreResult};
 
+/// One message as its author's data export lists it (times in milliseconds since the epoch).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AuthoredMessage {
+    pub id: Uuid,
+    pub channel_id: Uuid,
+    pub seq: i64,
+    pub body: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SurveyRecord {
     pub id: Uuid,
@@ -354,11 +366,9 @@ pub trait ProgramDataStore: Send + Sync {
     async fn secret(&self, name: &str, candidate: &str) -> StoreResult<String>;
 
     // --- privacy ---
-    /// The messages a person wrote: `(channel id, seq, body, created at, edited at, deleted at)`.
-    async fn authored_messages(
-        &self,
-        user_id: Uuid,
-    ) -> StoreResult<Vec<(Uuid, i64, String, i64, Option<i64>, Option<i64>)>>;
+    /// A page of the messages a person wrote (not their edits and deletions as events), oldest
+    /// first; the cursor is a message's id.
+    async fn authored_messages(&self, user_id: Uuid, page: PageRequest) -> StoreResult<Page<AuthoredMessage>>;
     /// Named survey responses of a person: `(survey title, answers, created at)`.
     async fn own_survey_responses(&self, user_id: Uuid) -> StoreResult<Vec<(String, String, i64)>>;
     /// Check-ins of a person: `(call id, rating, note, created at)`.
@@ -1037,14 +1047,20 @@ macro_rules! impl_program_data_store {
                     .await?)
             }
 
-            async fn authored_messages(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, i64, String, i64, Option<i64>, Option<i64>)>> {
-                Ok(sqlx::query_as::<$db, (Uuid, i64, String, i64, Option<i64>, Option<i64>)>(
-                    "SELECT channel_id, seq, body, created_at, edited_at, deleted_at FROM messages \
-                     WHERE sender_id = $1 AND kind = 'message' ORDER BY created_at, seq",
+            async fn authored_messages(&self, user_id: Uuid, page: PageRequest) -> StoreResult<Page<AuthoredMessage>> {
+                // One range of the sender index (`sender_id, created_at, id`) per page.
+                let rows = sqlx::query_as::<$db, AuthoredMessage>(
+                    "SELECT id, channel_id, seq, body, created_at, edited_at, deleted_at FROM messages \
+                     WHERE sender_id = $1 AND kind = 'message' \
+                     AND ($2 IS NULL OR (created_at, id) > (SELECT a.created_at, a.id FROM messages a WHERE a.id = $2)) \
+                     ORDER BY created_at, id LIMIT $3",
                 )
                 .bind(user_id)
+                .bind(page.after)
+                .bind(page.fetch())
                 .fetch_all(self.reader())
-                .await?)
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |m| m.id))
             }
 
             async fn own_survey_responses(&self, user_id: Uuid) -> StoreResult<Vec<(String, String, i64)>> {

@@ -4,17 +4,16 @@
 //! read: the audit log. Every function here asks the access policy first; none returns the text
 //! of a private message.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::future;
-use futures_util::stream::{self, BoxStream, StreamExt};
+use futures_util::stream::{self, StreamExt};
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::engagement::{self, Filter, Overview, PairEngagement};
-use super::export::{self, Namer};
+use super::export::{self, EXPORT_PAGE, ExportFile, Namer, by_cursor};
 use super::surveys::{self, Question, SurveyResults};
 use super::{Alert, Survey, parse_questions, sweep};
 use crate::domain::access::ProgramAccess;
@@ -281,16 +280,6 @@ pub async fn set_cohort(core: &Core, me: &User, program_id: Uuid, user_id: Uuid,
 
 // --- exports and audit ---
 
-/// A CSV export being written: its file name, and its body as chunks of CSV lines (the header,
-/// then one chunk per page of rows), so a long file is never held in memory whole.
-pub struct ExportFile {
-    pub filename: String,
-    pub chunks: BoxStream<'static, Result<String>>,
-}
-
-/// Rows an export reads at a time.
-const EXPORT_PAGE: u32 = 500;
-
 /// A CSV export of one kind, written to the audit log before its first byte.
 pub async fn export(core: &Core, me: &User, program_id: Uuid, kind: &str, deidentified: bool) -> Result<ExportFile> {
     coordinator(core, me, program_id).await?;
@@ -394,24 +383,6 @@ pub async fn export(core: &Core, me: &User, program_id: Uuid, kind: &str, deiden
     let chunks = stream::once(future::ready(Ok(export::lines([header.to_vec()])))).chain(body).boxed();
     let suffix = if deidentified { "-deidentified" } else { "" };
     Ok(ExportFile { filename: format!("{}{suffix}.csv", kind.as_str()), chunks })
-}
-
-/// The pages of a keyset-paged read, first to last: `next(after)` returns a page's CSV lines and
-/// the cursor of the page after it (none on the last).
-fn by_cursor<F, Fut>(mut next: F) -> BoxStream<'static, Result<String>>
-where
-    F: FnMut(Option<Uuid>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<(String, Option<Uuid>)>> + Send + 'static,
-{
-    stream::try_unfold(Some(None::<Uuid>), move |cursor| {
-        let step = cursor.map(&mut next);
-        async move {
-            let Some(step) = step else { return Ok(None) };
-            let (chunk, more) = step.await?;
-            Ok(Some((chunk, more.map(Some))))
-        }
-    })
-    .boxed()
 }
 
 /// One entry of the audit log.

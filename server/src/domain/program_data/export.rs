@@ -1,17 +1,49 @@
 //! CSV exports of a program's data. A de-identified export replaces every person and pair by a
 //! stable pseudonym (an HMAC under the program's own secret, so the same person has the same id
 //! in every export of that program and no other) and leaves out names, emails, institutions and
-//! free text.
+//! free text. Every export, these and a person's own data download, is written as it is read
+//! ([`ExportFile`], [`by_cursor`]).
 
 use std::collections::HashMap;
+use std::future::Future;
 
+use futures_util::stream::{self, BoxStream, StreamExt};
 use hmac::{Hmac, KeyInit, Mac};
 use uuid::Uuid;
 
 use super::engagement::PairEngagement;
 use super::surveys::Question;
+use crate::domain::Result;
 use crate::store::{AttendanceRow, GroupEventRow, PairRow, ResponseRecord, RosterRow, SurveyRecord, from_millis};
 use crate::vocab::SurveyQuestionKind;
+
+/// An export being written: its file name, and its body as chunks of text (a CSV file's header,
+/// then one chunk per page of rows), so a long file is never held in memory whole.
+pub struct ExportFile {
+    pub filename: String,
+    pub chunks: BoxStream<'static, Result<String>>,
+}
+
+/// Rows an export reads at a time.
+pub const EXPORT_PAGE: u32 = 500;
+
+/// The pages of a keyset-paged read, first to last: `next(after)` returns a page's text and
+/// the cursor of the page after it (none on the last).
+pub fn by_cursor<F, Fut>(mut next: F) -> BoxStream<'static, Result<String>>
+where
+    F: FnMut(Option<Uuid>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(String, Option<Uuid>)>> + Send + 'static,
+{
+    stream::try_unfold(Some(None::<Uuid>), move |cursor| {
+        let step = cursor.map(&mut next);
+        async move {
+            let Some(step) = step else { return Ok(None) };
+            let (chunk, more) = step.await?;
+            Ok(Some((chunk, more.map(Some))))
+        }
+    })
+    .boxed()
+}
 
 /// Names people and pairs in an export: their ids, or pseudonyms.
 pub struct Namer {

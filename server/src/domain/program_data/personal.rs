@@ -8,10 +8,13 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use futures_util::stream::{self, StreamExt};
+
+use super::export::{EXPORT_PAGE, ExportFile, by_cursor};
 use super::notify;
 use super::{SurveyInvitation, parse_questions, raise, surveys, sweep};
 use crate::domain::{Core, Error, Result};
-use crate::store::{NotificationPrefsRow, RiskRule, User, from_millis, to_millis};
+use crate::store::{NotificationPrefsRow, PageRequest, RiskRule, User, from_millis, to_millis};
 use crate::vocab::EmailKind;
 
 /// Surveys waiting for my answers.
@@ -88,8 +91,9 @@ pub async fn unsubscribe(core: &Core, token: &str) -> Result<(EmailKind, String)
     Ok((kind, account.email))
 }
 
-/// Everything Kindred holds about me, as one JSON document.
-pub async fn export(core: &Core, me: &User) -> Result<Value> {
+/// Everything Kindred holds about me, as one JSON document written as it is read: the messages
+/// I wrote (which grow without bound) a page at a time, the rest before them.
+pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
     let id = me.id;
     let store = core.store.as_ref();
     let time = |ms: i64| from_millis(ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
@@ -117,15 +121,6 @@ pub async fn export(core: &Core, me: &User) -> Result<Value> {
                 "id": m.id, "program_id": m.program_id, "status": m.status.as_str(), "mentee": m.mentee_name,
                 "mentor": m.mentor_name, "created_at": time(to_millis(m.created_at)),
             })
-        })
-        .collect();
-    let messages: Vec<Value> = store
-        .authored_messages(id)
-        .await?
-        .into_iter()
-        .map(|(channel, seq, body, created, edited, deleted)| {
-            json!({"channel_id": channel, "seq": seq, "text": body, "sent_at": time(created),
-                   "edited_at": edited.map(time), "deleted_at": deleted.map(time)})
         })
         .collect();
     let meetings: Vec<Value> = store
@@ -159,7 +154,7 @@ pub async fn export(core: &Core, me: &User) -> Result<Value> {
         .collect();
     let prefs = store.notification_prefs(id).await?;
     let user = store.get_user(id).await?;
-    Ok(json!({
+    let head = json!({
         "exported_at": time(to_millis(core.clock.now())),
         "profile": {
             "id": user.id, "email": user.email, "name": user.name, "pronouns": user.pronouns,
@@ -170,7 +165,6 @@ pub async fn export(core: &Core, me: &User) -> Result<Value> {
         "memberships": memberships,
         "questionnaires": questionnaires,
         "matches": matches,
-        "messages": messages,
         "meetings": meetings,
         "checkins": checkins,
         "survey_responses": responses,
@@ -180,5 +174,29 @@ pub async fn export(core: &Core, me: &User) -> Result<Value> {
             "survey_invitations": prefs.survey_invitations,
             "match_proposals": prefs.match_proposals,
         },
-    }))
+    });
+    // The document so far without its closing brace, then `"messages": [` and a page of them
+    // at a time (each on a line of its own), then the closing brackets.
+    let head = serde_json::to_string(&head).map_err(Error::internal)?;
+    let open = format!("{},\n\"messages\": [\n", head.strip_suffix('}').unwrap_or(&head));
+    let core = core.clone();
+    let messages = by_cursor(move |after| {
+        let core = core.clone();
+        async move {
+            let page = core.store.authored_messages(id, PageRequest { after, limit: EXPORT_PAGE }).await?;
+            let mut chunk = String::new();
+            for m in &page.items {
+                // A comma before every message but the first of the document.
+                if after.is_some() || !chunk.is_empty() {
+                    chunk.push_str(",\n");
+                }
+                let message = json!({"channel_id": m.channel_id, "seq": m.seq, "text": m.body, "sent_at": time(m.created_at),
+                                     "edited_at": m.edited_at.map(time), "deleted_at": m.deleted_at.map(time)});
+                chunk.push_str(&message.to_string());
+            }
+            Ok((chunk, page.next))
+        }
+    });
+    let chunks = stream::iter([Ok(open)]).chain(messages).chain(stream::iter([Ok("\n]}\n".to_owned())])).boxed();
+    Ok(ExportFile { filename: "kindred-my-data.json".into(), chunks })
 }
