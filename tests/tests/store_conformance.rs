@@ -294,8 +294,10 @@ async fn a_channel_counts_its_members_as_they_come_and_go(backend: Backend) {
     assert!(of(everyone.id).members.is_empty());
     assert_eq!(of(everyone.id).channel.member_count, 6);
     // Presence is shared only through the small channel, up to the same size.
-    assert_eq!(store.contacts(people[1], 5).await.unwrap(), vec![people[0]]);
-    assert_eq!(store.contacts(people[1], 6).await.unwrap().len(), 5);
+    let small = store.user_channel_ids(people[1], 5).await.unwrap();
+    assert_eq!(store.contacts(people[1], &small).await.unwrap(), vec![people[0]]);
+    let up_to_six = store.user_channel_ids(people[1], 6).await.unwrap();
+    assert_eq!(store.contacts(people[1], &up_to_six).await.unwrap().len(), 5);
     assert_eq!(store.user_channel_ids(people[1], 5).await.unwrap(), vec![group.id]);
     // Pages of members by user id, and members picked by id (strangers are left out).
     let first = store.channel_members_page(everyone.id, None, 4).await.unwrap();

@@ -102,9 +102,9 @@ pub async fn channel_view(store: &dyn Store, user: Uuid, channel_id: Uuid) -> Re
 }
 
 /// Presence reaches channel-mates only: the people whose presence `user` sees (and who see
-/// theirs) are those who share a channel of at most [`MEMBER_LIST_UP_TO`] members with them.
-pub async fn presence_contacts(store: &dyn Store, user: Uuid) -> Result<Vec<Uuid>> {
-    Ok(store.contacts(user, MEMBER_LIST_UP_TO).await?)
+/// theirs) are those who share one of their [`presence_channels`] with them.
+pub async fn presence_contacts(store: &dyn Store, user: Uuid, presence_channels: &[Uuid]) -> Result<Vec<Uuid>> {
+    Ok(store.contacts(user, presence_channels).await?)
 }
 
 /// The channels a change of `user`'s presence is announced in (their own of at most

@@ -204,8 +204,12 @@ impl Connection {
         let grants = access::channel_grants(gateway.store.as_ref(), user.id).await?;
         let id = gateway.hub.register(user.id, session, outbox.clone(), grants.into_iter().collect());
         let conn = Connection { gateway, user, id, outbox, typing: HashMap::new() };
-        conn.update_presence(PresenceState::Online).await;
-        let contacts = access::presence_contacts(conn.gateway.store.as_ref(), conn.user.id).await?;
+        // The channels presence goes to are read once: announcing this person online there, and
+        // telling them who of those channels' members is online.
+        let store = conn.gateway.store.as_ref();
+        let presence_channels = access::presence_channels(store, conn.user.id).await?;
+        conn.update_presence_in(PresenceState::Online, Some(presence_channels.clone())).await;
+        let contacts = access::presence_contacts(store, conn.user.id, &presence_channels).await?;
         let presence = conn.gateway.bus.presence_of(&contacts).await.unwrap_or_default();
         // Registered first, so a message stored while the page is read still arrives live.
         let page = access::first_channels(conn.gateway.store.as_ref(), conn.user.id, channels::FIRST_PAGE).await?;
@@ -399,11 +403,19 @@ impl Connection {
     }
 
     async fn update_presence(&self, state: PresenceState) {
+        self.update_presence_in(state, None).await;
+    }
+
+    /// As [`Connection::update_presence`], in `channels` when the caller already read them.
+    async fn update_presence_in(&self, state: PresenceState, channels: Option<Vec<Uuid>>) {
         let Some((user, local)) = self.gateway.hub.set_presence(self.id, state) else { return };
         match self.gateway.bus.set_presence(user, Some(local)).await {
             // Where a change goes is the access policy's answer (channels small enough to share
             // presence), the same path a withdrawn presence takes.
-            Ok(merged) => self.gateway.announce_presence(user, merged).await,
+            Ok(merged) => match channels {
+                Some(channels) => self.gateway.announce_presence_in(user, merged, channels).await,
+                None => self.gateway.announce_presence(user, merged).await,
+            },
             Err(e) => tracing::warn!(error = %e, "could not record presence"),
         }
     }

@@ -161,6 +161,11 @@ impl Gateway {
                 return;
             }
         };
+        self.announce_presence_in(user, state, channels).await;
+    }
+
+    /// [`Gateway::announce_presence`] in channels the caller read from the access policy.
+    pub async fn announce_presence_in(&self, user: Uuid, state: protocol::PresenceState, channels: Vec<Uuid>) {
         self.notify.publish(BusEvent::Presence { user, state, channels }).await;
         if state == protocol::PresenceState::Offline {
             crate::domain::calls::end_calls_of(&self.core, user).await;

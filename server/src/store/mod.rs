@@ -506,8 +506,8 @@ pub trait Store:
     async fn channel_members(&self, channel_id: Uuid) -> StoreResult<Vec<ChannelMemberRow>>;
     /// The channels of at most `members_up_to` members a person belongs to.
     async fn user_channel_ids(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<Uuid>>;
-    /// People who share at least one channel of at most `members_up_to` members with `user_id`.
-    async fn contacts(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<Uuid>>;
+    /// The other members of `channels` (a person's own, from [`Store::user_channel_ids`]), each once.
+    async fn contacts(&self, user_id: Uuid, channels: &[Uuid]) -> StoreResult<Vec<Uuid>>;
     /// Stores a new message with the channel's next sequence number, once per client id.
     async fn append_message(&self, append: Append, now: OffsetDateTime) -> StoreResult<Appended>;
     /// Edits the author's own message (an `edit` event plus the message's new state).

@@ -1165,10 +1165,9 @@ macro_rules! impl_store {
                 .await?)
             }
 
-            async fn contacts(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<Uuid>> {
-                // The person's small channels first, then their members by channel id (see
-                // `user_channels`): the plan stays an index lookup per channel on both backends.
-                let channels = self.user_channel_ids(user_id, members_up_to).await?;
+            async fn contacts(&self, user_id: Uuid, channels: &[Uuid]) -> StoreResult<Vec<Uuid>> {
+                // Members by channel id (the caller read the person's small channels first):
+                // the plan stays an index lookup per channel on both backends.
                 let mut people = std::collections::BTreeSet::new();
                 for chunk in channels.chunks(IN_LIST_CHUNK) {
                     let sql = format!(
