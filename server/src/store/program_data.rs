@@ -291,6 +291,11 @@ pub trait ProgramDataStore: Send + Sync {
     async fn survey_responses_page(&self, survey_id: Uuid, page: PageRequest) -> StoreResult<Page<ResponseRecord>>;
     async fn set_cohort(&self, program_id: Uuid, user_id: Uuid, cohort: &str) -> StoreResult<()>;
     async fn program_activity(&self, program_id: Uuid) -> StoreResult<ProgramActivity>;
+    /// What the at-risk rules read of a program: its pairs, meetings and check-in ratings as
+    /// [`ProgramDataStore::program_activity`] has them (no messages, no active weeks), and the
+    /// time of each active pair's latest message from either of them as `(channel id, created
+    /// at)`: one probe of the channel's newest messages per active pair, however long its history.
+    async fn contact_activity(&self, program_id: Uuid) -> StoreResult<(ProgramActivity, Vec<(Uuid, i64)>)>;
     /// The activity of one page of a program's pairs that became active (in the order of
     /// `program_activity`, the cursor the last pair's match id): their messages, meetings and
     /// check-in ratings only, so a page costs its pairs, not the program. `active_weeks` is left
@@ -630,21 +635,34 @@ macro_rules! impl_program_data_store {
             }
 
             async fn program_activity(&self, program_id: Uuid) -> StoreResult<ProgramActivity> {
+                let (mut activity, _) = self.contact_activity(program_id).await?;
+                // Counts and times only: the text of a message is never read here.
+                activity.messages = sqlx::query_as::<$db, MessageStat>(
+                    "SELECT g.channel_id, g.sender_id, COUNT(*) AS count, MIN(g.created_at) AS first_at, MAX(g.created_at) AS last_at \
+                     FROM messages g JOIN matches m ON m.channel_id = g.channel_id \
+                     WHERE m.program_id = $1 AND g.kind = 'message' AND g.sender_id IN (m.mentee_id, m.mentor_id) \
+                     GROUP BY g.channel_id, g.sender_id",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?;
+                activity.active_weeks = sqlx::query_as::<$db, ActiveWeek>(
+                    "SELECT DISTINCT g.channel_id, (g.created_at - 345600000) / 604800000 AS week \
+                     FROM messages g JOIN matches m ON m.channel_id = g.channel_id \
+                     WHERE m.program_id = $1 AND g.kind = 'message' AND g.sender_id IN (m.mentee_id, m.mentor_id)",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(activity)
+            }
+
+            async fn contact_activity(&self, program_id: Uuid) -> StoreResult<(ProgramActivity, Vec<(Uuid, i64)>)> {
                 let pairs = sqlx::query_as::<$db, PairRow>(
                     "SELECT m.id, m.mentee_id, e.name AS mentee_name, m.mentor_id, r.name AS mentor_name, m.status, m.score, \
                      m.created_at, m.activated_at, m.ended_at, m.channel_id FROM matches m \
                      JOIN users e ON e.id = m.mentee_id JOIN users r ON r.id = m.mentor_id \
                      WHERE m.program_id = $1 ORDER BY m.created_at, m.id",
-                )
-                .bind(program_id)
-                .fetch_all(self.reader())
-                .await?;
-                // Counts and times only: the text of a message is never read here.
-                let messages = sqlx::query_as::<$db, MessageStat>(
-                    "SELECT g.channel_id, g.sender_id, COUNT(*) AS count, MIN(g.created_at) AS first_at, MAX(g.created_at) AS last_at \
-                     FROM messages g JOIN matches m ON m.channel_id = g.channel_id \
-                     WHERE m.program_id = $1 AND g.kind = 'message' AND g.sender_id IN (m.mentee_id, m.mentor_id) \
-                     GROUP BY g.channel_id, g.sender_id",
                 )
                 .bind(program_id)
                 .fetch_all(self.reader())
@@ -657,14 +675,6 @@ macro_rules! impl_program_data_store {
                 .bind(program_id)
                 .fetch_all(self.reader())
                 .await?;
-                let active_weeks = sqlx::query_as::<$db, ActiveWeek>(
-                    "SELECT DISTINCT g.channel_id, (g.created_at - 345600000) / 604800000 AS week \
-                     FROM messages g JOIN matches m ON m.channel_id = g.channel_id \
-                     WHERE m.program_id = $1 AND g.kind = 'message' AND g.sender_id IN (m.mentee_id, m.mentor_id)",
-                )
-                .bind(program_id)
-                .fetch_all(self.reader())
-                .await?;
                 let ratings = sqlx::query_as::<$db, RatingRow>(
                     "SELECT c.pair_key, k.rating, k.created_at FROM call_checkins k JOIN calls c ON c.id = k.call_id \
                      WHERE c.program_id = $1 ORDER BY k.created_at",
@@ -672,7 +682,21 @@ macro_rules! impl_program_data_store {
                 .bind(program_id)
                 .fetch_all(self.reader())
                 .await?;
-                Ok(ProgramActivity { pairs, messages, meetings, active_weeks, ratings })
+                // Walks each active pair's channel back from its newest event (the primary key) to
+                // the first message of either person: usually the first row.
+                let latest = sqlx::query_as::<$db, (Uuid, Option<i64>)>(
+                    "SELECT m.channel_id, (SELECT g.created_at FROM messages g WHERE g.channel_id = m.channel_id \
+                     AND g.kind = 'message' AND g.sender_id IN (m.mentee_id, m.mentor_id) ORDER BY g.seq DESC LIMIT 1) AS last_at \
+                     FROM matches m WHERE m.program_id = $1 AND m.status = 'active' AND m.channel_id IS NOT NULL",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?
+                .into_iter()
+                .filter_map(|(channel, at)| Some((channel, at?)))
+                .collect();
+                let activity = ProgramActivity { pairs, messages: Vec::new(), meetings, active_weeks: Vec::new(), ratings };
+                Ok((activity, latest))
             }
 
             async fn activated_pairs_activity(

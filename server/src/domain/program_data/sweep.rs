@@ -4,7 +4,7 @@
 //! alert once while open, a reminder claimed once, a digest up to a watermark), so any number of
 //! workers may run it at once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use time::Date;
 use uuid::Uuid;
@@ -153,7 +153,8 @@ async fn timed_surveys(state: &Core) -> anyhow::Result<()> {
             continue;
         }
         let audience = audience_of(&survey);
-        let activity = state.store.program_activity(survey.program_id).await?;
+        // Its pairs only (not their messages).
+        let (activity, _) = state.store.contact_activity(survey.program_id).await?;
         for pair in activity.pairs.iter().filter(|p| p.status == MatchStatus::Active) {
             for (user, included) in
                 [(pair.mentee_id, audience.includes_mentees()), (pair.mentor_id, audience.includes_mentors())]
@@ -223,9 +224,20 @@ pub async fn check_program(state: &Core, program_id: Uuid) -> anyhow::Result<()>
         return Ok(());
     }
     let now = state.clock.now();
-    let activity = state.store.program_activity(program_id).await?;
+    // Meetings and ratings as the dashboard counts them; of the messages, only each active pair's
+    // latest (a sweep never reads a program's whole history).
+    let (activity, latest) = state.store.contact_activity(program_id).await?;
+    let latest: HashMap<Uuid, i64> = latest.into_iter().collect();
+    let latest_of_pair: HashMap<Uuid, i64> =
+        activity.pairs.iter().filter_map(|p| Some((p.id, *latest.get(&p.channel_id?)?))).collect();
     let open: HashSet<(Uuid, RiskRule)> = state.store.open_alert_rules(program_id).await?.into_iter().collect();
-    let pairs = engagement(&activity, &[]);
+    let mut pairs = engagement(&activity, &[]);
+    for pair in &mut pairs {
+        if let Some(&at) = latest_of_pair.get(&pair.match_id) {
+            pair.last_contact_ms = pair.last_contact_ms.max(at);
+            pair.last_contact_at = Some(from_millis(pair.last_contact_ms));
+        }
+    }
     let quiet_for = time::Duration::days(i64::from(settings.no_contact_days));
     for pair in pairs.iter().filter(|p| p.status == MatchStatus::Active) {
         let last = from_millis(pair.last_contact_ms.max(pair.activated_ms));
