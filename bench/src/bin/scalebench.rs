@@ -3,7 +3,7 @@
 //! several sizes on both backends, and prints the growth table; docs/benchmarks.md has results).
 //!
 //! Shape (the national-scale issue's, scaled by the number of people N): 46% mentors, the rest
-//! mentees, one active pair channel per mentor (with 10 messages each), and N/22 program-wide
+//! mentees, one active pair channel per mentor (with 100 messages each), and N/22 program-wide
 //! channels of everyone (event chats and announcements, with 20 messages each), and five
 //! check-in surveys every pair's two people answered (four questions each). The measured person
 //! is a mentee: one pair and every program-wide channel.
@@ -28,12 +28,15 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{SinkExt, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+/// Messages seeded in each pair's channel.
+const PAIR_MESSAGES: usize = 100;
 
 #[derive(Serialize, Deserialize)]
 struct Layout {
@@ -138,30 +141,30 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
     }
     // Messages an hour old: due for a digest of unread messages, as in a running program.
     let sent_at = now - time::Duration::hours(1);
-    let mut messages = 0;
-    let mut post = |channel, sender, n: usize| {
+    // `n` messages in a channel, the senders taking turns.
+    let post = |channel, senders: Vec<uuid::Uuid>, n: usize| {
         let store = store.clone();
-        messages += n;
         async move {
             for k in 0..n {
                 let append = Append {
                     channel_id: channel,
-                    sender_id: sender,
+                    sender_id: senders[k % senders.len()],
                     client_id: format!("seed-{k}"),
                     body: format!("Message {k}: how did the interview go? Let us talk on Tuesday."),
                 };
                 store.append_message(append, sent_at).await?;
             }
-            anyhow::Ok(())
+            anyhow::Ok(n)
         }
     };
     // Mentor i with mentee mentors + i; the measured mentee is the first one.
     let mentees = people - 1 - mentors;
     let mut active = Vec::new();
+    let mut pair_channels = Vec::new();
     for i in 0..mentors.min(mentees) {
         let (mentor, mentee) = (ids[1 + i], ids[1 + mentors + i]);
         let channel = store.open_pair_channel(program.id, mentor, mentee, "Pair", now).await?.0;
-        post(channel.id, mentor, 10).await?;
+        pair_channels.push((channel.id, vec![mentor, mentee]));
         // An active match, for the at-risk sweep; its notifications are queued far in the
         // future, so the server never runs them.
         let later = |kind: &'static str, id: uuid::Uuid| kindred::store::NewJob {
@@ -189,6 +192,13 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
         store.set_match_channel(id, channel.id).await?;
         active.push((id, mentee, mentor));
     }
+    // A hundred messages in every pair's channel (307k at 6,533 people, as in the issue), eight
+    // channels at a time (PostgreSQL takes them in parallel; SQLite's one writer in turn).
+    let mut messages: usize = futures_util::stream::iter(pair_channels)
+        .map(|(channel, senders)| post(channel, senders, PAIR_MESSAGES))
+        .buffer_unordered(8)
+        .try_fold(0, |total, n| async move { Ok(total + n) })
+        .await?;
     // Check-in surveys both people of every pair answered: the survey-responses export (one row
     // per answer) is ~27 MB at 6,533 people.
     let questions = serde_json::json!([
@@ -240,7 +250,7 @@ async fn seed(database_url: &str, people: usize) -> anyhow::Result<Layout> {
             members: vec![(ids[0], true)],
         };
         let channel = store.create_channel(new, now).await?;
-        post(channel.id, ids[0], 20).await?;
+        messages += post(channel.id, vec![ids[0]], 20).await?;
     }
     let mentee = ids[1 + mentors];
     Ok(Layout {
