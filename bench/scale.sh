@@ -80,6 +80,8 @@ for backend in $BACKENDS; do
         "$bin/scalebench" sweeps --url "$url" --layout "$work/layout.json" --seconds "$SWEEP_SECS" \
           | sed "s/^{/{\"build\":\"$label\",\"backend\":\"$backend\",/"
         kill $pid; wait $pid 2>/dev/null || true
+        # What the server warned about meanwhile (sqlx names any statement over a second).
+        grep -a -i -E "warn|error" "$work/kindred.out" | cut -c1-400 | head -20 >&2 || true
       fi
       if [[ $backend == postgres ]]; then
         # Two nodes over a Redis of their own: the bytes a program-wide creation publishes.

@@ -430,6 +430,8 @@ async fn sweeps(url: &str, layout: &Layout, span: Duration) -> anyhow::Result<Va
     let started = Instant::now();
     let mut first = None;
     let (mut first_reads, mut first_failed) = (Vec::new(), 0);
+    // When the slowest read during the first sweep started, from the start of this phase.
+    let mut slowest_at: Option<Duration> = None;
     if page().await?.contains("kindred_") {
         // Current builds: one-row reads while the first sweep runs (at most 10 minutes).
         while started.elapsed() < Duration::from_secs(600) {
@@ -439,7 +441,11 @@ async fn sweeps(url: &str, layout: &Layout, span: Duration) -> anyhow::Result<Va
                 first = Some((count, sum, started.elapsed()));
                 break;
             }
+            let at = started.elapsed();
             let (ms, ok) = read_one(&http, url, layout).await?;
+            if first_reads.iter().all(|&r| r < ms) {
+                slowest_at = Some(at);
+            }
             first_reads.push(ms);
             first_failed += usize::from(!ok);
         }
@@ -468,6 +474,7 @@ async fn sweeps(url: &str, layout: &Layout, span: Duration) -> anyhow::Result<Va
     });
     if let (Some((count0, sum0, waited)), Some((count, sum))) = (first, sweep_totals(&last)) {
         report["first_sweep_done_after_ms"] = json!(waited.as_millis());
+        report["slowest_first_sweep_read_started_at_ms"] = json!(slowest_at.map(|d| d.as_millis()));
         report["reads_during_first_sweep"] = json!(first_reads.len());
         report["failed_reads_during_first_sweep"] = json!(first_failed);
         report["read_during_first_sweep_ms"] = spread3(&mut first_reads);
