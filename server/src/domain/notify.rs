@@ -146,21 +146,25 @@ impl Notifier {
     /// Tells every member's live connections about a channel they are now in, so it appears
     /// without a reload, and lets channel-mates see each other's presence. Safe to repeat.
     pub async fn channel_opened(&self, channel: &Channel) -> StoreResult<()> {
-        let rows = self.store.channel_members(channel.id).await?;
         // A large channel carries its count, not its members: one small frame per member, not
-        // a member list per member (`access::MEMBER_LIST_UP_TO`).
-        let shown = rows.len() as i64 <= super::access::MEMBER_LIST_UP_TO;
-        let members: Vec<ChannelMemberView> = if shown {
-            rows.iter()
-                .map(|m| ChannelMemberView { user_id: m.user_id, name: m.name.clone(), last_read_seq: 0 })
-                .collect()
+        // a member list per member (`access::MEMBER_LIST_UP_TO`), and its members' names are
+        // not read at all.
+        let shown = channel.member_count <= super::access::MEMBER_LIST_UP_TO;
+        let (grants, members): (Vec<(Uuid, bool)>, Vec<ChannelMemberView>) = if shown {
+            let rows = self.store.channel_members(channel.id).await?;
+            let grants = rows.iter().map(|m| (m.user_id, m.can_post)).collect();
+            let members = rows
+                .into_iter()
+                .map(|m| ChannelMemberView { user_id: m.user_id, name: m.name, last_read_seq: 0 })
+                .collect();
+            (grants, members)
         } else {
-            Vec::new()
+            (self.store.channel_member_grants(channel.id).await?, Vec::new())
         };
         // Everyone who may post gets one frame and everyone who may not another: at most two
         // bus events, however large the channel.
         for can_post in [true, false] {
-            let users: Vec<Uuid> = rows.iter().filter(|m| m.can_post == can_post).map(|m| m.user_id).collect();
+            let users: Vec<Uuid> = grants.iter().filter(|(_, may)| *may == can_post).map(|(user, _)| *user).collect();
             if users.is_empty() {
                 continue;
             }
@@ -177,7 +181,7 @@ impl Notifier {
         if !shown {
             return Ok(());
         }
-        let member_ids: Vec<Uuid> = rows.iter().map(|m| m.user_id).collect();
+        let member_ids: Vec<Uuid> = grants.iter().map(|(user, _)| *user).collect();
         let online = match self.bus.presence_of(&member_ids).await {
             Ok(online) => online,
             Err(e) => {

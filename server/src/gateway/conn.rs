@@ -208,8 +208,8 @@ impl Connection {
         // telling them who of those channels' members is online.
         let store = conn.gateway.store.as_ref();
         let presence_channels = access::presence_channels(store, conn.user.id).await?;
-        conn.update_presence_in(PresenceState::Online, Some(presence_channels.clone())).await;
         let contacts = access::presence_contacts(store, conn.user.id, &presence_channels).await?;
+        conn.update_presence(PresenceState::Online, Some(presence_channels)).await;
         let presence = conn.gateway.bus.presence_of(&contacts).await.unwrap_or_default();
         // Registered first, so a message stored while the page is read still arrives live.
         let page = access::first_channels(conn.gateway.store.as_ref(), conn.user.id, channels::FIRST_PAGE).await?;
@@ -309,7 +309,7 @@ impl Connection {
             }
             ClientFrame::Read { reference, channel, seq } => self.read(reference.as_deref(), channel, seq).await,
             ClientFrame::Typing { channel } => self.typing(channel).await,
-            ClientFrame::Presence { state } => self.update_presence(state.into()).await,
+            ClientFrame::Presence { state } => self.update_presence(state.into(), None).await,
             ClientFrame::Sync { reference, channel, after } => {
                 if self.gateway.hub.access(self.id, channel).is_none() {
                     return error(
@@ -402,12 +402,9 @@ impl Connection {
         }
     }
 
-    async fn update_presence(&self, state: PresenceState) {
-        self.update_presence_in(state, None).await;
-    }
-
-    /// As [`Connection::update_presence`], in `channels` when the caller already read them.
-    async fn update_presence_in(&self, state: PresenceState, channels: Option<Vec<Uuid>>) {
+    /// Records this connection's presence and announces the person's merged state in their
+    /// presence channels (`channels` when the caller already read them from the access policy).
+    async fn update_presence(&self, state: PresenceState, channels: Option<Vec<Uuid>>) {
         let Some((user, local)) = self.gateway.hub.set_presence(self.id, state) else { return };
         match self.gateway.bus.set_presence(user, Some(local)).await {
             // Where a change goes is the access policy's answer (channels small enough to share

@@ -501,7 +501,9 @@ pub trait Store:
     ) -> StoreResult<Vec<ChannelMemberView>>;
     /// The members of a channel among `ids` (at most a few hundred), with names and read positions.
     async fn channel_members_among(&self, channel_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<ChannelMemberView>>;
-    async fn channel_member_ids(&self, channel_id: Uuid) -> StoreResult<Vec<Uuid>>;
+    /// Every member of a channel and whether they may post, without names (for a channel too
+    /// large to list its members).
+    async fn channel_member_grants(&self, channel_id: Uuid) -> StoreResult<Vec<(Uuid, bool)>>;
     /// Every member of a channel with their name and whether they may post, in one query.
     async fn channel_members(&self, channel_id: Uuid) -> StoreResult<Vec<ChannelMemberRow>>;
     /// The channels of at most `members_up_to` members a person belongs to.

@@ -635,7 +635,7 @@ macro_rules! impl_program_data_store {
             }
 
             async fn program_activity(&self, program_id: Uuid) -> StoreResult<ProgramActivity> {
-                let (mut activity, _) = self.contact_activity(program_id).await?;
+                let mut activity = self.pairs_meetings_ratings(program_id).await?;
                 // Counts and times only: the text of a message is never read here.
                 activity.messages = sqlx::query_as::<$db, MessageStat>(
                     "SELECT g.channel_id, g.sender_id, COUNT(*) AS count, MIN(g.created_at) AS first_at, MAX(g.created_at) AS last_at \
@@ -658,30 +658,7 @@ macro_rules! impl_program_data_store {
             }
 
             async fn contact_activity(&self, program_id: Uuid) -> StoreResult<(ProgramActivity, Vec<(Uuid, i64)>)> {
-                let pairs = sqlx::query_as::<$db, PairRow>(
-                    "SELECT m.id, m.mentee_id, e.name AS mentee_name, m.mentor_id, r.name AS mentor_name, m.status, m.score, \
-                     m.created_at, m.activated_at, m.ended_at, m.channel_id FROM matches m \
-                     JOIN users e ON e.id = m.mentee_id JOIN users r ON r.id = m.mentor_id \
-                     WHERE m.program_id = $1 ORDER BY m.created_at, m.id",
-                )
-                .bind(program_id)
-                .fetch_all(self.reader())
-                .await?;
-                let meetings = sqlx::query_as::<$db, MeetingStat>(
-                    "SELECT id, pair_key, ended_at, COALESCE(duration_ms, 0) AS duration_ms FROM calls \
-                     WHERE program_id = $1 AND NOT live AND caller_joined_at IS NOT NULL AND callee_joined_at IS NOT NULL \
-                     AND ended_at IS NOT NULL ORDER BY ended_at",
-                )
-                .bind(program_id)
-                .fetch_all(self.reader())
-                .await?;
-                let ratings = sqlx::query_as::<$db, RatingRow>(
-                    "SELECT c.pair_key, k.rating, k.created_at FROM call_checkins k JOIN calls c ON c.id = k.call_id \
-                     WHERE c.program_id = $1 ORDER BY k.created_at",
-                )
-                .bind(program_id)
-                .fetch_all(self.reader())
-                .await?;
+                let activity = self.pairs_meetings_ratings(program_id).await?;
                 // Walks each active pair's channel back from its newest event (the primary key) to
                 // the first message of either person: usually the first row.
                 let latest = sqlx::query_as::<$db, (Uuid, Option<i64>)>(
@@ -695,7 +672,6 @@ macro_rules! impl_program_data_store {
                 .into_iter()
                 .filter_map(|(channel, at)| Some((channel, at?)))
                 .collect();
-                let activity = ProgramActivity { pairs, messages: Vec::new(), meetings, active_weeks: Vec::new(), ratings };
                 Ok((activity, latest))
             }
 
@@ -1175,6 +1151,38 @@ macro_rules! impl_program_data_store {
                 .await?;
                 tx.commit().await?;
                 Ok(DeletedAccount { pair_channels, closed_matches })
+            }
+        }
+
+        impl $store {
+            /// A program's pairs, meetings and check-in ratings: what the dashboard's
+            /// `program_activity` and the at-risk rules' `contact_activity` both read.
+            async fn pairs_meetings_ratings(&self, program_id: Uuid) -> StoreResult<ProgramActivity> {
+                let pairs = sqlx::query_as::<$db, PairRow>(
+                    "SELECT m.id, m.mentee_id, e.name AS mentee_name, m.mentor_id, r.name AS mentor_name, m.status, m.score, \
+                     m.created_at, m.activated_at, m.ended_at, m.channel_id FROM matches m \
+                     JOIN users e ON e.id = m.mentee_id JOIN users r ON r.id = m.mentor_id \
+                     WHERE m.program_id = $1 ORDER BY m.created_at, m.id",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?;
+                let meetings = sqlx::query_as::<$db, MeetingStat>(
+                    "SELECT id, pair_key, ended_at, COALESCE(duration_ms, 0) AS duration_ms FROM calls \
+                     WHERE program_id = $1 AND NOT live AND caller_joined_at IS NOT NULL AND callee_joined_at IS NOT NULL \
+                     AND ended_at IS NOT NULL ORDER BY ended_at",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?;
+                let ratings = sqlx::query_as::<$db, RatingRow>(
+                    "SELECT c.pair_key, k.rating, k.created_at FROM call_checkins k JOIN calls c ON c.id = k.call_id \
+                     WHERE c.program_id = $1 ORDER BY k.created_at",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(ProgramActivity { pairs, messages: Vec::new(), meetings, active_weeks: Vec::new(), ratings })
             }
         }
     };

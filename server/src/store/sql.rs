@@ -1101,8 +1101,8 @@ macro_rules! impl_store {
                     .await?)
             }
 
-            async fn channel_member_ids(&self, channel_id: Uuid) -> StoreResult<Vec<Uuid>> {
-                Ok(sqlx::query_scalar::<$db, Uuid>("SELECT user_id FROM channel_members WHERE channel_id = $1")
+            async fn channel_member_grants(&self, channel_id: Uuid) -> StoreResult<Vec<(Uuid, bool)>> {
+                Ok(sqlx::query_as::<$db, (Uuid, bool)>("SELECT user_id, can_post FROM channel_members WHERE channel_id = $1")
                     .bind(channel_id)
                     .fetch_all(self.reader())
                     .await?)

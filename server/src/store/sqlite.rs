@@ -27,7 +27,7 @@ pub struct SqliteStore {
     /// read or a message being stored.
     readers: SqlitePool,
     /// Dropped with the store, which ends its checkpointer ([`checkpoints`]).
-    _checkpointer: tokio::sync::mpsc::Sender<()>,
+    _checkpointer: tokio_util::sync::DropGuard,
 }
 
 /// How often the checkpointer copies the WAL's committed pages into the database file.
@@ -64,8 +64,8 @@ impl SqliteStore {
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_lazy_with(options.clone().create_if_missing(false));
-        let (checkpointer_alive, stopped) = tokio::sync::mpsc::channel(1);
-        tokio::spawn(checkpoints(checkpointer, stopped));
+        let stopped = tokio_util::sync::CancellationToken::new();
+        tokio::spawn(checkpoints(checkpointer, stopped.clone()));
         // Readers open on first use, so none predates the migrations and the statistics refreshed
         // after them, and each lives half an hour: a connection loads the planner's statistics
         // when it opens and keeps them, so one opened before `PRAGMA optimize` (with the
@@ -75,7 +75,7 @@ impl SqliteStore {
             .max_connections(READERS)
             .max_lifetime(Duration::from_secs(30 * 60))
             .connect_lazy_with(options.create_if_missing(false).pragma("query_only", "ON"));
-        Ok(Self { writer, readers, _checkpointer: checkpointer_alive })
+        Ok(Self { writer, readers, _checkpointer: stopped.drop_guard() })
     }
 
     fn reader(&self) -> &SqlitePool {
@@ -111,10 +111,10 @@ impl SqliteStore {
 
 /// Copies committed WAL pages into the database file every [`CHECKPOINT_EVERY`], beside the
 /// writer and the readers (a passive checkpoint waits for neither), until the store is dropped.
-async fn checkpoints(pool: SqlitePool, mut stopped: tokio::sync::mpsc::Receiver<()>) {
+async fn checkpoints(pool: SqlitePool, stopped: tokio_util::sync::CancellationToken) {
     loop {
         tokio::select! {
-            _ = stopped.recv() => break,
+            _ = stopped.cancelled() => break,
             _ = tokio::time::sleep(CHECKPOINT_EVERY) => {}
         }
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {

@@ -153,9 +153,8 @@ async fn timed_surveys(state: &Core) -> anyhow::Result<()> {
             continue;
         }
         let audience = audience_of(&survey);
-        // Its pairs only (not their messages).
-        let (activity, _) = state.store.contact_activity(survey.program_id).await?;
-        for pair in activity.pairs.iter().filter(|p| p.status == MatchStatus::Active) {
+        let pairs = state.store.pairs_page(survey.program_id, PageRequest::ALL, true).await?;
+        for pair in pairs.items.iter().filter(|p| p.status == MatchStatus::Active) {
             for (user, included) in
                 [(pair.mentee_id, audience.includes_mentees()), (pair.mentor_id, audience.includes_mentors())]
             {
