@@ -3,7 +3,7 @@
 
 use kindred_tests::{Backend, PASSWORD, TestApp, both_backends};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 both_backends!(
     sign_in_session_and_sign_out,
@@ -105,6 +105,21 @@ async fn bearer_tokens_work_without_cookies(backend: Backend) {
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(list.body["items"][0]["name"], "exporter");
     assert!(list.body["items"][0].get("secret").is_none());
+    assert_eq!(list.body["items"][0]["last_used_at"], Value::Null, "used within its first minute");
+
+    // Use is recorded at most once a minute, beside the request rather than before its answer:
+    // the list shows it once the record lands.
+    app.state.clock.advance(std::time::Duration::from_secs(120));
+    assert_eq!(api.get("/api/me").await.status, StatusCode::OK);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let list = browser.get("/api/me/tokens").await;
+        if !list.body["items"][0]["last_used_at"].is_null() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the token's use was never recorded: {}", list.text);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 
     // A token is not a session cookie, and a forged token is nothing.
     let res = reqwest::Client::new()

@@ -380,6 +380,7 @@ async fn measure(url: &str, layout: &Layout, reps: usize, pid: u32) -> anyhow::R
     let (list_p50, list_p95) = spread(&mut list);
     let (hello_p50, hello_p95) = spread(&mut hello);
     let (row_p50, row_p95) = spread(&mut one_row);
+    let create_each = create.clone();
     let (create_p50, _) = spread(&mut create);
     Ok(json!({
         "people": layout.people,
@@ -392,6 +393,7 @@ async fn measure(url: &str, layout: &Layout, reps: usize, pid: u32) -> anyhow::R
         "welcome_bytes": hello_bytes,
         "one_row_read_ms": [row_p50, row_p95],
         "create_program_wide_channel_ms": create_p50,
+        "create_program_wide_channel_ms_each": create_each,
         "survey_responses": layout.survey_responses,
         "export_ms": (export_ms * 10.0).round() / 10.0,
         "export_mib": ((export_bytes as f64) / 1048576.0 * 10.0).round() / 10.0,

@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use super::{Core, Error, Result};
 use crate::store::{
-    ChannelAccess, ChannelView, EventPersonRole, Exclusion, GroupEventRow, MatchRecord, MatchStatus, Page, PageRequest,
-    Role, Store, StoreResult, User,
+    ChannelAccess, ChannelKind, ChannelView, EventPersonRole, Exclusion, GroupEventRow, MatchRecord, MatchStatus,
+    Membership, Page, PageRequest, Role, Store, StoreResult, User,
 };
 
 /// A channel of at most this many members shows them to each other: its member list travels with
@@ -70,30 +70,49 @@ pub async fn channel(store: &dyn Store, channel_id: Uuid, user: Uuid) -> Result<
     store.channel_access(channel_id, user).await?.ok_or(Error::NotFound)
 }
 
-/// Every channel a person may read, with whether they may post in it: the grant a WebSocket
-/// connection holds for its life (the hub refuses frames for any other channel, and delivers a
-/// channel's messages, typing and receipts only to the connections granted it).
-pub async fn channel_grants(store: &dyn Store, user: Uuid) -> Result<Vec<(Uuid, bool)>> {
-    Ok(store.user_channel_grants(user).await?)
+/// Every channel a person belongs to, read once when a WebSocket connection opens: its grants,
+/// the channels its presence goes to and the `welcome`'s first page all come from this one read.
+pub struct Memberships(Vec<Membership>);
+
+/// A person's [`Memberships`].
+pub async fn memberships(store: &dyn Store, user: Uuid) -> Result<Memberships> {
+    Ok(Memberships(store.user_memberships(user).await?))
+}
+
+impl Memberships {
+    /// Every channel the person may read, with whether they may post in it: the grant a WebSocket
+    /// connection holds for its life (the hub refuses frames for any other channel, and delivers
+    /// a channel's messages, typing and receipts only to the connections granted it).
+    pub fn grants(&self) -> impl Iterator<Item = (Uuid, bool)> + '_ {
+        self.0.iter().map(|m| (m.channel.id, m.can_post))
+    }
+
+    /// The channels a change of the person's presence is announced in, as
+    /// [`presence_channels`] reads them.
+    pub fn presence_channels(&self) -> Vec<Uuid> {
+        self.0.iter().filter(|m| m.channel.member_count <= MEMBER_LIST_UP_TO).map(|m| m.channel.id).collect()
+    }
+
+    /// The first page of the person's channels for a `welcome`, as [`channels`] orders it, with
+    /// every pair channel of theirs that is not on it: 1:1 conversations are always at hand (an
+    /// incoming call names the caller from theirs), and a person has few of them. The cursor is
+    /// the page's. The counts, members and latest sequence numbers are read now, so a connection
+    /// registered for live delivery before this call misses nothing.
+    pub async fn first_page(self, store: &dyn Store, user: Uuid, limit: u32) -> Result<Page<ChannelView>> {
+        let mut all = self.0;
+        all.sort_by_key(|m| std::cmp::Reverse((m.channel.last_activity_at, m.channel.id)));
+        let rest = all.split_off(all.len().min(limit as usize));
+        let next = if rest.is_empty() { None } else { all.last().map(|m| m.channel.id) };
+        all.extend(rest.into_iter().filter(|m| m.channel.kind == ChannelKind::Pair));
+        let items = store.channel_views(user, all, MEMBER_LIST_UP_TO).await?;
+        Ok(Page { items, next })
+    }
 }
 
 /// A page of the channels a person belongs to, most recently active first, as they see them
 /// (read position, unread count, the members of a channel of at most [`MEMBER_LIST_UP_TO`]).
 pub async fn channels(store: &dyn Store, user: Uuid, page: PageRequest) -> Result<Page<ChannelView>> {
     Ok(store.user_channels(user, page, MEMBER_LIST_UP_TO).await?)
-}
-
-/// The first page of a person's channels for a `welcome`, with every pair channel of theirs
-/// that is not on it: 1:1 conversations are always at hand (an incoming call names the caller
-/// from theirs), and a person has few of them. The cursor is the page's.
-pub async fn first_channels(store: &dyn Store, user: Uuid, limit: u32) -> Result<Page<ChannelView>> {
-    let mut page = channels(store, user, PageRequest { after: None, limit }).await?;
-    if page.next.is_some() {
-        let listed: std::collections::HashSet<Uuid> = page.items.iter().map(|c| c.channel.id).collect();
-        let pairs = store.user_pair_channels(user, MEMBER_LIST_UP_TO).await?;
-        page.items.extend(pairs.into_iter().filter(|c| !listed.contains(&c.channel.id)));
-    }
-    Ok(page)
 }
 
 /// One channel as [`channels`] shows it; not found for anyone who is not a member.

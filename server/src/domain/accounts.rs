@@ -516,8 +516,8 @@ pub async fn create_account(
 
 /// The live session a secret opens and its account: `None` when the secret opens none, or when
 /// it is presented the wrong way (a browser session's secret works only as its cookie, an API
-/// token's only as a bearer token). Use is recorded at most once a minute, and a browser
-/// session's expiry slides forward with it.
+/// token's only as a bearer token). Use is recorded at most once a minute, in the background,
+/// and a browser session's expiry slides forward with it.
 pub async fn session(
     core: &super::Core,
     secret: &str,
@@ -536,9 +536,14 @@ pub async fn session(
             SessionKind::Browser => Some(now + time::Duration::hours(core.config.session_ttl_hours as i64)),
             SessionKind::ApiToken => None,
         };
-        if let Err(e) = core.store.touch_session(session.id, now, expires).await {
-            tracing::warn!(error = %e, "could not record session use");
-        }
+        // Recorded beside the request, not in its way: a request that only reads never waits
+        // for a write (on SQLite a busy writer held a one-row read for seconds; docs/benchmarks.md).
+        let (store, id) = (core.store.clone(), session.id);
+        core.tasks.spawn(async move {
+            if let Err(e) = store.touch_session(id, now, expires).await {
+                tracing::warn!(error = %e, "could not record session use");
+            }
+        });
     }
     Ok(Some((session, user)))
 }

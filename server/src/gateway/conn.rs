@@ -201,18 +201,20 @@ impl Connection {
         session: Uuid,
         outbox: Outbox,
     ) -> Result<Connection, crate::domain::Error> {
-        let grants = access::channel_grants(gateway.store.as_ref(), user.id).await?;
-        let id = gateway.hub.register(user.id, session, outbox.clone(), grants.into_iter().collect());
+        // The person's memberships are read once: the grants, the channels presence goes to and
+        // the welcome's first page all come from them.
+        let memberships = access::memberships(gateway.store.as_ref(), user.id).await?;
+        let id = gateway.hub.register(user.id, session, outbox.clone(), memberships.grants().collect());
         let conn = Connection { gateway, user, id, outbox, typing: HashMap::new() };
-        // The channels presence goes to are read once: announcing this person online there, and
-        // telling them who of those channels' members is online.
+        // Announced online in those channels, and told who of their members is online.
         let store = conn.gateway.store.as_ref();
-        let presence_channels = access::presence_channels(store, conn.user.id).await?;
+        let presence_channels = memberships.presence_channels();
         let contacts = access::presence_contacts(store, conn.user.id, &presence_channels).await?;
         conn.update_presence(PresenceState::Online, Some(presence_channels)).await;
         let presence = conn.gateway.bus.presence_of(&contacts).await.unwrap_or_default();
-        // Registered first, so a message stored while the page is read still arrives live.
-        let page = access::first_channels(conn.gateway.store.as_ref(), conn.user.id, channels::FIRST_PAGE).await?;
+        // Registered first, so a message stored while the page is read still arrives live (the
+        // page's counts and sequence numbers are read after registration).
+        let page = memberships.first_page(store, conn.user.id, channels::FIRST_PAGE).await?;
         let channels: Vec<crate::wire::ChannelView> = crate::wire::all(page.items);
         frame(
             &conn.outbox,

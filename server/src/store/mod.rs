@@ -227,6 +227,14 @@ pub struct Channel {
     pub last_activity_at: OffsetDateTime,
 }
 
+/// A person's membership of a channel: the channel, whether they may post, their read position.
+#[derive(Clone, Debug)]
+pub struct Membership {
+    pub channel: Channel,
+    pub can_post: bool,
+    pub last_read_seq: i64,
+}
+
 /// One person's view of a channel: the channel, their read position and unread count.
 #[derive(Clone, Debug)]
 pub struct ChannelView {
@@ -481,8 +489,6 @@ pub trait Store:
         page: PageRequest,
         members_up_to: i64,
     ) -> StoreResult<Page<ChannelView>>;
-    /// Every pair channel (1:1 conversation) of a person, as `user_channels` shows it.
-    async fn user_pair_channels(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<ChannelView>>;
     /// One channel as `user_channels` shows it, if the person is a member.
     async fn user_channel(
         &self,
@@ -490,8 +496,18 @@ pub trait Store:
         channel_id: Uuid,
         members_up_to: i64,
     ) -> StoreResult<Option<ChannelView>>;
-    /// Every channel a person belongs to, with whether they may post in it (no counts, no members).
-    async fn user_channel_grants(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, bool)>>;
+    /// Every channel a person belongs to, with whether they may post in it and their read
+    /// position (no counts, no members): one pass over their memberships.
+    async fn user_memberships(&self, user_id: Uuid) -> StoreResult<Vec<Membership>>;
+    /// Completes some of a person's memberships into channels as `user_channels` shows them:
+    /// unread counts, the members of those of at most `members_up_to` members, and each channel's
+    /// latest sequence number and activity as they are now.
+    async fn channel_views(
+        &self,
+        user_id: Uuid,
+        memberships: Vec<Membership>,
+        members_up_to: i64,
+    ) -> StoreResult<Vec<ChannelView>>;
     /// A page of a channel's members by user id, after `after`: their names and read positions.
     async fn channel_members_page(
         &self,

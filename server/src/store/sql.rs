@@ -10,8 +10,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    CareerStage, Channel, ChannelKind, Event, EventKind, Invitation, InvitationStatus, Mail, Member, Program, Role,
-    SessionKind, SessionRecord, StoreError, User, from_millis,
+    CareerStage, Channel, ChannelKind, Event, EventKind, Invitation, InvitationStatus, Mail, Member, Membership,
+    Program, Role, SessionKind, SessionRecord, StoreError, User, from_millis,
 };
 
 pub(super) fn role_from(s: &str) -> Role {
@@ -240,6 +240,12 @@ pub(super) struct ChannelGrantRow {
     pub channel: ChannelRow,
     pub can_post: bool,
     pub last_read_seq: i64,
+}
+
+impl From<ChannelGrantRow> for Membership {
+    fn from(r: ChannelGrantRow) -> Self {
+        Membership { channel: r.channel.into(), can_post: r.can_post, last_read_seq: r.last_read_seq }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -501,7 +507,7 @@ macro_rules! impl_store {
             }
 
             async fn touch_session(&self, id: Uuid, now: OffsetDateTime, expires_at: Option<OffsetDateTime>) -> StoreResult<()> {
-                sqlx::query::<$db>("UPDATE sessions SET last_used_at = $2, expires_at = COALESCE($3, expires_at) WHERE id = $1")
+                sqlx::query::<$db>("UPDATE sessions SET last_used_at = $2, expires_at = COALESCE($3, expires_at) WHERE id = $1 AND last_used_at < $2")
                     .bind(id)
                     .bind(to_millis(now))
                     .bind(expires_at.map(to_millis))
@@ -1066,19 +1072,8 @@ macro_rules! impl_store {
                 .fetch_all(self.reader())
                 .await?;
                 let page = Page::from_rows(rows, page.limit, |r| r.channel.id);
-                let items = self.channel_views(user_id, page.items, members_up_to).await?;
+                let items = self.channel_views(user_id, page.items.into_iter().map(Into::into).collect(), members_up_to).await?;
                 Ok(Page { items, next: page.next })
-            }
-
-            async fn user_pair_channels(&self, user_id: Uuid, members_up_to: i64) -> StoreResult<Vec<ChannelView>> {
-                let rows = sqlx::query_as::<$db, ChannelGrantRow>(concat!(
-                    "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq ",
-                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 AND c.kind = 'pair'"
-                ))
-                .bind(user_id)
-                .fetch_all(self.reader())
-                .await?;
-                self.channel_views(user_id, rows, members_up_to).await
             }
 
             async fn user_channel(&self, user_id: Uuid, channel_id: Uuid, members_up_to: i64) -> StoreResult<Option<ChannelView>> {
@@ -1091,14 +1086,75 @@ macro_rules! impl_store {
                 .fetch_optional(self.reader())
                 .await?;
                 let Some(row) = row else { return Ok(None) };
-                Ok(self.channel_views(user_id, vec![row], members_up_to).await?.pop())
+                Ok(self.channel_views(user_id, vec![row.into()], members_up_to).await?.pop())
             }
 
-            async fn user_channel_grants(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, bool)>> {
-                Ok(sqlx::query_as::<$db, (Uuid, bool)>("SELECT channel_id, can_post FROM channel_members WHERE user_id = $1")
-                    .bind(user_id)
-                    .fetch_all(self.reader())
-                    .await?)
+            async fn channel_views(&self, user_id: Uuid, rows: Vec<Membership>, members_up_to: i64) -> StoreResult<Vec<ChannelView>> {
+                // Named by channel id, so each count is an index range and a planner cannot
+                // mistake the few channels for the whole table. The channel's latest sequence
+                // number and activity are read again with the counts: a connection that
+                // registered for live delivery before this read misses nothing in between.
+                let ids: Vec<Uuid> = rows.iter().map(|r| r.channel.id).collect();
+                // Per channel: (latest seq, latest activity, read position, unread count).
+                let mut now: std::collections::HashMap<Uuid, (i64, i64, i64, i64)> = std::collections::HashMap::new();
+                for chunk in ids.chunks(IN_LIST_CHUNK) {
+                    let sql = format!(
+                        "SELECT cm.channel_id, c.last_seq, c.last_activity_at, cm.last_read_seq, \
+                         (SELECT COUNT(*) FROM messages m WHERE m.channel_id = cm.channel_id \
+                         AND m.seq > cm.last_read_seq AND m.kind = 'message' AND m.deleted_at IS NULL AND m.sender_id <> cm.user_id) \
+                         FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 AND cm.channel_id IN ({})",
+                        numbered(2, chunk.len())
+                    );
+                    let mut query = sqlx::query_as::<$db, (Uuid, i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(user_id);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    now.extend(query.fetch_all(self.reader()).await?.into_iter().map(|(id, seq, at, read, n)| (id, (seq, at, read, n))));
+                }
+                let small: Vec<Uuid> =
+                    rows.iter().filter(|r| r.channel.member_count <= members_up_to).map(|r| r.channel.id).collect();
+                let mut by_channel: std::collections::HashMap<Uuid, Vec<ChannelMemberView>> = std::collections::HashMap::new();
+                for chunk in small.chunks(IN_LIST_CHUNK) {
+                    let sql = format!(
+                        "SELECT cm.channel_id, u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
+                         WHERE cm.channel_id IN ({}) ORDER BY cm.joined_at, u.id",
+                        numbered(1, chunk.len())
+                    );
+                    let mut query = sqlx::query_as::<$db, (Uuid, Uuid, String, i64)>(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    for (channel, id, name, last_read_seq) in query.fetch_all(self.reader()).await? {
+                        by_channel.entry(channel).or_default().push(ChannelMemberView { user_id: id, name, last_read_seq });
+                    }
+                }
+                // A membership that ended since it was read is left out.
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|r| {
+                        let id = r.channel.id;
+                        let &(last_seq, last_activity_at, last_read_seq, unread) = now.get(&id)?;
+                        let channel = Channel { last_seq, last_activity_at: from_millis(last_activity_at), ..r.channel };
+                        Some(ChannelView {
+                            channel,
+                            can_post: r.can_post,
+                            last_read_seq,
+                            unread,
+                            members: by_channel.remove(&id).unwrap_or_default(),
+                        })
+                    })
+                    .collect())
+            }
+
+            async fn user_memberships(&self, user_id: Uuid) -> StoreResult<Vec<Membership>> {
+                let rows = sqlx::query_as::<$db, ChannelGrantRow>(concat!(
+                    "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq ",
+                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1"
+                ))
+                .bind(user_id)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
             }
 
             async fn channel_member_grants(&self, channel_id: Uuid) -> StoreResult<Vec<(Uuid, bool)>> {
@@ -1354,58 +1410,6 @@ macro_rules! impl_store {
             }
         }
 
-        impl $store {
-            /// Completes a person's channel rows with their unread counts and, for channels of at
-            /// most `members_up_to` members, the members; named by channel id, so each count is
-            /// an index range and a planner cannot mistake the few channels for the whole table.
-            async fn channel_views(&self, user_id: Uuid, rows: Vec<ChannelGrantRow>, members_up_to: i64) -> StoreResult<Vec<ChannelView>> {
-                let ids: Vec<Uuid> = rows.iter().map(|r| r.channel.id).collect();
-                let mut unread: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::new();
-                for chunk in ids.chunks(IN_LIST_CHUNK) {
-                    let sql = format!(
-                        "SELECT cm.channel_id, (SELECT COUNT(*) FROM messages m WHERE m.channel_id = cm.channel_id \
-                         AND m.seq > cm.last_read_seq AND m.kind = 'message' AND m.deleted_at IS NULL AND m.sender_id <> cm.user_id) \
-                         FROM channel_members cm WHERE cm.user_id = $1 AND cm.channel_id IN ({})",
-                        numbered(2, chunk.len())
-                    );
-                    let mut query = sqlx::query_as::<$db, (Uuid, i64)>(sqlx::AssertSqlSafe(sql)).bind(user_id);
-                    for id in chunk {
-                        query = query.bind(*id);
-                    }
-                    unread.extend(query.fetch_all(self.reader()).await?);
-                }
-                let small: Vec<Uuid> =
-                    rows.iter().filter(|r| r.channel.member_count <= members_up_to).map(|r| r.channel.id).collect();
-                let mut by_channel: std::collections::HashMap<Uuid, Vec<ChannelMemberView>> = std::collections::HashMap::new();
-                for chunk in small.chunks(IN_LIST_CHUNK) {
-                    let sql = format!(
-                        "SELECT cm.channel_id, u.id, u.name, cm.last_read_seq FROM channel_members cm JOIN users u ON u.id = cm.user_id \
-                         WHERE cm.channel_id IN ({}) ORDER BY cm.joined_at, u.id",
-                        numbered(1, chunk.len())
-                    );
-                    let mut query = sqlx::query_as::<$db, (Uuid, Uuid, String, i64)>(sqlx::AssertSqlSafe(sql));
-                    for id in chunk {
-                        query = query.bind(*id);
-                    }
-                    for (channel, id, name, last_read_seq) in query.fetch_all(self.reader()).await? {
-                        by_channel.entry(channel).or_default().push(ChannelMemberView { user_id: id, name, last_read_seq });
-                    }
-                }
-                Ok(rows
-                    .into_iter()
-                    .map(|r| {
-                        let id = r.channel.id;
-                        ChannelView {
-                            channel: r.channel.into(),
-                            can_post: r.can_post,
-                            last_read_seq: r.last_read_seq,
-                            unread: unread.get(&id).copied().unwrap_or(0),
-                            members: by_channel.remove(&id).unwrap_or_default(),
-                        }
-                    })
-                    .collect())
-            }
-        }
     };
 }
 
