@@ -65,6 +65,9 @@ pub struct Config {
     pub login_attempts_per_address: u32,
     /// Length of the sign-in rate-limit window, in seconds.
     pub login_window_secs: u64,
+    /// Call check-in ratings reach coordinators only as program totals, and only once at least
+    /// this many different people have rated calls (at least 2).
+    pub checkin_totals_min_people: u32,
     /// `text` or `json` log lines.
     pub log_format: String,
     /// Behind a reverse proxy that sets `X-Forwarded-For`: use it for per-address limits.
@@ -128,6 +131,7 @@ impl Default for Config {
             login_attempts_per_account: 5,
             login_attempts_per_address: 30,
             login_window_secs: 15 * 60,
+            checkin_totals_min_people: 5,
             log_format: "text".to_owned(),
             trust_forwarded_for: false,
             redis_prefix: "kindred:".to_owned(),
@@ -219,6 +223,11 @@ impl Config {
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError("log_format must be text or json".into()));
+        }
+        if self.checkin_totals_min_people < 2 {
+            return Err(ConfigError(
+                "checkin_totals_min_people must be at least 2 (one person's rating is theirs)".into(),
+            ));
         }
         Ok(())
     }

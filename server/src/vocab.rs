@@ -338,10 +338,14 @@ impl MeetingStatus {
 pub enum RiskRule {
     /// Nobody wrote or met for longer than the program allows.
     NoContact,
-    /// Check-in ratings after calls went down.
+    /// Check-in ratings after calls went down. No longer raised (ratings reach coordinators only
+    /// as program totals); kept for alerts raised before, whose detail was withdrawn.
     FallingRatings,
-    /// One of the two answered a fit check with "not a good fit".
+    /// One of the two answered a named fit check with "not a good fit".
     NotAGoodFit,
+    /// One of the two asked a coordinator to get in touch (after a check-in that went badly, or
+    /// at any time from their match).
+    SupportRequested,
 }
 
 impl RiskRule {
@@ -350,6 +354,7 @@ impl RiskRule {
             RiskRule::NoContact => "no_contact",
             RiskRule::FallingRatings => "falling_ratings",
             RiskRule::NotAGoodFit => "not_a_good_fit",
+            RiskRule::SupportRequested => "support_requested",
         }
     }
 }
@@ -358,7 +363,7 @@ impl TryFrom<String> for RiskRule {
     type Error = String;
 
     fn try_from(s: String) -> Result<Self, String> {
-        [RiskRule::NoContact, RiskRule::FallingRatings, RiskRule::NotAGoodFit]
+        [RiskRule::NoContact, RiskRule::FallingRatings, RiskRule::NotAGoodFit, RiskRule::SupportRequested]
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| format!("unknown risk rule {s:?}"))

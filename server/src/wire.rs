@@ -448,16 +448,27 @@ impl From<store::Meeting> for Meeting {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CheckinSummary {
     pub count: i64,
-    /// Mean rating, 1 to 5; null without check-ins.
+    /// How many different people gave them.
+    pub people: i64,
+    /// Ratings are shown only once this many different people have rated calls.
+    pub minimum_people: i64,
+    /// Mean rating, 1 to 5; null without check-ins or with fewer than `minimum_people` people.
     #[schema(required = true)]
     pub average: Option<f64>,
-    /// How many gave 1, 2, 3, 4 and 5.
-    pub distribution: [i64; 5],
+    /// How many gave 1, 2, 3, 4 and 5; null with fewer than `minimum_people` people.
+    #[schema(required = true)]
+    pub distribution: Option<[i64; 5]>,
 }
 
-impl From<store::CheckinSummary> for CheckinSummary {
-    fn from(r: store::CheckinSummary) -> Self {
-        CheckinSummary { count: r.count, average: r.average, distribution: r.distribution }
+impl From<crate::domain::meetings::CheckinTotals> for CheckinSummary {
+    fn from(r: crate::domain::meetings::CheckinTotals) -> Self {
+        CheckinSummary {
+            count: r.count,
+            people: r.people,
+            minimum_people: r.minimum_people,
+            average: r.ratings.map(|(average, _)| average),
+            distribution: r.ratings.map(|(_, distribution)| distribution),
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 // it on the Surveys page (first without answers, to see the errors next to the questions), the
 // mentor through the API; the coordinator's dashboard then charts the program, and the test reads
 // the numbers from the tables beside the charts; the mentee's "not a good fit" raised an alert,
-// which the coordinator answers with a message and resolves; a de-identified export has no names
+// which names her: the coordinator writes to her alone (the mentor is not in that conversation)
+// and resolves it; a de-identified export has no names
 // and shows in the admin's audit log; the mentee turns an email off in Settings; an unsubscribe
 // link with a forged token says so; the other mentee deletes their account and is signed out.
 // axe-core checks the builder, the survey form, the dashboard, alerts, settings and more.
@@ -73,7 +74,7 @@ test('a mentee answers a survey; the coordinator’s dashboard charts the progra
     const cp = coord.page;
     const mp = mentor.page;
     const ep = mentee.page;
-    const { program, mentorId } = await activeMatch({
+    const { program, mentorId, menteeId } = await activeMatch({
       server,
       cp,
       mp,
@@ -224,17 +225,29 @@ test('a mentee answers a survey; the coordinator’s dashboard charts the progra
     assert.equal(engagement[0][7], 'Not a good fit');
     await checkPage(cp, 'engagement');
 
-    // The alert: a message to the pair, then resolved.
+    // The alert: raised by the mentee's named answer, so it is followed up with her alone (what
+    // she answered is not her mentor's to read); then resolved.
     await cp.getByRole('tab', { name: 'Alerts' }).click();
     const card = cp.getByRole('article', { name: `${MENTEE.name} and ${MENTOR.name}: Not a good fit` });
     await card.waitFor();
+    await card.locator('dt:has-text("Raised by") + dd').getByText(MENTEE.name, { exact: true }).waitFor();
+    const [raised] = (await apiCall(cp, 'GET', `/api/programs/${program.id}/alerts`)).items;
+    assert.deepEqual(raised.raised_by, { user_id: menteeId, name: MENTEE.name });
+    await card.getByText(`${MENTOR.name} does not see it.`).waitFor();
     await checkPage(cp, 'alerts');
-    await card.getByRole('button', { name: 'Send message' }).click();
+    const send = card.getByRole('button', { name: `Send to ${MENTEE.name} alone` });
+    await send.click();
     await card.getByText('Write a message first.').waitFor();
-    await card.getByLabel('Message to the pair').fill('Hello both, shall we talk about how it is going?');
-    await card.getByRole('button', { name: 'Send message' }).click();
-    await card.getByRole('status').filter({ hasText: 'Message sent to the pair.' }).waitFor();
-    await card.getByRole('link', { name: 'Open the conversation with the pair' }).waitFor();
+    await card.getByLabel(`Message to ${MENTEE.name} alone`).fill('Hello Nia, shall we talk about how it is going?');
+    await send.click();
+    await card.getByRole('status').filter({ hasText: `Message sent to ${MENTEE.name} alone.` }).waitFor();
+    const followUp = card.getByRole('link', { name: `Open the conversation with ${MENTEE.name}` });
+    const channel = (await followUp.getAttribute('href')).split('/').pop();
+    // The conversation is the coordinator's and the mentee's: the mentor cannot open it.
+    const { members: inFollowUp } = await apiCall(cp, 'GET', `/api/channels/${channel}`);
+    assert.deepEqual(inFollowUp.map((m) => m.name).sort(), [COORDINATOR.name, MENTEE.name].sort());
+    await apiCall(ep, 'GET', `/api/channels/${channel}`);
+    await assert.rejects(apiCall(mp, 'GET', `/api/channels/${channel}`), /HTTP 404/);
     await card.getByRole('button', { name: 'Rematch…' }).click();
     await card.getByText('End this match?').waitFor();
     await checkPage(cp, 'alerts, rematch confirmation');

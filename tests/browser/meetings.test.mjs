@@ -9,14 +9,22 @@
 // overlaps is refused with the API's message, another one is declined by the mentor, and the
 // private calendar feed is created, fetched without a session, replaced (the old URL stops
 // working). Then a video call with fake media: when it ends, both get the check-in dialog; the
-// mentee answers it there, the mentor chooses "Not now" and answers it on the Meetings page; the
-// coordinator sees the aggregate on the program page. axe-core checks the Meetings page, the
-// check-in dialog, the check-in form on the Meetings page and the program page.
+// mentee answers it there (the coordinator then sees one check-in, its rating held back), the
+// mentor chooses "Not now" and answers it on the Meetings page; the coordinator sees the totals
+// on the program page. Two more calls, which the mentor rates badly: after the first, the dialog
+// asks him, and only him, whether he would like a coordinator's help (no thanks); after the
+// second, rated on his Meetings page, he asks, with a note. Asking again from My matches is
+// refused while that request is open. The coordinator's alert names him and shows his words, no
+// rating; she writes to him alone, and the mentee is not in that conversation, and nothing
+// reached the pair's own channel. axe-core checks the Meetings page, the check-in dialog (and
+// its offer), the check-in form on the Meetings page (and its offer), My matches, the alerts and
+// the program page.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
+  COORDINATOR,
   PASSWORD,
   activeMatch,
   apiCall,
@@ -91,8 +99,31 @@ function card(page, title) {
   return page.getByRole('article', { name: title });
 }
 
+/** The question Kindred asks, privately, after a check-in whose ratings are falling. */
+const OFFER = 'Would you like a coordinator to get in touch?';
+const SENT = 'Your coordinators were told. One of them will get in touch with you.';
+const NOTE = 'Our calls keep going off track; I would like some advice.';
+
+/** What asking for support shares, said before anything is sent. */
+function sharing(otherName) {
+  return `Your program’s coordinators will see that you asked, and what you write here. ${otherName} is not told.`;
+}
+
+/** The rows of the coordinator's "Ratings given" table, as cells. */
+async function ratingRows(summary) {
+  const rows = await summary.getByRole('table', { name: 'Ratings given' }).locator('tbody tr').allInnerTexts();
+  return rows.map((r) => r.split('\t').map((c) => c.trim()));
+}
+
 test('meetings: schedule from the chat, live proposal of another time, accept, reminder, .ics, feed, check-ins', async (t) => {
-  const server = await startServer({ env: { KINDRED_WORKER_POLL_MS: '100' } });
+  // Ratings reach coordinators once 2 people have rated calls (the default is 5): one pair is
+  // then enough to see them held back after one person's check-in, and shown after both. Quick
+  // program-data sweeps, so that the test can wait for one after the bad check-ins.
+  const server = await startServer({
+    env: { KINDRED_WORKER_POLL_MS: '100', KINDRED_SWEEP_MS: '300', KINDRED_CHECKIN_TOTALS_MIN_PEOPLE: '2' },
+  });
+  /** Program-data sweeps the server has finished. */
+  const sweeps = async () => Number(/^kindred_sweep_seconds_count (\d+)$/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? 0);
   cleanups.push(() => server.stop());
   browser = await launchBrowser({ media: true });
   const coord = await newPage(browser, server.url);
@@ -105,7 +136,7 @@ test('meetings: schedule from the chat, live proposal of another time, accept, r
   const mentorFrames = recordMeetingFrames(mp);
   const menteeFrames = recordMeetingFrames(ep);
   try {
-    const { program, match, channelId } = await activeMatch({
+    const { program, match, channelId, mentorId } = await activeMatch({
       server,
       cp,
       mp,
@@ -114,6 +145,24 @@ test('meetings: schedule from the chat, live proposal of another time, accept, r
       mentee: MENTEE,
       program: { name: PROGRAM, description: 'Mentoring with scheduled meetings.' },
     });
+
+    /**
+     * Another call: the mentee calls from the pair's chat, the mentor accepts wherever he is, and
+     * she hangs up once both are connected. Resolves with both check-in dialogs (hers, his).
+     */
+    async function callAndHangUp() {
+      await ep.goto(`/messages/${channelId}`);
+      await ep.getByText('Online', { exact: true }).waitFor();
+      await ep.getByRole('button', { name: `Call ${MENTOR.name}` }).click();
+      await mp.getByRole('alertdialog', { name: 'Incoming video call' }).getByRole('button', { name: 'Accept' }).click();
+      const screen = ep.getByRole('dialog', { name: `Call with ${MENTOR.name}` });
+      await screen.getByRole('status').filter({ hasText: /^Connected$/ }).waitFor();
+      await mp.getByRole('dialog', { name: `Call with ${MENTEE.name}` }).getByRole('status').filter({ hasText: /^Connected$/ }).waitFor();
+      await screen.getByRole('button', { name: 'Hang up' }).click();
+      const dialogs = [ep, mp].map((page) => page.getByRole('dialog', { name: 'Quick check-in after your call' }));
+      for (const dialog of dialogs) await dialog.waitFor();
+      return dialogs;
+    }
 
     // The mentor waits on his Meetings page: nothing yet.
     await mp.goto('/meetings');
@@ -291,9 +340,26 @@ test('meetings: schedule from the chat, live proposal of another time, accept, r
     await menteeCheckin.getByLabel('Anything to add? (optional)').fill('Helpful talk about residency.');
     await menteeCheckin.getByRole('button', { name: 'Send check-in' }).click();
     await menteeCheckin.getByText('Thank you: your check-in was sent.').waitFor();
+    assert.equal(await menteeCheckin.getByRole('region', { name: OFFER }).count(), 0, 'a good rating brings no offer');
     await menteeCheckin.getByRole('button', { name: 'Close' }).click();
     assert.equal(await menteeCheckin.count(), 0);
     assert.deepEqual((await apiCall(ep, 'GET', '/api/me/checkins')).calls, []);
+
+    // One person's check-in: the coordinator sees that there is one, not its rating.
+    await cp.goto(`/programs/${program.id}`);
+    const summary = cp.getByRole('region', { name: 'Call check-ins' });
+    await summary.getByText('Ratings are shown once at least 2 people have rated calls (1 so far).').waitFor();
+    assert.equal((await summary.locator('dt:has-text("Check-ins") + dd').innerText()).trim(), '1');
+    assert.equal(await summary.getByRole('table').count(), 0, 'no table of ratings');
+    assert.equal(await summary.getByText(/out of 5/).count(), 0, 'no average');
+    assert.deepEqual(await apiCall(cp, 'GET', `/api/programs/${program.id}/checkins`), {
+      count: 1,
+      people: 1,
+      minimum_people: 2,
+      average: null,
+      distribution: null,
+    });
+    await checkPage(cp, 'program page with the ratings held back (coordinator)');
 
     // The mentor puts it off, and answers on the Meetings page.
     await mentorCheckin.getByRole('button', { name: 'Not now' }).click();
@@ -308,27 +374,138 @@ test('meetings: schedule from the chat, live proposal of another time, accept, r
     await until('the check-in section to go', async () => (await pending.count()) === 0);
     assert.deepEqual((await apiCall(mp, 'GET', '/api/me/checkins')).calls, []);
 
-    // The coordinator sees the aggregate only.
+    // Two people rated: the coordinator sees the totals, and only them.
     await cp.goto(`/programs/${program.id}`);
-    const summary = cp.getByRole('region', { name: 'Call check-ins' });
     await summary.waitFor();
     await summary.getByText(/^4[.,]5 out of 5$/).waitFor();
-    const table = summary.getByRole('table', { name: 'Ratings given' });
-    const rows = await table.locator('tbody tr').allInnerTexts();
-    assert.deepEqual(
-      rows.map((r) => r.split('\t').map((c) => c.trim())),
-      [
-        ['1', '0', '0%'],
-        ['2', '0', '0%'],
-        ['3', '0', '0%'],
-        ['4', '1', '50%'],
-        ['5', '1', '50%'],
-      ],
-    );
+    assert.deepEqual(await ratingRows(summary), [
+      ['1', '0', '0%'],
+      ['2', '0', '0%'],
+      ['3', '0', '0%'],
+      ['4', '1', '50%'],
+      ['5', '1', '50%'],
+    ]);
     assert.equal(await summary.getByText('Helpful talk').count(), 0, 'no note reaches the coordinator');
     const count = await summary.locator('dt:has-text("Check-ins") + dd').innerText();
     assert.equal(count.trim(), '2');
     await checkPage(cp, 'program page with the check-in summary (coordinator)');
+
+    // What the pair's own channel holds before the bad check-ins: nothing may be added to it
+    // because of them (no nudge, no word of a rating or a request).
+    const pairEvents = async () => (await apiCall(ep, 'GET', `/api/channels/${channelId}/messages?limit=100`)).items;
+    const before = new Set((await pairEvents()).map((e) => e.id));
+
+    // A second call, which the mentor rates 2 in the dialog: Kindred asks him, and only him,
+    // whether he would like a coordinator's help. He says no thanks; nothing is raised.
+    let [menteeDialog, mentorDialog] = await callAndHangUp();
+    await mentorDialog.getByRole('radio', { name: '2 — Fair' }).check();
+    await mentorDialog.getByRole('button', { name: 'Send check-in' }).click();
+    await mentorDialog.getByText('Thank you: your check-in was sent.').waitFor();
+    const dialogOffer = mentorDialog.getByRole('region', { name: OFFER });
+    await dialogOffer.getByText(`Sorry that your call with ${MENTEE.name} did not go well. Only you see this question.`).waitFor();
+    await dialogOffer.getByText(sharing(MENTEE.name)).waitFor();
+    await until('focus on the offer’s question', () => mp.evaluate((q) => document.activeElement?.textContent === q, OFFER));
+    await checkPage(mp, 'check-in dialog with the offer of support (mentor)');
+    // The mentee, who rated hers 5, is only thanked.
+    await menteeDialog.getByRole('radio', { name: '5 — Great' }).check();
+    await menteeDialog.getByRole('button', { name: 'Send check-in' }).click();
+    await menteeDialog.getByText('Thank you: your check-in was sent.').waitFor();
+    assert.equal(await menteeDialog.getByRole('region', { name: OFFER }).count(), 0, 'no offer for the mentee');
+    await menteeDialog.getByRole('button', { name: 'Close' }).click();
+    await mentorDialog.getByRole('button', { name: 'No thanks' }).click();
+    assert.equal(await mentorDialog.count(), 0, '"No thanks" closes the dialog');
+    assert.deepEqual((await apiCall(cp, 'GET', `/api/programs/${program.id}/alerts?all=true`)).items, [], 'nothing raised');
+
+    // A third call: the mentor puts the check-in off and rates it 1 on his Meetings page, where
+    // the offer stays once the check-in form is gone. The mentee rates hers through the API: the
+    // answer offers her nothing.
+    [menteeDialog, mentorDialog] = await callAndHangUp();
+    await menteeDialog.getByRole('button', { name: 'Not now' }).click();
+    await mentorDialog.getByRole('button', { name: 'Not now' }).click();
+    const [third] = (await apiCall(ep, 'GET', '/api/me/checkins')).calls;
+    assert.deepEqual(await apiCall(ep, 'POST', `/api/calls/${third}/checkin`, { rating: 4, note: '' }), { support_offer: null });
+    await mp.goto('/meetings');
+    const pendingAgain = mp.getByRole('region', { name: 'Check in after your calls' });
+    await pendingAgain.getByRole('radio', { name: '1 — Poor' }).check();
+    await pendingAgain.getByRole('button', { name: 'Send check-in' }).click();
+    await mp.getByRole('status').filter({ hasText: 'Thank you: your check-in was sent.' }).waitFor();
+    const pageOffer = mp.getByRole('region', { name: OFFER });
+    await pageOffer.getByText(sharing(MENTEE.name)).waitFor();
+    await until('the check-in section to go', async () => (await pendingAgain.count()) === 0);
+    await until('focus on the offer’s question', () => mp.evaluate((q) => document.activeElement?.textContent === q, OFFER));
+    await checkPage(mp, 'Meetings page with the offer of support (mentor)');
+    // He asks, with a note: too long first (checked before sending, focus on the note).
+    const words = pageOffer.getByLabel('Anything you would like them to know? (optional)');
+    await words.fill('x'.repeat(1001));
+    await pageOffer.getByRole('button', { name: 'Ask for support' }).click();
+    await pageOffer.getByText('Use at most 1000 characters; this has 1001.').waitFor();
+    assert.equal(await mp.evaluate(() => document.activeElement?.tagName), 'TEXTAREA');
+    await words.fill(NOTE);
+    await pageOffer.getByRole('button', { name: 'Ask for support' }).click();
+    await mp.getByRole('status').filter({ hasText: SENT }).waitFor();
+    assert.equal(await pageOffer.count(), 0, 'the offer is answered');
+
+    // Asking again from My matches, while that request is open, is refused in the API's words;
+    // Cancel returns focus to the button.
+    await mp.goto('/matches');
+    const matchCard = mp.getByRole('article', { name: `${MENTEE.name}, your mentee` });
+    const askButton = matchCard.getByRole('button', { name: /^Ask a coordinator for help/ });
+    await askButton.click();
+    const askForm = matchCard.getByRole('form', { name: 'Ask a coordinator for help' });
+    await askForm.getByText(sharing(MENTEE.name)).waitFor();
+    assert.equal(await mp.evaluate(() => document.activeElement?.tagName), 'TEXTAREA');
+    await checkPage(mp, 'My matches, asking for support (mentor)');
+    await askForm.getByRole('button', { name: 'Ask for support' }).click();
+    await askForm.getByRole('alert').filter({ hasText: 'You already asked; a coordinator will get in touch' }).waitFor();
+    await askForm.getByRole('button', { name: 'Cancel' }).click();
+    await until('focus back on the button', () => askButton.evaluate((b) => b === document.activeElement));
+
+    // A whole sweep of the pairs after the bad check-ins (the second one to finish from now
+    // started after it): it raised nothing about them (ratings flag no pair), so the only alert
+    // is his request. The coordinator's alert names the mentor and shows his words, no rating.
+    const swept = await sweeps();
+    await until('a whole sweep after the check-ins', async () => (await sweeps()) >= swept + 2);
+    const alerts = (await apiCall(cp, 'GET', `/api/programs/${program.id}/alerts?all=true`)).items;
+    assert.deepEqual(
+      alerts.map((a) => [a.rule, a.raised_by, a.resolved_at]),
+      [['support_requested', { user_id: mentorId, name: MENTOR.name }, null]],
+    );
+    assert.ok(alerts[0].detail.includes(NOTE), alerts[0].detail);
+    await cp.goto(`/programs/${program.id}/data`);
+    await cp.getByRole('tab', { name: 'Alerts' }).click();
+    const alertCard = cp.getByRole('article', { name: `${MENTEE.name} and ${MENTOR.name}: Asked for support` });
+    await alertCard.getByText(NOTE, { exact: false }).waitFor();
+    await alertCard.locator('dt:has-text("Raised by") + dd').getByText(MENTOR.name, { exact: true }).waitFor();
+    assert.doesNotMatch(await alertCard.innerText(), /rat(ed|ing)|of 5/i, 'no rating in the alert');
+    await alertCard.getByText(`${MENTEE.name} does not see it.`).waitFor();
+    await checkPage(cp, 'alerts with a request for support (coordinator)');
+
+    // She writes to him alone.
+    await alertCard.getByLabel(`Message to ${MENTOR.name} alone`).fill('Hello Kwame, happy to help. When would suit you for a call?');
+    await alertCard.getByRole('button', { name: `Send to ${MENTOR.name} alone` }).click();
+    await alertCard.getByRole('status').filter({ hasText: `Message sent to ${MENTOR.name} alone.` }).waitFor();
+    const link = alertCard.getByRole('link', { name: `Open the conversation with ${MENTOR.name}` });
+    const followUp = (await link.getAttribute('href')).split('/').pop();
+    const { members } = await apiCall(cp, 'GET', `/api/channels/${followUp}`);
+    assert.deepEqual(members.map((m) => m.name).sort(), [COORDINATOR.name, MENTOR.name].sort());
+    await apiCall(mp, 'GET', `/api/channels/${followUp}`);
+    await assert.rejects(apiCall(ep, 'GET', `/api/channels/${followUp}`), /HTTP 404/, 'the mentee is not in it');
+    assert.ok(!(await apiCall(ep, 'GET', '/api/channels')).items.some((c) => c.id === followUp));
+
+    // Nothing reached the pair's own channel: no nudge, no word of the rating or the request.
+    const added = (await pairEvents()).filter((e) => !before.has(e.id));
+    assert.deepEqual(added.map((e) => [e.kind, e.body]), [], 'nothing new in the pair’s channel');
+
+    // The totals now count all six check-ins (4, 5, 5, 2, 4 and 1).
+    await cp.goto(`/programs/${program.id}`);
+    await summary.getByText(/^3[.,]5 out of 5$/).waitFor();
+    assert.deepEqual(await ratingRows(summary), [
+      ['1', '1', '17%'],
+      ['2', '1', '17%'],
+      ['3', '0', '0%'],
+      ['4', '2', '33%'],
+      ['5', '2', '33%'],
+    ]);
 
     for (const page of [mp, ep, cp]) {
       if (page.problems.length) assert.fail(`page errors: ${page.problems.join('; ')}`);

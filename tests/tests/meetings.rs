@@ -126,7 +126,12 @@ async fn scheduling_calendars_and_reminders(backend: Backend) {
 }
 
 async fn checkins_after_a_call_only_in_aggregate(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| c.worker_poll_ms = 50).await;
+    // Totals from two people here (the default is five), to see them withheld and then shown.
+    let app = TestApp::spawn_with(backend, |c| {
+        c.worker_poll_ms = 50;
+        c.checkin_totals_min_people = 2;
+    })
+    .await;
     let p = matched_pair(&[&app]).await;
     let (mut mentee_ws, _) = p.mentee.ws(json!({})).await;
     let (mut mentor_ws, _) = p.mentor.ws(json!({})).await;
@@ -141,17 +146,26 @@ async fn checkins_after_a_call_only_in_aggregate(backend: Backend) {
         p.mentee.post(&path, bad).await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     }
     let res = p.mentee.post(&path, json!({"rating": 4, "note": "Very helpful about residency"})).await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body, json!({"support_offer": null}));
     p.mentee.post(&path, json!({"rating": 5})).await.assert_error(StatusCode::CONFLICT, "conflict");
     p.outsider.post(&path, json!({"rating": 1})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     p.coordinator.post(&path, json!({"rating": 1})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let summary = p.coordinator.get(&format!("/api/programs/{}/checkins", p.program)).await;
+    assert_eq!(
+        summary.body,
+        json!({"count": 1, "people": 1, "minimum_people": 2, "average": null, "distribution": null}),
+        "one person's rating is not a total"
+    );
     let res = p.mentor.post(&path, json!({"rating": 2, "note": "Private thoughts"})).await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["support_offer"]["with"]["name"], "Nia", "offered to him alone: {}", res.text);
     assert_eq!(p.mentor.get("/api/me/checkins").await.body["calls"].as_array().unwrap().len(), 0);
 
     let summary = p.coordinator.get(&format!("/api/programs/{}/checkins", p.program)).await;
     assert_eq!(summary.status, StatusCode::OK, "{}", summary.text);
     assert_eq!(summary.body["count"], 2);
+    assert_eq!(summary.body["people"], 2);
     assert_eq!(summary.body["average"], 3.0);
     assert_eq!(summary.body["distribution"], json!([0, 1, 0, 1, 0]));
     assert!(!summary.text.contains("helpful") && !summary.text.contains("Private"), "{}", summary.text);

@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 both_backends!(
     a_fit_check_from_meeting_to_dashboard_and_exports,
     pairs_at_risk_are_flagged_and_nudged_once,
-    falling_check_in_ratings_flag_a_pair,
+    check_in_ratings_stay_private_and_support_is_asked_for,
     notifications_digests_and_unsubscribe_links,
     no_coordinator_endpoint_returns_message_text,
     deleting_an_account_leaves_tombstones,
@@ -366,29 +366,106 @@ async fn pairs_at_risk_are_flagged_and_nudged_once(backend: Backend) {
         .assert_error(StatusCode::CONFLICT, "conflict");
 }
 
-async fn falling_check_in_ratings_flag_a_pair(backend: Backend) {
+async fn check_in_ratings_stay_private_and_support_is_asked_for(backend: Backend) {
     let app = app(backend).await;
     let p = matched_pair(&[&app]).await;
     let alerts = format!("/api/programs/{}/alerts", p.program);
+    let channel = app.state.store.get_match(p.match_id.parse().unwrap()).await.unwrap().channel_id.unwrap();
+    let history = format!("/api/channels/{channel}/messages");
+    let events_in_pair_channel = || async { p.mentee.get(&history).await.body["items"].as_array().unwrap().len() };
+    let before = events_in_pair_channel().await;
     let (mut mentee_ws, _) = p.mentee.ws(json!({})).await;
     let (mut mentor_ws, _) = p.mentor.ws(json!({})).await;
     let (mut coordinator_ws, _) = p.coordinator.ws(json!({})).await;
-    // Two good meetings, then a poor one.
+    // Kwame rates two calls well, then one poorly: he alone is offered support.
     for rating in [5, 5] {
         let call = a_call(&mut mentee_ws, &mut mentor_ws, &p.ids[1]).await;
-        let res = p.mentee.post(&format!("/api/calls/{call}/checkin"), json!({"rating": rating})).await;
-        assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+        let res = p.mentor.post(&format!("/api/calls/{call}/checkin"), json!({"rating": rating})).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        assert_eq!(res.body, json!({"support_offer": null}));
     }
-    app.next_sweep().await;
-    assert!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().is_empty(), "ratings of 5 flag no one");
     let call = a_call(&mut mentee_ws, &mut mentor_ws, &p.ids[1]).await;
-    let res = p.mentee.post(&format!("/api/calls/{call}/checkin"), json!({"rating": 3})).await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
-    let alert = coordinator_ws.recv_matching(|f| f["type"] == "alert").await;
-    assert_eq!(alert["alert"]["rule"], "falling_ratings");
-    assert!(alert["alert"]["detail"].as_str().unwrap().contains("fell from 5.0"), "{alert}");
+    let res = p.mentor.post(&format!("/api/calls/{call}/checkin"), json!({"rating": 2})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        res.body["support_offer"],
+        json!({"match_id": p.match_id, "with": {"user_id": p.ids[0], "name": "Nia"}}),
+        "{}",
+        res.text
+    );
+    // Nia rated the same call well: nothing is offered to her, and nothing tells her of his rating.
+    let res = p.mentee.post(&format!("/api/calls/{call}/checkin"), json!({"rating": 4})).await;
+    assert_eq!(res.body, json!({"support_offer": null}));
+    // Four ratings from two people: below the default five people, no rating total is shown.
+    let totals = p.coordinator.get(&format!("/api/programs/{}/checkins", p.program)).await;
+    assert_eq!(
+        totals.body,
+        json!({"count": 4, "people": 2, "minimum_people": 5, "average": null, "distribution": null}),
+        "{}",
+        totals.text
+    );
+
+    // Sweeps run (the marker), and still no alert, no nudge in the pair's channel.
     app.next_sweep().await;
-    assert_eq!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().len(), 1, "raised once");
+    app.next_sweep().await;
+    assert!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().is_empty(), "a rating raises nothing");
+    let all = p.coordinator.get(&format!("{alerts}?all=true")).await;
+    assert!(all.body["items"].as_array().unwrap().is_empty(), "{}", all.text);
+    assert_eq!(events_in_pair_channel().await, before, "no nudge that could read as his verdict");
+
+    // Refusals change nothing: someone else's match, words too long, unknown fields, a coordinator.
+    let support = format!("/api/matches/{}/support", p.match_id);
+    p.outsider.post(&support, json!({})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    p.coordinator.post(&support, json!({})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    p.mentor
+        .post(&format!("/api/matches/{}/support", uuid::Uuid::new_v4()), json!({}))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    let long = p.mentor.post(&support, json!({"note": "x".repeat(1001)})).await;
+    long.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert!(long.text.contains("note"), "{}", long.text);
+    p.mentor
+        .post(&support, json!({"note": "hi", "rating": 2}))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().is_empty());
+
+    // He asks, in his own words: coordinators see that he asked and what he wrote, not a rating.
+    let res = p.mentor.post(&support, json!({"note": "Our calls keep getting cut short"})).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    let frame = coordinator_ws.recv_matching(|f| f["type"] == "alert").await;
+    let alert = &frame["alert"];
+    assert_eq!(alert["rule"], "support_requested");
+    assert_eq!(alert["raised_by"], json!({"user_id": p.ids[1], "name": "Kwame"}));
+    let detail = alert["detail"].as_str().unwrap();
+    assert!(detail.contains("Kwame asked a coordinator") && detail.contains("cut short"), "{detail}");
+    assert!(!detail.contains('2') && !detail.contains("rat"), "{detail}");
+    p.mentor.post(&support, json!({})).await.assert_error(StatusCode::CONFLICT, "conflict");
+    // His data download holds what he raised; hers does not.
+    let mine = p.mentor.get("/api/me/export").await;
+    let raised = &mine.body["raised_with_coordinators"];
+    assert_eq!(raised.as_array().map(Vec::len), Some(1), "{}", mine.text);
+    assert_eq!(raised[0]["rule"], "support_requested");
+    assert!(raised[0]["detail"].as_str().unwrap().contains("cut short"));
+    assert_eq!(p.mentee.get("/api/me/export").await.body["raised_with_coordinators"], json!([]));
+    assert_eq!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(events_in_pair_channel().await, before, "Nia is not told");
+
+    // The coordinator's follow-up goes to Kwame alone, in one channel however often she writes.
+    let id = alert["id"].as_str().unwrap();
+    let sent = p.coordinator.post(&format!("{alerts}/{id}/message"), json!({"text": "Shall we talk on Friday?"})).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.text);
+    let followup = sent.body["channel_id"].as_str().unwrap().to_owned();
+    let again = p.coordinator.post(&format!("{alerts}/{id}/message"), json!({"text": "Or Monday?"})).await;
+    assert_eq!(again.body["channel_id"], followup.as_str());
+    let seen = p.mentor.get(&format!("/api/channels/{followup}")).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    let mut members: Vec<String> =
+        seen.body["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_owned()).collect();
+    members.sort();
+    assert_eq!(members, vec!["Cora", "Kwame"]);
+    p.mentee.get(&format!("/api/channels/{followup}")).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(events_in_pair_channel().await, before);
 }
 
 async fn notifications_digests_and_unsubscribe_links(backend: Backend) {

@@ -171,20 +171,38 @@ pub struct CheckinInput {
     pub note: String,
 }
 
-/// Rate a call I took part in, once.
+/// After a check-in: what Kindred offers the person who sent it, and them alone.
+#[derive(Serialize, ToSchema)]
+pub struct CheckinResult {
+    /// Set when this person's own ratings of calls with the other person are falling: they may
+    /// ask a coordinator to get in touch (`POST /api/matches/{match_id}/support`). Nobody else
+    /// learns the rating.
+    #[schema(required = true)]
+    pub support_offer: Option<SupportOffer>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupportOffer {
+    pub match_id: Uuid,
+    /// The other person of the match.
+    pub with: crate::vocab::PersonRef,
+}
+
+/// Rate a call I took part in, once. Ratings reach coordinators only as program totals.
 #[utoipa::path(post, path = "/api/calls/{id}/checkin", tag = "meetings", params(("id" = Uuid, Path)), request_body = CheckinInput,
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = CheckinResult), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn checkin(
     State(state): State<AppState>,
     me: CurrentUser,
     ApiPath(call): ApiPath<Uuid>,
     ApiJson(input): ApiJson<CheckinInput>,
-) -> Result<StatusCode, ApiError> {
-    meetings::checkin(&state, &me.user, call, input.rating, input.note).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Json<CheckinResult>, ApiError> {
+    let offer = meetings::checkin(&state, &me.user, call, input.rating, input.note).await?;
+    Ok(Json(CheckinResult { support_offer: offer.map(|o| SupportOffer { match_id: o.match_id, with: o.with }) }))
 }
 
-/// Check-ins of the program's calls, in aggregate only (coordinators).
+/// Check-ins of the program's calls, in aggregate only (coordinators); the ratings only once at
+/// least `minimum_people` people gave them.
 #[utoipa::path(get, path = "/api/programs/{id}/checkins", tag = "meetings", params(("id" = Uuid, Path)),
     responses((status = 200, body = CheckinSummary), (status = 403, body = ErrorBody)))]
 pub async fn checkin_summary(

@@ -119,6 +119,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(program_data::get_risk_settings, program_data::put_risk_settings))
         .routes(routes!(program_data::list_alerts))
         .routes(routes!(program_data::alert_message))
+        .routes(routes!(program_data::ask_for_support))
         .routes(routes!(program_data::alert_rematch))
         .routes(routes!(program_data::alert_resolve))
         .routes(routes!(program_data::dashboard))

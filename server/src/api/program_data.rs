@@ -27,6 +27,31 @@ use crate::vocab::{EmailKind, SurveyAudience, SurveyQuestionKind, Trigger};
 use crate::wire;
 use crate::wire::program_data::{Alert, Overview, PairEngagement, Survey, SurveyInvitation, SurveyResults};
 
+// --- support ---
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SupportInput {
+    /// Words of one's own for the coordinators (at most 1,000 characters); optional.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Ask the program's coordinators to get in touch about my active match. They see an alert naming
+/// me and my words; the other person is not told. Once while the request is open.
+#[utoipa::path(post, path = "/api/matches/{id}/support", tag = "program-data", params(("id" = Uuid, Path)),
+    request_body = SupportInput,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn ask_for_support(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(match_id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<SupportInput>,
+) -> Result<StatusCode, ApiError> {
+    personal::ask_for_support(&state, &me.user, match_id, input.note).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 // --- surveys ---
 
 #[derive(Deserialize, ToSchema)]
@@ -270,11 +295,14 @@ pub struct PairMessageInput {
 
 #[derive(Serialize, ToSchema)]
 pub struct PairMessageSent {
-    /// The group channel of the coordinator and the pair.
+    /// The channel written in: the coordinator's with the pair, or with the one person who raised
+    /// the alert.
     pub channel_id: Uuid,
 }
 
-/// Write to the pair of an alert: in a group channel of the coordinator and the two, opened once.
+/// Write about an alert: to the pair, in a group channel of the coordinator and the two; or, for an
+/// alert one person raised (`raised_by`), to that person alone, in a channel of the coordinator
+/// and them. Each channel is opened once.
 #[utoipa::path(post, path = "/api/programs/{id}/alerts/{alert_id}/message", tag = "program-data",
     params(("id" = Uuid, Path), ("alert_id" = Uuid, Path)), request_body = PairMessageInput,
     responses((status = 200, body = PairMessageSent), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -1,7 +1,7 @@
 //! Scheduled meetings between the two people of an active match: propose a time, accept it or
 //! propose another, decline or cancel; reminders before the start; each person's private calendar
 //! feed. And check-ins after a call both people joined (a 1–5 rating and a note), which
-//! coordinators see only in aggregate.
+//! coordinators see only as program totals over at least `checkin_totals_min_people` people.
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -13,6 +13,7 @@ use super::events::REMINDER_BEFORE;
 use super::jobs::{self, Work};
 use super::notify::{Notice, To};
 use super::program_data::notify as mail;
+use super::program_data::personal::{self, SupportOffer};
 use super::{Core, Error, Problems, Result, validate};
 use crate::store::{CheckinSummary, Meeting, MeetingStatus, NewMeeting, User, to_millis};
 use crate::vocab::EmailKind;
@@ -200,8 +201,9 @@ pub async fn pending_checkins(core: &Core, me: &User) -> Result<Vec<Uuid>> {
     Ok(core.store.pending_checkins(me.id).await?)
 }
 
-/// Rates a call I took part in, once.
-pub async fn checkin(core: &Core, me: &User, call: Uuid, rating: i32, note: String) -> Result<()> {
+/// Rates a call I took part in, once. The rating stays private: when my own ratings of calls
+/// with this person are falling, I alone am offered to ask a coordinator for support.
+pub async fn checkin(core: &Core, me: &User, call: Uuid, rating: i32, note: String) -> Result<Option<SupportOffer>> {
     let mut problems = Problems::default();
     if !(1..=5).contains(&rating) {
         problems.add("rating", "must be between 1 and 5");
@@ -211,24 +213,49 @@ pub async fn checkin(core: &Core, me: &User, call: Uuid, rating: i32, note: Stri
     // Someone else's call is not found; one of mine that cannot be rated (already rated, not
     // ended, or not joined by both) is a conflict. Nothing is written in either case.
     if !core.store.pending_checkins(me.id).await?.contains(&call) {
-        return Err(if is_participant(core, call, me.id).await? {
+        return Err(if peer(core, call, me.id).await?.is_some() {
             Error::Conflict("this call cannot be rated: already rated, not over, or not joined by both".into())
         } else {
             Error::NotFound
         });
     }
     core.store.add_checkin(call, me.id, rating, &note, core.clock.now()).await?;
-    Ok(())
+    match peer(core, call, me.id).await? {
+        Some(other) => personal::support_offer(core, me, call, other).await,
+        None => Ok(None),
+    }
 }
 
-async fn is_participant(core: &Core, call: Uuid, user: Uuid) -> Result<bool> {
-    let Some(stored) = core.store.load_call(call).await? else { return Ok(false) };
+/// The other person of a call `user` took part in.
+async fn peer(core: &Core, call: Uuid, user: Uuid) -> Result<Option<Uuid>> {
+    let Some(stored) = core.store.load_call(call).await? else { return Ok(None) };
     let machine: kindred_signaling::Call = serde_json::from_str(&stored.machine).map_err(Error::internal)?;
-    Ok(machine.peer_of(user).is_some())
+    Ok(machine.peer_of(user))
 }
 
-/// Check-ins of the program's calls, in aggregate only (its coordinators).
-pub async fn checkin_summary(core: &Core, me: &User, program_id: Uuid) -> Result<CheckinSummary> {
+/// A program's check-ins as coordinators see them.
+pub struct CheckinTotals {
+    pub count: i64,
+    /// How many different people gave them.
+    pub people: i64,
+    /// Ratings are shown once this many different people gave them (`checkin_totals_min_people`):
+    /// with fewer, a total could be one person's answer.
+    pub minimum_people: i64,
+    /// The mean and how many gave 1 to 5; none until `minimum_people` people have rated.
+    pub ratings: Option<(f64, [i64; 5])>,
+}
+
+/// Check-ins of the program's calls, in aggregate only (its coordinators), and the ratings only
+/// once enough people gave them.
+pub async fn checkin_summary(core: &Core, me: &User, program_id: Uuid) -> Result<CheckinTotals> {
     ProgramAccess::of(core, me, program_id).await?.require_coordinator()?;
-    Ok(core.store.checkin_summary(program_id).await?)
+    let summary: CheckinSummary = core.store.checkin_summary(program_id).await?;
+    let minimum_people = i64::from(core.config.checkin_totals_min_people);
+    let shown = summary.people >= minimum_people;
+    Ok(CheckinTotals {
+        count: summary.count,
+        people: summary.people,
+        minimum_people,
+        ratings: summary.average.filter(|_| shown).map(|average| (average, summary.distribution)),
+    })
 }

@@ -54,6 +54,8 @@ pub struct NewMeeting {
 #[derive(Clone, Debug)]
 pub struct CheckinSummary {
     pub count: i64,
+    /// How many different people gave them.
+    pub people: i64,
     /// Mean rating, 1 to 5; null without check-ins.
     pub average: Option<f64>,
     /// How many gave 1, 2, 3, 4 and 5.
@@ -97,6 +99,9 @@ pub trait MeetingStore: Send + Sync {
     /// Ended calls both people joined, in which `user` took part and has not checked in.
     async fn pending_checkins(&self, user: Uuid) -> StoreResult<Vec<Uuid>>;
     async fn checkin_summary(&self, program_id: Uuid) -> StoreResult<CheckinSummary>;
+    /// A person's own ratings of their calls with the other person of `call` (in its program),
+    /// oldest first, `call`'s included.
+    async fn own_ratings_of_pair(&self, user: Uuid, call: Uuid) -> StoreResult<Vec<i32>>;
     async fn set_calendar_feed(&self, user: Uuid, token_hash: &str, now: OffsetDateTime) -> StoreResult<()>;
     async fn calendar_feed_user(&self, token_hash: &str) -> StoreResult<Option<Uuid>>;
 }
@@ -318,7 +323,25 @@ macro_rules! impl_meeting_store {
                 let count: i64 = distribution.iter().sum();
                 let total: i64 = distribution.iter().enumerate().map(|(i, n)| (i as i64 + 1) * n).sum();
                 let average = (count > 0).then(|| (total as f64 / count as f64 * 100.0).round() / 100.0);
-                Ok(CheckinSummary { count, average, distribution })
+                let people = sqlx::query_scalar::<$db, i64>(
+                    "SELECT COUNT(DISTINCT k.user_id) FROM call_checkins k JOIN calls c ON c.id = k.call_id WHERE c.program_id = $1",
+                )
+                .bind(program_id)
+                .fetch_one(self.reader())
+                .await?;
+                Ok(CheckinSummary { count, people, average, distribution })
+            }
+
+            async fn own_ratings_of_pair(&self, user: Uuid, call: Uuid) -> StoreResult<Vec<i32>> {
+                Ok(sqlx::query_scalar::<$db, i32>(
+                    "SELECT k.rating FROM call_checkins k JOIN calls c ON c.id = k.call_id JOIN calls this ON this.id = $2 \
+                     WHERE k.user_id = $1 AND c.program_id = this.program_id AND c.pair_key = this.pair_key \
+                     ORDER BY k.created_at, c.id",
+                )
+                .bind(user)
+                .bind(call)
+                .fetch_all(self.reader())
+                .await?)
             }
 
             async fn set_calendar_feed(&self, user: Uuid, token_hash: &str, now: OffsetDateTime) -> StoreResult<()> {

@@ -165,6 +165,9 @@ pub struct AlertRow {
     pub raised_at: i64,
     pub resolved_at: Option<i64>,
     pub resolution: Option<String>,
+    /// The nil id for the program's own rules; else the person (of the pair) whose request or
+    /// named answer raised it.
+    pub raised_by: Uuid,
     pub mentee_id: Uuid,
     pub mentee_name: String,
     pub mentor_id: Uuid,
@@ -313,12 +316,14 @@ pub trait ProgramDataStore: Send + Sync {
     async fn put_risk_settings(&self, program_id: Uuid, settings: &RiskSettingsRow) -> StoreResult<()>;
     /// Programs with at-risk checks on (the default when never set).
     async fn programs_for_risk_checks(&self) -> StoreResult<Vec<Uuid>>;
-    /// Raises an alert unless one is open for the pair and rule: the new alert's id, or `None`.
+    /// Raises an alert unless one is open for the pair, rule and person who raised it (`None`:
+    /// the program's own rules): the new alert's id, or `None`.
     async fn raise_alert(
         &self,
         program_id: Uuid,
         match_id: Uuid,
         rule: RiskRule,
+        raised_by: Option<Uuid>,
         detail: &str,
         now: OffsetDateTime,
     ) -> StoreResult<Option<Uuid>>;
@@ -337,6 +342,16 @@ pub trait ProgramDataStore: Send + Sync {
     async fn checkin_channel(&self, match_id: Uuid, coordinator: Uuid) -> StoreResult<Option<Uuid>>;
     /// Remembers the coordinator's channel with a pair; the one stored first wins.
     async fn set_checkin_channel(&self, match_id: Uuid, coordinator: Uuid, channel: Uuid) -> StoreResult<Uuid>;
+    /// The channel of a coordinator and one person of a program, if opened.
+    async fn followup_channel(&self, program_id: Uuid, coordinator: Uuid, user: Uuid) -> StoreResult<Option<Uuid>>;
+    /// Remembers the channel of a coordinator and one person; the one stored first wins.
+    async fn set_followup_channel(
+        &self,
+        program_id: Uuid,
+        coordinator: Uuid,
+        user: Uuid,
+        channel: Uuid,
+    ) -> StoreResult<Uuid>;
 
     // --- audit, notifications, secrets ---
     async fn record_audit(
@@ -378,6 +393,9 @@ pub trait ProgramDataStore: Send + Sync {
     async fn own_survey_responses(&self, user_id: Uuid) -> StoreResult<Vec<(String, String, i64)>>;
     /// Check-ins of a person: `(call id, rating, note, created at)`.
     async fn own_checkins(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, i32, String, i64)>>;
+    /// What a person raised with coordinators (their requests for support, their named answers
+    /// that a match is not working): `(program id, rule, detail, raised at, resolved at)`.
+    async fn own_alerts(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, String, String, i64, Option<i64>)>>;
     /// Questionnaires of a person: `(program id, answers, completed at)`.
     async fn own_questionnaires(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, String, Option<i64>)>>;
     /// Deletes an account in one transaction: messages become tombstones, the profile is erased,
@@ -776,16 +794,25 @@ macro_rules! impl_program_data_store {
                 .await?)
             }
 
-            async fn raise_alert(&self, program_id: Uuid, match_id: Uuid, rule: RiskRule, detail: &str, now: OffsetDateTime) -> StoreResult<Option<Uuid>> {
+            async fn raise_alert(
+                &self,
+                program_id: Uuid,
+                match_id: Uuid,
+                rule: RiskRule,
+                raised_by: Option<Uuid>,
+                detail: &str,
+                now: OffsetDateTime,
+            ) -> StoreResult<Option<Uuid>> {
                 let id = Uuid::now_v7();
                 let done = sqlx::query::<$db>(
-                    "INSERT INTO risk_alerts (id, program_id, match_id, rule, detail, raised_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (match_id, rule) WHERE resolved_at IS NULL DO NOTHING",
+                    "INSERT INTO risk_alerts (id, program_id, match_id, rule, raised_by, detail, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (match_id, rule, raised_by) WHERE resolved_at IS NULL DO NOTHING",
                 )
                 .bind(id)
                 .bind(program_id)
                 .bind(match_id)
                 .bind(rule.as_str())
+                .bind(raised_by.unwrap_or(Uuid::nil()))
                 .bind(detail)
                 .bind(to_millis(now))
                 .execute(self.writer())
@@ -881,6 +908,31 @@ macro_rules! impl_program_data_store {
                 .execute(self.writer())
                 .await?;
                 self.checkin_channel(match_id, coordinator).await?.ok_or(StoreError::NotFound)
+            }
+
+            async fn followup_channel(&self, program_id: Uuid, coordinator: Uuid, user: Uuid) -> StoreResult<Option<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>(
+                    "SELECT channel_id FROM followup_channels WHERE program_id = $1 AND coordinator_id = $2 AND user_id = $3",
+                )
+                .bind(program_id)
+                .bind(coordinator)
+                .bind(user)
+                .fetch_optional(self.reader())
+                .await?)
+            }
+
+            async fn set_followup_channel(&self, program_id: Uuid, coordinator: Uuid, user: Uuid, channel: Uuid) -> StoreResult<Uuid> {
+                sqlx::query::<$db>(
+                    "INSERT INTO followup_channels (program_id, coordinator_id, user_id, channel_id) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(program_id)
+                .bind(coordinator)
+                .bind(user)
+                .bind(channel)
+                .execute(self.writer())
+                .await?;
+                self.followup_channel(program_id, coordinator, user).await?.ok_or(StoreError::NotFound)
             }
 
             async fn record_audit(&self, actor: Uuid, action: &str, program_id: Option<Uuid>, detail: &str, now: OffsetDateTime) -> StoreResult<()> {
@@ -1082,6 +1134,15 @@ macro_rules! impl_program_data_store {
                 .await?)
             }
 
+            async fn own_alerts(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, String, String, i64, Option<i64>)>> {
+                Ok(sqlx::query_as::<$db, (Uuid, String, String, i64, Option<i64>)>(
+                    "SELECT program_id, rule, detail, raised_at, resolved_at FROM risk_alerts WHERE raised_by = $1 ORDER BY raised_at",
+                )
+                .bind(user_id)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
             async fn own_questionnaires(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, String, Option<i64>)>> {
                 Ok(sqlx::query_as::<$db, (Uuid, String, Option<i64>)>(
                     "SELECT program_id, answers, completed_at FROM questionnaires WHERE user_id = $1",
@@ -1136,6 +1197,7 @@ macro_rules! impl_program_data_store {
                     "DELETE FROM calendar_feeds WHERE user_id = $1",
                     "DELETE FROM password_resets WHERE user_id = $1",
                     "UPDATE call_checkins SET note = '' WHERE user_id = $1",
+                    "UPDATE risk_alerts SET detail = 'removed with the account' WHERE raised_by = $1",
                     "DELETE FROM memberships WHERE user_id = $1",
                 ] {
                     sqlx::query::<$db>(table).bind(user_id).execute(&mut *tx).await?;
@@ -1198,7 +1260,7 @@ macro_rules! survey_invitation_select {
 
 macro_rules! alert_select {
     () => {
-        "SELECT a.id, a.program_id, a.match_id, a.rule, a.detail, a.raised_at, a.resolved_at, a.resolution, \
+        "SELECT a.id, a.program_id, a.match_id, a.rule, a.detail, a.raised_at, a.resolved_at, a.resolution, a.raised_by, \
          m.mentee_id, e.name AS mentee_name, m.mentor_id, r.name AS mentor_name FROM risk_alerts a \
          JOIN matches m ON m.id = a.match_id JOIN users e ON e.id = m.mentee_id JOIN users r ON r.id = m.mentor_id"
     };

@@ -89,13 +89,18 @@ pub struct Alert {
     pub mentee: PersonRef,
     pub mentor: PersonRef,
     pub rule: RiskRule,
+    /// The person of the pair whose request or named answer raised it (null for the program's
+    /// own rules): a coordinator's message about this alert goes to them alone.
+    #[schema(required = true)]
+    pub raised_by: Option<PersonRef>,
     pub detail: String,
     #[serde(with = "time::serde::rfc3339")]
     pub raised_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(required = true)]
     pub resolved_at: Option<OffsetDateTime>,
-    /// `resolved`, `rematched` or `cleared` (the condition went away).
+    /// `resolved`, `rematched`, `cleared` (the condition went away) or `withdrawn` (it named a
+    /// check-in rating, from before ratings became private).
     #[schema(required = true)]
     pub resolution: Option<String>,
 }
@@ -109,6 +114,7 @@ impl From<program_data::Alert> for Alert {
             mentee: v.mentee,
             mentor: v.mentor,
             rule: v.rule,
+            raised_by: v.raised_by,
             detail: v.detail,
             raised_at: v.raised_at,
             resolved_at: v.resolved_at,

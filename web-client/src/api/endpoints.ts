@@ -7,6 +7,7 @@ import type {
   ApiToken,
   CalendarFeed,
   CallSummary,
+  CheckinResult,
   CheckinSummary,
   CreatedToken,
   ImportResult,
@@ -158,6 +159,12 @@ export const api = {
     }),
   rematch: (matchId: string, reason?: string) =>
     request<Match>('POST', `/api/matches/${seg(matchId)}/rematch`, { json: reason ? { reason } : {} }),
+  /**
+   * Asks the program's coordinators to get in touch about my active match: they see that I asked
+   * and my note; the other person is not told. 409 while an earlier request is open.
+   */
+  askForSupport: (matchId: string, note?: string) =>
+    request<void>('POST', `/api/matches/${seg(matchId)}/support`, { json: note ? { note } : {} }),
 
   /** ICE servers (and short-lived TURN credentials) for my next call. */
   iceServers: () => request<IceConfig>('GET', '/api/calls/ice-servers'),
@@ -180,8 +187,9 @@ export const api = {
   meetingIcsUrl: (id: string) => `/api/meetings/${seg(id)}/ics`,
   newCalendarFeed: () => request<CalendarFeed>('POST', '/api/me/calendar-feed'),
   pendingCheckins: () => request<PendingCheckins>('GET', '/api/me/checkins'),
+  /** Rates a call, once; the answer may offer me (and only me) a coordinator's support. */
   checkin: (callId: string, rating: number, note: string) =>
-    request<void>('POST', `/api/calls/${seg(callId)}/checkin`, { json: { rating, note } }),
+    request<CheckinResult>('POST', `/api/calls/${seg(callId)}/checkin`, { json: { rating, note } }),
   /** The program's check-ins in aggregate (coordinators). */
   programCheckins: (id: string) => request<CheckinSummary>('GET', `/api/programs/${seg(id)}/checkins`),
 

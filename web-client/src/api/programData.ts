@@ -62,12 +62,18 @@ export type AnswerValue = Schemas['AnswerValue'];
 
 // Engagement and pairs at risk.
 
-/** Why a pair was flagged (`Alert.rule`). */
+/**
+ * Why a pair was flagged (`Alert.rule`): the program's own rule (`no_contact`), one person's named
+ * fit-check answer (`not_a_good_fit`) or request (`support_requested`). `falling_ratings` is no
+ * longer raised (check-in ratings are private); older ones were closed as `withdrawn`.
+ */
 export type RiskRule = Schemas['RiskRule'];
 
 /**
- * A pair at risk: `resolved_at` and `resolution` (`resolved`, `rematched` or `cleared`, the
- * condition went away) are null while the alert is open.
+ * A pair at risk: `resolved_at` and `resolution` (`resolved`, `rematched`, `cleared` when the
+ * condition went away, or `withdrawn` for an old alert that named a check-in rating) are null
+ * while the alert is open. `raised_by` is the person whose request or named answer raised it
+ * (null for the program's own rules): a coordinator's message about it goes to them alone.
  */
 export type Alert = Schemas['Alert'];
 
@@ -137,6 +143,7 @@ export const dataApi = {
     request<RiskSettings>('PUT', `/api/programs/${seg(id)}/risk-settings`, { json: settings }),
   alerts: (id: string, all: boolean, cursor?: string | null) =>
     request<Page<Alert>>('GET', `/api/programs/${seg(id)}/alerts${query({ all: all ? 'true' : undefined, cursor })}`),
+  /** Writes about an alert: to the pair, or to `raised_by` alone when one person raised it. */
   messagePair: (id: string, alertId: string, text: string) =>
     request<Schemas['PairMessageSent']>('POST', `/api/programs/${seg(id)}/alerts/${seg(alertId)}/message`, {
       json: { text },

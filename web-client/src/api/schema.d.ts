@@ -204,7 +204,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rate a call I took part in, once. */
+        /** Rate a call I took part in, once. Ratings reach coordinators only as program totals. */
         post: operations["checkin"];
         delete?: never;
         options?: never;
@@ -444,6 +444,26 @@ export interface paths {
          *     channel opens.
          */
         post: operations["respond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matches/{id}/support": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the program's coordinators to get in touch about my active match. They see an alert naming
+         *     me and my words; the other person is not told. Once while the request is open.
+         */
+        post: operations["ask_for_support"];
         delete?: never;
         options?: never;
         head?: never;
@@ -820,7 +840,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Write to the pair of an alert: in a group channel of the coordinator and the two, opened once. */
+        /**
+         * Write about an alert: to the pair, in a group channel of the coordinator and the two; or, for an
+         *     alert one person raised (`raised_by`), to that person alone, in a channel of the coordinator
+         *     and them. Each channel is opened once.
+         */
         post: operations["alert_message"];
         delete?: never;
         options?: never;
@@ -906,7 +930,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Check-ins of the program's calls, in aggregate only (coordinators). */
+        /**
+         * Check-ins of the program's calls, in aggregate only (coordinators); the ratings only once at
+         *     least `minimum_people` people gave them.
+         */
         get: operations["checkin_summary"];
         put?: never;
         post?: never;
@@ -1482,7 +1509,11 @@ export interface components {
             program_id: string;
             /** Format: date-time */
             raised_at: string;
-            /** @description `resolved`, `rematched` or `cleared` (the condition went away). */
+            raised_by: components["schemas"]["PersonRef"] | null;
+            /**
+             * @description `resolved`, `rematched`, `cleared` (the condition went away) or `withdrawn` (it named a
+             *     check-in rating, from before ratings became private).
+             */
             resolution: string | null;
             /** Format: date-time */
             resolved_at: string | null;
@@ -1707,17 +1738,31 @@ export interface components {
              */
             rating: number;
         };
+        /** @description After a check-in: what Kindred offers the person who sent it, and them alone. */
+        CheckinResult: {
+            support_offer: components["schemas"]["SupportOffer"] | null;
+        };
         /** @description Check-ins of a program, only in aggregate. */
         CheckinSummary: {
             /**
              * Format: double
-             * @description Mean rating, 1 to 5; null without check-ins.
+             * @description Mean rating, 1 to 5; null without check-ins or with fewer than `minimum_people` people.
              */
             average: number | null;
             /** Format: int64 */
             count: number;
-            /** @description How many gave 1, 2, 3, 4 and 5. */
-            distribution: number[];
+            /** @description How many gave 1, 2, 3, 4 and 5; null with fewer than `minimum_people` people. */
+            distribution: number[] | null;
+            /**
+             * Format: int64
+             * @description Ratings are shown only once this many different people have rated calls.
+             */
+            minimum_people: number;
+            /**
+             * Format: int64
+             * @description How many different people gave them.
+             */
+            people: number;
         };
         Count: {
             /** Format: int64 */
@@ -1989,7 +2034,11 @@ export interface components {
                 program_id: string;
                 /** Format: date-time */
                 raised_at: string;
-                /** @description `resolved`, `rematched` or `cleared` (the condition went away). */
+                raised_by: components["schemas"]["PersonRef"] | null;
+                /**
+                 * @description `resolved`, `rematched`, `cleared` (the condition went away) or `withdrawn` (it named a
+                 *     check-in rating, from before ratings became private).
+                 */
                 resolution: string | null;
                 /** Format: date-time */
                 resolved_at: string | null;
@@ -2684,7 +2733,8 @@ export interface components {
         PairMessageSent: {
             /**
              * Format: uuid
-             * @description The group channel of the coordinator and the pair.
+             * @description The channel written in: the coordinator's with the pair, or with the one person who raised
+             *     the alert.
              */
             channel_id: string;
         };
@@ -2912,7 +2962,7 @@ export interface components {
          * @description Why a pair was flagged as at risk.
          * @enum {string}
          */
-        RiskRule: "no_contact" | "falling_ratings" | "not_a_good_fit";
+        RiskRule: "no_contact" | "falling_ratings" | "not_a_good_fit" | "support_requested";
         RiskSettings: {
             /** @description Whether pairs are checked at all. */
             enabled: boolean;
@@ -2978,6 +3028,16 @@ export interface components {
         };
         StatusView: {
             status: string;
+        };
+        SupportInput: {
+            /** @description Words of one's own for the coordinators (at most 1,000 characters); optional. */
+            note?: string | null;
+        };
+        SupportOffer: {
+            /** Format: uuid */
+            match_id: string;
+            /** @description The other person of the match. */
+            with: components["schemas"]["PersonRef"];
         };
         /** @description A survey as coordinators see it. */
         Survey: {
@@ -3575,11 +3635,13 @@ export interface operations {
             };
         };
         responses: {
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CheckinResult"];
+                };
             };
             404: {
                 headers: {
@@ -4138,6 +4200,53 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Match"];
                 };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ask_for_support: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupportInput"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             404: {
                 headers: {

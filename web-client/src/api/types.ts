@@ -149,5 +149,18 @@ export type CalendarFeed = Schemas['CalendarFeed'];
 /** Calls I took part in (both joined) that I have not rated yet, newest first. */
 export type PendingCheckins = Schemas['PendingCheckins'];
 
-/** A program's check-ins, in aggregate only (coordinators); `average` is null without any. */
+/**
+ * A program's check-ins, in aggregate only (coordinators). `average` and `distribution` are null
+ * until at least `minimum_people` different people have rated calls (`people` so far): with
+ * fewer, a total could be one person's rating.
+ */
 export type CheckinSummary = Schemas['CheckinSummary'];
+
+/**
+ * `POST /api/calls/{id}/checkin`: what Kindred offers the person who sent it, and them alone.
+ * `support_offer` is set when their own ratings of calls with the other person are falling.
+ */
+export type CheckinResult = Schemas['CheckinResult'];
+
+/** An offer to ask a coordinator to get in touch about a match (`with`: the other person). */
+export type SupportOffer = Schemas['SupportOffer'];

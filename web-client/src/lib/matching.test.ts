@@ -108,9 +108,10 @@ describe('a match as one of its people sees it', () => {
     expect(v.theirs).toBe('accepted');
     expect(v.canRespond).toBe(true);
     expect(v.canRematch).toBe(false);
+    expect(v.canAskForSupport).toBe(false);
   });
 
-  it('does not ask twice, and offers a rematch once active', () => {
+  it('does not ask twice, and offers a rematch and support once active', () => {
     const m = match({ mentor_response: 'accepted' });
     expect(matchView(m, m.mentor.user_id).canRespond).toBe(false);
     const active = match({ status: 'active', mentee_response: 'accepted', mentor_response: 'accepted' });
@@ -118,7 +119,10 @@ describe('a match as one of its people sees it', () => {
     expect(v.other.name).toBe('Kwame');
     expect(v.canRespond).toBe(false);
     expect(v.canRematch).toBe(true);
+    expect(v.canAskForSupport).toBe(true);
+    expect(matchView(active, active.mentee.user_id).canAskForSupport).toBe(true);
     expect(matchView(match({ status: 'ended' }), active.mentor.user_id).canRematch).toBe(false);
+    expect(matchView(match({ status: 'ended' }), active.mentor.user_id).canAskForSupport).toBe(false);
   });
 
   it('offers nothing to someone who is not in the match', () => {
@@ -126,6 +130,7 @@ describe('a match as one of its people sees it', () => {
     expect(v.side).toBeNull();
     expect(v.canRespond).toBe(false);
     expect(v.canRematch).toBe(false);
+    expect(matchView(match({ status: 'active' }), 'someone-else').canAskForSupport).toBe(false);
   });
 });
 

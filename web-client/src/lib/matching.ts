@@ -190,6 +190,8 @@ export interface MatchView {
   canRespond: boolean;
   /** An open match either person may end. */
   canRematch: boolean;
+  /** An active match of mine, about which I may ask the coordinators to get in touch. */
+  canAskForSupport: boolean;
 }
 
 export function matchView(match: Match, userId: string | null | undefined): MatchView {
@@ -204,6 +206,7 @@ export function matchView(match: Match, userId: string | null | undefined): Matc
     theirs: otherRole === 'mentee' ? match.mentee_response : match.mentor_response,
     canRespond: match.status === 'proposed' && mine === 'pending',
     canRematch: side !== null && match.status === 'active',
+    canAskForSupport: side !== null && match.status === 'active',
   };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { match, ME, meeting, THEM } from '../chat/testing';
 import {
   averageLabel,
+  checkinTotals,
   distributionRows,
   durationLabel,
   icsFileName,
@@ -183,6 +184,21 @@ describe('labels', () => {
     expect(icsFileName('¿¿??')).toBe('meeting.ics');
     expect(averageLabel(null)).toBe('—');
     expect(averageLabel(4.5)).toMatch(/^4[.,]5 out of 5$/);
+  });
+
+  it('holds the ratings back until enough people have rated calls', () => {
+    expect(checkinTotals({ count: 0, people: 0, minimum_people: 5, average: null, distribution: null })).toEqual({ kind: 'none' });
+    expect(checkinTotals({ count: 3, people: 2, minimum_people: 5, average: null, distribution: null })).toEqual({
+      kind: 'withheld',
+      count: 3,
+      text: 'Ratings are shown once at least 5 people have rated calls (2 so far).',
+    });
+    expect(checkinTotals({ count: 6, people: 5, minimum_people: 5, average: 4, distribution: [0, 1, 1, 1, 3] })).toEqual({
+      kind: 'shown',
+      count: 6,
+      average: 4,
+      distribution: [0, 1, 1, 1, 3],
+    });
   });
 
   it('shares each rating of the check-ins', () => {

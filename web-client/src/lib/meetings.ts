@@ -2,7 +2,7 @@
 // may do with it, its status in words), upcoming and past lists, the checks of the scheduling
 // form, and the notices that live `meeting` frames raise.
 import type { FieldErrors } from '../api/client';
-import type { Match, Meeting, MeetingStatus } from '../api/types';
+import type { CheckinSummary, Match, Meeting, MeetingStatus } from '../api/types';
 import { formatInZone, formatTimeInZone, parseWallTime, toRfc3339, zonedToInstant } from './zoned';
 
 export const MAX_TITLE = 200;
@@ -269,6 +269,29 @@ export const RATINGS: readonly { value: string; label: string }[] = [
   { value: '4', label: '4 — Very good' },
   { value: '5', label: '5 — Great' },
 ];
+
+/**
+ * What coordinators are shown of a program's check-ins: nothing yet; how many, with the ratings
+ * held back until enough different people have rated calls (with fewer, a total could be one
+ * person's rating); or the totals.
+ */
+export type CheckinTotals =
+  | { kind: 'none' }
+  | { kind: 'withheld'; count: number; text: string }
+  | { kind: 'shown'; count: number; average: number; distribution: readonly number[] };
+
+export function checkinTotals(summary: CheckinSummary): CheckinTotals {
+  const { count, average, distribution } = summary;
+  if (count === 0) return { kind: 'none' };
+  if (average === null || distribution === null) {
+    return {
+      kind: 'withheld',
+      count,
+      text: `Ratings are shown once at least ${summary.minimum_people} people have rated calls (${summary.people} so far).`,
+    };
+  }
+  return { kind: 'shown', count, average, distribution };
+}
 
 /** The average rating in words ("4.5 out of 5"), or a dash without check-ins. */
 export function averageLabel(average: number | null): string {

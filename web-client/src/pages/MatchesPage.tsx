@@ -1,5 +1,7 @@
 // My matches: proposals waiting for an answer, active matches (with their chat) and past ones.
-// The list stays live: `match` frames on the chat connection update it (chat/matches.ts).
+// The list stays live: `match` frames on the chat connection update it (chat/matches.ts). From an
+// active match, either person may end it for a rematch, or ask the program's coordinators to get
+// in touch (without the other person being told).
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -9,6 +11,7 @@ import { matchKeys } from '../api/queryKeys';
 import type { Match, Membership } from '../api/types';
 import { applyMatchUpdate } from '../chat/matches';
 import { FormError, StatusMessage, TextAreaField } from '../components/forms';
+import { SupportRequestForm } from '../components/meetings/SupportRequest';
 import { PageHeading, QueryStatus } from '../components/Page';
 import { LoadMore, usePagedList } from '../components/paged';
 import { formatDateTime, roleLabel } from '../lib/format';
@@ -94,7 +97,7 @@ function NoMatchYet({ hasPast, memberships }: { hasPast: boolean; memberships: r
   );
 }
 
-type Panel = 'none' | 'decline' | 'rematch';
+type Panel = 'none' | 'decline' | 'rematch' | 'support';
 
 function MatchCard({ match, userId, onDone }: { match: Match; userId: string | null; onDone: (message: string) => void }) {
   const queryClient = useQueryClient();
@@ -107,17 +110,28 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
   const panelRef = useRef<HTMLFormElement>(null);
   const actionsRef = useRef<HTMLDivElement>(null);
   const [cancelled, setCancelled] = useState(0);
+  // The panel last opened, so that cancelling it returns focus to the button that opened it.
+  const opened = useRef<Panel>('none');
 
   useEffect(() => {
-    if (panel !== 'none') panelRef.current?.querySelector('textarea')?.focus();
+    // The support form focuses its own note.
+    if (panel === 'decline' || panel === 'rematch') panelRef.current?.querySelector('textarea')?.focus();
   }, [panel]);
 
-  // Cancelling a decline or a rematch puts focus back on the buttons it came from.
+  // Cancelling a panel puts focus back on the button it came from.
   useEffect(() => {
-    if (cancelled > 0) actionsRef.current?.querySelector('button')?.focus();
+    if (cancelled === 0) return;
+    const actions = actionsRef.current;
+    (actions?.querySelector<HTMLButtonElement>(`[data-panel="${opened.current}"]`) ?? actions?.querySelector('button'))?.focus();
   }, [cancelled]);
 
+  function cancelPanel() {
+    setPanel('none');
+    setCancelled((n) => n + 1);
+  }
+
   function open(next: Panel) {
+    opened.current = next;
     setPanel(next);
     setReason('');
     setReasonError(undefined);
@@ -238,7 +252,7 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
           <p className="muted">Your chat with {v.other.name} is being set up; it will appear in Messages shortly.</p>
         )
       ) : null}
-      {panel === 'none' && (v.canRespond || v.canRematch) ? (
+      {panel === 'none' && (v.canRespond || v.canRematch || v.canAskForSupport) ? (
         <div className="actions" ref={actionsRef}>
           {v.canRespond ? (
             <>
@@ -246,19 +260,62 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
                 {respond.isPending ? 'Saving…' : 'Accept'}
                 <span className="visually-hidden"> the match with {v.other.name}</span>
               </button>
-              <button type="button" className="button-danger" onClick={() => open('decline')} disabled={busy}>
+              <button
+                type="button"
+                className="button-danger"
+                data-panel="decline"
+                onClick={() => open('decline')}
+                disabled={busy}
+              >
                 Decline<span className="visually-hidden"> the match with {v.other.name}</span>…
               </button>
             </>
           ) : null}
+          {v.canAskForSupport ? (
+            <button
+              type="button"
+              className="button-secondary"
+              data-panel="support"
+              onClick={() => open('support')}
+              disabled={busy}
+            >
+              Ask a coordinator for help<span className="visually-hidden"> with your match with {v.other.name}</span>…
+            </button>
+          ) : null}
           {v.canRematch ? (
-            <button type="button" className="button-secondary" onClick={() => open('rematch')} disabled={busy}>
+            <button
+              type="button"
+              className="button-secondary"
+              data-panel="rematch"
+              onClick={() => open('rematch')}
+              disabled={busy}
+            >
               Ask for a rematch<span className="visually-hidden"> instead of {v.other.name}</span>…
             </button>
           ) : null}
         </div>
       ) : null}
-      {panel !== 'none' ? (
+      {panel === 'support' ? (
+        <div className="inline-panel">
+          <h4 id={`${base}-panel`}>Ask a coordinator for help</h4>
+          <p>
+            A coordinator of {match.program_name} can get in touch with you about your match with {v.other.name}.
+          </p>
+          <SupportRequestForm
+            matchId={match.id}
+            otherName={v.other.name}
+            labelledBy={`${base}-panel`}
+            focusNote
+            onSent={(message) => {
+              setPanel('none');
+              onDone(message);
+            }}
+            dismissLabel="Cancel"
+            onDismiss={cancelPanel}
+          />
+        </div>
+      ) : null}
+      {panel === 'decline' || panel === 'rematch' ? (
         <form ref={panelRef} onSubmit={submitPanel} noValidate className="inline-panel" aria-labelledby={`${base}-panel`}>
           <h4 id={`${base}-panel`}>
             {panel === 'decline' ? `Decline the match with ${v.other.name}` : `End your match with ${v.other.name}?`}
@@ -283,12 +340,7 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
             <button type="submit" className="button-danger" disabled={busy}>
               {busy ? 'Saving…' : panel === 'decline' ? 'Decline match' : 'End match and ask for a rematch'}
             </button>
-            <button type="button" className="button-secondary" onClick={() => {
-                setPanel('none');
-                setCancelled((n) => n + 1);
-              }}
-              disabled={busy}
-            >
+            <button type="button" className="button-secondary" onClick={cancelPanel} disabled={busy}>
               Cancel
             </button>
           </div>

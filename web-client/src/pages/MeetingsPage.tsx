@@ -2,19 +2,22 @@
 // each), proposing a new one to a match, past meetings, and the private calendar feed. Times are
 // shown and typed in the person's time zone. The list stays live: `meeting` frames on the chat
 // connection update it (chat/meetings.ts). `?channel=<pair channel>` (the Schedule link in a
-// conversation) chooses that pair in the form and takes the reader to it.
+// conversation) chooses that pair in the form and takes the reader to it. A check-in that comes
+// back with a private offer of support shows it at the top of the page: the check-in form goes
+// away with the call once it is no longer pending, the offer stays until it is answered.
 import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/endpoints';
 import { checkinKeys, matchKeys, meetingKeys } from '../api/queryKeys';
-import type { Meeting } from '../api/types';
+import type { Meeting, SupportOffer } from '../api/types';
 import { applyMeetingUpdate } from '../chat/meetings';
 import { StatusMessage } from '../components/forms';
 import { CalendarFeedSection } from '../components/meetings/CalendarFeedSection';
 import { CheckinForm } from '../components/meetings/CheckinForm';
 import { MeetingCard } from '../components/meetings/MeetingCard';
 import { ScheduleMeetingForm } from '../components/meetings/ScheduleMeetingForm';
+import { SupportOfferPanel } from '../components/meetings/SupportRequest';
 import { PageHeading, QueryStatus } from '../components/Page';
 import { usePagedList } from '../components/paged';
 import { browserTimeZone } from '../lib/format';
@@ -37,11 +40,24 @@ export function MeetingsPage() {
   const matches = usePagedList(matchKeys.mine, (cursor) => api.myMatches(cursor));
   const [status, setStatus] = useState<string | null>(null);
   const statusRef = useRef<HTMLDivElement>(null);
+  // The latest private offer of support, with a number so that a new one is a new panel (which
+  // takes focus) even for the same match.
+  const [offer, setOffer] = useState<{ offer: SupportOffer; n: number } | null>(null);
 
   function done(message: string) {
     setStatus(message);
     // The meeting acted on may have moved to another list: keep focus on the outcome.
     statusRef.current?.focus();
+  }
+
+  function checkedIn(message: string, supportOffer: SupportOffer | null) {
+    if (!supportOffer) {
+      done(message);
+      return;
+    }
+    // The offer's panel takes focus (its question), under the thanks.
+    setStatus(message);
+    setOffer((o) => ({ offer: supportOffer, n: (o?.n ?? 0) + 1 }));
   }
 
   const { upcoming, past } = splitMeetings(meetings.data?.items ?? [], now);
@@ -59,7 +75,24 @@ export function MeetingsPage() {
       <div ref={statusRef} tabIndex={-1} className="status-anchor">
         <StatusMessage message={status} />
       </div>
-      <PendingCheckins onDone={done} />
+      {offer ? (
+        <div className="card">
+          <SupportOfferPanel
+            key={offer.n}
+            offer={offer.offer}
+            level={2}
+            onSent={(message) => {
+              setOffer(null);
+              done(message);
+            }}
+            onDecline={() => {
+              setOffer(null);
+              statusRef.current?.focus();
+            }}
+          />
+        </div>
+      ) : null}
+      <PendingCheckins onDone={checkedIn} />
       <section aria-labelledby="upcoming-heading">
         <h2 id="upcoming-heading">Upcoming meetings</h2>
         <QueryStatus query={meetings} loading="Loading your meetings…" />
@@ -164,7 +197,7 @@ function ScheduleSection({
   );
 }
 
-function PendingCheckins({ onDone }: { onDone: (message: string) => void }) {
+function PendingCheckins({ onDone }: { onDone: (message: string, offer: SupportOffer | null) => void }) {
   const pending = useQuery({ queryKey: checkinKeys.pending, queryFn: () => api.pendingCheckins() });
   const calls = pending.data?.calls ?? [];
   if (pending.isError) {

@@ -98,10 +98,14 @@ pub struct Alert {
     pub mentee: PersonRef,
     pub mentor: PersonRef,
     pub rule: RiskRule,
+    /// The person of the pair whose request or named answer raised it; none for the program's
+    /// own rules. A coordinator's follow-up on such an alert goes to that person alone.
+    pub raised_by: Option<PersonRef>,
     pub detail: String,
     pub raised_at: OffsetDateTime,
     pub resolved_at: Option<OffsetDateTime>,
-    /// `resolved`, `rematched` or `cleared` (the condition went away).
+    /// `resolved`, `rematched`, `cleared` (the condition went away) or `withdrawn` (an alert
+    /// that named a check-in rating, from before ratings became private).
     pub resolution: Option<String>,
 }
 
@@ -114,6 +118,10 @@ impl Alert {
             mentee: PersonRef { user_id: a.mentee_id, name: a.mentee_name.clone() },
             mentor: PersonRef { user_id: a.mentor_id, name: a.mentor_name.clone() },
             rule: a.rule,
+            raised_by: [(a.mentee_id, &a.mentee_name), (a.mentor_id, &a.mentor_name)]
+                .into_iter()
+                .find(|(id, _)| !a.raised_by.is_nil() && *id == a.raised_by)
+                .map(|(user_id, name)| PersonRef { user_id, name: name.clone() }),
             detail: a.detail.clone(),
             raised_at: from_millis(a.raised_at),
             resolved_at: a.resolved_at.map(from_millis),
@@ -135,31 +143,36 @@ pub async fn announce_invitation(state: &Core, invitation: Uuid) -> anyhow::Resu
     Ok(())
 }
 
-/// Raises an alert for a pair; the first time (while none is open for the rule) the pair is
-/// nudged in their channel (except for a fit check's answer, which is the respondent's to share)
-/// and the program's coordinators are told live.
-pub async fn raise(state: &Core, program_id: Uuid, match_id: Uuid, rule: RiskRule, detail: &str) -> anyhow::Result<()> {
+/// Raises an alert for a pair, by one of the program's rules (`raised_by` none) or for one of
+/// its people (their request for support, or their named answer that the match is not working);
+/// the first time (while none is open for the pair, rule and person) the program's coordinators
+/// are told live. Only a pair out of touch is nudged in its channel, since both of them can see
+/// that: a nudge never implies what one of them said.
+pub async fn raise(
+    state: &Core,
+    program_id: Uuid,
+    match_id: Uuid,
+    rule: RiskRule,
+    raised_by: Option<Uuid>,
+    detail: &str,
+) -> anyhow::Result<bool> {
     let now = state.clock.now();
-    let Some(id) = state.store.raise_alert(program_id, match_id, rule, detail, now).await? else {
-        return Ok(());
+    let Some(id) = state.store.raise_alert(program_id, match_id, rule, raised_by, detail, now).await? else {
+        return Ok(false);
     };
     let alert = Alert::from_row(&state.store.get_alert(id).await?);
-    let record = state.store.get_match(match_id).await?;
-    // A fit check's answer is the respondent's to share: that rule tells only coordinators.
-    if let Some(channel) = record.channel_id.filter(|_| rule != RiskRule::NotAGoodFit) {
-        let body = match rule {
-            RiskRule::NoContact => format!(
-                "It has been a while since you two were in touch. A short message or a 20-minute call keeps a \
-                 mentorship going, {} and {}. Schedule your next meeting from this chat.",
-                record.mentee_name, record.mentor_name
-            ),
-            _ => "How are your meetings going? Your program's coordinators are glad to help: reply here or \
-                  reach out to them, and remember you can ask for a rematch from My matches."
-                .to_owned(),
-        };
+    if rule == RiskRule::NoContact
+        && let record = state.store.get_match(match_id).await?
+        && let Some(channel) = record.channel_id
+    {
+        let body = format!(
+            "It has been a while since you two were in touch. A short message or a 20-minute call keeps a \
+             mentorship going, {} and {}. Schedule your next meeting from this chat.",
+            record.mentee_name, record.mentor_name
+        );
         state.notify.post_system(channel, format!("nudge:{id}"), body, now).await?;
     }
     let coordinators = state.store.program_members_of_role(program_id, Role::Coordinator).await?;
     state.notify.send(To::Users(&coordinators), Notice::Alert { alert: &alert }).await;
-    Ok(())
+    Ok(true)
 }

@@ -1,5 +1,6 @@
 //! Each person's own program data: the surveys waiting for them and their answers (an answer
-//! that says the match is not working raises an alert), which emails they get and the signed
+//! that says the match is not working raises an alert), asking a coordinator for support (which
+//! Kindred offers them alone after check-ins of theirs that went badly), which emails they get and the signed
 //! link that turns one kind off without signing in, and the download of everything Kindred holds
 //! about them.
 
@@ -13,8 +14,8 @@ use futures_util::stream::{self, StreamExt};
 use super::export::{EXPORT_PAGE, ExportFile, by_cursor};
 use super::notify;
 use super::{SurveyInvitation, parse_questions, raise, surveys, sweep};
-use crate::domain::{Core, Error, Result};
-use crate::store::{NotificationPrefsRow, PageRequest, RiskRule, User, from_millis, to_millis};
+use crate::domain::{Core, Error, Result, access, validate};
+use crate::store::{MatchStatus, NotificationPrefsRow, PageRequest, PersonRef, RiskRule, User, from_millis, to_millis};
 use crate::vocab::EmailKind;
 
 /// Surveys waiting for my answers.
@@ -49,12 +50,83 @@ pub async fn answer(
         let settings = core.store.risk_settings(invitation.program_id).await?.unwrap_or(sweep::DEFAULT_RISK);
         if settings.enabled && settings.fit_check {
             let detail = format!("a response to \"{}\" said the match is not working", invitation.title);
-            raise(core, invitation.program_id, match_id, RiskRule::NotAGoodFit, &detail)
+            raise(core, invitation.program_id, match_id, RiskRule::NotAGoodFit, Some(me.id), &detail)
                 .await
                 .map_err(Error::Internal)?;
         }
     }
     Ok((invitation.survey_id, invitation.anonymous))
+}
+
+// --- support ---
+
+/// Whether one person's own check-in ratings of their calls with one match are falling: the
+/// latest is 1 or 2, or at least `drop` below the mean of their earlier ones. Only that person is
+/// ever told (Kindred asks whether they would like a coordinator's help); nobody else learns it.
+pub fn ratings_falling(ratings: &[i32], drop: f64) -> bool {
+    let Some((&latest, earlier)) = ratings.split_last() else { return false };
+    if latest <= 2 {
+        return true;
+    }
+    if earlier.is_empty() {
+        return false;
+    }
+    let mean = earlier.iter().map(|&r| f64::from(r)).sum::<f64>() / earlier.len() as f64;
+    mean - f64::from(latest) >= drop
+}
+
+/// The offer a person gets, and only they, after a check-in of theirs suggests a match is going
+/// badly: to ask a coordinator of the program to get in touch.
+#[derive(Clone, Debug)]
+pub struct SupportOffer {
+    pub match_id: Uuid,
+    /// The other person of the match (named in the offer's words).
+    pub with: PersonRef,
+}
+
+/// After `me` rated `call`: an offer of support when their own ratings of calls with that person
+/// are falling, the program's at-risk rules are on and the match is still active. Nothing is
+/// raised or shown to anyone else.
+pub async fn support_offer(core: &Core, me: &User, call: Uuid, other: Uuid) -> Result<Option<SupportOffer>> {
+    let Some(record) = core
+        .store
+        .user_matches(me.id)
+        .await?
+        .into_iter()
+        .find(|m| m.status == MatchStatus::Active && access::counterpart(m, me.id).ok() == Some(other))
+    else {
+        return Ok(None);
+    };
+    let settings = core.store.risk_settings(record.program_id).await?.unwrap_or(sweep::DEFAULT_RISK);
+    if !settings.enabled || !ratings_falling(&core.store.own_ratings_of_pair(me.id, call).await?, settings.rating_drop)
+    {
+        return Ok(None);
+    }
+    let name = if record.mentee_id == other { record.mentee_name } else { record.mentor_name };
+    Ok(Some(SupportOffer { match_id: record.id, with: PersonRef { user_id: other, name } }))
+}
+
+/// `me` asks the program's coordinators to get in touch about their active match, with optional
+/// words of their own: an alert that names them (and shows their words) to coordinators only.
+/// The other person is not told. Asking again while the first request is open is a conflict.
+pub async fn ask_for_support(core: &Core, me: &User, match_id: Uuid, note: Option<String>) -> Result<()> {
+    let note = validate::optional("note", note, 1000)?;
+    let record = core.store.get_match(match_id).await?;
+    access::counterpart(&record, me.id)?;
+    if record.status != MatchStatus::Active {
+        return Err(Error::Conflict("this match has ended; write to your program's coordinators instead".into()));
+    }
+    let detail = match note {
+        Some(words) => format!("{} asked a coordinator to get in touch: \u{201c}{words}\u{201d}", me.name),
+        None => format!("{} asked a coordinator to get in touch", me.name),
+    };
+    let raised = raise(core, record.program_id, match_id, RiskRule::SupportRequested, Some(me.id), &detail)
+        .await
+        .map_err(Error::Internal)?;
+    if !raised {
+        return Err(Error::Conflict("you already asked; a coordinator will get in touch".into()));
+    }
+    Ok(())
 }
 
 /// Which emails I get.
@@ -144,6 +216,15 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
         .into_iter()
         .map(|(call, rating, note, at)| json!({"call_id": call, "rating": rating, "note": note, "at": time(at)}))
         .collect();
+    let raised: Vec<Value> = store
+        .own_alerts(id)
+        .await?
+        .into_iter()
+        .map(|(program, rule, detail, at, resolved)| {
+            json!({"program_id": program, "rule": rule, "detail": detail, "raised_at": time(at),
+                   "resolved_at": resolved.map(time)})
+        })
+        .collect();
     let responses: Vec<Value> = store
         .own_survey_responses(id)
         .await?
@@ -167,6 +248,7 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
         "matches": matches,
         "meetings": meetings,
         "checkins": checkins,
+        "raised_with_coordinators": raised,
         "survey_responses": responses,
         "notifications": {
             "message_digest": prefs.message_digest,
@@ -199,4 +281,18 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
     });
     let chunks = stream::iter([Ok(open)]).chain(messages).chain(stream::iter([Ok("\n]}\n".to_owned())])).boxed();
     Ok(ExportFile { filename: "kindred-my-data.json".into(), chunks })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn falling_ratings() {
+        assert!(!ratings_falling(&[], 1.5));
+        assert!(!ratings_falling(&[4], 1.5));
+        assert!(ratings_falling(&[2], 1.5));
+        assert!(ratings_falling(&[5, 5, 3], 1.5));
+        assert!(!ratings_falling(&[4, 5, 4], 1.5));
+    }
 }

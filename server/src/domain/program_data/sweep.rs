@@ -191,21 +191,6 @@ async fn survey_reminders(state: &Core) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether a pair's check-in ratings are falling: the latest is 1 or 2, or at least `drop` below
-/// the mean of the earlier ones.
-pub fn ratings_falling(ratings: &[i32], drop: f64) -> Option<String> {
-    let (&latest, earlier) = ratings.split_last()?;
-    if latest <= 2 {
-        return Some(format!("the latest check-in rated the meeting {latest} of 5"));
-    }
-    if earlier.is_empty() {
-        return None;
-    }
-    let mean = earlier.iter().map(|&r| f64::from(r)).sum::<f64>() / earlier.len() as f64;
-    (mean - f64::from(latest) >= drop)
-        .then(|| format!("check-in ratings fell from {mean:.1} on average to {latest} of 5"))
-}
-
 async fn risk_checks(state: &Core) -> anyhow::Result<()> {
     for program_id in state.store.programs_for_risk_checks().await? {
         check_program(state, program_id).await?;
@@ -223,7 +208,8 @@ pub async fn check_program(state: &Core, program_id: Uuid) -> anyhow::Result<()>
         return Ok(());
     }
     let now = state.clock.now();
-    // Meetings and ratings as the dashboard counts them; of the messages, only each active pair's
+    // Meetings as the dashboard counts them (check-in ratings are private, and no rule here reads
+    // them); of the messages, only each active pair's
     // latest (a sweep never reads a program's whole history).
     let (activity, latest) = state.store.contact_activity(program_id).await?;
     let latest: HashMap<Uuid, i64> = latest.into_iter().collect();
@@ -248,15 +234,10 @@ pub async fn check_program(state: &Core, program_id: Uuid) -> anyhow::Result<()>
                     Some(_) => format!("no message or meeting for {days} days"),
                     None => format!("no message or meeting in the {days} days since they were matched"),
                 };
-                raise(state, program_id, pair.match_id, RiskRule::NoContact, &detail).await?;
+                raise(state, program_id, pair.match_id, RiskRule::NoContact, None, &detail).await?;
             }
         } else if flagged(RiskRule::NoContact) {
             state.store.resolve_rule(pair.match_id, RiskRule::NoContact, now).await?;
-        }
-        if !flagged(RiskRule::FallingRatings)
-            && let Some(detail) = ratings_falling(&pair.ratings, settings.rating_drop)
-        {
-            raise(state, program_id, pair.match_id, RiskRule::FallingRatings, &detail).await?;
         }
     }
     Ok(())
@@ -313,15 +294,6 @@ async fn digests(state: &Core) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn falling_ratings() {
-        assert_eq!(ratings_falling(&[], 1.5), None);
-        assert_eq!(ratings_falling(&[4], 1.5), None);
-        assert!(ratings_falling(&[2], 1.5).is_some());
-        assert!(ratings_falling(&[5, 5, 3], 1.5).is_some());
-        assert_eq!(ratings_falling(&[4, 5, 4], 1.5), None);
-    }
 
     #[test]
     fn timed_surveys_follow_the_program_dates() {

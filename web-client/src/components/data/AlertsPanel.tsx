@@ -1,7 +1,10 @@
-// The "Alerts" section: pairs at risk, and what a coordinator can do about each: write to the
-// pair (in a group channel of the coordinator and the pair), end the match so the mentee is
-// matched again (after a confirmation), or mark the alert resolved. New alerts arrive live
-// (an `alert` frame refreshes this list).
+// The "Alerts" section: pairs at risk, and what a coordinator can do about each: write about it,
+// end the match so the mentee is matched again (after a confirmation), or mark the alert
+// resolved. An alert of the program's own rules (a pair out of touch) is written about to the
+// pair, in a group channel of the coordinator and the two; one that a person raised (`raised_by`:
+// their request for support, their named fit-check answer) to that person alone, in a channel of
+// the coordinator and them, since what one of them said is not the other's to read. New alerts
+// arrive live (an `alert` frame refreshes this list).
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -15,18 +18,68 @@ import { LoadMore, usePagedList } from '../paged';
 
 const RULE_LABELS: Record<RiskRule, string> = {
   no_contact: 'No contact',
+  // No longer raised; older ones were withdrawn (check-in ratings are private).
   falling_ratings: 'Falling ratings',
   not_a_good_fit: 'Not a good fit',
+  support_requested: 'Asked for support',
 };
 
 const RESOLUTIONS: Record<string, string> = {
   resolved: 'resolved by a coordinator',
   rematched: 'the match ended for a rematch',
   cleared: 'the pair was in touch again',
+  withdrawn: 'withdrawn: check-in ratings reach coordinators only as program totals',
 };
 
 export function ruleLabel(rule: string): string {
   return RULE_LABELS[rule as RiskRule] ?? rule;
+}
+
+export function resolutionLabel(resolution: string): string {
+  return RESOLUTIONS[resolution] ?? resolution;
+}
+
+/** Whom a coordinator's message about an alert reaches, in the words of its form. */
+export interface AlertAudience {
+  /** The form's accessible name. */
+  form: string;
+  /** The message field's label. */
+  label: string;
+  /** Where the message goes, and who does not see it. */
+  hint: string;
+  /** The send button. */
+  send: string;
+  /** The status once sent. */
+  sent: string;
+  /** The link to the conversation written in. */
+  link: string;
+}
+
+/**
+ * The pair, for the program's own rules; the person who raised the alert alone (their request or
+ * named answer), whose words the other person of the pair does not see.
+ */
+export function alertAudience(alert: Pick<Alert, 'mentee' | 'mentor' | 'raised_by'>): AlertAudience {
+  const person = alert.raised_by;
+  if (person) {
+    const other = person.user_id === alert.mentee.user_id ? alert.mentor : alert.mentee;
+    return {
+      form: `Write to ${person.name} alone`,
+      label: `Message to ${person.name} alone`,
+      hint: `Opens a conversation of you and ${person.name} (once) and posts this there. ${other.name} does not see it.`,
+      send: `Send to ${person.name} alone`,
+      sent: `Message sent to ${person.name} alone.`,
+      link: `Open the conversation with ${person.name}`,
+    };
+  }
+  return {
+    form: `Message ${alert.mentee.name} and ${alert.mentor.name}`,
+    label: 'Message to the pair',
+    hint: 'Opens a conversation of you and the pair (once) and posts this there.',
+    send: 'Send message',
+    sent: 'Message sent to the pair.',
+    link: 'Open the conversation with the pair',
+  };
 }
 
 export function AlertsPanel({ programId }: { programId: string }) {
@@ -38,7 +91,9 @@ export function AlertsPanel({ programId }: { programId: string }) {
     <section aria-labelledby="alerts-heading">
       <h2 id="alerts-heading">Alerts</h2>
       <p>
-        Pairs that may need help. Each pair already had one nudge from Kindred when its alert was raised.
+        Pairs that may need help. A pair out of touch already had one nudge from Kindred when its alert was raised. When
+        one person asked for support, or said in a named survey answer that the match is not working, you follow it up
+        with that person alone: the other person is not told.
       </p>
       <CheckboxField label="Show resolved alerts too" checked={all} onChange={setAll} />
       <StatusMessage message={done} />
@@ -70,7 +125,8 @@ function AlertCard({ programId, alert, onDone }: { programId: string; alert: Ale
   const [channelId, setChannelId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const open = !alert.resolved_at;
-  const closedAs = alert.resolution ? (RESOLUTIONS[alert.resolution] ?? alert.resolution) : null;
+  const closedAs = alert.resolution ? resolutionLabel(alert.resolution) : null;
+  const audience = alertAudience(alert);
 
   function refresh() {
     void queryClient.invalidateQueries({ queryKey: pairKeys.alerts(programId) });
@@ -84,7 +140,7 @@ function AlertCard({ programId, alert, onDone }: { programId: string; alert: Ale
       setText('');
       setError(null);
       setChannelId(result.channel_id);
-      setStatus('Message sent to the pair.');
+      setStatus(audience.sent);
     },
     onError: (e) => {
       const fields = fieldErrors(e);
@@ -132,6 +188,12 @@ function AlertCard({ programId, alert, onDone }: { programId: string; alert: Ale
           <dt>Raised</dt>
           <dd>{formatDateTime(alert.raised_at)}</dd>
         </div>
+        {alert.raised_by ? (
+          <div>
+            <dt>Raised by</dt>
+            <dd>{alert.raised_by.name}</dd>
+          </div>
+        ) : null}
         {alert.detail ? (
           <div>
             <dt>Why</dt>
@@ -146,10 +208,10 @@ function AlertCard({ programId, alert, onDone }: { programId: string; alert: Ale
       <FormError message={error} />
       {open ? (
         <>
-          <form onSubmit={onSend} noValidate aria-label={`Message ${alert.mentee.name} and ${alert.mentor.name}`}>
+          <form onSubmit={onSend} noValidate aria-label={audience.form}>
             <TextAreaField
-              label="Message to the pair"
-              hint="Opens a conversation of you and the pair (once) and posts this there."
+              label={audience.label}
+              hint={audience.hint}
               rows={3}
               value={text}
               onChange={setText}
@@ -157,7 +219,7 @@ function AlertCard({ programId, alert, onDone }: { programId: string; alert: Ale
             />
             <div className="actions">
               <button type="submit" disabled={busy}>
-                {message.isPending ? 'Sending…' : 'Send message'}
+                {message.isPending ? 'Sending…' : audience.send}
               </button>
               <button type="button" className="button-secondary" onClick={() => resolve.mutate()} disabled={busy}>
                 {resolve.isPending ? 'Resolving…' : 'Mark resolved'}
@@ -190,7 +252,7 @@ function AlertCard({ programId, alert, onDone }: { programId: string; alert: Ale
       <StatusMessage message={status} />
       {channelId ? (
         <p>
-          <Link to={`/messages/${encodeURIComponent(channelId)}`}>Open the conversation with the pair</Link>
+          <Link to={`/messages/${encodeURIComponent(channelId)}`}>{audience.link}</Link>
         </p>
       ) : null}
     </article>

@@ -1,4 +1,8 @@
 // The "Risk settings" section: which at-risk rules are on for the program and their thresholds.
+// Only a pair out of touch is nudged (both can see that they were); a named fit-check answer
+// raises an alert for coordinators alone; and the rating drop never flags a pair: check-in
+// ratings are private, so it only decides when Kindred asks the person who rated, and them alone,
+// whether they would like a coordinator's help.
 import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { fieldErrors, formErrorMessage, type FieldErrors } from '../../api/client';
@@ -13,8 +17,8 @@ export function RiskSettingsPanel({ programId }: { programId: string }) {
     <section aria-labelledby="risk-heading">
       <h2 id="risk-heading">Risk settings</h2>
       <p>
-        Kindred checks every active pair regularly. When a rule fires, the pair gets one friendly nudge and you get an
-        alert.
+        Kindred checks every active pair regularly. When a pair is out of touch, the pair gets one friendly nudge and you
+        get an alert. Check-in ratings stay private: you see them only as totals for the whole program.
       </p>
       <QueryStatus query={settings} loading="Loading the settings…" />
       {settings.data ? <RiskForm programId={programId} settings={settings.data} /> : null}
@@ -76,7 +80,7 @@ function RiskForm({ programId, settings }: { programId: string; settings: RiskSe
         label="Check pairs for risk"
         checked={enabled}
         onChange={setEnabled}
-        hint="When off, no new alerts are raised for this program."
+        hint="When off, Kindred flags no pairs and offers no help after check-ins. People can still ask for support from My matches, and you see their requests in Alerts."
       />
       <fieldset className="choice-group" disabled={!enabled}>
         <legend>Rules</legend>
@@ -93,7 +97,7 @@ function RiskForm({ programId, settings }: { programId: string; settings: RiskSe
           hint="Counted from the last contact, or from the start of the match. Default 14."
         />
         <TextField
-          label="Falling ratings: drop in check-in rating that counts"
+          label="Falling ratings: drop in a person’s own check-in rating that offers them help"
           name="rating_drop"
           type="number"
           inputMode="decimal"
@@ -103,13 +107,13 @@ function RiskForm({ programId, settings }: { programId: string; settings: RiskSe
           value={drop}
           onChange={setDrop}
           error={errors.rating_drop}
-          hint="The latest rating this far below the mean of the earlier ones, or a rating of 1 or 2, flags the pair. Default 1.5."
+          hint="When someone’s latest rating of calls with their match is this far below their earlier ones, or is 1 or 2, Kindred privately asks them whether they would like a coordinator’s help. You are not told unless they ask. Default 1.5."
         />
         <CheckboxField
           label="Not a good fit: flag pairs when a survey answer says so"
           checked={fit}
           onChange={setFit}
-          hint="A named survey response that picks one of a question’s at-risk options."
+          hint="A named survey response that picks one of a question’s at-risk options. You follow it up with that person alone."
         />
       </fieldset>
       <div className="actions">

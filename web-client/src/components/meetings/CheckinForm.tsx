@@ -1,10 +1,15 @@
 // A check-in after a call both people joined: a rating from 1 to 5 and an optional note. Each
-// person rates a call once; coordinators see the ratings only in aggregate.
+// person rates a call once; coordinators see the ratings only as totals for the whole program,
+// once enough people have rated calls, and never the note. When this person's own ratings of
+// calls with the other person are falling, the answer carries an offer for them alone (to ask a
+// coordinator to get in touch), which the form hands to its host: the form itself goes away once
+// the call is no longer pending.
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { fieldErrors, formErrorMessage, type FieldErrors } from '../../api/client';
 import { api } from '../../api/endpoints';
 import { checkinKeys } from '../../api/queryKeys';
+import type { SupportOffer } from '../../api/types';
 import { MAX_NOTE, RATINGS } from '../../lib/meetings';
 import { FormError, RadioGroupField, TextAreaField, useFocusFirstInvalid } from '../forms';
 
@@ -17,7 +22,8 @@ export function CheckinForm({
   callId: string;
   /** The question, naming the call ("How was your call with Kwame?"). */
   legend: string;
-  onDone: (message: string) => void;
+  /** After the check-in went through: thanks in words, and the private offer of support, if any. */
+  onDone: (message: string, offer: SupportOffer | null) => void;
   /** More buttons beside Send ("Not now"). */
   extraActions?: ReactNode;
 }) {
@@ -31,9 +37,9 @@ export function CheckinForm({
 
   const send = useMutation({
     mutationFn: () => api.checkin(callId, Number(rating), note.trim()),
-    onSuccess: () => {
+    onSuccess: (result) => {
       void queryClient.invalidateQueries({ queryKey: checkinKeys.pending });
-      onDone('Thank you: your check-in was sent.');
+      onDone('Thank you: your check-in was sent.', result.support_offer);
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
@@ -68,7 +74,7 @@ export function CheckinForm({
         value={note}
         onChange={setNote}
         error={errors.note}
-        hint="Ratings reach your program’s coordinators only as totals for the whole program."
+        hint="Coordinators see ratings only as totals for the whole program, once enough people have rated calls. If a call goes badly, Kindred may ask you, and only you, whether you would like help."
         rows={3}
       />
       <div className="actions">
