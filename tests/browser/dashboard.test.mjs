@@ -7,7 +7,9 @@
 // which names her: the coordinator writes to her alone (the mentor is not in that conversation)
 // and resolves it; a de-identified export has no names
 // and shows in the admin's audit log; the mentee turns an email off in Settings; an unsubscribe
-// link with a forged token says so; the other mentee deletes their account and is signed out.
+// link with a forged token says so; the coordinator sets the program's help panel and the mentee
+// finds it under "Get help now" in the header; the other mentee deletes their account and is
+// signed out.
 // axe-core checks the builder, the survey form, the dashboard, alerts, settings and more.
 
 import { test, before, after } from 'node:test';
@@ -269,6 +271,30 @@ test('a mentee answers a survey; the coordinator’s dashboard charts the progra
     await cp.getByRole('status').filter({ hasText: 'Risk settings saved.' }).waitFor();
     assert.equal((await apiCall(cp, 'GET', `/api/programs/${program.id}/risk-settings`)).no_contact_days, 10);
     await checkPage(cp, 'risk settings');
+
+    // The help panel: too long first, then saved; the mentee finds it under "Get help now" in
+    // the header of whatever page is open.
+    await ep.goto('/surveys');
+    await ep.getByRole('heading', { level: 1, name: 'Surveys' }).waitFor();
+    await ep.getByRole('link', { name: 'Get help now' }).click();
+    await ep.getByRole('heading', { level: 1, name: 'Get help now' }).waitFor();
+    await ep.getByText('None of your programs has set up its own help information yet.').waitFor();
+    await cp.getByRole('tab', { name: 'Help panel' }).click();
+    const helpText = cp.getByLabel('Get help now: what members see');
+    await helpText.fill('x'.repeat(4001));
+    await cp.getByRole('button', { name: 'Save help panel' }).click();
+    await cp.getByText('Use at most 4000 characters; this has 4001.').waitFor();
+    const words = 'Something wrong? Call the program office: +1 555 0100 (weekdays 9 to 5).\nAfter hours: the on-call line, +1 555 0199.';
+    await helpText.fill(words);
+    await cp.getByRole('button', { name: 'Save help panel' }).click();
+    await cp.getByRole('status').filter({ hasText: 'Help panel saved.' }).waitFor();
+    await checkPage(cp, 'help panel (coordinator)');
+    await ep.reload();
+    const panel = ep.getByRole('region', { name: PROGRAM });
+    await panel.getByText('After hours: the on-call line, +1 555 0199.').waitFor();
+    assert.match(await panel.innerText(), /program office: \+1 555 0100[\s\S]*on-call line/);
+    await ep.getByText('If you or someone else is in immediate danger, call your local emergency number now.').waitFor();
+    await checkPage(ep, 'get help now (mentee)');
 
     // Exports: download links; the de-identified participants file has pseudonyms, no names.
     await cp.getByRole('tab', { name: 'Exports' }).click();

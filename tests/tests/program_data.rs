@@ -15,7 +15,9 @@ use time::format_description::well_known::Rfc3339;
 both_backends!(
     a_fit_check_from_meeting_to_dashboard_and_exports,
     pairs_at_risk_are_flagged_and_nudged_once,
+    a_meeting_is_contact_too,
     check_in_ratings_stay_private_and_support_is_asked_for,
+    a_program_sets_its_get_help_now_panel,
     notifications_digests_and_unsubscribe_links,
     no_coordinator_endpoint_returns_message_text,
     deleting_an_account_leaves_tombstones,
@@ -364,6 +366,89 @@ async fn pairs_at_risk_are_flagged_and_nudged_once(backend: Backend) {
         .post(&format!("{alerts}/{alert}/resolve"), json!({}))
         .await
         .assert_error(StatusCode::CONFLICT, "conflict");
+}
+
+async fn a_meeting_is_contact_too(backend: Backend) {
+    let app = app(backend).await;
+    let p = matched_pair(&[&app]).await;
+    let alerts = format!("/api/programs/{}/alerts", p.program);
+    // A first sweep reads each pair's history once; later ones only what happened since.
+    app.next_sweep().await;
+    let (mut mentee_ws, _) = p.mentee.ws(json!({})).await;
+    let (mut mentor_ws, _) = p.mentor.ws(json!({})).await;
+    app.state.clock.advance(15 * DAY);
+    eventually("the quiet pair flagged", || async {
+        p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().len() == 1
+    })
+    .await;
+    // A call both joined, and no message: in touch again.
+    a_call(&mut mentee_ws, &mut mentor_ws, &p.ids[1]).await;
+    eventually("the alert to clear", || async {
+        p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().is_empty()
+    })
+    .await;
+    let all = p.coordinator.get(&format!("{alerts}?all=true")).await;
+    assert_eq!(all.body["items"][0]["resolution"], "cleared", "{}", all.text);
+    // Quiet again, counted from the call.
+    app.state.clock.advance(13 * DAY);
+    app.next_sweep().await;
+    assert!(p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().is_empty(), "13 days after the call");
+    app.state.clock.advance(2 * DAY);
+    eventually("flagged again", || async {
+        p.coordinator.get(&alerts).await.body["items"].as_array().unwrap().len() == 1
+    })
+    .await;
+}
+
+async fn a_program_sets_its_get_help_now_panel(backend: Backend) {
+    let app = app(backend).await;
+    let p = matched_pair(&[&app]).await;
+    let help = format!("/api/programs/{}/help", p.program);
+    // Nothing set: the program's panel is empty, and a member's list of panels is too.
+    let none = p.mentee.get(&help).await;
+    assert_eq!((none.status, none.body["text"].as_str()), (StatusCode::OK, Some("")), "{}", none.text);
+    assert_eq!(p.mentee.get("/api/me/help").await.body["items"], json!([]));
+
+    // Refusals change nothing: not a coordinator, too long, control characters, unknown fields.
+    let text = "Urgent concern? Call the program office: +1 555 0100 (weekdays 9-5).\nIn danger: 911.";
+    p.mentee.put(&help, json!({"text": text})).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let long = p.coordinator.put(&help, json!({"text": "x".repeat(4001)})).await;
+    long.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert!(long.text.contains("text"), "{}", long.text);
+    p.coordinator
+        .put(&help, json!({"text": "a\u{7}b"}))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    p.coordinator
+        .put(&help, json!({"text": "x", "urgent": true}))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert_eq!(p.mentee.get("/api/me/help").await.body["items"], json!([]));
+
+    // Set: every member reads it, from the program and in their own list.
+    let saved = p.coordinator.put(&help, json!({"text": text})).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text);
+    assert_eq!(saved.body["text"], text);
+    assert!(saved.body["updated_at"].is_string());
+    for member in [&p.mentee, &p.mentor, &p.outsider] {
+        let mine = member.get("/api/me/help").await;
+        let items = mine.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{}", mine.text);
+        assert_eq!(
+            (items[0]["program_id"].as_str(), items[0]["text"].as_str()),
+            (Some(p.program.as_str()), Some(text))
+        );
+    }
+    assert_eq!(p.mentor.get(&help).await.body["text"], text);
+    // Someone of no program of it is told it does not exist, and sees no panel of it.
+    app.user("stranger@example.org", "Stranger", false, false).await;
+    let stranger = app.signed_in("stranger@example.org").await;
+    stranger.get(&help).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(stranger.get("/api/me/help").await.body["items"], json!([]));
+
+    // Emptied: gone from the members' lists.
+    assert_eq!(p.coordinator.put(&help, json!({"text": "  "})).await.body["text"], "");
+    assert_eq!(p.mentee.get("/api/me/help").await.body["items"], json!([]));
 }
 
 async fn check_in_ratings_stay_private_and_support_is_asked_for(backend: Backend) {

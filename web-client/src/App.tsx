@@ -27,6 +27,7 @@ const InvitePage = lazyPage(auth, (m) => m.InvitePage);
 const UnsubscribePage = lazyPage(auth, (m) => m.UnsubscribePage);
 const ProfilePage = lazyPage(account, (m) => m.ProfilePage);
 const SettingsPage = lazyPage(account, (m) => m.SettingsPage);
+const HelpPage = lazyPage(account, (m) => m.HelpPage);
 const ProgramsPage = lazyPage(programs, (m) => m.ProgramsPage);
 const ProgramPage = lazyPage(programs, (m) => m.ProgramPage);
 const QuestionnairePage = lazyPage(matching, (m) => m.QuestionnairePage);
@@ -122,6 +123,7 @@ const routes: RouteObject[] = [
               { path: 'programs/:id/data', element: <ProgramDataPage /> },
               { path: 'surveys', element: <SurveysPage /> },
               { path: 'settings', element: <SettingsPage /> },
+              { path: 'help', element: <HelpPage /> },
               { path: 'matches', element: <MatchesPage /> },
               { path: 'meetings', element: <MeetingsPage /> },
               { path: 'events', element: <EventsPage /> },

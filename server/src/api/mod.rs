@@ -120,6 +120,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(program_data::list_alerts))
         .routes(routes!(program_data::alert_message))
         .routes(routes!(program_data::ask_for_support))
+        .routes(routes!(program_data::get_help, program_data::put_help))
+        .routes(routes!(program_data::my_help))
         .routes(routes!(program_data::alert_rematch))
         .routes(routes!(program_data::alert_resolve))
         .routes(routes!(program_data::dashboard))

@@ -52,6 +52,68 @@ pub async fn ask_for_support(
     Ok(StatusCode::NO_CONTENT)
 }
 
+// --- help ---
+
+/// A program's "get help now" panel: its own words and contacts.
+#[derive(Serialize, ToSchema)]
+pub struct ProgramHelp {
+    pub program_id: Uuid,
+    pub program_name: String,
+    /// Plain text, line breaks kept; empty when the program has none.
+    pub text: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+impl From<crate::store::ProgramHelpRow> for ProgramHelp {
+    fn from(r: crate::store::ProgramHelpRow) -> Self {
+        ProgramHelp {
+            program_id: r.program_id,
+            program_name: r.program_name,
+            text: r.text,
+            updated_at: r.updated_at.map(crate::store::from_millis),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramHelpInput {
+    /// At most 4,000 characters; empty removes the panel.
+    pub text: String,
+}
+
+/// The program's "get help now" panel (any member).
+#[utoipa::path(get, path = "/api/programs/{id}/help", tag = "program-data", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ProgramHelp), (status = 404, body = ErrorBody)))]
+pub async fn get_help(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(program_id): ApiPath<Uuid>,
+) -> Result<Json<ProgramHelp>, ApiError> {
+    Ok(Json(coordinate::help(&state, &me.user, program_id).await?.into()))
+}
+
+/// Set the program's "get help now" panel (coordinators; recorded in the audit log).
+#[utoipa::path(put, path = "/api/programs/{id}/help", tag = "program-data", params(("id" = Uuid, Path)), request_body = ProgramHelpInput,
+    responses((status = 200, body = ProgramHelp), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_help(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(program_id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<ProgramHelpInput>,
+) -> Result<Json<ProgramHelp>, ApiError> {
+    Ok(Json(coordinate::save_help(&state, &me.user, program_id, &input.text).await?.into()))
+}
+
+/// The "get help now" panels of my programs that have one, by program name.
+#[utoipa::path(get, path = "/api/me/help", tag = "program-data", responses((status = 200, body = List<ProgramHelp>)))]
+pub async fn my_help(State(state): State<AppState>, me: CurrentUser) -> Result<Json<List<ProgramHelp>>, ApiError> {
+    // A person belongs to few programs: one list, never more than a page.
+    Ok(Json(List { items: wire::all(personal::my_help(&state, &me.user).await?), next_cursor: None }))
+}
+
 // --- surveys ---
 
 #[derive(Deserialize, ToSchema)]

@@ -136,6 +136,15 @@ pub struct RatingRow {
     pub created_at: i64,
 }
 
+/// An active pair out of touch, as the at-risk step finds it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct QuietPair {
+    pub match_id: Uuid,
+    /// Their latest message or meeting, if they ever had one.
+    pub last_contact_at: Option<i64>,
+    pub activated_at: i64,
+}
+
 /// Everything engagement and the dashboard are computed from, for one program.
 #[derive(Clone, Debug, Default)]
 pub struct ProgramActivity {
@@ -144,6 +153,16 @@ pub struct ProgramActivity {
     pub meetings: Vec<MeetingStat>,
     pub active_weeks: Vec<ActiveWeek>,
     pub ratings: Vec<RatingRow>,
+}
+
+/// A program's "get help now" panel.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ProgramHelpRow {
+    pub program_id: Uuid,
+    pub program_name: String,
+    /// Empty when the program has none.
+    pub text: String,
+    pub updated_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -294,11 +313,16 @@ pub trait ProgramDataStore: Send + Sync {
     async fn survey_responses_page(&self, survey_id: Uuid, page: PageRequest) -> StoreResult<Page<ResponseRecord>>;
     async fn set_cohort(&self, program_id: Uuid, user_id: Uuid, cohort: &str) -> StoreResult<()>;
     async fn program_activity(&self, program_id: Uuid) -> StoreResult<ProgramActivity>;
-    /// What the at-risk rules read of a program: its pairs, meetings and check-in ratings as
-    /// [`ProgramDataStore::program_activity`] has them (no messages, no active weeks), and the
-    /// time of each active pair's latest message from either of them as `(channel id, created
-    /// at)`: one probe of the channel's newest messages per active pair, however long its history.
-    async fn contact_activity(&self, program_id: Uuid) -> StoreResult<(ProgramActivity, Vec<(Uuid, i64)>)>;
+    /// Moves each active pair's last contact (its latest message from either person, or meeting)
+    /// forward to what happened at or after `since`: the messages and ended calls of that window
+    /// only. With `None` (the first run), each active pair's newest message from either person
+    /// (one probe of its channel) and every meeting are read instead.
+    async fn record_contacts(&self, since: Option<i64>) -> StoreResult<()>;
+    /// A program's active pairs, activated before `before`, whose last contact (if any) is before
+    /// it too, and that have no open `no_contact` alert.
+    async fn quiet_pairs(&self, program_id: Uuid, before: i64) -> StoreResult<Vec<QuietPair>>;
+    /// A program's pairs with an open `no_contact` alert whose last contact is at or after `since`.
+    async fn back_in_contact(&self, program_id: Uuid, since: i64) -> StoreResult<Vec<Uuid>>;
     /// The activity of one page of a program's pairs that became active (in the order of
     /// `program_activity`, the cursor the last pair's match id): their messages, meetings and
     /// check-in ratings only, so a page costs its pairs, not the program. `active_weeks` is left
@@ -313,6 +337,11 @@ pub trait ProgramDataStore: Send + Sync {
 
     // --- at risk ---
     async fn risk_settings(&self, program_id: Uuid) -> StoreResult<Option<RiskSettingsRow>>;
+    /// A program's help panel (empty text when it has none).
+    async fn program_help(&self, program_id: Uuid) -> StoreResult<ProgramHelpRow>;
+    async fn put_program_help(&self, program_id: Uuid, text: &str, by: Uuid, now: OffsetDateTime) -> StoreResult<()>;
+    /// The help panels of the programs a person belongs to that have one, by program name.
+    async fn help_for(&self, user_id: Uuid) -> StoreResult<Vec<ProgramHelpRow>>;
     async fn put_risk_settings(&self, program_id: Uuid, settings: &RiskSettingsRow) -> StoreResult<()>;
     /// Programs with at-risk checks on (the default when never set).
     async fn programs_for_risk_checks(&self) -> StoreResult<Vec<Uuid>>;
@@ -334,9 +363,6 @@ pub trait ProgramDataStore: Send + Sync {
     async fn resolve_alert(&self, id: Uuid, resolution: &str, now: OffsetDateTime) -> StoreResult<bool>;
     /// Closes a pair's open alert of one rule (the condition went away).
     async fn resolve_rule(&self, match_id: Uuid, rule: RiskRule, now: OffsetDateTime) -> StoreResult<()>;
-    /// Every open alert of a program as `(match id, rule)`, however many: what a sweep compares
-    /// the pairs against, so it writes only what changed.
-    async fn open_alert_rules(&self, program_id: Uuid) -> StoreResult<Vec<(Uuid, RiskRule)>>;
     /// The ids of a program's members of one role.
     async fn program_members_of_role(&self, program_id: Uuid, role: Role) -> StoreResult<Vec<Uuid>>;
     async fn checkin_channel(&self, match_id: Uuid, coordinator: Uuid) -> StoreResult<Option<Uuid>>;
@@ -675,22 +701,73 @@ macro_rules! impl_program_data_store {
                 Ok(activity)
             }
 
-            async fn contact_activity(&self, program_id: Uuid) -> StoreResult<(ProgramActivity, Vec<(Uuid, i64)>)> {
-                let activity = self.pairs_meetings_ratings(program_id).await?;
-                // Walks each active pair's channel back from its newest event (the primary key) to
-                // the first message of either person: usually the first row.
-                let latest = sqlx::query_as::<$db, (Uuid, Option<i64>)>(
-                    "SELECT m.channel_id, (SELECT g.created_at FROM messages g WHERE g.channel_id = m.channel_id \
-                     AND g.kind = 'message' AND g.sender_id IN (m.mentee_id, m.mentor_id) ORDER BY g.seq DESC LIMIT 1) AS last_at \
-                     FROM matches m WHERE m.program_id = $1 AND m.status = 'active' AND m.channel_id IS NOT NULL",
+            async fn record_contacts(&self, since: Option<i64>) -> StoreResult<()> {
+                // Only ever forward: a later run, or another worker's, never moves a contact back.
+                const FORWARD: &str = " ON CONFLICT (match_id) DO UPDATE SET last_contact_at = CASE \
+                    WHEN excluded.last_contact_at > pair_contacts.last_contact_at THEN excluded.last_contact_at \
+                    ELSE pair_contacts.last_contact_at END";
+                let messages = match since {
+                    // The window's messages (an index on their time), each to its pair's match.
+                    Some(_) => "INSERT INTO pair_contacts (match_id, last_contact_at) \
+                        SELECT m.id, MAX(g.created_at) FROM messages g JOIN matches m ON m.channel_id = g.channel_id \
+                        WHERE g.created_at >= $1 AND g.kind = 'message' AND m.status = 'active' \
+                        AND g.sender_id IN (m.mentee_id, m.mentor_id) GROUP BY m.id",
+                    // Each active pair's channel walked back from its newest event to the first
+                    // message of either person: usually one row.
+                    None => "INSERT INTO pair_contacts (match_id, last_contact_at) \
+                        SELECT id, last_at FROM (SELECT m.id, (SELECT g.created_at FROM messages g WHERE g.channel_id = m.channel_id \
+                        AND g.kind = 'message' AND g.sender_id IN (m.mentee_id, m.mentor_id) ORDER BY g.seq DESC LIMIT 1) AS last_at \
+                        FROM matches m WHERE m.status = 'active' AND m.channel_id IS NOT NULL) latest WHERE last_at IS NOT NULL",
+                };
+                let mut tx = self.begin().await?;
+                let query = sqlx::query::<$db>(sqlx::AssertSqlSafe(format!("{messages}{FORWARD}")));
+                match since {
+                    Some(since) => query.bind(since).execute(&mut *tx).await?,
+                    None => query.execute(&mut *tx).await?,
+                };
+                // Meetings: calls both people joined, to the active match of the two (either of
+                // whom may have called).
+                const MET: &str = "WHERE c.ended_at >= $1 AND NOT c.live AND c.caller_joined_at IS NOT NULL \
+                    AND c.callee_joined_at IS NOT NULL";
+                sqlx::query::<$db>(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO pair_contacts (match_id, last_contact_at) \
+                     SELECT match_id, MAX(ended_at) FROM (\
+                     SELECT m.id AS match_id, c.ended_at FROM calls c JOIN matches m ON m.mentee_id = c.caller_id \
+                     AND m.mentor_id = c.callee_id AND m.program_id = c.program_id AND m.status = 'active' {MET} \
+                     UNION ALL SELECT m.id, c.ended_at FROM calls c JOIN matches m ON m.mentee_id = c.callee_id \
+                     AND m.mentor_id = c.caller_id AND m.program_id = c.program_id AND m.status = 'active' {MET}) met \
+                     WHERE match_id IS NOT NULL GROUP BY match_id{FORWARD}"
+                )))
+                .bind(since.unwrap_or(0))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn quiet_pairs(&self, program_id: Uuid, before: i64) -> StoreResult<Vec<QuietPair>> {
+                Ok(sqlx::query_as::<$db, QuietPair>(
+                    "SELECT m.id AS match_id, pc.last_contact_at, m.activated_at FROM matches m \
+                     LEFT JOIN pair_contacts pc ON pc.match_id = m.id \
+                     WHERE m.program_id = $1 AND m.status = 'active' AND m.activated_at < $2 \
+                     AND (pc.last_contact_at IS NULL OR pc.last_contact_at < $2) \
+                     AND NOT EXISTS (SELECT 1 FROM risk_alerts a WHERE a.match_id = m.id AND a.rule = 'no_contact' AND a.resolved_at IS NULL)",
                 )
                 .bind(program_id)
+                .bind(before)
                 .fetch_all(self.reader())
-                .await?
-                .into_iter()
-                .filter_map(|(channel, at)| Some((channel, at?)))
-                .collect();
-                Ok((activity, latest))
+                .await?)
+            }
+
+            async fn back_in_contact(&self, program_id: Uuid, since: i64) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>(
+                    "SELECT a.match_id FROM risk_alerts a JOIN pair_contacts pc ON pc.match_id = a.match_id \
+                     WHERE a.program_id = $1 AND a.rule = 'no_contact' AND a.resolved_at IS NULL AND pc.last_contact_at >= $2",
+                )
+                .bind(program_id)
+                .bind(since)
+                .fetch_all(self.reader())
+                .await?)
             }
 
             async fn activated_pairs_activity(
@@ -756,6 +833,43 @@ macro_rules! impl_program_data_store {
                      AND caller_joined_at IS NOT NULL AND callee_joined_at IS NOT NULL ORDER BY ended_at",
                 )
                 .bind(since)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn program_help(&self, program_id: Uuid) -> StoreResult<ProgramHelpRow> {
+                sqlx::query_as::<$db, ProgramHelpRow>(
+                    "SELECT p.id AS program_id, p.name AS program_name, COALESCE(h.text, '') AS text, h.updated_at \
+                     FROM programs p LEFT JOIN program_help h ON h.program_id = p.id WHERE p.id = $1",
+                )
+                .bind(program_id)
+                .fetch_optional(self.reader())
+                .await?
+                .ok_or(StoreError::NotFound)
+            }
+
+            async fn put_program_help(&self, program_id: Uuid, text: &str, by: Uuid, now: OffsetDateTime) -> StoreResult<()> {
+                sqlx::query::<$db>(
+                    "INSERT INTO program_help (program_id, text, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (program_id) DO UPDATE SET text = excluded.text, updated_by = excluded.updated_by, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(program_id)
+                .bind(text)
+                .bind(by)
+                .bind(to_millis(now))
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn help_for(&self, user_id: Uuid) -> StoreResult<Vec<ProgramHelpRow>> {
+                Ok(sqlx::query_as::<$db, ProgramHelpRow>(
+                    "SELECT p.id AS program_id, p.name AS program_name, h.text, h.updated_at FROM memberships ms \
+                     JOIN programs p ON p.id = ms.program_id JOIN program_help h ON h.program_id = p.id \
+                     WHERE ms.user_id = $1 AND h.text <> '' ORDER BY p.name, p.id",
+                )
+                .bind(user_id)
                 .fetch_all(self.reader())
                 .await?)
             }
@@ -856,16 +970,6 @@ macro_rules! impl_program_data_store {
                 .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
-            }
-
-            async fn open_alert_rules(&self, program_id: Uuid) -> StoreResult<Vec<(Uuid, RiskRule)>> {
-                let rows = sqlx::query_as::<$db, (Uuid, String)>(
-                    "SELECT match_id, rule FROM risk_alerts WHERE program_id = $1 AND resolved_at IS NULL",
-                )
-                .bind(program_id)
-                .fetch_all(self.reader())
-                .await?;
-                Ok(rows.into_iter().filter_map(|(m, rule)| RiskRule::try_from(rule).ok().map(|r| (m, r))).collect())
             }
 
             async fn program_members_of_role(&self, program_id: Uuid, role: Role) -> StoreResult<Vec<Uuid>> {

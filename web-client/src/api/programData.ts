@@ -104,6 +104,14 @@ export const EXPORT_KINDS: readonly { value: ExportKind; label: string; what: st
   { value: 'event-attendance', label: 'Event attendance', what: 'Each stay in a group event’s live room: who, from when to when.' },
 ];
 
+// Help.
+
+/** A program's "get help now" panel: its own words and contacts (`text` empty when none). */
+export type ProgramHelp = Schemas['ProgramHelp'];
+
+/** The most a help panel may say, as the API counts characters. */
+export const MAX_HELP_TEXT = 4000;
+
 // Notifications, privacy, audit.
 
 export type NotificationSettings = Schemas['NotificationSettings'];
@@ -138,6 +146,11 @@ export const dataApi = {
 
   engagement: (id: string, cursor?: string | null) =>
     request<Page<PairEngagement>>('GET', `/api/programs/${seg(id)}/engagement${query({ cursor })}`),
+  programHelp: (id: string) => request<ProgramHelp>('GET', `/api/programs/${seg(id)}/help`),
+  saveProgramHelp: (id: string, text: string) =>
+    request<ProgramHelp>('PUT', `/api/programs/${seg(id)}/help`, { json: { text } }),
+  /** The panels of my programs that have one. */
+  myHelp: () => request<Page<ProgramHelp>>('GET', '/api/me/help'),
   riskSettings: (id: string) => request<RiskSettings>('GET', `/api/programs/${seg(id)}/risk-settings`),
   updateRiskSettings: (id: string, settings: RiskSettings) =>
     request<RiskSettings>('PUT', `/api/programs/${seg(id)}/risk-settings`, { json: settings }),

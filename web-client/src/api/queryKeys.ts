@@ -119,6 +119,14 @@ export const pairKeys = {
   riskSettings: (programId: string) => ['risk-settings', programId] as const,
 };
 
+/** "Get help now" panels. */
+export const helpKeys = {
+  /** GET /api/me/help. */
+  mine: ['help', 'mine'] as const,
+  /** GET /api/programs/{id}/help. */
+  ofProgram: (programId: string) => ['help', 'program', programId] as const,
+};
+
 export const dashboardKeys = {
   /** A program's dashboard under every filter. */
   ofProgram: (programId: string) => ['dashboard', programId] as const,

@@ -572,6 +572,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/help": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The "get help now" panels of my programs that have one, by program name. */
+        get: operations["my_help"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/matches": {
         parameters: {
             query?: never;
@@ -1009,6 +1026,24 @@ export interface paths {
          */
         get: operations["export"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programs/{id}/help": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The program's "get help now" panel (any member). */
+        get: operations["get_help"];
+        /** Set the program's "get help now" panel (coordinators; recorded in the audit log). */
+        put: operations["put_help"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2405,6 +2440,20 @@ export interface components {
             next_cursor: string | null;
         };
         /** @description A page of results. */
+        List_ProgramHelp: {
+            items: {
+                /** Format: uuid */
+                program_id: string;
+                program_name: string;
+                /** @description Plain text, line breaks kept; empty when the program has none. */
+                text: string;
+                /** Format: date-time */
+                updated_at: string | null;
+            }[];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A page of results. */
         List_Question: {
             items: {
                 audience: components["schemas"]["Audience"];
@@ -2810,6 +2859,20 @@ export interface components {
             name: string;
             /** @description `YYYY-MM-DD`. */
             starts_on: string | null;
+        };
+        /** @description A program's "get help now" panel: its own words and contacts. */
+        ProgramHelp: {
+            /** Format: uuid */
+            program_id: string;
+            program_name: string;
+            /** @description Plain text, line breaks kept; empty when the program has none. */
+            text: string;
+            /** Format: date-time */
+            updated_at: string | null;
+        };
+        ProgramHelpInput: {
+            /** @description At most 4,000 characters; empty removes the panel. */
+            text: string;
         };
         ProgramInput: {
             description?: string;
@@ -4466,6 +4529,25 @@ export interface operations {
             };
         };
     };
+    my_help: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_ProgramHelp"];
+                };
+            };
+        };
+    };
     my_matches: {
         parameters: {
             query?: never;
@@ -5629,6 +5711,84 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_help: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramHelp"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_help: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgramHelpInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramHelp"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -108,6 +108,9 @@ function Frame() {
           ) : null}
           {user ? (
             <div className="account">
+              <NavLink to="/help" className="help-link">
+                Get help now
+              </NavLink>
               <span className="account-name">
                 <span className="visually-hidden">Signed in as </span>
                 {user.name}

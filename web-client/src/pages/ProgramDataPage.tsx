@@ -1,5 +1,5 @@
 // A program's data, for its coordinators: the dashboard, engagement per pair, alerts about pairs
-// at risk and the rules behind them, surveys, and exports. Like the matching console, the
+// at risk and the rules behind them, surveys, the program's "get help now" panel, and exports. Like the matching console, the
 // section shown is kept in the address (?section=…).
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
@@ -9,6 +9,7 @@ import { AlertsPanel } from '../components/data/AlertsPanel';
 import { DashboardPanel } from '../components/data/DashboardPanel';
 import { EngagementPanel } from '../components/data/EngagementPanel';
 import { ExportsPanel } from '../components/data/ExportsPanel';
+import { HelpPanelEditor } from '../components/data/HelpPanelEditor';
 import { RiskSettingsPanel } from '../components/data/RiskSettingsPanel';
 import { SurveysPanel } from '../components/data/SurveysPanel';
 import { PageHeading, PageQueryStatus } from '../components/Page';
@@ -16,7 +17,7 @@ import { Tabs, type TabItem } from '../components/Tabs';
 import { canCoordinate, useSession } from '../session';
 import '../program-data.css';
 
-type Section = 'dashboard' | 'engagement' | 'alerts' | 'surveys' | 'risk' | 'exports';
+type Section = 'dashboard' | 'engagement' | 'alerts' | 'surveys' | 'risk' | 'help' | 'exports';
 
 const SECTIONS: readonly TabItem<Section>[] = [
   { value: 'dashboard', label: 'Dashboard' },
@@ -24,6 +25,7 @@ const SECTIONS: readonly TabItem<Section>[] = [
   { value: 'alerts', label: 'Alerts' },
   { value: 'surveys', label: 'Surveys' },
   { value: 'risk', label: 'Risk settings' },
+  { value: 'help', label: 'Help panel' },
   { value: 'exports', label: 'Exports' },
 ];
 
@@ -69,6 +71,7 @@ export function ProgramDataPage() {
         {section === 'alerts' ? <AlertsPanel programId={p.id} /> : null}
         {section === 'surveys' ? <SurveysPanel programId={p.id} /> : null}
         {section === 'risk' ? <RiskSettingsPanel programId={p.id} /> : null}
+        {section === 'help' ? <HelpPanelEditor programId={p.id} /> : null}
         {section === 'exports' ? <ExportsPanel programId={p.id} /> : null}
       </Tabs>
     </>

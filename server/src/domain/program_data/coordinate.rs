@@ -20,7 +20,8 @@ use crate::domain::access::ProgramAccess;
 use crate::domain::accounts::new_secret;
 use crate::domain::{Core, Error, Problems, Result, validate};
 use crate::store::{
-    ChannelKind, NewChannel, Page, PageRequest, RiskSettingsRow, SurveyRecord, User, from_millis, to_millis,
+    ChannelKind, NewChannel, Page, PageRequest, ProgramHelpRow, RiskSettingsRow, SurveyRecord, User, from_millis,
+    to_millis,
 };
 use crate::vocab::{ExportKind, SurveyAudience, Trigger};
 
@@ -134,6 +135,24 @@ pub async fn engagement(core: &Core, me: &User, program_id: Uuid, page: PageRequ
 pub async fn risk_settings(core: &Core, me: &User, program_id: Uuid) -> Result<RiskSettingsRow> {
     coordinator(core, me, program_id).await?;
     Ok(core.store.risk_settings(program_id).await?.unwrap_or(sweep::DEFAULT_RISK))
+}
+
+/// A program's "get help now" panel: any member reads it.
+pub async fn help(core: &Core, me: &User, program_id: Uuid) -> Result<ProgramHelpRow> {
+    ProgramAccess::of(core, me, program_id).await?;
+    Ok(core.store.program_help(program_id).await?)
+}
+
+/// Sets the program's "get help now" panel (its words and contacts, at most 4,000 characters;
+/// empty removes it). Recorded in the audit log.
+pub async fn save_help(core: &Core, me: &User, program_id: Uuid, text: &str) -> Result<ProgramHelpRow> {
+    coordinator(core, me, program_id).await?;
+    let text = validate::optional("text", Some(text.to_owned()), 4000)?.unwrap_or_default();
+    let now = core.clock.now();
+    core.store.put_program_help(program_id, &text, me.id, now).await?;
+    let detail = format!("{} characters", text.chars().count());
+    core.store.record_audit(me.id, "program_help", Some(program_id), &detail, now).await?;
+    Ok(core.store.program_help(program_id).await?)
 }
 
 /// Tunes the at-risk rules; the next sweep applies them.

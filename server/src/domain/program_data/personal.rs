@@ -129,6 +129,11 @@ pub async fn ask_for_support(core: &Core, me: &User, match_id: Uuid, note: Optio
     Ok(())
 }
 
+/// The "get help now" panels of my programs that have one.
+pub async fn my_help(core: &Core, me: &User) -> Result<Vec<crate::store::ProgramHelpRow>> {
+    Ok(core.store.help_for(me.id).await?)
+}
+
 /// Which emails I get.
 pub async fn email_settings(core: &Core, me: &User) -> Result<NotificationPrefsRow> {
     Ok(core.store.notification_prefs(me.id).await?)

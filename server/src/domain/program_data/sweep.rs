@@ -9,7 +9,6 @@ use std::collections::{HashMap, HashSet};
 use time::Date;
 use uuid::Uuid;
 
-use super::engagement::engagement;
 use super::{announce_invitation, notify, raise};
 use crate::domain::Core;
 use crate::store::{MatchStatus, PageRequest, RiskRule, RiskSettingsRow, SurveyRecord, from_millis, to_millis};
@@ -77,7 +76,7 @@ async fn surveys_after_meetings(state: &Core) -> anyhow::Result<()> {
     let now = state.clock.now();
     let meetings = state.store.meetings_since(to_millis(now - MEETINGS_LOOKBACK)).await?;
     // Each program's surveys, read once per run however many of its pairs met.
-    let mut by_program: std::collections::HashMap<Uuid, Vec<SurveyRecord>> = std::collections::HashMap::new();
+    let mut by_program: HashMap<Uuid, Vec<SurveyRecord>> = HashMap::new();
     for (call, program_id, caller, callee, ended_at) in meetings {
         let surveys = match by_program.entry(program_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -191,54 +190,49 @@ async fn survey_reminders(state: &Core) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The at-risk step's mark: messages and meetings before it are in each pair's last contact.
+const CONTACTS_MARK: &str = "risk-contacts";
+/// Each run reads back this far before its mark: a message stored with an earlier time by a
+/// transaction that committed after the last run read is still counted (contacts only move
+/// forward, so reading one twice changes nothing).
+const CONTACTS_OVERLAP_MS: i64 = 60_000;
+
+/// Brings every active pair's last contact up to date from what happened since the last run,
+/// then checks each program. Its reads follow the traffic since the last run and the pairs that
+/// need an alert raised or closed, not the size of the programs.
 async fn risk_checks(state: &Core) -> anyhow::Result<()> {
+    let now = to_millis(state.clock.now());
+    let since = state.store.sweep_mark(CONTACTS_MARK).await?.map(|mark| mark - CONTACTS_OVERLAP_MS);
+    state.store.record_contacts(since).await?;
+    state.store.advance_sweep_mark(CONTACTS_MARK, now).await?;
     for program_id in state.store.programs_for_risk_checks().await? {
         check_program(state, program_id).await?;
     }
     Ok(())
 }
 
-/// Checks the active pairs of one program against its rules. The program's open alerts are read
-/// once and only what changed is written: a pair already flagged is not raised again, and a
-/// pair's alert is cleared only when it has one, so a steady sweep of thousands of pairs is three
-/// reads, not a write per pair.
+/// Checks the active pairs of one program against its rules: pairs quiet for longer than the
+/// program allows get a `no_contact` alert (once while it is open), and such an alert closes when
+/// the pair is in touch again. Two indexed reads of the pairs that need it, and a write only for
+/// what changed.
 pub async fn check_program(state: &Core, program_id: Uuid) -> anyhow::Result<()> {
     let settings = state.store.risk_settings(program_id).await?.unwrap_or(DEFAULT_RISK);
     if !settings.enabled {
         return Ok(());
     }
     let now = state.clock.now();
-    // Meetings as the dashboard counts them (check-in ratings are private, and no rule here reads
-    // them); of the messages, only each active pair's
-    // latest (a sweep never reads a program's whole history).
-    let (activity, latest) = state.store.contact_activity(program_id).await?;
-    let latest: HashMap<Uuid, i64> = latest.into_iter().collect();
-    let latest_of_pair: HashMap<Uuid, i64> =
-        activity.pairs.iter().filter_map(|p| Some((p.id, *latest.get(&p.channel_id?)?))).collect();
-    let open: HashSet<(Uuid, RiskRule)> = state.store.open_alert_rules(program_id).await?.into_iter().collect();
-    let mut pairs = engagement(&activity, &[]);
-    for pair in &mut pairs {
-        if let Some(&at) = latest_of_pair.get(&pair.match_id) {
-            pair.last_contact_ms = pair.last_contact_ms.max(at);
-            pair.last_contact_at = Some(from_millis(pair.last_contact_ms));
-        }
+    let quiet_since = to_millis(now - time::Duration::days(i64::from(settings.no_contact_days)));
+    for pair in state.store.quiet_pairs(program_id, quiet_since).await? {
+        let last = from_millis(pair.last_contact_at.unwrap_or(0).max(pair.activated_at));
+        let days = (now - last).whole_days();
+        let detail = match pair.last_contact_at {
+            Some(_) => format!("no message or meeting for {days} days"),
+            None => format!("no message or meeting in the {days} days since they were matched"),
+        };
+        raise(state, program_id, pair.match_id, RiskRule::NoContact, None, &detail).await?;
     }
-    let quiet_for = time::Duration::days(i64::from(settings.no_contact_days));
-    for pair in pairs.iter().filter(|p| p.status == MatchStatus::Active) {
-        let last = from_millis(pair.last_contact_ms.max(pair.activated_ms));
-        let flagged = |rule| open.contains(&(pair.match_id, rule));
-        if now - last >= quiet_for {
-            if !flagged(RiskRule::NoContact) {
-                let days = (now - last).whole_days();
-                let detail = match pair.last_contact_at {
-                    Some(_) => format!("no message or meeting for {days} days"),
-                    None => format!("no message or meeting in the {days} days since they were matched"),
-                };
-                raise(state, program_id, pair.match_id, RiskRule::NoContact, None, &detail).await?;
-            }
-        } else if flagged(RiskRule::NoContact) {
-            state.store.resolve_rule(pair.match_id, RiskRule::NoContact, now).await?;
-        }
+    for match_id in state.store.back_in_contact(program_id, quiet_since).await? {
+        state.store.resolve_rule(match_id, RiskRule::NoContact, now).await?;
     }
     Ok(())
 }
