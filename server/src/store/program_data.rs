@@ -129,13 +129,6 @@ pub struct ActiveWeek {
     pub week: i64,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct RatingRow {
-    pub pair_key: String,
-    pub rating: i32,
-    pub created_at: i64,
-}
-
 /// An active pair out of touch, as the at-risk step finds it.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct QuietPair {
@@ -152,7 +145,6 @@ pub struct ProgramActivity {
     pub messages: Vec<MessageStat>,
     pub meetings: Vec<MeetingStat>,
     pub active_weeks: Vec<ActiveWeek>,
-    pub ratings: Vec<RatingRow>,
 }
 
 /// A program's "get help now" panel.
@@ -324,8 +316,8 @@ pub trait ProgramDataStore: Send + Sync {
     /// A program's pairs with an open `no_contact` alert whose last contact is at or after `since`.
     async fn back_in_contact(&self, program_id: Uuid, since: i64) -> StoreResult<Vec<Uuid>>;
     /// The activity of one page of a program's pairs that became active (in the order of
-    /// `program_activity`, the cursor the last pair's match id): their messages, meetings and
-    /// check-in ratings only, so a page costs its pairs, not the program. `active_weeks` is left
+    /// `program_activity`, the cursor the last pair's match id): their messages and meetings only,
+    /// so a page costs its pairs, not the program. `active_weeks` is left
     /// empty (the engagement list does not read it).
     async fn activated_pairs_activity(
         &self,
@@ -679,7 +671,24 @@ macro_rules! impl_program_data_store {
             }
 
             async fn program_activity(&self, program_id: Uuid) -> StoreResult<ProgramActivity> {
-                let mut activity = self.pairs_meetings_ratings(program_id).await?;
+                let pairs = sqlx::query_as::<$db, PairRow>(
+                    "SELECT m.id, m.mentee_id, e.name AS mentee_name, m.mentor_id, r.name AS mentor_name, m.status, m.score, \
+                     m.created_at, m.activated_at, m.ended_at, m.channel_id FROM matches m \
+                     JOIN users e ON e.id = m.mentee_id JOIN users r ON r.id = m.mentor_id \
+                     WHERE m.program_id = $1 ORDER BY m.created_at, m.id",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?;
+                let meetings = sqlx::query_as::<$db, MeetingStat>(
+                    "SELECT id, pair_key, ended_at, COALESCE(duration_ms, 0) AS duration_ms FROM calls \
+                     WHERE program_id = $1 AND NOT live AND caller_joined_at IS NOT NULL AND callee_joined_at IS NOT NULL \
+                     AND ended_at IS NOT NULL ORDER BY ended_at",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?;
+                let mut activity = ProgramActivity { pairs, messages: Vec::new(), meetings, active_weeks: Vec::new() };
                 // Counts and times only: the text of a message is never read here.
                 activity.messages = sqlx::query_as::<$db, MessageStat>(
                     "SELECT g.channel_id, g.sender_id, COUNT(*) AS count, MIN(g.created_at) AS first_at, MAX(g.created_at) AS last_at \
@@ -781,7 +790,6 @@ macro_rules! impl_program_data_store {
                     messages: Vec::new(),
                     meetings: Vec::new(),
                     active_weeks: Vec::new(),
-                    ratings: Vec::new(),
                 };
                 // Messages by their pair channel, the first column of their key: a page reads its
                 // own channels, never the whole table.
@@ -813,16 +821,6 @@ macro_rules! impl_program_data_store {
                         query = query.bind(key.clone());
                     }
                     activity.meetings.extend(query.fetch_all(self.reader()).await?);
-                    let sql = format!(
-                        "SELECT c.pair_key, k.rating, k.created_at FROM call_checkins k JOIN calls c ON c.id = k.call_id \
-                         WHERE c.program_id = $1 AND c.pair_key IN ({}) ORDER BY k.created_at",
-                        numbered(2, keys.len())
-                    );
-                    let mut query = sqlx::query_as::<$db, RatingRow>(sqlx::AssertSqlSafe(sql)).bind(program_id);
-                    for key in keys {
-                        query = query.bind(key.clone());
-                    }
-                    activity.ratings.extend(query.fetch_all(self.reader()).await?);
                 }
                 Ok((activity, pairs.next))
             }
@@ -1320,37 +1318,6 @@ macro_rules! impl_program_data_store {
             }
         }
 
-        impl $store {
-            /// A program's pairs, meetings and check-in ratings: what the dashboard's
-            /// `program_activity` and the at-risk rules' `contact_activity` both read.
-            async fn pairs_meetings_ratings(&self, program_id: Uuid) -> StoreResult<ProgramActivity> {
-                let pairs = sqlx::query_as::<$db, PairRow>(
-                    "SELECT m.id, m.mentee_id, e.name AS mentee_name, m.mentor_id, r.name AS mentor_name, m.status, m.score, \
-                     m.created_at, m.activated_at, m.ended_at, m.channel_id FROM matches m \
-                     JOIN users e ON e.id = m.mentee_id JOIN users r ON r.id = m.mentor_id \
-                     WHERE m.program_id = $1 ORDER BY m.created_at, m.id",
-                )
-                .bind(program_id)
-                .fetch_all(self.reader())
-                .await?;
-                let meetings = sqlx::query_as::<$db, MeetingStat>(
-                    "SELECT id, pair_key, ended_at, COALESCE(duration_ms, 0) AS duration_ms FROM calls \
-                     WHERE program_id = $1 AND NOT live AND caller_joined_at IS NOT NULL AND callee_joined_at IS NOT NULL \
-                     AND ended_at IS NOT NULL ORDER BY ended_at",
-                )
-                .bind(program_id)
-                .fetch_all(self.reader())
-                .await?;
-                let ratings = sqlx::query_as::<$db, RatingRow>(
-                    "SELECT c.pair_key, k.rating, k.created_at FROM call_checkins k JOIN calls c ON c.id = k.call_id \
-                     WHERE c.program_id = $1 ORDER BY k.created_at",
-                )
-                .bind(program_id)
-                .fetch_all(self.reader())
-                .await?;
-                Ok(ProgramActivity { pairs, messages: Vec::new(), meetings, active_weeks: Vec::new(), ratings })
-            }
-        }
     };
 }
 

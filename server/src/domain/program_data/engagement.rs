@@ -47,8 +47,6 @@ pub struct PairEngagement {
     pub first_reply_minutes: Option<i64>,
     /// Rules of the pair's open alerts.
     pub at_risk: Vec<String>,
-    /// The pair's check-in ratings after meetings, oldest first.
-    pub ratings: Vec<i32>,
     /// Milliseconds of each meeting's end, for date filters.
     pub meeting_ends: Vec<i64>,
     pub activated_ms: i64,
@@ -102,11 +100,6 @@ pub fn engagement(activity: &ProgramActivity, alerts: &[AlertRow]) -> Vec<PairEn
             e.last_contact_ms = e.last_contact_ms.max(meeting.ended_at);
         }
     }
-    for rating in &activity.ratings {
-        if let Some(id) = owner(&rating.pair_key, rating.created_at, &by_pair) {
-            by_pair.get_mut(&id).expect("a pair").ratings.push(rating.rating);
-        }
-    }
     for alert in alerts.iter().filter(|a| a.resolved_at.is_none()) {
         if let Some(e) = by_pair.get_mut(&alert.match_id) {
             e.at_risk.push(alert.rule.as_str().to_owned());
@@ -144,7 +137,6 @@ fn new_engagement(p: &PairRow) -> PairEngagement {
         last_contact_at: None,
         first_reply_minutes: None,
         at_risk: Vec::new(),
-        ratings: Vec::new(),
         meeting_ends: Vec::new(),
         activated_ms,
         last_contact_ms: 0,
@@ -437,7 +429,6 @@ mod tests {
                 duration_ms: 30 * 60_000,
             }],
             active_weeks: vec![],
-            ratings: vec![],
         };
         let e = engagement(&activity, &[]);
         assert_eq!(e.len(), 1);
