@@ -284,4 +284,12 @@ mod tests {
         assert!(Config::load(None, overrides).is_err());
         assert!(Config::load(Some(Path::new("/nonexistent.toml")), Overrides::default()).is_err());
     }
+
+    #[test]
+    fn check_in_totals_need_at_least_two_people() {
+        let one = Config { checkin_totals_min_people: 1, ..Config::default() };
+        assert!(one.validate().is_err(), "one person's rating would be shown as a total");
+        let two = Config { checkin_totals_min_people: 2, ..Config::default() };
+        assert!(two.validate().is_ok());
+    }
 }

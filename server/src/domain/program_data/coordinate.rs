@@ -208,41 +208,37 @@ pub async fn message_pair(core: &Core, me: &User, program_id: Uuid, id: Uuid, te
     let text = validate::required("text", text, 4000)?;
     access.require_coordinator_member("join the program as a coordinator to write to its pairs")?;
     let now = core.clock.now();
-    let channel_id = match &alert.raised_by {
-        Some(person) => match core.store.followup_channel(program_id, me.id, person.user_id).await? {
-            Some(c) => c,
-            None => {
-                let name = format!("{} & {}", me.name, person.name);
-                let members = vec![(me.id, true), (person.user_id, true)];
-                let fields = NewChannel { program_id, kind: ChannelKind::Group, name, program_wide: false, members };
-                let channel = core.store.create_channel(fields, now).await?;
-                let kept = core.store.set_followup_channel(program_id, me.id, person.user_id, channel.id).await?;
-                opened(core, &channel, kept).await?
+    let person = alert.raised_by.as_ref();
+    let opened = match person {
+        Some(p) => core.store.followup_channel(program_id, me.id, p.user_id).await?,
+        None => core.store.checkin_channel(alert.match_id, me.id).await?,
+    };
+    let channel_id = match opened {
+        Some(c) => c,
+        None => {
+            let (name, mut members) = match person {
+                Some(p) => (format!("{} & {}", me.name, p.name), vec![(p.user_id, true)]),
+                None => (
+                    format!("Check-in: {} & {}", alert.mentee.name, alert.mentor.name),
+                    vec![(alert.mentee.user_id, true), (alert.mentor.user_id, true)],
+                ),
+            };
+            members.insert(0, (me.id, true));
+            let fields = NewChannel { program_id, kind: ChannelKind::Group, name, program_wide: false, members };
+            let channel = core.store.create_channel(fields, now).await?;
+            // Two opened at once: the one stored first is kept, and only its members hear of it.
+            let kept = match person {
+                Some(p) => core.store.set_followup_channel(program_id, me.id, p.user_id, channel.id).await?,
+                None => core.store.set_checkin_channel(alert.match_id, me.id, channel.id).await?,
+            };
+            if kept == channel.id {
+                core.notify.channel_opened(&channel).await?;
             }
-        },
-        None => match core.store.checkin_channel(alert.match_id, me.id).await? {
-            Some(c) => c,
-            None => {
-                let name = format!("Check-in: {} & {}", alert.mentee.name, alert.mentor.name);
-                let members = vec![(me.id, true), (alert.mentee.user_id, true), (alert.mentor.user_id, true)];
-                let fields = NewChannel { program_id, kind: ChannelKind::Group, name, program_wide: false, members };
-                let channel = core.store.create_channel(fields, now).await?;
-                let kept = core.store.set_checkin_channel(alert.match_id, me.id, channel.id).await?;
-                opened(core, &channel, kept).await?
-            }
-        },
+            kept
+        }
     };
     core.notify.post(channel_id, me.id, new_secret("alert-"), text, now).await?;
     Ok(channel_id)
-}
-
-/// The channel kept for a follow-up (`kept`, the one stored first when two were opened at once);
-/// its members hear of it only if it is the one just created.
-async fn opened(core: &Core, created: &crate::store::Channel, kept: Uuid) -> Result<Uuid> {
-    if kept == created.id {
-        core.notify.channel_opened(created).await?;
-    }
-    Ok(kept)
 }
 
 /// Ends the pair's match so both can be matched again, and closes the alert.
