@@ -16,6 +16,7 @@ both_backends!(
     bad_input_and_refusals_change_nothing,
     declines_rematches_and_pauses,
     automatic_matching_as_questionnaires_complete,
+    a_block_keeps_two_people_from_being_proposed,
 );
 
 /// A program run by a coordinator, with people who joined by invitation link.
@@ -551,6 +552,29 @@ async fn bad_input_and_refusals_change_nothing(backend: Backend) {
         .await
         .assert_error(StatusCode::CONFLICT, "conflict");
     assert_eq!(c.coordinator.get(&c.url("/matching/matches")).await.body["items"].as_array().unwrap().len(), 1);
+}
+
+/// One mentee and one mentor: while either blocks the other, no round proposes them and a
+/// coordinator cannot place them by hand; once lifted, they can be matched.
+async fn a_block_keeps_two_people_from_being_proposed(backend: Backend) {
+    let c = cohort(backend, 1, 1, |_| {}).await;
+    c.complete_all(1).await;
+    let (mentee, mentor) = (&c.mentees[0], &c.mentors[0]);
+    let proposed = c.coordinator.post(&c.url("/matching/preview"), json!({})).await;
+    assert_eq!(proposed.body["proposals"].as_array().unwrap().len(), 1, "{}", proposed.text);
+    let blocked = mentor.client.post("/api/me/blocks", json!({"user_id": mentee.id})).await;
+    assert_eq!(blocked.status, StatusCode::CREATED, "{}", blocked.text);
+    let preview = c.coordinator.post(&c.url("/matching/preview"), json!({})).await;
+    assert_eq!(preview.body["proposals"], json!([]), "{}", preview.text);
+    let round = c.coordinator.post(&c.url("/matching/rounds"), json!({})).await;
+    assert_eq!(round.body["proposals"], json!([]), "{}", round.text);
+    let placed =
+        c.coordinator.post(&c.url("/matching/matches"), json!({"mentee_id": mentee.id, "mentor_id": mentor.id})).await;
+    placed.assert_error(StatusCode::CONFLICT, "conflict");
+    assert!(placed.body["error"]["message"].as_str().unwrap().contains("blocked"), "{}", placed.text);
+    assert_eq!(mentor.client.delete(&format!("/api/me/blocks/{}", mentee.id)).await.status, StatusCode::NO_CONTENT);
+    let preview = c.coordinator.post(&c.url("/matching/preview"), json!({})).await;
+    assert_eq!(preview.body["proposals"].as_array().unwrap().len(), 1, "{}", preview.text);
 }
 
 async fn declines_rematches_and_pauses(backend: Backend) {

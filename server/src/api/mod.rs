@@ -14,6 +14,7 @@ pub mod me;
 pub mod meetings;
 pub mod program_data;
 pub mod programs;
+pub mod safety;
 pub mod validate;
 
 use axum::Json;
@@ -47,6 +48,7 @@ use error::ApiError;
         (name = "meetings", description = "Scheduled meetings of a pair, calendars, and check-ins after calls"),
         (name = "events", description = "Group events coordinators host: invitations, RSVPs, calendars and reminders"),
         (name = "program-data", description = "Surveys, engagement, pairs at risk, the dashboard, exports, notification settings and my own data (docs/program-data.md)"),
+        (name = "safety", description = "Blocking people (docs/safety.md)"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -66,6 +68,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me::get_me, me::update_me))
         .routes(routes!(me::list_tokens, me::create_token))
         .routes(routes!(me::delete_token))
+        .routes(routes!(safety::list_blocks, safety::create_block))
+        .routes(routes!(safety::delete_block))
         .routes(routes!(programs::list_programs, programs::create_program))
         .routes(routes!(programs::get_program, programs::update_program))
         .routes(routes!(programs::list_members))

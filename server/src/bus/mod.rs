@@ -26,7 +26,9 @@ pub use redis::RedisBus;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum BusEvent {
-    /// Deliver `frame` to every connection of every member of `channel` (except `except_user`'s).
+    /// Deliver `frame` to every connection of every member of `channel`. A frame about one
+    /// person (their typing, their read receipt) names them as `except_user`: it goes neither
+    /// to them nor to anyone with a block between them and that person.
     Channel { channel: Uuid, frame: String, except_user: Option<Uuid> },
     /// Deliver `frame` to every connection of `user`.
     User { user: Uuid, frame: String },
@@ -36,6 +38,11 @@ pub enum BusEvent {
     Joined { channel: Uuid, users: Vec<Uuid>, can_post: bool, frame: String },
     /// `user`'s merged presence is now `state`; deliver to members of `channels`.
     Presence { user: Uuid, state: PresenceState, channels: Vec<Uuid> },
+    /// A block between the two people of `between` began (`blocked`) or ended (no block left
+    /// either way): their connections stop (or start again) seeing each other's typing,
+    /// receipts and presence, and `channels` (those of just the two of them) close to posting
+    /// (or reopen). `presence` is each one's state, for telling the other when contact returns.
+    Block { between: [Uuid; 2], blocked: bool, channels: Vec<Uuid>, presence: [PresenceState; 2] },
     /// Sessions ended (sign-out, sign-out everywhere, password reset): close the matching
     /// connections of `user` (those of `session`, or all of them).
     Revoke { user: Uuid, session: Option<Uuid> },

@@ -1,5 +1,5 @@
 //! The one access policy: every "may X do Y to Z" and "may A reach B" question the server asks
-//! is answered here, so a rule changes in one place and a future block list plugs in once.
+//! is answered here, so a rule changes in one place.
 //!
 //! - Programs: admins reach every program; its coordinators manage it; other members read it.
 //!   Anyone else is told it does not exist, so program ids reveal nothing.
@@ -8,11 +8,16 @@
 //! - Person to person ([`may_reach`]): a call or a meeting reaches someone only through a
 //!   relationship the program made (an active match). Messages, typing and receipts reach only a
 //!   channel's members, because the gateway delivers them by the channel membership granted here
-//!   ([`channel`], [`channels`]); presence reaches only channel-mates ([`presence_contacts`],
-//!   [`presence_channels`]). Matching never proposes a pair the program excluded
-//!   ([`never_matched`]). An event's live room reaches the people invited to it, as host,
-//!   speaker or audience ([`event_room`]). A block list between two people plugs in at these
-//!   functions.
+//!   ([`channel`], [`channels`]); presence reaches only channel-mates
+//!   ([`Memberships::presence_contacts`], [`presence_channels`]). Matching never proposes a pair
+//!   the program excluded ([`never_matched`]), nor two people one of whom blocked the other
+//!   ([`blocked_pairs`]). An event's live room reaches the people invited to it, as host,
+//!   speaker or audience ([`event_room`]); it has no person-to-person path.
+//! - Blocks (`domain::safety`): a block either way stops direct contact on every path above.
+//!   [`may_reach`] refuses calls and meetings; the conversation of just the two closes to
+//!   posting ([`Grant::Closed`]); frames about one (typing, receipts, presence) never reach the
+//!   other ([`Memberships::blocked`], and the bus event that updates live connections);
+//!   matching never proposes them. Group channels and events they share stay usable.
 
 use uuid::Uuid;
 
@@ -65,6 +70,36 @@ impl ProgramAccess {
     }
 }
 
+/// What a member may do in a channel they read: the grant a WebSocket connection holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// Read and post.
+    Post,
+    /// Read only: an announcement channel, where coordinators post.
+    Read,
+    /// Read only: a conversation closed by a block between its two people ([`crate::domain::safety`]).
+    Closed,
+}
+
+impl Grant {
+    /// A channel joined now: posting as the channel says.
+    pub fn of(can_post: bool) -> Grant {
+        if can_post { Grant::Post } else { Grant::Read }
+    }
+
+    fn of_membership(m: &Membership) -> Grant {
+        match (m.can_post, m.channel.kind) {
+            (true, _) => Grant::Post,
+            (false, ChannelKind::Announcement) => Grant::Read,
+            (false, _) => Grant::Closed,
+        }
+    }
+
+    pub fn may_post(self) -> bool {
+        self == Grant::Post
+    }
+}
+
 /// A member's access to a channel; not found for anyone else.
 pub async fn channel(store: &dyn Store, channel_id: Uuid, user: Uuid) -> Result<ChannelAccess> {
     store.channel_access(channel_id, user).await?.ok_or(Error::NotFound)
@@ -72,19 +107,34 @@ pub async fn channel(store: &dyn Store, channel_id: Uuid, user: Uuid) -> Result<
 
 /// Every channel a person belongs to, read once when a WebSocket connection opens: its grants,
 /// the channels its presence goes to and the `welcome`'s first page all come from this one read.
-pub struct Memberships(Vec<Membership>);
+/// With them, the people a block stands between the person and ([`Memberships::blocked`]).
+pub struct Memberships(Vec<Membership>, Vec<Uuid>);
 
 /// A person's [`Memberships`].
 pub async fn memberships(store: &dyn Store, user: Uuid) -> Result<Memberships> {
-    Ok(Memberships(store.user_memberships(user).await?))
+    Ok(Memberships(store.user_memberships(user).await?, store.block_relations(user).await?))
 }
 
 impl Memberships {
+    /// Everyone with a block between them and the person, either way: a connection withholds
+    /// frames about them (typing, receipts, presence) and never shows them as online.
+    pub fn blocked(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.1.iter().copied()
+    }
+
+    /// The people whose presence the person sees when they connect: those who share one of
+    /// their [`Memberships::presence_channels`] with them, but nobody a block stands between.
+    pub async fn presence_contacts(&self, store: &dyn Store, user: Uuid) -> Result<Vec<Uuid>> {
+        let mut contacts = store.contacts(user, &self.presence_channels()).await?;
+        contacts.retain(|c| !self.1.contains(c));
+        Ok(contacts)
+    }
+
     /// Every channel the person may read, with whether they may post in it: the grant a WebSocket
     /// connection holds for its life (the hub refuses frames for any other channel, and delivers
     /// a channel's messages, typing and receipts only to the connections granted it).
-    pub fn grants(&self) -> impl Iterator<Item = (Uuid, bool)> + '_ {
-        self.0.iter().map(|m| (m.channel.id, m.can_post))
+    pub fn grants(&self) -> impl Iterator<Item = (Uuid, Grant)> + '_ {
+        self.0.iter().map(|m| (m.channel.id, Grant::of_membership(m)))
     }
 
     /// The channels a change of the person's presence is announced in, as
@@ -120,12 +170,6 @@ pub async fn channel_view(store: &dyn Store, user: Uuid, channel_id: Uuid) -> Re
     store.user_channel(user, channel_id, MEMBER_LIST_UP_TO).await?.ok_or(Error::NotFound)
 }
 
-/// Presence reaches channel-mates only: the people whose presence `user` sees (and who see
-/// theirs) are those who share one of their [`presence_channels`] with them.
-pub async fn presence_contacts(store: &dyn Store, user: Uuid, presence_channels: &[Uuid]) -> Result<Vec<Uuid>> {
-    Ok(store.contacts(user, presence_channels).await?)
-}
-
 /// The channels a change of `user`'s presence is announced in (their own of at most
 /// [`MEMBER_LIST_UP_TO`] members).
 pub async fn presence_channels(store: &dyn Store, user: Uuid) -> Result<Vec<Uuid>> {
@@ -137,6 +181,22 @@ pub async fn presence_channels(store: &dyn Store, user: Uuid) -> Result<Vec<Uuid
 /// pair that declined or ended before, a mentor's capacity.)
 pub async fn never_matched(store: &dyn Store, program_id: Uuid) -> Result<Vec<Exclusion>> {
     Ok(store.list_exclusions(program_id).await?)
+}
+
+/// Pairs that are never proposed because one of the two blocked the other, as (blocker,
+/// blocked), for the blockers among the program's members.
+pub async fn blocked_pairs(store: &dyn Store, program_id: Uuid) -> Result<Vec<(Uuid, Uuid)>> {
+    Ok(store.program_blocks(program_id).await?)
+}
+
+/// The wording for anyone refused because of a block: the same whichever of the two blocked,
+/// so nobody learns from it that they were blocked.
+pub const UNREACHABLE: &str = "you cannot reach this person";
+
+/// May `a` and `b` have a conversation of just the two of them (a channel opened for the two,
+/// a coordinator's follow-up to one person)? Not across a block.
+pub async fn may_converse(store: &dyn Store, a: Uuid, b: Uuid) -> Result<()> {
+    if store.blocked_between(a, b).await? { Err(Error::Forbidden(UNREACHABLE)) } else { Ok(()) }
 }
 
 /// How one person would reach another.
@@ -157,10 +217,13 @@ pub struct Pair {
 }
 
 /// May `from` reach `to` this way? Only the two people of an active match reach each other
-/// directly; everyone else is refused with a reason `from` may see.
+/// directly, and never across a block; everyone else is refused with a reason `from` may see.
 pub async fn may_reach(store: &dyn Store, from: Uuid, to: Uuid, how: Reach) -> Result<Pair> {
     if from == to {
         return Err(Error::field("to", "you cannot reach yourself"));
+    }
+    if store.blocked_between(from, to).await? {
+        return Err(Error::Forbidden(UNREACHABLE));
     }
     match store.active_pair(from, to).await? {
         Some((program_id, channel_id)) => Ok(Pair { program_id, channel_id }),

@@ -210,6 +210,18 @@ pub async fn end_calls_of(core: &Core, user: Uuid) {
     }
 }
 
+/// Ends the live call between `by` and `other`, if they are in one (a block came between them).
+pub async fn end_call_between(core: &Core, by: Uuid, other: Uuid) {
+    let call = match core.store.live_call(by, other).await {
+        Ok(Some(call)) => call,
+        Ok(None) => return,
+        Err(e) => return tracing::warn!(error = %e, "could not look for a call to end"),
+    };
+    if let Err(Refusal::Store(e)) = apply(core, call, Event::HangUp { by, at: now_ms(core) }).await {
+        tracing::warn!(error = %e, %call, "could not end a call");
+    }
+}
+
 /// Fires ring and connect timeouts until the node stops. Every node runs one; the versions
 /// make sure a timeout takes effect once.
 pub async fn tick(core: Core, shutdown: CancellationToken) {

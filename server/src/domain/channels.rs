@@ -113,6 +113,7 @@ pub async fn open(core: &Core, me: &User, program_id: Uuid, opening: Opening) ->
                 "" => format!("{} & {}", a.name, b.name),
                 n => validate::required("name", n, 100)?,
             };
+            access::may_converse(core.store.as_ref(), a.id, b.id).await?;
             core.store.open_pair_channel(program_id, a.id, b.id, &name, now).await?
         }
         kind => {
@@ -128,6 +129,11 @@ pub async fn open(core: &Core, me: &User, program_id: Uuid, opening: Opening) ->
             // The coordinator who opens a channel is in it (an admin who is not a member is not).
             if !unique.contains(&me.id) && core.store.role_in_program(program_id, me.id).await?.is_some() {
                 members.push((me.id, true));
+            }
+            if let [(a, _), (b, _)] = members[..]
+                && !opening.program_wide
+            {
+                access::may_converse(core.store.as_ref(), a, b).await?;
             }
             let fields = NewChannel { program_id, kind, name, program_wide: opening.program_wide, members };
             (core.store.create_channel(fields, now).await?, true)

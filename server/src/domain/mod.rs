@@ -18,6 +18,7 @@ pub mod meetings;
 pub mod notify;
 pub mod program_data;
 pub mod programs;
+pub mod safety;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -44,6 +44,8 @@ pub enum Notice<'a> {
     Survey { survey: &'a SurveyInvitation, reminder: bool },
     /// To coordinators: a pair was flagged as at risk.
     Alert { alert: &'a Alert },
+    /// To a person who blocked `user` (`blocked`) or lifted the block.
+    Block { user: Uuid, blocked: bool },
 }
 
 /// Turns a notice into the text frame every connection receives (the WebSocket shell's codec).
@@ -56,7 +58,9 @@ pub enum To<'a> {
     User(Uuid),
     /// Every connection of each of these people.
     Users(&'a [Uuid]),
-    /// Every connection receiving a channel, except `except`'s.
+    /// Every connection receiving a channel. A notice about one person (their typing, their
+    /// receipt) names them as `except`: it reaches neither them nor anyone a block stands
+    /// between them and.
     Channel { channel: Uuid, except: Option<Uuid> },
 }
 

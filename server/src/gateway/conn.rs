@@ -18,8 +18,9 @@ use uuid::Uuid;
 use super::Gateway;
 use super::hub::{ConnId, Outbox};
 use super::protocol::{self, ClientFrame, ErrorCode, PresenceState, ServerFrame, close};
+use crate::domain::access::{self, Grant};
+use crate::domain::channels;
 use crate::domain::chat::{self, Change, Refusal};
-use crate::domain::{access, channels};
 use crate::store::User;
 
 /// How long a client has to say `hello`.
@@ -204,12 +205,18 @@ impl Connection {
         // The person's memberships are read once: the grants, the channels presence goes to and
         // the welcome's first page all come from them.
         let memberships = access::memberships(gateway.store.as_ref(), user.id).await?;
-        let id = gateway.hub.register(user.id, session, outbox.clone(), memberships.grants().collect());
+        let id = gateway.hub.register(
+            user.id,
+            session,
+            outbox.clone(),
+            memberships.grants().collect(),
+            memberships.blocked().collect(),
+        );
         let conn = Connection { gateway, user, id, outbox, typing: HashMap::new() };
         // Announced online in those channels, and told who of their members is online.
         let store = conn.gateway.store.as_ref();
         let presence_channels = memberships.presence_channels();
-        let contacts = access::presence_contacts(store, conn.user.id, &presence_channels).await?;
+        let contacts = memberships.presence_contacts(store, conn.user.id).await?;
         conn.update_presence(PresenceState::Online, Some(presence_channels)).await;
         let presence = conn.gateway.bus.presence_of(&contacts).await.unwrap_or_default();
         // Registered first, so a message stored while the page is read still arrives live (the
@@ -340,8 +347,18 @@ impl Connection {
     async fn write(&self, reference: Option<&str>, channel: Uuid, client_id: String, body: String, change: Change) {
         match self.gateway.hub.access(self.id, channel) {
             None => return error(&self.outbox, reference, ErrorCode::NotMember, "not a member of this channel"),
-            Some(false) if matches!(change, Change::New) => {
+            Some(Grant::Read) if matches!(change, Change::New) => {
                 return error(&self.outbox, reference, ErrorCode::ReadOnly, "only coordinators post in this channel");
+            }
+            // The same words for both people, whichever of them blocked the other. Deleting
+            // one's own messages stays possible.
+            Some(Grant::Closed) if !matches!(change, Change::Delete(_)) => {
+                return error(
+                    &self.outbox,
+                    reference,
+                    ErrorCode::ReadOnly,
+                    "this conversation is closed to new messages",
+                );
             }
             Some(_) => {}
         }

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::protocol::{PresenceState, close};
+use crate::domain::access::Grant;
 
 pub type ConnId = u64;
 
@@ -72,9 +73,20 @@ struct Conn {
     /// The session (browser session or API token) the connection was opened with.
     session: Uuid,
     outbox: Outbox,
-    /// Channels this connection receives, and whether its person may post in each.
-    channels: HashMap<Uuid, bool>,
+    /// Channels this connection receives, and what its person may do in each.
+    channels: HashMap<Uuid, Grant>,
+    /// People with a block between them and this connection's person: frames about them
+    /// (typing, receipts, presence) are withheld.
+    hidden: HashSet<Uuid>,
     presence: PresenceState,
+}
+
+impl Conn {
+    /// Whether a frame about `about` is withheld from this connection: it is their own, or a
+    /// block stands between the two.
+    fn withholds(&self, about: Option<Uuid>) -> bool {
+        about.is_some_and(|u| u == self.user || self.hidden.contains(&u))
+    }
 }
 
 #[derive(Default)]
@@ -111,15 +123,22 @@ impl Hub {
         self.inner.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Adds a connection receiving `channels`.
-    pub fn register(&self, user: Uuid, session: Uuid, outbox: Outbox, channels: HashMap<Uuid, bool>) -> ConnId {
+    /// Adds a connection receiving `channels`, withholding frames about the `hidden` people.
+    pub fn register(
+        &self,
+        user: Uuid,
+        session: Uuid,
+        outbox: Outbox,
+        channels: HashMap<Uuid, Grant>,
+        hidden: HashSet<Uuid>,
+    ) -> ConnId {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let mut inner = self.write();
         for channel in channels.keys() {
             inner.by_channel.entry(*channel).or_default().insert(id);
         }
         inner.by_user.entry(user).or_default().insert(id);
-        inner.conns.insert(id, Conn { user, session, outbox, channels, presence: PresenceState::Online });
+        inner.conns.insert(id, Conn { user, session, outbox, channels, hidden, presence: PresenceState::Online });
         metrics::gauge!("kindred_ws_connections").set(inner.conns.len() as f64);
         id
     }
@@ -150,8 +169,8 @@ impl Hub {
         left
     }
 
-    /// `None` when the connection does not receive the channel; else whether it may post.
-    pub fn access(&self, id: ConnId, channel: Uuid) -> Option<bool> {
+    /// `None` when the connection does not receive the channel; else what it may do there.
+    pub fn access(&self, id: ConnId, channel: Uuid) -> Option<Grant> {
         self.read().conns.get(&id).and_then(|c| c.channels.get(&channel).copied())
     }
 
@@ -197,7 +216,7 @@ impl Hub {
             let ids: Vec<ConnId> = inner.by_user.get(user).into_iter().flatten().copied().collect();
             for id in ids {
                 if let Some(conn) = inner.conns.get_mut(&id) {
-                    conn.channels.insert(channel, can_post);
+                    conn.channels.insert(channel, Grant::of(can_post));
                     if conn.outbox.push(frame.clone()) {
                         told += 1;
                     }
@@ -208,13 +227,41 @@ impl Hub {
         told
     }
 
-    /// Sends a frame to every connection receiving `channel` (but not `except`'s).
-    pub fn deliver_channel(&self, channel: Uuid, frame: &Utf8Bytes, except: Option<Uuid>) -> usize {
+    /// A block between `a` and `b` began (`blocked`) or ended: their connections here withhold
+    /// (or stop withholding) frames about each other, and `channels` close to posting (or
+    /// reopen). Each connection of the one is then sent `frames[i]` for the other (their
+    /// presence as it now looks: offline while blocked).
+    pub fn block(&self, between: [Uuid; 2], blocked: bool, channels: &[Uuid], frames: [&Utf8Bytes; 2]) {
+        let mut inner = self.write();
+        let grant = if blocked { Grant::Closed } else { Grant::Post };
+        for (me, other, frame) in [(between[0], between[1], frames[1]), (between[1], between[0], frames[0])] {
+            let ids: Vec<ConnId> = inner.by_user.get(&me).into_iter().flatten().copied().collect();
+            for id in ids {
+                if let Some(conn) = inner.conns.get_mut(&id) {
+                    if blocked {
+                        conn.hidden.insert(other);
+                    } else {
+                        conn.hidden.remove(&other);
+                    }
+                    for channel in channels {
+                        if let Some(g) = conn.channels.get_mut(channel) {
+                            *g = grant;
+                        }
+                    }
+                    conn.outbox.push(frame.clone());
+                }
+            }
+        }
+    }
+
+    /// Sends a frame to every connection receiving `channel`; a frame about one person
+    /// (`about`) goes neither to them nor across a block ([`Hub::block`]).
+    pub fn deliver_channel(&self, channel: Uuid, frame: &Utf8Bytes, about: Option<Uuid>) -> usize {
         let inner = self.read();
         let mut n = 0;
         for id in inner.by_channel.get(&channel).into_iter().flatten() {
             if let Some(conn) = inner.conns.get(id)
-                && Some(conn.user) != except
+                && !conn.withholds(about)
                 && conn.outbox.push(frame.clone())
             {
                 n += 1;
@@ -223,15 +270,16 @@ impl Hub {
         n
     }
 
-    /// Sends a frame once to every connection receiving any of `channels`.
-    pub fn deliver_channels(&self, channels: &[Uuid], frame: &Utf8Bytes, except: Option<Uuid>) {
+    /// Sends a frame once to every connection receiving any of `channels` (withheld as
+    /// [`Hub::deliver_channel`] withholds it).
+    pub fn deliver_channels(&self, channels: &[Uuid], frame: &Utf8Bytes, about: Option<Uuid>) {
         let inner = self.read();
         let mut seen = HashSet::new();
         for channel in channels {
             for id in inner.by_channel.get(channel).into_iter().flatten() {
                 if seen.insert(*id)
                     && let Some(conn) = inner.conns.get(id)
-                    && Some(conn.user) != except
+                    && !conn.withholds(about)
                 {
                     conn.outbox.push(frame.clone());
                 }
@@ -313,14 +361,14 @@ mod tests {
         let (a, b, ch) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         let (oa, mut ra) = outbox(8);
         let (ob, mut rb) = outbox(8);
-        let ia = hub.register(a, Uuid::nil(), oa, HashMap::from([(ch, true)]));
-        let ib = hub.register(b, Uuid::nil(), ob, HashMap::new());
+        let ia = hub.register(a, Uuid::nil(), oa, HashMap::from([(ch, Grant::Post)]), HashSet::new());
+        let ib = hub.register(b, Uuid::nil(), ob, HashMap::new(), HashSet::new());
         assert_eq!(hub.deliver_channel(ch, &Utf8Bytes::from("x"), None), 1);
         assert_eq!(ra.try_recv().unwrap().as_str(), "x");
         assert!(rb.try_recv().is_err());
         assert_eq!(hub.join(&[b, Uuid::now_v7()], ch, false, &Utf8Bytes::from("added")), 1);
         assert_eq!(rb.try_recv().unwrap().as_str(), "added");
-        assert_eq!(hub.access(ib, ch), Some(false));
+        assert_eq!(hub.access(ib, ch), Some(Grant::Read));
         assert_eq!(hub.deliver_channel(ch, &Utf8Bytes::from("y"), Some(a)), 1);
         assert_eq!(rb.try_recv().unwrap().as_str(), "y");
         assert_eq!(hub.unregister(ia), 0);
@@ -330,13 +378,41 @@ mod tests {
     }
 
     #[test]
+    fn a_block_withholds_frames_about_each_other_and_closes_their_conversation() {
+        let hub = Hub::new(10.0, 10.0);
+        let (a, b, pair, group) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let grants = || HashMap::from([(pair, Grant::Post), (group, Grant::Post)]);
+        let (oa, mut ra) = outbox(8);
+        let (ob, mut rb) = outbox(8);
+        let ia = hub.register(a, Uuid::nil(), oa, grants(), HashSet::new());
+        let ib = hub.register(b, Uuid::nil(), ob, grants(), HashSet::new());
+        let (pa, pb) = (Utf8Bytes::from("a offline"), Utf8Bytes::from("b offline"));
+        hub.block([a, b], true, &[pair], [&pa, &pb]);
+        assert_eq!(ra.try_recv().unwrap().as_str(), "b offline");
+        assert_eq!(rb.try_recv().unwrap().as_str(), "a offline");
+        assert_eq!((hub.access(ia, pair), hub.access(ib, pair)), (Some(Grant::Closed), Some(Grant::Closed)));
+        assert_eq!(hub.access(ia, group), Some(Grant::Post));
+        // Frames about a (their typing) reach neither a nor b; messages reach both.
+        assert_eq!(hub.deliver_channel(group, &Utf8Bytes::from("a typing"), Some(a)), 0);
+        hub.deliver_channels(&[group, pair], &Utf8Bytes::from("b online"), Some(b));
+        assert_eq!(hub.deliver_channel(group, &Utf8Bytes::from("message"), None), 2);
+        assert_eq!(ra.try_recv().unwrap().as_str(), "message");
+        assert_eq!(rb.try_recv().unwrap().as_str(), "message");
+        let (pa, pb) = (Utf8Bytes::from("a online"), Utf8Bytes::from("b away"));
+        hub.block([a, b], false, &[pair], [&pa, &pb]);
+        assert_eq!(ra.try_recv().unwrap().as_str(), "b away");
+        assert_eq!(hub.access(ib, pair), Some(Grant::Post));
+        assert_eq!(hub.deliver_channel(group, &Utf8Bytes::from("a typing"), Some(a)), 1);
+    }
+
+    #[test]
     fn a_full_queue_closes_the_connection_as_slow() {
         let hub = Hub::new(10.0, 10.0);
         let ch = Uuid::now_v7();
         let (o, _r) = outbox(2);
         let kill = o.kill.clone();
         let reason = o.reason.clone();
-        hub.register(Uuid::now_v7(), Uuid::nil(), o, HashMap::from([(ch, true)]));
+        hub.register(Uuid::now_v7(), Uuid::nil(), o, HashMap::from([(ch, Grant::Post)]), HashSet::new());
         for _ in 0..3 {
             hub.deliver_channel(ch, &Utf8Bytes::from("x"), None);
         }
@@ -350,8 +426,8 @@ mod tests {
         let u = Uuid::now_v7();
         let (o1, _r1) = outbox(1);
         let (o2, _r2) = outbox(1);
-        let c1 = hub.register(u, Uuid::nil(), o1, HashMap::new());
-        let c2 = hub.register(u, Uuid::nil(), o2, HashMap::new());
+        let c1 = hub.register(u, Uuid::nil(), o1, HashMap::new(), HashSet::new());
+        let c2 = hub.register(u, Uuid::nil(), o2, HashMap::new(), HashSet::new());
         assert_eq!(hub.set_presence(c1, PresenceState::Away), Some((u, PresenceState::Online)));
         assert_eq!(hub.set_presence(c2, PresenceState::Away), Some((u, PresenceState::Away)));
         assert_eq!(hub.unregister(c1), 1);

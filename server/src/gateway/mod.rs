@@ -118,6 +118,14 @@ impl Gateway {
                     let gateway = self.clone();
                     self.tracker.spawn(async move { gateway.announce_presence(user, state).await });
                 }
+                BusEvent::Block { between, blocked, channels, presence } => {
+                    // While blocked each sees the other offline; afterwards, as they are.
+                    let shown = |i: usize| if blocked { protocol::PresenceState::Offline } else { presence[i] };
+                    let frames = [0, 1].map(|i| {
+                        Utf8Bytes::from(ServerFrame::Presence { user_id: between[i], state: shown(i) }.encode())
+                    });
+                    self.hub.block(between, blocked, &channels, [&frames[0], &frames[1]]);
+                }
                 BusEvent::Revoke { user, session } => {
                     self.hub.close_user(user, session, protocol::close::UNAUTHENTICATED)
                 }

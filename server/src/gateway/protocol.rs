@@ -244,6 +244,12 @@ pub enum ServerFrame<'a> {
     Alert {
         alert: crate::wire::program_data::Alert,
     },
+    /// To the person who blocked someone (or lifted a block), on all their connections: hide
+    /// (or show again) that person's messages in shared channels. Never sent to the other.
+    Block {
+        user_id: Uuid,
+        blocked: bool,
+    },
     /// Live delivery may have missed events: send `sync` for every channel.
     Resync {},
     Pong {
@@ -280,6 +286,7 @@ pub fn encode_notice(notice: &Notice<'_>) -> String {
         Notice::GroupEvent { event, reminder } => ServerFrame::GroupEvent { event: event.clone().into(), reminder },
         Notice::Survey { survey, reminder } => ServerFrame::Survey { survey: survey.clone().into(), reminder },
         Notice::Alert { alert } => ServerFrame::Alert { alert: alert.clone().into() },
+        Notice::Block { user, blocked } => ServerFrame::Block { user_id: user, blocked },
     }
     .encode()
 }

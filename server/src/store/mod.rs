@@ -14,6 +14,7 @@ mod matching_sql;
 mod meetings;
 mod postgres;
 mod program_data;
+mod safety;
 mod sql;
 mod sqlite;
 
@@ -33,6 +34,7 @@ pub use matching::*;
 pub use meetings::{CheckinSummary, Meeting, MeetingStore, NewMeeting};
 pub use postgres::PgStore;
 pub use program_data::*;
+pub use safety::{BlockRow, Blocked, SafetyStore, Unblocked};
 pub use sql::pair_key;
 pub use sqlite::SqliteStore;
 
@@ -362,7 +364,16 @@ impl<T> Page<T> {
 /// The persistence seam. Every method is one atomic operation.
 #[async_trait]
 pub trait Store:
-    MatchingStore + CallStore + MeetingStore + ProgramDataStore + EventStore + JobStore + Send + Sync + 'static
+    MatchingStore
+    + CallStore
+    + MeetingStore
+    + ProgramDataStore
+    + EventStore
+    + JobStore
+    + SafetyStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Applies this backend's migrations.
     async fn migrate(&self) -> StoreResult<()>;

@@ -13,6 +13,7 @@ use super::job_queue::*;
 use super::matching_sql::*;
 use super::meetings::*;
 use super::program_data::*;
+use super::safety::impl_safety_store;
 use super::sql::*;
 use super::*;
 
@@ -116,3 +117,4 @@ impl_meeting_store!(PgStore, Postgres);
 impl_program_data_store!(PgStore, Postgres);
 impl_event_store!(PgStore, Postgres);
 impl_job_store!(PgStore, Postgres);
+impl_safety_store!(PgStore, Postgres);

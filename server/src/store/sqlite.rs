@@ -14,6 +14,7 @@ use super::job_queue::*;
 use super::matching_sql::*;
 use super::meetings::*;
 use super::program_data::*;
+use super::safety::impl_safety_store;
 use super::sql::*;
 use super::*;
 
@@ -178,3 +179,4 @@ impl_meeting_store!(SqliteStore, Sqlite);
 impl_program_data_store!(SqliteStore, Sqlite);
 impl_event_store!(SqliteStore, Sqlite);
 impl_job_store!(SqliteStore, Sqlite);
+impl_safety_store!(SqliteStore, Sqlite);

@@ -21,6 +21,8 @@ pub struct ProgramData {
     pub interests: Vec<Interest>,
     pub questions: Vec<Question>,
     pub exclusions: Vec<Exclusion>,
+    /// Blocks among the program's members, as (blocker, blocked).
+    pub blocks: Vec<(Uuid, Uuid)>,
     pub matches: Vec<MatchRecord>,
     pub weights: Weights,
     pub auto_match: bool,
@@ -43,6 +45,7 @@ pub async fn load(store: &dyn Store, program_id: Uuid) -> crate::domain::Result<
         interests: store.list_interests(program_id).await?,
         questions: store.list_questions(program_id).await?,
         exclusions: crate::domain::access::never_matched(store, program_id).await?,
+        blocks: crate::domain::access::blocked_pairs(store, program_id).await?,
         matches: store.program_matches(program_id, None).await?,
         weights,
         auto_match,
@@ -88,7 +91,7 @@ impl Constraints<'_> {
         } else if self.load.get(&mentor).copied().unwrap_or(0) >= self.data.capacity_of(mentor) {
             Some("the mentor has no capacity left")
         } else if self.blocked.contains(&(mentee, mentor)) {
-            Some("this pair is excluded, or was declined or ended before")
+            Some("this pair is excluded, was declined or ended before, or one of them blocked the other")
         } else {
             None
         }
@@ -122,12 +125,14 @@ impl ProgramData {
         }
     }
 
-    /// Pairs that must never be proposed: excluded, or declined or ended before.
+    /// Pairs that must never be proposed: excluded, declined or ended before, or with a block
+    /// between them.
     fn blocked(&self) -> HashSet<(Uuid, Uuid)> {
         let mut blocked = HashSet::new();
-        for x in &self.exclusions {
-            blocked.insert((x.a, x.b));
-            blocked.insert((x.b, x.a));
+        let both = self.exclusions.iter().map(|x| (x.a, x.b)).chain(self.blocks.iter().copied());
+        for (a, b) in both {
+            blocked.insert((a, b));
+            blocked.insert((b, a));
         }
         for m in self.matches.iter().filter(|m| matches!(m.status, MatchStatus::Declined | MatchStatus::Ended)) {
             blocked.insert((m.mentee_id, m.mentor_id));

@@ -209,6 +209,9 @@ pub async fn message_pair(core: &Core, me: &User, program_id: Uuid, id: Uuid, te
     access.require_coordinator_member("join the program as a coordinator to write to its pairs")?;
     let now = core.clock.now();
     let person = alert.raised_by.as_ref();
+    if let Some(p) = person {
+        crate::domain::access::may_converse(core.store.as_ref(), me.id, p.user_id).await?;
+    }
     let opened = match person {
         Some(p) => core.store.followup_channel(program_id, me.id, p.user_id).await?,
         None => core.store.checkin_channel(alert.match_id, me.id).await?,

@@ -238,6 +238,14 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
             json!({"survey": title, "answers": serde_json::from_str::<Value>(&answers).unwrap_or_default(), "at": time(at)})
         })
         .collect();
+    // The people I blocked (never those who blocked me: that is theirs).
+    let blocks: Vec<Value> = store
+        .blocks_by(id, PageRequest::ALL)
+        .await?
+        .items
+        .into_iter()
+        .map(|b| json!({"user_id": b.user_id, "name": b.name, "blocked_at": time(b.created_at)}))
+        .collect();
     let prefs = store.notification_prefs(id).await?;
     let user = store.get_user(id).await?;
     let head = json!({
@@ -254,6 +262,7 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
         "meetings": meetings,
         "checkins": checkins,
         "raised_with_coordinators": raised,
+        "blocked": blocks,
         "survey_responses": responses,
         "notifications": {
             "message_digest": prefs.message_digest,
