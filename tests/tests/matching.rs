@@ -560,10 +560,17 @@ async fn a_block_keeps_two_people_from_being_proposed(backend: Backend) {
     let c = cohort(backend, 1, 1, |_| {}).await;
     c.complete_all(1).await;
     let (mentee, mentor) = (&c.mentees[0], &c.mentors[0]);
-    let proposed = c.coordinator.post(&c.url("/matching/preview"), json!({})).await;
-    assert_eq!(proposed.body["proposals"].as_array().unwrap().len(), 1, "{}", proposed.text);
+    // A round made before the block proposes them; it can no longer be approved after it.
+    let stored = c.coordinator.post(&c.url("/matching/rounds"), json!({})).await;
+    assert_eq!(stored.body["proposals"].as_array().unwrap().len(), 1, "{}", stored.text);
+    let stored = stored.body["id"].as_str().unwrap().to_owned();
     let blocked = mentor.client.post("/api/me/blocks", json!({"user_id": mentee.id})).await;
     assert_eq!(blocked.status, StatusCode::CREATED, "{}", blocked.text);
+    c.coordinator
+        .post(&c.url(&format!("/matching/rounds/{stored}/approve")), json!({}))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    assert_eq!(c.coordinator.get(&c.url("/matching/matches")).await.body["items"], json!([]));
     let preview = c.coordinator.post(&c.url("/matching/preview"), json!({})).await;
     assert_eq!(preview.body["proposals"], json!([]), "{}", preview.text);
     let round = c.coordinator.post(&c.url("/matching/rounds"), json!({})).await;

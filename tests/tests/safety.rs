@@ -241,3 +241,300 @@ async fn a_block_reaches_every_node() {
     let p = pair(&[a, b]).await;
     checks(&p, a).await;
 }
+
+/// The walk of every path, with the two people on different nodes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_path_is_walked_across_two_nodes() {
+    let cluster = Cluster::spawn(2, |c| c.worker_poll_ms = 50).await;
+    let (a, b) = (&cluster.nodes[0], &cluster.nodes[1]);
+    let p = pair(&[a, b]).await;
+    walk(&p, a).await;
+}
+
+both_backends!(every_path_between_two_people_is_walked);
+
+/// Operations that do not let one person reach another, each with why. Together with
+/// [`REACHES`] and [`REACHES_ELSEWHERE`] they must name every write of the OpenAPI document and
+/// every client frame of `docs/protocol.md`: a new path fails the walk until it is placed here.
+const NOT_REACHING: &[(&str, &str)] = &[
+    ("POST /api/admin/users", "an administrator creates an account"),
+    ("POST /api/auth/login", "one's own session"),
+    ("POST /api/auth/logout", "one's own session"),
+    ("POST /api/auth/logout-all", "one's own sessions"),
+    ("POST /api/auth/password/forgot", "one's own account"),
+    ("POST /api/auth/password/reset", "one's own account"),
+    ("POST /api/calls/{id}/checkin", "one's private answer; the other person is not told"),
+    ("POST /api/events/{id}/cancel", "group events stay usable across a block"),
+    ("POST /api/events/{id}/rsvp", "group events stay usable across a block"),
+    ("POST /api/invitations/{token}/accept", "joining a program"),
+    ("POST /api/matches/{id}/rematch", "ends a match; reaches no one"),
+    ("POST /api/matches/{id}/support", "asks the coordinators; the other person is not told"),
+    ("PATCH /api/me", "one's own profile"),
+    ("POST /api/me/blocks", "the block itself"),
+    ("DELETE /api/me/blocks/{user_id}", "lifting it"),
+    ("POST /api/me/calendar-feed", "one's own calendar"),
+    ("POST /api/me/delete", "one's own account"),
+    ("PUT /api/me/notifications", "one's own settings"),
+    ("POST /api/me/surveys/{id}/response", "one's own answers"),
+    ("POST /api/me/tokens", "one's own tokens"),
+    ("DELETE /api/me/tokens/{id}", "one's own tokens"),
+    ("POST /api/meetings/{id}/cancel", "cancelling reaches no one new"),
+    ("POST /api/programs", "a new program"),
+    ("PATCH /api/programs/{id}", "program settings"),
+    ("POST /api/programs/{id}/alerts/{alert_id}/rematch", "ends a match"),
+    ("POST /api/programs/{id}/alerts/{alert_id}/resolve", "closes an alert"),
+    ("POST /api/programs/{id}/events", "group events stay usable across a block"),
+    ("PUT /api/programs/{id}/help", "program settings"),
+    ("POST /api/programs/{id}/interests", "program setup"),
+    ("DELETE /api/programs/{id}/interests/{interest_id}", "program setup"),
+    ("POST /api/programs/{id}/invitations", "recruitment by email, before anyone joins"),
+    ("POST /api/programs/{id}/invitations/import", "recruitment by email, before anyone joins"),
+    ("POST /api/programs/{id}/invitations/{invitation_id}/resend", "recruitment by email"),
+    ("POST /api/programs/{id}/invitations/{invitation_id}/revoke", "recruitment by email"),
+    ("POST /api/programs/{id}/matching/exclusions", "program setup"),
+    ("DELETE /api/programs/{id}/matching/exclusions/{exclusion_id}", "program setup"),
+    ("PUT /api/programs/{id}/matching/settings", "program setup"),
+    ("PATCH /api/programs/{id}/members/{user_id}", "a coordinator sets a member's cohort or role"),
+    ("PUT /api/programs/{id}/questionnaire", "one's own answers"),
+    ("POST /api/programs/{id}/questions", "program setup"),
+    ("DELETE /api/programs/{id}/questions/{question_id}", "program setup"),
+    ("PUT /api/programs/{id}/risk-settings", "program setup"),
+    ("POST /api/programs/{id}/surveys", "a coordinator's survey to the program"),
+    ("POST /api/unsubscribe", "one's own email settings"),
+    ("hello", "one's own connection"),
+    ("delete", "deleting one's own message stays possible"),
+    ("sync", "reading what one may read"),
+    ("ping", "one's own connection"),
+    ("room_join", "an event's room is a group space and stays usable"),
+    ("room_leave", "an event's room is a group space"),
+    ("room_open", "the host (a coordinator) runs the room"),
+    ("room_admit", "the host (a coordinator) runs the room"),
+    ("room_lock", "the host (a coordinator) runs the room"),
+    ("room_end", "the host (a coordinator) runs the room"),
+    ("room_hand", "to the host"),
+    ("room_stage", "the host (a coordinator) runs the room"),
+    ("room_mute", "the host (a coordinator) runs the room"),
+    ("room_remove", "the host (a coordinator) runs the room"),
+    ("room_publish", "media to the room's SFU"),
+    ("room_answer", "media from the room's SFU"),
+];
+
+/// Paths that let one person reach another: the walk below tries each for a blocked pair.
+const REACHES: &[&str] = &[
+    "POST /api/meetings",
+    "POST /api/meetings/{id}/accept",
+    "POST /api/meetings/{id}/propose",
+    "POST /api/matches/{id}/respond",
+    "POST /api/programs/{id}/channels",
+    "POST /api/programs/{id}/alerts/{alert_id}/message",
+    "send",
+    "edit",
+    "read",
+    "typing",
+    "presence",
+    "call_invite",
+    "call_ringing",
+    "call_accept",
+    "call_decline",
+    "call_hangup",
+    "sdp_offer",
+    "sdp_answer",
+    "ice_candidate",
+    "call_connected",
+];
+
+/// Paths that reach someone and are walked by another test (they need completed questionnaires).
+const REACHES_ELSEWHERE: &[(&str, &str)] = &[
+    ("POST /api/programs/{id}/matching/preview", "matching.rs: a_block_keeps_two_people_from_being_proposed"),
+    ("POST /api/programs/{id}/matching/rounds", "matching.rs: a_block_keeps_two_people_from_being_proposed"),
+    (
+        "POST /api/programs/{id}/matching/rounds/{round_id}/approve",
+        "matching.rs: a_block_keeps_two_people_from_being_proposed",
+    ),
+    ("POST /api/programs/{id}/matching/rounds/{round_id}/discard", "discarding proposes no one"),
+    ("POST /api/programs/{id}/matching/matches", "matching.rs: a_block_keeps_two_people_from_being_proposed"),
+];
+
+fn tried(walked: &mut std::collections::BTreeSet<String>, op: &str) {
+    assert!(walked.insert(op.to_owned()), "{op} tried twice");
+}
+
+/// Every write of the API and every client frame of the protocol document.
+async fn every_path(app: &TestApp) -> std::collections::BTreeSet<String> {
+    let doc = app.client().get("/api/openapi.json").await.body;
+    let mut all = std::collections::BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in
+            ops.as_object().unwrap().keys().filter(|m| ["post", "put", "patch", "delete"].contains(&m.as_str()))
+        {
+            all.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let protocol = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md")).unwrap();
+    let mut collecting = false;
+    for line in protocol.lines() {
+        if line.starts_with("## Client → server frames") || line.starts_with("Client → server") {
+            collecting = true;
+        } else if line.starts_with("## ") || line.starts_with("Server → client") {
+            collecting = false;
+        } else if collecting && line.starts_with("| `") {
+            let first = line.split('|').nth(1).unwrap();
+            all.extend(first.split('`').skip(1).step_by(2).map(str::to_owned));
+        }
+    }
+    all
+}
+
+async fn every_path_between_two_people_is_walked(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.worker_poll_ms = 50).await;
+    let p = pair(&[&app]).await;
+    walk(&p, &app).await;
+}
+
+/// The mentee blocks the mentor (and the coordinator) and every path in [`REACHES`] is tried.
+async fn walk(p: &Pair, app: &TestApp) {
+    use std::collections::BTreeSet;
+    let all = every_path(app).await;
+    let named: BTreeSet<String> = NOT_REACHING
+        .iter()
+        .map(|(op, _)| *op)
+        .chain(REACHES.iter().copied())
+        .chain(REACHES_ELSEWHERE.iter().map(|(op, _)| *op))
+        .map(str::to_owned)
+        .collect();
+    assert!(all.contains("send") && all.contains("call_invite") && all.contains("room_join"), "{all:?}");
+    assert_eq!(
+        all,
+        named,
+        "every path is placed: missing {:?}, stale {:?}",
+        all.difference(&named),
+        named.difference(&all)
+    );
+
+    let [nia, kwame, _] = &p.ids;
+    let mut walked = BTreeSet::new();
+    let (pair_channel, group) = channels(p).await;
+    let starts_at = (app.state.clock.now() + time::Duration::days(2))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let meeting = p
+        .mentor
+        .post(
+            "/api/meetings",
+            json!({"match_id": p.match_id, "title": "Catch-up", "starts_at": starts_at, "duration_min": 30, "client_id": "w1"}),
+        )
+        .await;
+    let meeting = meeting.body["id"].as_str().unwrap().to_owned();
+    // The mentee asks the coordinators for support (an alert raised by her), and a call between
+    // the two is ringing, when she blocks.
+    let res = p.mentee.post(&format!("/api/matches/{}/support", p.match_id), json!({})).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    let alerts = p.coordinator.get(&format!("/api/programs/{}/alerts", p.program)).await;
+    let alert = alerts.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let (mut nia_ws, _) = p.mentee.ws(json!({})).await;
+    let (mut kwame_ws, _) = p.mentor.ws(json!({})).await;
+    let ack = send(&mut kwame_ws, &pair_channel, "before").await;
+    let seq = ack["seq"].clone();
+    let call = Uuid::new_v4().to_string();
+    nia_ws.send(json!({"type": "call_invite", "call": call, "to": kwame})).await;
+    kwame_ws.recv_matching(|f| f["type"] == "call_invite" && f["call"] == call.as_str()).await;
+
+    let cora = p.coordinator.get("/api/me").await.body["id"].as_str().unwrap().to_owned();
+    for whom in [kwame, &cora] {
+        let res = p.mentee.post("/api/me/blocks", json!({"user_id": whom})).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    }
+    let ended = |f: &Value| f["type"] == "call_state" && f["state"] == "ended";
+    kwame_ws.recv_matching(ended).await;
+    // What the mentee heard before the second block (the mentor coming online, say) is behind us.
+    nia_ws.recv_matching(|f| f["type"] == "block" && f["user_id"] == cora.as_str()).await;
+
+    // HTTP.
+    let res = p
+        .mentor
+        .post(
+            "/api/meetings",
+            json!({"match_id": p.match_id, "title": "Again", "starts_at": starts_at, "duration_min": 30, "client_id": "w2"}),
+        )
+        .await;
+    assert!(res.status.is_client_error(), "{}", res.text);
+    tried(&mut walked, "POST /api/meetings");
+    let res = p.mentee.post(&format!("/api/meetings/{meeting}/accept"), json!({})).await;
+    assert!(res.status.is_client_error(), "{}", res.text);
+    tried(&mut walked, "POST /api/meetings/{id}/accept");
+    let res = p.mentee.post(&format!("/api/meetings/{meeting}/propose"), json!({"starts_at": starts_at})).await;
+    assert!(res.status.is_client_error(), "{}", res.text);
+    tried(&mut walked, "POST /api/meetings/{id}/propose");
+    let res = p.mentor.post(&format!("/api/matches/{}/respond", p.match_id), json!({"accept": true})).await;
+    assert!(res.status.is_client_error(), "{}", res.text);
+    tried(&mut walked, "POST /api/matches/{id}/respond");
+    p.coordinator
+        .post(&format!("/api/programs/{}/channels", p.program), json!({"kind": "pair", "members": [nia, kwame]}))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    tried(&mut walked, "POST /api/programs/{id}/channels");
+    p.coordinator
+        .post(&format!("/api/programs/{}/alerts/{alert}/message", p.program), json!({"text": "Are you all right?"}))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    tried(&mut walked, "POST /api/programs/{id}/alerts/{alert_id}/message");
+
+    // WebSocket: writes to their conversation are refused; frames about one never reach the
+    // other (the later message proves the connection was passed over).
+    for frame in [
+        json!({"type": "send", "ref": "s", "channel": pair_channel, "client_id": "s1", "body": "hi"}),
+        json!({"type": "edit", "ref": "s", "channel": pair_channel, "client_id": "e1", "target": seq, "body": "hi"}),
+    ] {
+        kwame_ws.send(frame.clone()).await;
+        let refused = kwame_ws.recv_matching(|f| f["type"] == "error" && f["ref"] == "s").await;
+        assert_eq!(refused["code"], "read_only", "{frame}: {refused}");
+        tried(&mut walked, frame["type"].as_str().unwrap());
+    }
+    kwame_ws.send(json!({"type": "typing", "channel": pair_channel})).await;
+    tried(&mut walked, "typing");
+    kwame_ws.send(json!({"type": "read", "channel": pair_channel, "seq": seq})).await;
+    tried(&mut walked, "read");
+    kwame_ws.send(json!({"type": "presence", "state": "away"})).await;
+    tried(&mut walked, "presence");
+    // A call invitation, and every frame of the call that was ringing (it ended).
+    let refused_call = Uuid::new_v4().to_string();
+    kwame_ws.send(json!({"type": "call_invite", "ref": "ci", "call": refused_call, "to": nia})).await;
+    let refused = kwame_ws.recv_matching(|f| f["type"] == "call_error" && f["ref"] == "ci").await;
+    assert_eq!(refused["code"], "forbidden", "{refused}");
+    tried(&mut walked, "call_invite");
+    let sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+    for (n, frame) in [
+        json!({"type": "call_ringing", "call": call}),
+        json!({"type": "call_accept", "call": call}),
+        json!({"type": "call_decline", "call": call}),
+        json!({"type": "call_hangup", "call": call}),
+        json!({"type": "sdp_offer", "call": call, "sdp": sdp}),
+        json!({"type": "sdp_answer", "call": call, "sdp": sdp}),
+        json!({"type": "ice_candidate", "call": call, "candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"}),
+        json!({"type": "call_connected", "call": call}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut frame = frame;
+        frame["ref"] = json!(format!("f{n}"));
+        kwame_ws.send(frame.clone()).await;
+        let refused =
+            kwame_ws.recv_matching(|f| f["type"] == "call_error" && f["ref"] == format!("f{n}").as_str()).await;
+        assert!(["not_participant", "wrong_state"].contains(&refused["code"].as_str().unwrap()), "{frame}: {refused}");
+        tried(&mut walked, frame["type"].as_str().unwrap());
+    }
+    // The mentee saw none of it: the next thing she hears from the mentor's side is the ended
+    // call and the group message he sends now.
+    assert_eq!(send(&mut kwame_ws, &group, "marker").await["type"], "ack");
+    until_message(&mut nia_ws, "message marker", |f| {
+        (f["type"] == "call_invite" && f["call"] == refused_call.as_str())
+            || ["typing", "read", "presence"].contains(&f["type"].as_str().unwrap_or(""))
+                && f["user_id"] == kwame.as_str()
+            || f["type"] == "event" && f["channel_id"] == pair_channel.as_str() && f["seq"] != seq
+    })
+    .await;
+
+    let expected: BTreeSet<String> = REACHES.iter().map(|s| s.to_string()).collect();
+    assert_eq!(walked, expected, "every reaching path was tried");
+}

@@ -125,6 +125,12 @@ impl ProgramData {
         }
     }
 
+    /// The pairs that may never be proposed, now: a stored round is checked against them again
+    /// when it is approved, since an exclusion, an ended match or a block may have come after it.
+    pub fn never_pairs(&self) -> HashSet<(Uuid, Uuid)> {
+        self.blocked()
+    }
+
     /// Pairs that must never be proposed: excluded, declined or ended before, or with a block
     /// between them.
     fn blocked(&self) -> HashSet<(Uuid, Uuid)> {

@@ -134,9 +134,17 @@ pub async fn approve(
     only: Option<&[Uuid]>,
 ) -> crate::domain::Result<Vec<MatchRecord>> {
     let mut news = Vec::new();
+    let never = data.never_pairs();
     for proposal in &mut body.proposals {
         if only.is_some_and(|ids| !ids.contains(&proposal.mentee_id)) {
             continue;
+        }
+        if never.contains(&(proposal.mentee_id, proposal.mentor_id)) {
+            return Err(crate::domain::Error::Conflict(format!(
+                "{} and {} can no longer be matched (excluded, declined or ended, or one of them blocked the other, since \
+                 this round was made); run a new round",
+                proposal.mentee_name, proposal.mentor_name
+            )));
         }
         proposal.approved = true;
         let capacity = data.capacity_of(proposal.mentor_id);
