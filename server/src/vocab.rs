@@ -569,3 +569,92 @@ impl EventAudience {
         }
     }
 }
+
+/// A word of the vocabulary stored as text: `as_str` for the store and `TryFrom<String>` for
+/// reading it back (an unknown value is an error, never a default).
+macro_rules! stored_word {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            fn try_from(s: String) -> Result<Self, String> {
+                match s.as_str() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(concat!("unknown ", stringify!($name), " {:?}"), s)),
+                }
+            }
+        }
+    };
+}
+
+/// What a report is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// A message in a channel the reporter reads.
+    Message,
+    /// A person the reporter shares a program with.
+    Person,
+    /// A meeting of the reporter's.
+    Meeting,
+    /// Something a person did in a group event the reporter was invited to.
+    Event,
+}
+
+stored_word!(ReportKind { Message => "message", Person => "person", Meeting => "meeting", Event => "event" });
+
+/// Why someone reports; coordinators see the most severe first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportCategory {
+    Harassment,
+    Discrimination,
+    InappropriateContent,
+    SafetyConcern,
+    Spam,
+    Other,
+}
+
+stored_word!(ReportCategory {
+    Harassment => "harassment",
+    Discrimination => "discrimination",
+    InappropriateContent => "inappropriate_content",
+    SafetyConcern => "safety_concern",
+    Spam => "spam",
+    Other => "other",
+});
+
+impl ReportCategory {
+    /// How urgent a report of this category is (higher first in the moderation queue).
+    pub fn severity(self) -> i32 {
+        match self {
+            ReportCategory::SafetyConcern => 5,
+            ReportCategory::Harassment | ReportCategory::Discrimination => 4,
+            ReportCategory::InappropriateContent => 3,
+            ReportCategory::Other => 2,
+            ReportCategory::Spam => 1,
+        }
+    }
+}
+
+/// How coordinators closed a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportOutcome {
+    /// Nothing to act on.
+    Dismissed,
+    /// The reported person was sent a private warning.
+    Warned,
+    /// The match between the reporter and the reported person was ended.
+    MatchEnded,
+}
+
+stored_word!(ReportOutcome { Dismissed => "dismissed", Warned => "warned", MatchEnded => "match_ended" });

@@ -677,6 +677,13 @@ async fn no_coordinator_endpoint_returns_message_text(backend: Backend) {
     let (mut mentor_ws, _) = p.mentor.ws(json!({})).await;
     let channel = welcome["channels"][0]["id"].as_str().unwrap().to_owned();
     mentee_ws.send_message(&channel, "m1", MARKER).await;
+    // A report sharing one other message: its copy is the one message text a coordinator reads.
+    let shared = mentor_ws.send_message(&channel, "k1", "A message shared with a report").await;
+    let report = json!({"kind": "message", "category": "other", "channel_id": channel, "seq": shared["seq"], "share": [shared["seq"]]});
+    let report = p.mentee.post("/api/reports", report).await;
+    assert_eq!(report.status, StatusCode::CREATED, "{}", report.text);
+    let queue = p.coordinator.get(&format!("/api/programs/{}/reports", p.program)).await;
+    assert_eq!(queue.body["items"][0]["messages"][0]["body"], "A message shared with a report", "{}", queue.text);
     a_call(&mut mentee_ws, &mut mentor_ws, &p.ids[1]).await;
     let survey = p.coordinator.post(&format!("/api/programs/{}/surveys", p.program), fit_check()).await;
     let survey = survey.body["id"].as_str().unwrap().to_owned();
@@ -715,6 +722,7 @@ async fn no_coordinator_endpoint_returns_message_text(backend: Backend) {
                 .replace("{id}", &p.program)
                 .replace("{survey_id}", &survey)
                 .replace("{alert_id}", alert.as_str().unwrap())
+                .replace("{report_id}", report.body["id"].as_str().unwrap())
                 .replace("{user_id}", &p.ids[0])
                 .replace("{kind}", kind);
             let url = url.replace(['{', '}'], "");

@@ -251,7 +251,7 @@ async fn every_path_is_walked_across_two_nodes() {
     walk(&p, a).await;
 }
 
-both_backends!(every_path_between_two_people_is_walked);
+both_backends!(every_path_between_two_people_is_walked, reports_reach_coordinators_and_nothing_else);
 
 /// Operations that do not let one person reach another, each with why. Together with
 /// [`REACHES`] and [`REACHES_ELSEWHERE`] they must name every write of the OpenAPI document and
@@ -301,6 +301,8 @@ const NOT_REACHING: &[(&str, &str)] = &[
     ("PUT /api/programs/{id}/risk-settings", "program setup"),
     ("POST /api/programs/{id}/surveys", "a coordinator's survey to the program"),
     ("POST /api/unsubscribe", "one's own email settings"),
+    ("POST /api/reports", "to the coordinators; the reported person is never told who reported"),
+    ("POST /api/programs/{id}/reports/{report_id}/close", "a coordinator's action; a warning asks may_converse"),
     ("hello", "one's own connection"),
     ("delete", "deleting one's own message stays possible"),
     ("sync", "reading what one may read"),
@@ -537,4 +539,200 @@ async fn walk(p: &Pair, app: &TestApp) {
 
     let expected: BTreeSet<String> = REACHES.iter().map(|s| s.to_string()).collect();
     assert_eq!(walked, expected, "every reaching path was tried");
+}
+
+async fn reports_reach_coordinators_and_nothing_else(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.worker_poll_ms = 50).await;
+    let p = pair(&[&app]).await;
+    let [nia, kwame, otto] = &p.ids;
+    let (pair_channel, _) = channels(&p).await;
+    let (mut nia_ws, _) = p.mentee.ws(json!({})).await;
+    let (mut kwame_ws, _) = p.mentor.ws(json!({})).await;
+    let (mut cora_ws, _) = p.coordinator.ws(json!({})).await;
+    let mut seqs = Vec::new();
+    for (hers, body) in [(false, "k1 hello"), (false, "k2 rude"), (false, "k3 ruder"), (true, "n1 mine")] {
+        let ws = if hers { &mut nia_ws } else { &mut kwame_ws };
+        let ack = ws.send_message(&pair_channel, &Uuid::new_v4().to_string(), body).await;
+        seqs.push(ack["seq"].as_i64().unwrap());
+    }
+    let [k1, k2, k3, n1] = seqs[..] else { unreachable!() };
+    let message = |seq: i64, share: Value| {
+        json!({"kind": "message", "category": "harassment", "channel_id": pair_channel, "seq": seq, "share": share,
+               "note": "He keeps writing like this"})
+    };
+
+    // Bad input is refused with every failing field named, and stores nothing.
+    let res = p.mentee.post("/api/reports", json!({})).await;
+    res.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert!(
+        res.body["error"]["fields"]["kind"].is_string() && res.body["error"]["fields"]["category"].is_string(),
+        "{}",
+        res.text
+    );
+    let res = p.mentee.post("/api/reports", json!({"kind": "message", "category": "harassment"})).await;
+    assert!(
+        res.body["error"]["fields"]["channel_id"].is_string() && res.body["error"]["fields"]["seq"].is_string(),
+        "{}",
+        res.text
+    );
+    let res = p.mentee.post("/api/reports", json!({"kind": "message", "category": "rudeness"})).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    // A message one cannot read, one's own, one that does not exist, sharing one that does not.
+    p.outsider.post("/api/reports", message(k2, json!([]))).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let own = p.mentee.post("/api/reports", message(n1, json!([]))).await;
+    own.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert!(own.body["error"]["fields"]["seq"].is_string(), "{}", own.text);
+    p.mentee
+        .post("/api/reports", message(99, json!([])))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    let bad_share = p.mentee.post("/api/reports", message(k2, json!([k2, 99]))).await;
+    assert!(bad_share.body["error"]["fields"]["share"].is_string(), "{}", bad_share.text);
+    let person = |user: &str, category: &str| json!({"kind": "person", "category": category, "user_id": user, "program_id": p.program});
+    let myself = p.mentee.post("/api/reports", person(nia, "spam")).await;
+    assert!(myself.body["error"]["fields"]["user_id"].is_string(), "{}", myself.text);
+    let elsewhere = json!({"kind": "person", "category": "spam", "user_id": kwame, "program_id": Uuid::new_v4()});
+    p.mentee.post("/api/reports", elsewhere).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let mut shared_person = person(kwame, "spam");
+    shared_person["share"] = json!([k1]);
+    p.mentee.post("/api/reports", shared_person).await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    let queue = format!("/api/programs/{}/reports", p.program);
+    assert_eq!(p.coordinator.get(&queue).await.body["items"], json!([]));
+
+    // The mentee reports k2 and shares k2 and k3: the coordinators get exactly those copies.
+    let made = p.mentee.post("/api/reports", message(k2, json!([k3, k2]))).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    assert_eq!(
+        (made.body["status"].as_str(), made.body["subject"]["user_id"].as_str()),
+        (Some("open"), Some(kwame.as_str()))
+    );
+    let report = made.body["id"].as_str().unwrap().to_owned();
+    let frame = cora_ws.recv_matching(|f| f["type"] == "report").await;
+    assert_eq!(
+        (frame["report_id"].as_str(), frame["status"].as_str(), frame["repeat"].as_bool()),
+        (Some(report.as_str()), Some("open"), Some(false))
+    );
+    p.mentee.post("/api/reports", message(k2, json!([]))).await.assert_error(StatusCode::CONFLICT, "conflict");
+    let listed = p.coordinator.get(&queue).await;
+    let item = &listed.body["items"][0];
+    assert_eq!(
+        (item["reporter"]["user_id"].as_str(), item["subject"]["name"].as_str()),
+        (Some(nia.as_str()), Some("Kwame"))
+    );
+    assert_eq!((item["category"].as_str(), item["severity"].as_i64()), (Some("harassment"), Some(4)));
+    let bodies: Vec<&str> = item["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["k2 rude", "k3 ruder"], "{}", listed.text);
+    assert!(!listed.text.contains("k1 hello") && !listed.text.contains("n1 mine"), "{}", listed.text);
+    // Nobody else reads the queue; the reported person never sees the report.
+    p.outsider.get(&queue).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    p.mentor.get(&queue).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(p.mentor.get("/api/me/reports").await.body["items"], json!([]));
+    let mine = p.mentee.get("/api/me/reports").await;
+    assert_eq!(mine.body["items"][0]["status"], "open", "{}", mine.text);
+
+    // A second person reports him: a repeat, and the more severe report comes first.
+    let second = p.outsider.post("/api/reports", person(kwame, "safety_concern")).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.text);
+    let frame = cora_ws.recv_matching(|f| f["type"] == "report" && f["report_id"] == second.body["id"]).await;
+    assert_eq!(frame["repeat"], true);
+    let listed = p.coordinator.get(&queue).await;
+    let items = listed.body["items"].as_array().unwrap();
+    assert_eq!(
+        items.iter().map(|i| i["reporter"]["user_id"].as_str().unwrap()).collect::<Vec<_>>(),
+        [otto.as_str(), nia.as_str()]
+    );
+    assert_eq!(items[0]["earlier"][0]["id"], report.as_str());
+    assert_eq!(items[0]["repeat"], true);
+
+    // Closing: bad input and another program's coordinators change nothing.
+    let close = |id: &str| format!("/api/programs/{}/reports/{id}/close", p.program);
+    let res = p.coordinator.post(&close(&report), json!({"outcome": "warned", "reason": ""})).await;
+    res.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert!(
+        res.body["error"]["fields"]["reason"].is_string() && res.body["error"]["fields"]["warning"].is_string(),
+        "{}",
+        res.text
+    );
+    let res = p.coordinator.post(&close(&report), json!({"outcome": "dismissed", "reason": "x", "warning": "y"})).await;
+    assert!(res.body["error"]["fields"]["warning"].is_string(), "{}", res.text);
+    p.mentee
+        .post(&close(&report), json!({"outcome": "dismissed", "reason": "mine"}))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let other = p.coordinator.post("/api/programs", json!({"name": "Another program"})).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    p.coordinator
+        .post(&format!("/api/programs/{other}/reports/{report}/close"), json!({"outcome": "dismissed", "reason": "x"}))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert!(p.coordinator.get(&format!("{queue}/{report}")).await.body["closed_at"].is_null());
+
+    // A warning: to him alone, from the coordinator; she learns only that it was reviewed.
+    let warned = p
+        .coordinator
+        .post(
+            &close(&report),
+            json!({"outcome": "warned", "reason": "Shared messages are hostile", "warning": "Keep it respectful."}),
+        )
+        .await;
+    assert_eq!(warned.status, StatusCode::OK, "{}", warned.text);
+    assert_eq!(warned.body["outcome"], "warned");
+    kwame_ws
+        .recv_matching(|f| {
+            f["type"] == "event" && f["body"] == "A warning from the program's coordinators: Keep it respectful."
+        })
+        .await;
+    let reviewed = nia_ws.recv_matching(|f| f["type"] == "report").await;
+    assert_eq!(
+        (reviewed["report_id"].as_str(), reviewed["status"].as_str()),
+        (Some(report.as_str()), Some("reviewed"))
+    );
+    let mine = p.mentee.get("/api/me/reports").await;
+    assert_eq!(mine.body["items"][0]["status"], "reviewed");
+    assert!(!mine.text.contains("warned") && !mine.text.contains("respectful"), "{}", mine.text);
+    p.coordinator
+        .post(&close(&report), json!({"outcome": "dismissed", "reason": "again"}))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+
+    // Ending a match needs one between the two; the outsider has none with him.
+    let second = second.body["id"].as_str().unwrap().to_owned();
+    p.coordinator
+        .post(&close(&second), json!({"outcome": "match_ended", "reason": "x"}))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    let res =
+        p.coordinator.post(&close(&second), json!({"outcome": "dismissed", "reason": "Not enough to act on"})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // The mentee reports him again, as a person: the coordinator ends their match.
+    let third = p.mentee.post("/api/reports", person(kwame, "harassment")).await;
+    assert_eq!(third.status, StatusCode::CREATED, "{}", third.text);
+    let third = third.body["id"].as_str().unwrap().to_owned();
+    let res = p.coordinator.post(&close(&third), json!({"outcome": "match_ended", "reason": "Second report"})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    kwame_ws.recv_matching(|f| f["type"] == "match" && f["match"]["status"] == "ended").await;
+    assert_eq!(p.mentee.get("/api/me/matches").await.body["items"][0]["status"], "ended");
+
+    // Each close is in the audit log, with who and why.
+    app.user("ada@example.org", "Ada", true, false).await;
+    let audit = app.signed_in("ada@example.org").await.get("/api/admin/audit").await;
+    let closes = audit.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "report_closed").count();
+    assert_eq!(closes, 3, "{}", audit.text);
+    assert!(audit.text.contains("Shared messages are hostile"), "{}", audit.text);
+    // Data downloads: hers holds her reports; his holds what was done, never who reported.
+    let hers: Value = serde_json::from_str(&p.mentee.get("/api/me/export").await.text).unwrap();
+    assert_eq!(hers["reports_made"].as_array().unwrap().len(), 2, "{}", hers["reports_made"]);
+    let his_text = p.mentor.get("/api/me/export").await.text;
+    let his: Value = serde_json::from_str(&his_text).unwrap();
+    let actions: Vec<&str> =
+        his["actions_about_me"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["warned", "match_ended"]);
+    assert_eq!(his["reports_made"], json!([]));
+    assert!(!his_text.contains(nia.as_str()) || his["matches"].to_string().contains(nia.as_str()));
+    assert!(
+        !his["actions_about_me"].to_string().contains(nia.as_str())
+            && !his["actions_about_me"].to_string().contains("Nia")
+    );
 }

@@ -48,7 +48,7 @@ use error::ApiError;
         (name = "meetings", description = "Scheduled meetings of a pair, calendars, and check-ins after calls"),
         (name = "events", description = "Group events coordinators host: invitations, RSVPs, calendars and reminders"),
         (name = "program-data", description = "Surveys, engagement, pairs at risk, the dashboard, exports, notification settings and my own data (docs/program-data.md)"),
-        (name = "safety", description = "Blocking people (docs/safety.md)"),
+        (name = "safety", description = "Blocking people, reporting, and the moderation queue (docs/safety.md)"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -70,6 +70,11 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me::delete_token))
         .routes(routes!(safety::list_blocks, safety::create_block))
         .routes(routes!(safety::delete_block))
+        .routes(routes!(safety::create_report))
+        .routes(routes!(safety::my_reports))
+        .routes(routes!(safety::program_reports))
+        .routes(routes!(safety::get_report))
+        .routes(routes!(safety::close_report))
         .routes(routes!(programs::list_programs, programs::create_program))
         .routes(routes!(programs::get_program, programs::update_program))
         .routes(routes!(programs::list_members))

@@ -1,18 +1,19 @@
-//! Safety: blocking people (docs/safety.md).
+//! Safety: blocking people, reporting, and the moderation queue (docs/safety.md).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List, PageQuery};
-use crate::domain::safety;
+use crate::domain::safety::{self, Closing, QueuedReport, ReportDraft};
 use crate::state::AppState;
-use crate::store::{BlockRow, from_millis};
+use crate::store::{BlockRow, PersonRef, ReportMessage, ReportRow, from_millis};
+use crate::vocab::{ReportCategory, ReportKind, ReportOutcome};
 
 /// Someone I blocked.
 #[derive(Serialize, ToSchema)]
@@ -79,4 +80,296 @@ pub async fn delete_block(
 ) -> Result<StatusCode, ApiError> {
     safety::unblock(&state, &me.user, user_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+// --- reports ---
+
+/// Something to report. Which ids a report needs depends on its kind: `message`: `channel_id`
+/// and `seq`; `person`: `user_id` and `program_id`; `meeting`: `meeting_id`; `event`: `event_id`
+/// and the `user_id` of the person.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportInput {
+    #[schema(required = true)]
+    pub kind: Option<ReportKind>,
+    #[schema(required = true)]
+    pub category: Option<ReportCategory>,
+    /// Words of one's own for the coordinators (at most 2,000 characters).
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub channel_id: Option<Uuid>,
+    /// The reported message's sequence number in `channel_id`.
+    #[serde(default)]
+    pub seq: Option<i64>,
+    /// Sequence numbers of messages in `channel_id` the reporter shares with the coordinators (at
+    /// most 20; the reported message only if listed). Coordinators see copies of exactly these.
+    #[serde(default)]
+    pub share: Vec<i64>,
+    #[serde(default)]
+    pub user_id: Option<Uuid>,
+    #[serde(default)]
+    pub program_id: Option<Uuid>,
+    #[serde(default)]
+    pub meeting_id: Option<Uuid>,
+    #[serde(default)]
+    pub event_id: Option<Uuid>,
+}
+
+/// Where a report is, as its reporter sees it: `open`, or `reviewed` by the coordinators (what
+/// they did is not shown).
+#[derive(Serialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Open,
+    Reviewed,
+}
+
+/// A report as its reporter sees it.
+#[derive(Serialize, ToSchema)]
+pub struct MyReport {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub kind: ReportKind,
+    pub category: ReportCategory,
+    pub note: String,
+    /// Who was reported.
+    pub subject: PersonRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub status: ReportStatus,
+}
+
+impl From<ReportRow> for MyReport {
+    fn from(r: ReportRow) -> Self {
+        MyReport {
+            id: r.id,
+            program_id: r.program_id,
+            kind: r.kind,
+            category: r.category,
+            note: r.note,
+            subject: PersonRef { user_id: r.subject_id, name: r.subject_name },
+            created_at: from_millis(r.created_at),
+            status: if r.closed_at.is_some() { ReportStatus::Reviewed } else { ReportStatus::Open },
+        }
+    }
+}
+
+/// A copy of a message its reporter shared.
+#[derive(Serialize, ToSchema)]
+pub struct ReportedMessage {
+    pub channel_id: Uuid,
+    pub seq: i64,
+    pub sender: PersonRef,
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+}
+
+impl From<ReportMessage> for ReportedMessage {
+    fn from(m: ReportMessage) -> Self {
+        ReportedMessage {
+            channel_id: m.channel_id,
+            seq: m.seq,
+            sender: PersonRef { user_id: m.sender_id, name: m.sender_name },
+            body: m.body,
+            sent_at: from_millis(m.sent_at),
+        }
+    }
+}
+
+/// An earlier report about the same person in the program.
+#[derive(Serialize, ToSchema)]
+pub struct EarlierReport {
+    pub id: Uuid,
+    pub kind: ReportKind,
+    pub category: ReportCategory,
+    pub reporter: PersonRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// How it was closed; null while open.
+    pub outcome: Option<ReportOutcome>,
+}
+
+fn outcome(r: &ReportRow) -> Option<ReportOutcome> {
+    r.outcome.clone().and_then(|o| ReportOutcome::try_from(o).ok())
+}
+
+/// A report in the moderation queue, as the program's coordinators see it.
+#[derive(Serialize, ToSchema)]
+pub struct Report {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub kind: ReportKind,
+    /// The message, meeting or event reported (the person, for a person).
+    pub target_id: Uuid,
+    pub category: ReportCategory,
+    /// 1 (spam) to 5 (a safety concern); the queue shows the most severe first.
+    pub severity: i32,
+    pub note: String,
+    pub reporter: PersonRef,
+    pub subject: PersonRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// How it was closed; null while open.
+    pub outcome: Option<ReportOutcome>,
+    /// The closing coordinator's why.
+    pub reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
+    pub closed_at: Option<OffsetDateTime>,
+    /// Copies of exactly the messages the reporter shared.
+    pub messages: Vec<ReportedMessage>,
+    /// Earlier reports about the same person in this program, newest first (at most 20).
+    pub earlier: Vec<EarlierReport>,
+    /// The person was reported by someone else too, or often.
+    pub repeat: bool,
+}
+
+impl From<QueuedReport> for Report {
+    fn from(q: QueuedReport) -> Self {
+        let repeat = q.repeat();
+        let r = q.report;
+        Report {
+            id: r.id,
+            program_id: r.program_id,
+            kind: r.kind,
+            target_id: r.target_id,
+            category: r.category,
+            severity: r.severity,
+            outcome: outcome(&r),
+            note: r.note,
+            reporter: PersonRef { user_id: r.reporter_id, name: r.reporter_name },
+            subject: PersonRef { user_id: r.subject_id, name: r.subject_name },
+            created_at: from_millis(r.created_at),
+            reason: r.reason,
+            closed_at: r.closed_at.map(from_millis),
+            messages: q.messages.into_iter().map(ReportedMessage::from).collect(),
+            earlier: q
+                .earlier
+                .into_iter()
+                .map(|e| EarlierReport {
+                    id: e.id,
+                    kind: e.kind,
+                    category: e.category,
+                    outcome: outcome(&e),
+                    reporter: PersonRef { user_id: e.reporter_id, name: e.reporter_name },
+                    created_at: from_millis(e.created_at),
+                })
+                .collect(),
+            repeat,
+        }
+    }
+}
+
+/// Report a message, a person, a meeting or someone in an event to the program's coordinators.
+/// They see the report, who made it, and copies of exactly the messages listed in `share`; the
+/// reported person is never told who reported them. One open report per thing reported.
+#[utoipa::path(post, path = "/api/reports", tag = "safety", request_body = ReportInput,
+    responses((status = 201, body = MyReport), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_report(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiJson(body): ApiJson<ReportInput>,
+) -> Result<(StatusCode, Json<MyReport>), ApiError> {
+    let draft = ReportDraft {
+        kind: body.kind,
+        category: body.category,
+        note: body.note,
+        channel_id: body.channel_id,
+        seq: body.seq,
+        share: body.share,
+        user_id: body.user_id,
+        program_id: body.program_id,
+        meeting_id: body.meeting_id,
+        event_id: body.event_id,
+    };
+    let row = safety::report(&state, &me.user, draft).await?;
+    Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// The reports I made, newest first, with whether coordinators reviewed them.
+#[utoipa::path(get, path = "/api/me/reports", tag = "safety", params(PageQuery),
+    responses((status = 200, body = List<MyReport>), (status = 401, body = ErrorBody)))]
+pub async fn my_reports(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<List<MyReport>>, ApiError> {
+    let page = safety::my_reports(&state, &me.user, q.page()?).await?;
+    Ok(Json(List {
+        items: page.items.into_iter().map(MyReport::from).collect(),
+        next_cursor: page.next.map(|i| i.to_string()),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportsQuery {
+    /// Closed reports too.
+    #[serde(default)]
+    pub all: bool,
+    /// Opaque cursor from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// The program's moderation queue (coordinators): open reports, most severe first, then newest.
+#[utoipa::path(get, path = "/api/programs/{id}/reports", tag = "safety", params(("id" = Uuid, Path), ReportsQuery),
+    responses((status = 200, body = List<Report>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn program_reports(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(program_id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<ReportsQuery>,
+) -> Result<Json<List<Report>>, ApiError> {
+    let page = PageQuery { cursor: q.cursor, limit: q.limit }.page()?;
+    let page = safety::queue(&state, &me.user, program_id, q.all, page).await?;
+    Ok(Json(List {
+        items: page.items.into_iter().map(Report::from).collect(),
+        next_cursor: page.next.map(|i| i.to_string()),
+    }))
+}
+
+/// One report of the program's (coordinators).
+#[utoipa::path(get, path = "/api/programs/{id}/reports/{report_id}", tag = "safety",
+    params(("id" = Uuid, Path), ("report_id" = Uuid, Path)),
+    responses((status = 200, body = Report), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
+) -> Result<Json<Report>, ApiError> {
+    Ok(Json(safety::queued_report(&state, &me.user, program_id, id).await?.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseReportInput {
+    /// `dismissed`; `warned` (sends `warning` to the reported person alone, from you); or
+    /// `match_ended` (ends the active match between the reporter and the reported person).
+    pub outcome: ReportOutcome,
+    /// Why (required; in the audit log and shown to the program's coordinators).
+    pub reason: String,
+    /// For `warned`: the words the reported person reads.
+    #[serde(default)]
+    pub warning: Option<String>,
+}
+
+/// Close a report with an action (coordinators). Recorded in the audit log with who and why; the
+/// reporter is told it was reviewed, not what was done.
+#[utoipa::path(post, path = "/api/programs/{id}/reports/{report_id}/close", tag = "safety",
+    params(("id" = Uuid, Path), ("report_id" = Uuid, Path)), request_body = CloseReportInput,
+    responses((status = 200, body = Report), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn close_report(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<CloseReportInput>,
+) -> Result<Json<Report>, ApiError> {
+    let closing = Closing { outcome: body.outcome, reason: body.reason, warning: body.warning };
+    Ok(Json(safety::close(&state, &me.user, program_id, id, closing).await?.into()))
 }

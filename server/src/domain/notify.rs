@@ -46,6 +46,9 @@ pub enum Notice<'a> {
     Alert { alert: &'a Alert },
     /// To a person who blocked `user` (`blocked`) or lifted the block.
     Block { user: Uuid, blocked: bool },
+    /// To a program's coordinators: a new report (`repeat` when the person was reported before
+    /// by someone else, or often); to its reporter: it was `reviewed`.
+    Report { program: Uuid, report: Uuid, reviewed: bool, repeat: bool },
 }
 
 /// Turns a notice into the text frame every connection receives (the WebSocket shell's codec).

@@ -7,14 +7,29 @@
 //! a rematch, cancels their upcoming meetings and hangs up a call between them. Group channels
 //! and events they share stay usable; the blocker's client hides the other's messages there.
 //! Lifting a block restores contact, not the match.
+//!
+//! Reporting: anyone reports a message they can read, a person they share a program with, a
+//! meeting of theirs or someone in an event they were invited to, to the program's coordinators,
+//! with a category and optional words. A report carries copies of exactly the messages its
+//! reporter chose to share, and nothing else: the only way message text ever reaches a
+//! coordinator (audited). Coordinators work through the program's queue (most severe first, with
+//! the shared copies and earlier reports about the same person) and close each report: dismiss
+//! it, send the person a private warning, or end the match between the two. Every close is in
+//! the audit log with who and why; the reporter sees only that their report was reviewed, and
+//! the reported person never learns who reported them.
 
 use uuid::Uuid;
 
+use super::access::{self, ProgramAccess};
 use super::matching::worker::{publish_match, rematch_later};
 use super::notify::{Notice, To};
-use super::{Core, Error, Result};
+use super::{Core, Error, Problems, Result, validate};
 use crate::bus::{BusEvent, PresenceState};
-use crate::store::{BlockRow, Page, PageRequest, User, to_millis};
+use crate::store::{
+    BlockRow, MatchStatus, NewReport, Page, PageRequest, PersonRef, ReportMessage, ReportRow, Role, SYSTEM_USER, User,
+    to_millis,
+};
+use crate::vocab::{ReportCategory, ReportKind, ReportOutcome};
 
 /// What a match ended by a block records as its reason: coordinators see it, and the blocker;
 /// the blocked person sees only that it ended.
@@ -81,4 +96,278 @@ async fn reachable(core: &Core, me: &User, other: Uuid) -> Result<User> {
         return Err(Error::NotFound);
     }
     Ok(them)
+}
+
+/// At most this many messages are shared with one report.
+pub const MAX_SHARED: usize = 20;
+
+/// What someone reports. Which ids are needed depends on `kind`: a message names its `channel_id`
+/// and `seq`; a person their `user_id` and the `program_id`; a meeting its `meeting_id`; an event
+/// its `event_id` and the `user_id` of the person. `share` (message reports only) lists the
+/// sequence numbers, in the same channel, of the messages the reporter shares with coordinators.
+#[derive(Debug, Default)]
+pub struct ReportDraft {
+    pub kind: Option<ReportKind>,
+    pub category: Option<ReportCategory>,
+    pub note: Option<String>,
+    pub channel_id: Option<Uuid>,
+    pub seq: Option<i64>,
+    pub share: Vec<i64>,
+    pub user_id: Option<Uuid>,
+    pub program_id: Option<Uuid>,
+    pub meeting_id: Option<Uuid>,
+    pub event_id: Option<Uuid>,
+}
+
+/// A report in a coordinator's queue: the report, the copies it carries, and earlier reports
+/// about the same person in the program.
+pub struct QueuedReport {
+    pub report: ReportRow,
+    pub messages: Vec<ReportMessage>,
+    pub earlier: Vec<ReportRow>,
+}
+
+impl QueuedReport {
+    /// Two different people reported this person, or three reports stand: the queue shows it
+    /// first and coordinators are alerted.
+    pub fn repeat(&self) -> bool {
+        let mut reporters: Vec<Uuid> = self.earlier.iter().map(|r| r.reporter_id).collect();
+        reporters.push(self.report.reporter_id);
+        reporters.sort();
+        reporters.dedup();
+        reporters.len() >= 2 || self.earlier.len() >= 2
+    }
+}
+
+/// `me` reports something to the program's coordinators (see [`ReportDraft`]).
+pub async fn report(core: &Core, me: &User, draft: ReportDraft) -> Result<ReportRow> {
+    let mut problems = Problems::default();
+    let note = problems.take(validate::optional("note", draft.note, 2000))?.unwrap_or_default();
+    let (Some(kind), Some(category)) = (draft.kind, draft.category) else {
+        if draft.kind.is_none() {
+            problems.add("kind", "is required: message, person, meeting or event");
+        }
+        if draft.category.is_none() {
+            problems.add("category", "is required");
+        }
+        return Err(problems.into_result().unwrap_err());
+    };
+    let mut need = |field: &str, present: bool| {
+        if !present {
+            problems.add(field, format!("is required for a {} report", kind.as_str()));
+        }
+    };
+    match kind {
+        ReportKind::Message => {
+            need("channel_id", draft.channel_id.is_some());
+            need("seq", draft.seq.is_some());
+        }
+        ReportKind::Person => {
+            need("user_id", draft.user_id.is_some());
+            need("program_id", draft.program_id.is_some());
+        }
+        ReportKind::Meeting => need("meeting_id", draft.meeting_id.is_some()),
+        ReportKind::Event => {
+            need("event_id", draft.event_id.is_some());
+            need("user_id", draft.user_id.is_some());
+        }
+    }
+    let mut share = draft.share;
+    share.sort_unstable();
+    share.dedup();
+    if kind != ReportKind::Message && !share.is_empty() {
+        problems.add("share", "only a message report shares messages");
+    } else if share.len() > MAX_SHARED {
+        problems.add("share", format!("at most {MAX_SHARED} messages"));
+    }
+    if draft.user_id == Some(me.id) {
+        problems.add("user_id", "you cannot report yourself");
+    }
+    problems.into_result()?;
+
+    let store = core.store.as_ref();
+    let (program_id, subject, target_id, messages) = match kind {
+        ReportKind::Message => {
+            let (channel, seq) = (draft.channel_id.unwrap_or_default(), draft.seq.unwrap_or_default());
+            access::channel(store, channel, me.id).await?;
+            let program_id = store.get_channel(channel).await?.program_id;
+            let Some(reported) = store.message_copies(channel, &[seq]).await?.pop() else {
+                return Err(Error::field("seq", "no such message in this channel (or it was deleted)"));
+            };
+            if reported.sender_id == me.id {
+                return Err(Error::field("seq", "you cannot report your own message"));
+            }
+            if reported.sender_id == SYSTEM_USER {
+                return Err(Error::field("seq", "Kindred's own messages cannot be reported"));
+            }
+            let copies = store.message_copies(channel, &share).await?;
+            if copies.len() != share.len() {
+                return Err(Error::field("share", "names a message that is not in this channel (or was deleted)"));
+            }
+            (program_id, reported.sender_id, reported.message_id.unwrap_or_default(), copies)
+        }
+        ReportKind::Person => {
+            let (program_id, user) = (draft.program_id.unwrap_or_default(), draft.user_id.unwrap_or_default());
+            let access = ProgramAccess::of(core, me, program_id).await?;
+            if access.role.is_none() || store.role_in_program(program_id, user).await?.is_none() {
+                return Err(Error::NotFound);
+            }
+            (program_id, user, user, Vec::new())
+        }
+        ReportKind::Meeting => {
+            let meeting = super::meetings::get(core, me, draft.meeting_id.unwrap_or_default()).await?;
+            let other =
+                if meeting.organizer.user_id == me.id { meeting.invitee.user_id } else { meeting.organizer.user_id };
+            (meeting.program_id, other, meeting.id, Vec::new())
+        }
+        ReportKind::Event => {
+            let (event_id, user) = (draft.event_id.unwrap_or_default(), draft.user_id.unwrap_or_default());
+            let event = store.get_event(event_id).await?;
+            if access::event_room(store, &event, me).await?.is_none() {
+                return Err(Error::NotFound);
+            }
+            if event.host_id != user && !store.event_invited(event_id, user).await? {
+                return Err(Error::field("user_id", "was not part of this event"));
+            }
+            // One open event report per person reported, whichever event.
+            (event.program_id, user, user, Vec::new())
+        }
+    };
+    let new = NewReport {
+        id: Uuid::now_v7(),
+        program_id,
+        reporter: me.id,
+        subject,
+        kind,
+        target_id,
+        category,
+        note,
+        messages,
+    };
+    let now = core.clock.now();
+    let row = core.store.create_report(&new, now).await?;
+    let detail = format!(
+        "report {} ({}, {}) about {}, sharing {} message(s)",
+        row.id,
+        kind.as_str(),
+        category.as_str(),
+        row.subject_name,
+        new.messages.len()
+    );
+    core.store.record_audit(me.id, "report", Some(program_id), &detail, now).await?;
+    let queued = queued(core, row.clone()).await?;
+    let coordinators = core.store.program_members_of_role(program_id, Role::Coordinator).await?;
+    let notice = Notice::Report { program: program_id, report: row.id, reviewed: false, repeat: queued.repeat() };
+    core.notify.send(To::Users(&coordinators), notice).await;
+    Ok(row)
+}
+
+/// A page of the reports `me` made, newest first.
+pub async fn my_reports(core: &Core, me: &User, page: PageRequest) -> Result<Page<ReportRow>> {
+    Ok(core.store.reports_by(me.id, page).await?)
+}
+
+async fn queued(core: &Core, report: ReportRow) -> Result<QueuedReport> {
+    let messages = core.store.report_messages(report.id).await?;
+    let mut earlier = core.store.reports_about(report.program_id, report.subject_id, 21).await?;
+    earlier.retain(|r| r.id != report.id);
+    earlier.truncate(20);
+    Ok(QueuedReport { report, messages, earlier })
+}
+
+/// A page of the program's moderation queue (coordinators): open reports, or `all`.
+pub async fn queue(
+    core: &Core,
+    me: &User,
+    program_id: Uuid,
+    all: bool,
+    page: PageRequest,
+) -> Result<Page<QueuedReport>> {
+    ProgramAccess::of(core, me, program_id).await?.require_coordinator()?;
+    let rows = core.store.program_reports(program_id, all, page).await?;
+    let mut items = Vec::with_capacity(rows.items.len());
+    for row in rows.items {
+        items.push(queued(core, row).await?);
+    }
+    Ok(Page { items, next: rows.next })
+}
+
+/// One report of the program's (coordinators).
+pub async fn queued_report(core: &Core, me: &User, program_id: Uuid, id: Uuid) -> Result<QueuedReport> {
+    ProgramAccess::of(core, me, program_id).await?.require_coordinator()?;
+    let row = core.store.get_report(id).await?;
+    if row.program_id != program_id {
+        return Err(Error::NotFound);
+    }
+    queued(core, row).await
+}
+
+/// How a coordinator closes a report.
+pub struct Closing {
+    pub outcome: ReportOutcome,
+    /// Why, for the audit log and the other coordinators.
+    pub reason: String,
+    /// For a warning: the words the reported person reads.
+    pub warning: Option<String>,
+}
+
+/// Closes a report with an action (coordinators of its program): recorded in the audit log; the
+/// reporter is told it was reviewed, not what was done.
+pub async fn close(core: &Core, me: &User, program_id: Uuid, id: Uuid, closing: Closing) -> Result<QueuedReport> {
+    let access = ProgramAccess::of(core, me, program_id).await?;
+    access.require_coordinator()?;
+    let row = core.store.get_report(id).await?;
+    if row.program_id != program_id {
+        return Err(Error::NotFound);
+    }
+    let mut problems = Problems::default();
+    let reason = problems.take(validate::required("reason", &closing.reason, 1000))?;
+    let warning = match closing.outcome {
+        ReportOutcome::Warned => {
+            problems.take(validate::required("warning", closing.warning.as_deref().unwrap_or(""), 2000))?
+        }
+        _ if closing.warning.is_some() => {
+            problems.add("warning", "only a warning has words for the person");
+            String::new()
+        }
+        _ => String::new(),
+    };
+    problems.into_result()?;
+    if row.closed_at.is_some() {
+        return Err(Error::Conflict("this report is already closed".into()));
+    }
+    let now = core.clock.now();
+    match closing.outcome {
+        ReportOutcome::Dismissed => {}
+        ReportOutcome::Warned => {
+            access.require_coordinator_member("join the program as a coordinator to warn its members")?;
+            let person = PersonRef { user_id: row.subject_id, name: row.subject_name.clone() };
+            let channel = super::program_data::coordinate::followup_channel(core, me, program_id, &person).await?;
+            let text = format!("A warning from the program's coordinators: {warning}");
+            core.notify.post(channel, me.id, super::accounts::new_secret("warn-"), text, now).await?;
+        }
+        ReportOutcome::MatchEnded => {
+            let between = core
+                .store
+                .user_matches(row.reporter_id)
+                .await?
+                .into_iter()
+                .find(|m| {
+                    m.program_id == program_id
+                        && m.status == MatchStatus::Active
+                        && (m.mentee_id == row.subject_id || m.mentor_id == row.subject_id)
+                })
+                .ok_or_else(|| Error::Conflict("there is no active match between the two to end".into()))?;
+            let reason = Some("ended by the program's coordinators");
+            let record = core.store.end_match(between.id, me.id, reason, now).await?;
+            super::matching::worker::publish_match(core, &record).await;
+            rematch_later(core, program_id).await?;
+        }
+    }
+    let closed = core.store.close_report(id, closing.outcome.as_str(), &reason, me.id, now).await?;
+    let detail = format!("report {id}: {} ({reason})", closing.outcome.as_str());
+    core.store.record_audit(me.id, "report_closed", Some(program_id), &detail, now).await?;
+    let notice = Notice::Report { program: program_id, report: id, reviewed: true, repeat: false };
+    core.notify.send(To::User(closed.reporter_id), notice).await;
+    queued(core, closed).await
 }

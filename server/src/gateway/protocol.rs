@@ -250,6 +250,14 @@ pub enum ServerFrame<'a> {
         user_id: Uuid,
         blocked: bool,
     },
+    /// To a program's coordinators: a new report in the queue (`repeat`: the person was reported
+    /// before by someone else, or often). To its reporter: their report was reviewed.
+    Report {
+        program_id: Uuid,
+        report_id: Uuid,
+        status: &'static str,
+        repeat: bool,
+    },
     /// Live delivery may have missed events: send `sync` for every channel.
     Resync {},
     Pong {
@@ -287,6 +295,12 @@ pub fn encode_notice(notice: &Notice<'_>) -> String {
         Notice::Survey { survey, reminder } => ServerFrame::Survey { survey: survey.clone().into(), reminder },
         Notice::Alert { alert } => ServerFrame::Alert { alert: alert.clone().into() },
         Notice::Block { user, blocked } => ServerFrame::Block { user_id: user, blocked },
+        Notice::Report { program, report, reviewed, repeat } => ServerFrame::Report {
+            program_id: program,
+            report_id: report,
+            status: if reviewed { "reviewed" } else { "open" },
+            repeat,
+        },
     }
     .encode()
 }

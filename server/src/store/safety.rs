@@ -1,13 +1,66 @@
-//! Blocks in the store. A block is one row per direction; what it stops is the access policy's
-//! business (`domain::access`). Blocking someone, in one transaction: the row, the channels of
-//! just the two of them closed to posting, their open matches ended and their upcoming meetings
-//! cancelled, so a crash never leaves half a block.
+//! Blocks and reports in the store. A block is one row per direction; what it stops is the
+//! access policy's business (`domain::access`). Blocking someone, in one transaction: the row,
+//! the channels of just the two of them closed to posting, their open matches ended and their
+//! upcoming meetings cancelled, so a crash never leaves half a block. A report is stored with
+//! copies of exactly the messages its reporter shared, in one transaction.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Page, PageRequest, StoreResult};
+use crate::vocab::{ReportCategory, ReportKind};
+
+/// A report as stored, with the names of the two people.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub reporter_id: Uuid,
+    pub reporter_name: String,
+    pub subject_id: Uuid,
+    pub subject_name: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ReportKind,
+    pub target_id: Uuid,
+    #[sqlx(try_from = "String")]
+    pub category: ReportCategory,
+    pub severity: i32,
+    pub note: String,
+    /// `ReportOutcome` as stored, once closed.
+    pub outcome: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+/// A copy of one message a reporter shared.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ReportMessage {
+    /// The message's id, when read from the channel (copies do not keep it).
+    #[sqlx(default)]
+    pub message_id: Option<Uuid>,
+    pub channel_id: Uuid,
+    pub seq: i64,
+    pub sender_id: Uuid,
+    pub sender_name: String,
+    pub body: String,
+    pub sent_at: i64,
+}
+
+/// A report to store.
+#[derive(Clone, Debug)]
+pub struct NewReport {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub reporter: Uuid,
+    pub subject: Uuid,
+    pub kind: ReportKind,
+    pub target_id: Uuid,
+    pub category: ReportCategory,
+    pub note: String,
+    pub messages: Vec<ReportMessage>,
+}
 
 /// Someone a person blocked.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -58,6 +111,41 @@ pub trait SafetyStore: Send + Sync {
     async fn program_blocks(&self, program_id: Uuid) -> StoreResult<Vec<(Uuid, Uuid)>>;
     /// Whether the two belong to a program together.
     async fn share_program(&self, a: Uuid, b: Uuid) -> StoreResult<bool>;
+
+    /// Stores a report with its message copies; a conflict when the reporter already has an open
+    /// report of this thing.
+    async fn create_report(&self, report: &NewReport, now: OffsetDateTime) -> StoreResult<ReportRow>;
+    async fn get_report(&self, id: Uuid) -> StoreResult<ReportRow>;
+    /// The copies a report carries, in channel order.
+    async fn report_messages(&self, id: Uuid) -> StoreResult<Vec<ReportMessage>>;
+    /// A program's reports, most severe first and newest first within a severity; only open ones
+    /// unless `all`.
+    async fn program_reports(&self, program_id: Uuid, all: bool, page: PageRequest) -> StoreResult<Page<ReportRow>>;
+    /// Reports about `subject` in a program, newest first (at most `limit`).
+    async fn reports_about(&self, program_id: Uuid, subject: Uuid, limit: u32) -> StoreResult<Vec<ReportRow>>;
+    /// Reports `reporter` made, newest first.
+    async fn reports_by(&self, reporter: Uuid, page: PageRequest) -> StoreResult<Page<ReportRow>>;
+    /// Reports about `subject` that coordinators closed with an action (a warning, an ended match).
+    async fn actions_about(&self, subject: Uuid) -> StoreResult<Vec<ReportRow>>;
+    /// Closes an open report (a conflict when it is closed already).
+    async fn close_report(
+        &self,
+        id: Uuid,
+        outcome: &str,
+        reason: &str,
+        by: Uuid,
+        now: OffsetDateTime,
+    ) -> StoreResult<ReportRow>;
+    /// Copies of the messages (not edits or deletes, not deleted) of `channel` at `seqs`.
+    async fn message_copies(&self, channel: Uuid, seqs: &[i64]) -> StoreResult<Vec<ReportMessage>>;
+}
+
+macro_rules! report_select {
+    () => {
+        "SELECT r.id, r.program_id, r.reporter_id, ur.name AS reporter_name, r.subject_id, us.name AS subject_name, \
+         r.kind, r.target_id, r.category, r.severity, r.note, r.outcome, r.reason, r.created_at, r.closed_at \
+         FROM reports r JOIN users ur ON ur.id = r.reporter_id JOIN users us ON us.id = r.subject_id "
+    };
 }
 
 /// Opens or closes to posting the channels of just `a` and `b` (both members' rows); returns
@@ -198,6 +286,153 @@ macro_rules! impl_safety_store {
                 .await?)
             }
 
+            async fn create_report(&self, r: &$crate::store::NewReport, now: OffsetDateTime) -> StoreResult<$crate::store::ReportRow> {
+                let mut tx = self.begin().await?;
+                let inserted = sqlx::query::<$db>(
+                    "INSERT INTO reports (id, program_id, reporter_id, subject_id, kind, target_id, category, severity, note, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(r.id)
+                .bind(r.program_id)
+                .bind(r.reporter)
+                .bind(r.subject)
+                .bind(r.kind.as_str())
+                .bind(r.target_id)
+                .bind(r.category.as_str())
+                .bind(r.category.severity())
+                .bind(&r.note)
+                .bind(to_millis(now))
+                .execute(&mut *tx)
+                .await;
+                match inserted {
+                    Ok(_) => {}
+                    Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                        return Err(StoreError::Conflict("you have already reported this; the coordinators have your report"));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+                for m in &r.messages {
+                    sqlx::query::<$db>(
+                        "INSERT INTO report_messages (report_id, channel_id, seq, sender_id, sender_name, body, sent_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(r.id)
+                    .bind(m.channel_id)
+                    .bind(m.seq)
+                    .bind(m.sender_id)
+                    .bind(&m.sender_name)
+                    .bind(&m.body)
+                    .bind(m.sent_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                self.get_report(r.id).await
+            }
+
+            async fn get_report(&self, id: Uuid) -> StoreResult<$crate::store::ReportRow> {
+                sqlx::query_as::<$db, $crate::store::ReportRow>(concat!($crate::store::safety::report_select!(), "WHERE r.id = $1"))
+                    .bind(id)
+                    .fetch_optional(self.writer())
+                    .await?
+                    .ok_or(StoreError::NotFound)
+            }
+
+            async fn report_messages(&self, id: Uuid) -> StoreResult<Vec<$crate::store::ReportMessage>> {
+                Ok(sqlx::query_as::<$db, $crate::store::ReportMessage>(
+                    "SELECT channel_id, seq, sender_id, sender_name, body, sent_at FROM report_messages WHERE report_id = $1 ORDER BY channel_id, seq",
+                )
+                .bind(id)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn program_reports(&self, program_id: Uuid, all: bool, page: PageRequest) -> StoreResult<Page<$crate::store::ReportRow>> {
+                let rows = sqlx::query_as::<$db, $crate::store::ReportRow>(concat!(
+                    $crate::store::safety::report_select!(),
+                    "WHERE r.program_id = $1 AND (r.closed_at IS NULL OR $2) ",
+                    "AND ($3 IS NULL OR (r.severity, r.id) < ((SELECT severity FROM reports WHERE id = $3), $3)) ",
+                    "ORDER BY r.severity DESC, r.id DESC LIMIT $4"
+                ))
+                .bind(program_id)
+                .bind(all)
+                .bind(page.after)
+                .bind(page.fetch())
+                .fetch_all(self.reader())
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |r| r.id))
+            }
+
+            async fn reports_about(&self, program_id: Uuid, subject: Uuid, limit: u32) -> StoreResult<Vec<$crate::store::ReportRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::ReportRow>(concat!(
+                    $crate::store::safety::report_select!(),
+                    "WHERE r.subject_id = $1 AND r.program_id = $2 ORDER BY r.id DESC LIMIT $3"
+                ))
+                .bind(subject)
+                .bind(program_id)
+                .bind(i64::from(limit))
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn reports_by(&self, reporter: Uuid, page: PageRequest) -> StoreResult<Page<$crate::store::ReportRow>> {
+                let rows = sqlx::query_as::<$db, $crate::store::ReportRow>(concat!(
+                    $crate::store::safety::report_select!(),
+                    "WHERE r.reporter_id = $1 AND ($2 IS NULL OR r.id < $2) ORDER BY r.id DESC LIMIT $3"
+                ))
+                .bind(reporter)
+                .bind(page.after)
+                .bind(page.fetch())
+                .fetch_all(self.reader())
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |r| r.id))
+            }
+
+            async fn actions_about(&self, subject: Uuid) -> StoreResult<Vec<$crate::store::ReportRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::ReportRow>(concat!(
+                    $crate::store::safety::report_select!(),
+                    "WHERE r.subject_id = $1 AND r.outcome IN ('warned','match_ended') ORDER BY r.id"
+                ))
+                .bind(subject)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn close_report(&self, id: Uuid, outcome: &str, reason: &str, by: Uuid, now: OffsetDateTime) -> StoreResult<$crate::store::ReportRow> {
+                let done = sqlx::query::<$db>(
+                    "UPDATE reports SET outcome = $2, reason = $3, closed_by = $4, closed_at = $5 WHERE id = $1 AND closed_at IS NULL",
+                )
+                .bind(id)
+                .bind(outcome)
+                .bind(reason)
+                .bind(by)
+                .bind(to_millis(now))
+                .execute(self.writer())
+                .await?;
+                let row = self.get_report(id).await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::Conflict("this report is already closed"));
+                }
+                Ok(row)
+            }
+
+            async fn message_copies(&self, channel: Uuid, seqs: &[i64]) -> StoreResult<Vec<$crate::store::ReportMessage>> {
+                let mut copies = Vec::with_capacity(seqs.len());
+                for seq in seqs {
+                    let copy = sqlx::query_as::<$db, $crate::store::ReportMessage>(
+                        "SELECT m.id AS message_id, m.channel_id, m.seq, m.sender_id, u.name AS sender_name, m.body, m.created_at AS sent_at \
+                         FROM messages m JOIN users u ON u.id = m.sender_id \
+                         WHERE m.channel_id = $1 AND m.seq = $2 AND m.kind = 'message' AND m.deleted_at IS NULL",
+                    )
+                    .bind(channel)
+                    .bind(seq)
+                    .fetch_optional(self.reader())
+                    .await?;
+                    copies.extend(copy);
+                }
+                Ok(copies)
+            }
+
             async fn share_program(&self, a: Uuid, b: Uuid) -> StoreResult<bool> {
                 Ok(sqlx::query_scalar::<$db, i64>(
                     "SELECT COUNT(*) FROM memberships p1 \
@@ -214,4 +449,5 @@ macro_rules! impl_safety_store {
 }
 
 pub(super) use impl_safety_store;
+pub(crate) use report_select;
 pub(crate) use set_posting;

@@ -685,6 +685,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reports I made, newest first, with whether coordinators reviewed them. */
+        get: operations["my_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/surveys": {
         parameters: {
             query?: never;
@@ -1456,6 +1473,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/programs/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The program's moderation queue (coordinators): open reports, most severe first, then newest. */
+        get: operations["program_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programs/{id}/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One report of the program's (coordinators). */
+        get: operations["get_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programs/{id}/reports/{report_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a report with an action (coordinators). Recorded in the audit log with who and why; the
+         *     reporter is told it was reviewed, not what was done.
+         */
+        post: operations["close_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/programs/{id}/risk-settings": {
         parameters: {
             query?: never;
@@ -1503,6 +1574,27 @@ export interface paths {
         get: operations["survey_results"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a message, a person, a meeting or someone in an event to the program's coordinators.
+         *     They see the report, who made it, and copies of exactly the messages listed in `share`; the
+         *     reported person is never told who reported them. One open report per thing reported.
+         */
+        post: operations["create_report"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1851,6 +1943,17 @@ export interface components {
              */
             people: number;
         };
+        CloseReportInput: {
+            /**
+             * @description `dismissed`; `warned` (sends `warning` to the reported person alone, from you); or
+             *     `match_ended` (ends the active match between the reporter and the reported person).
+             */
+            outcome: components["schemas"]["ReportOutcome"];
+            /** @description Why (required; in the audit log and shown to the program's coordinators). */
+            reason: string;
+            /** @description For `warned`: the words the reported person reads. */
+            warning?: string | null;
+        };
         Count: {
             /** Format: int64 */
             count: number;
@@ -1867,6 +1970,17 @@ export interface components {
         DeleteAccountInput: {
             /** @description My password, to confirm. */
             password: string;
+        };
+        /** @description An earlier report about the same person in the program. */
+        EarlierReport: {
+            category: components["schemas"]["ReportCategory"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["ReportKind"];
+            outcome?: components["schemas"]["ReportOutcome"] | null;
+            reporter: components["schemas"]["PersonRef"];
         };
         /** @description The JSON error body, documented in the OpenAPI schema. */
         ErrorBody: {
@@ -2446,6 +2560,25 @@ export interface components {
             next_cursor: string | null;
         };
         /** @description A page of results. */
+        List_MyReport: {
+            items: {
+                category: components["schemas"]["ReportCategory"];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                kind: components["schemas"]["ReportKind"];
+                note: string;
+                /** Format: uuid */
+                program_id: string;
+                status: components["schemas"]["ReportStatus"];
+                /** @description Who was reported. */
+                subject: components["schemas"]["PersonRef"];
+            }[];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A page of results. */
         List_PairEngagement: {
             items: {
                 /** Format: date-time */
@@ -2532,6 +2665,45 @@ export interface components {
                 options: string[];
                 prompt: string;
                 required: boolean;
+            }[];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A page of results. */
+        List_Report: {
+            items: {
+                category: components["schemas"]["ReportCategory"];
+                /** Format: date-time */
+                closed_at: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** @description Earlier reports about the same person in this program, newest first (at most 20). */
+                earlier: components["schemas"]["EarlierReport"][];
+                /** Format: uuid */
+                id: string;
+                kind: components["schemas"]["ReportKind"];
+                /** @description Copies of exactly the messages the reporter shared. */
+                messages: components["schemas"]["ReportedMessage"][];
+                note: string;
+                outcome?: components["schemas"]["ReportOutcome"] | null;
+                /** Format: uuid */
+                program_id: string;
+                /** @description The closing coordinator's why. */
+                reason?: string | null;
+                /** @description The person was reported by someone else too, or often. */
+                repeat: boolean;
+                reporter: components["schemas"]["PersonRef"];
+                /**
+                 * Format: int32
+                 * @description 1 (spam) to 5 (a safety concern); the queue shows the most severe first.
+                 */
+                severity: number;
+                subject: components["schemas"]["PersonRef"];
+                /**
+                 * Format: uuid
+                 * @description The message, meeting or event reported (the person, for a person).
+                 */
+                target_id: string;
             }[];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
             next_cursor: string | null;
@@ -2772,6 +2944,21 @@ export interface components {
             proposed: number;
             /** Format: uuid */
             user_id: string;
+        };
+        /** @description A report as its reporter sees it. */
+        MyReport: {
+            category: components["schemas"]["ReportCategory"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["ReportKind"];
+            note: string;
+            /** Format: uuid */
+            program_id: string;
+            status: components["schemas"]["ReportStatus"];
+            /** @description Who was reported. */
+            subject: components["schemas"]["PersonRef"];
         };
         NewAccount: {
             /** @description Lets the account create programs (a coordinator). */
@@ -3068,6 +3255,104 @@ export interface components {
         };
         RematchInput: {
             reason?: string | null;
+        };
+        /** @description A report in the moderation queue, as the program's coordinators see it. */
+        Report: {
+            category: components["schemas"]["ReportCategory"];
+            /** Format: date-time */
+            closed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Earlier reports about the same person in this program, newest first (at most 20). */
+            earlier: components["schemas"]["EarlierReport"][];
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["ReportKind"];
+            /** @description Copies of exactly the messages the reporter shared. */
+            messages: components["schemas"]["ReportedMessage"][];
+            note: string;
+            outcome?: components["schemas"]["ReportOutcome"] | null;
+            /** Format: uuid */
+            program_id: string;
+            /** @description The closing coordinator's why. */
+            reason?: string | null;
+            /** @description The person was reported by someone else too, or often. */
+            repeat: boolean;
+            reporter: components["schemas"]["PersonRef"];
+            /**
+             * Format: int32
+             * @description 1 (spam) to 5 (a safety concern); the queue shows the most severe first.
+             */
+            severity: number;
+            subject: components["schemas"]["PersonRef"];
+            /**
+             * Format: uuid
+             * @description The message, meeting or event reported (the person, for a person).
+             */
+            target_id: string;
+        };
+        /**
+         * @description Why someone reports; coordinators see the most severe first.
+         * @enum {string}
+         */
+        ReportCategory: "harassment" | "discrimination" | "inappropriate_content" | "safety_concern" | "spam" | "other";
+        /**
+         * @description Something to report. Which ids a report needs depends on its kind: `message`: `channel_id`
+         *     and `seq`; `person`: `user_id` and `program_id`; `meeting`: `meeting_id`; `event`: `event_id`
+         *     and the `user_id` of the person.
+         */
+        ReportInput: {
+            category: components["schemas"]["ReportCategory"] | null;
+            /** Format: uuid */
+            channel_id?: string | null;
+            /** Format: uuid */
+            event_id?: string | null;
+            kind: components["schemas"]["ReportKind"] | null;
+            /** Format: uuid */
+            meeting_id?: string | null;
+            /** @description Words of one's own for the coordinators (at most 2,000 characters). */
+            note?: string | null;
+            /** Format: uuid */
+            program_id?: string | null;
+            /**
+             * Format: int64
+             * @description The reported message's sequence number in `channel_id`.
+             */
+            seq?: number | null;
+            /**
+             * @description Sequence numbers of messages in `channel_id` the reporter shares with the coordinators (at
+             *     most 20; the reported message only if listed). Coordinators see copies of exactly these.
+             */
+            share?: number[];
+            /** Format: uuid */
+            user_id?: string | null;
+        };
+        /**
+         * @description What a report is about.
+         * @enum {string}
+         */
+        ReportKind: "message" | "person" | "meeting" | "event";
+        /**
+         * @description How coordinators closed a report.
+         * @enum {string}
+         */
+        ReportOutcome: "dismissed" | "warned" | "match_ended";
+        /**
+         * @description Where a report is, as its reporter sees it: `open`, or `reviewed` by the coordinators (what
+         *     they did is not shown).
+         * @enum {string}
+         */
+        ReportStatus: "open" | "reviewed";
+        /** @description A copy of a message its reporter shared. */
+        ReportedMessage: {
+            body: string;
+            /** Format: uuid */
+            channel_id: string;
+            sender: components["schemas"]["PersonRef"];
+            /** Format: date-time */
+            sent_at: string;
+            /** Format: int64 */
+            seq: number;
         };
         ResetRequest: {
             password: string;
@@ -4828,6 +5113,38 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_reports: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_MyReport"];
+                };
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7202,6 +7519,146 @@ export interface operations {
             };
         };
     };
+    program_reports: {
+        parameters: {
+            query?: {
+                /** @description Closed reports too. */
+                all?: boolean;
+                /** @description Opaque cursor from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_Report"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    close_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseReportInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_risk_settings: {
         parameters: {
             query?: never;
@@ -7416,6 +7873,61 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyReport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,8 +20,8 @@ use crate::domain::access::ProgramAccess;
 use crate::domain::accounts::new_secret;
 use crate::domain::{Core, Error, Problems, Result, validate};
 use crate::store::{
-    ChannelKind, NewChannel, Page, PageRequest, ProgramHelpRow, RiskSettingsRow, SurveyRecord, User, from_millis,
-    to_millis,
+    ChannelKind, NewChannel, Page, PageRequest, PersonRef, ProgramHelpRow, RiskSettingsRow, SurveyRecord, User,
+    from_millis, to_millis,
 };
 use crate::vocab::{ExportKind, SurveyAudience, Trigger};
 
@@ -208,40 +208,45 @@ pub async fn message_pair(core: &Core, me: &User, program_id: Uuid, id: Uuid, te
     let text = validate::required("text", text, 4000)?;
     access.require_coordinator_member("join the program as a coordinator to write to its pairs")?;
     let now = core.clock.now();
-    let person = alert.raised_by.as_ref();
-    if let Some(p) = person {
-        crate::domain::access::may_converse(core.store.as_ref(), me.id, p.user_id).await?;
-    }
-    let opened = match person {
-        Some(p) => core.store.followup_channel(program_id, me.id, p.user_id).await?,
-        None => core.store.checkin_channel(alert.match_id, me.id).await?,
-    };
-    let channel_id = match opened {
-        Some(c) => c,
-        None => {
-            let (name, mut members) = match person {
-                Some(p) => (format!("{} & {}", me.name, p.name), vec![(p.user_id, true)]),
-                None => (
-                    format!("Check-in: {} & {}", alert.mentee.name, alert.mentor.name),
-                    vec![(alert.mentee.user_id, true), (alert.mentor.user_id, true)],
-                ),
-            };
-            members.insert(0, (me.id, true));
-            let fields = NewChannel { program_id, kind: ChannelKind::Group, name, program_wide: false, members };
-            let channel = core.store.create_channel(fields, now).await?;
-            // Two opened at once: the one stored first is kept, and only its members hear of it.
-            let kept = match person {
-                Some(p) => core.store.set_followup_channel(program_id, me.id, p.user_id, channel.id).await?,
-                None => core.store.set_checkin_channel(alert.match_id, me.id, channel.id).await?,
-            };
-            if kept == channel.id {
-                core.notify.channel_opened(&channel).await?;
+    let channel_id = match alert.raised_by.as_ref() {
+        Some(person) => followup_channel(core, me, program_id, person).await?,
+        None => match core.store.checkin_channel(alert.match_id, me.id).await? {
+            Some(c) => c,
+            None => {
+                let name = format!("Check-in: {} & {}", alert.mentee.name, alert.mentor.name);
+                let members = vec![(me.id, true), (alert.mentee.user_id, true), (alert.mentor.user_id, true)];
+                let fields = NewChannel { program_id, kind: ChannelKind::Group, name, program_wide: false, members };
+                let channel = core.store.create_channel(fields, now).await?;
+                // Two opened at once: the one stored first is kept, and only its members hear of it.
+                let kept = core.store.set_checkin_channel(alert.match_id, me.id, channel.id).await?;
+                if kept == channel.id {
+                    core.notify.channel_opened(&channel).await?;
+                }
+                kept
             }
-            kept
-        }
+        },
     };
     core.notify.post(channel_id, me.id, new_secret("alert-"), text, now).await?;
     Ok(channel_id)
+}
+
+/// The conversation of coordinator `me` and one `person` of the program, opened once and reused
+/// (a follow-up about what that person raised, a moderator's warning). Refused across a block.
+pub async fn followup_channel(core: &Core, me: &User, program_id: Uuid, person: &PersonRef) -> Result<Uuid> {
+    crate::domain::access::may_converse(core.store.as_ref(), me.id, person.user_id).await?;
+    if let Some(c) = core.store.followup_channel(program_id, me.id, person.user_id).await? {
+        return Ok(c);
+    }
+    let name = format!("{} & {}", me.name, person.name);
+    let members = vec![(me.id, true), (person.user_id, true)];
+    let fields = NewChannel { program_id, kind: ChannelKind::Group, name, program_wide: false, members };
+    let channel = core.store.create_channel(fields, core.clock.now()).await?;
+    // Two opened at once: the one stored first is kept, and only its members hear of it.
+    let kept = core.store.set_followup_channel(program_id, me.id, person.user_id, channel.id).await?;
+    if kept == channel.id {
+        core.notify.channel_opened(&channel).await?;
+    }
+    Ok(kept)
 }
 
 /// Ends the pair's match so both can be matched again, and closes the alert.

@@ -246,6 +246,25 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
         .into_iter()
         .map(|b| json!({"user_id": b.user_id, "name": b.name, "blocked_at": time(b.created_at)}))
         .collect();
+    // Reports I made (whether they were reviewed, not what was done), and what coordinators did
+    // about reports about me (never who reported).
+    let reports: Vec<Value> = store
+        .reports_by(id, PageRequest::ALL)
+        .await?
+        .items
+        .into_iter()
+        .map(|r| {
+            json!({"id": r.id, "program_id": r.program_id, "kind": r.kind.as_str(), "category": r.category.as_str(),
+                   "note": r.note, "about": {"user_id": r.subject_id, "name": r.subject_name},
+                   "created_at": time(r.created_at), "reviewed": r.closed_at.is_some()})
+        })
+        .collect();
+    let actions: Vec<Value> = store
+        .actions_about(id)
+        .await?
+        .into_iter()
+        .map(|r| json!({"program_id": r.program_id, "action": r.outcome, "at": r.closed_at.map(time)}))
+        .collect();
     let prefs = store.notification_prefs(id).await?;
     let user = store.get_user(id).await?;
     let head = json!({
@@ -263,6 +282,8 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
         "checkins": checkins,
         "raised_with_coordinators": raised,
         "blocked": blocks,
+        "reports_made": reports,
+        "actions_about_me": actions,
         "survey_responses": responses,
         "notifications": {
             "message_digest": prefs.message_digest,
