@@ -473,6 +473,7 @@ pub enum ExportKind {
     Engagement,
     SurveyResponses,
     EventAttendance,
+    ConductAcceptances,
 }
 
 impl ExportKind {
@@ -483,6 +484,7 @@ impl ExportKind {
             ExportKind::Engagement => "engagement",
             ExportKind::SurveyResponses => "survey-responses",
             ExportKind::EventAttendance => "event-attendance",
+            ExportKind::ConductAcceptances => "conduct-acceptances",
         }
     }
 
@@ -493,6 +495,7 @@ impl ExportKind {
             ExportKind::Engagement,
             ExportKind::SurveyResponses,
             ExportKind::EventAttendance,
+            ExportKind::ConductAcceptances,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

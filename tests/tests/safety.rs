@@ -231,6 +231,29 @@ async fn bad_blocks_change_nothing(backend: Backend) {
     assert_eq!(send(&mut ws, &channel, "x").await["code"], "read_only");
     let page = kindred_tests::all_pages(&p.mentor, "/api/me/blocks", 1).await;
     assert_eq!(page.0.len(), 1);
+
+    // An announcement channel of a coordinator and one person keeps its own posting rights
+    // through a block and its lifting.
+    let news = p
+        .coordinator
+        .post(
+            &format!("/api/programs/{}/channels", p.program),
+            json!({"kind": "announcement", "name": "News", "members": [nia]}),
+        )
+        .await;
+    assert_eq!(news.status, StatusCode::CREATED, "{}", news.text);
+    let news = news.body["id"].as_str().unwrap().to_owned();
+    let cora = p.coordinator.get("/api/me").await.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(p.mentee.post("/api/me/blocks", json!({"user_id": cora})).await.status, StatusCode::CREATED);
+    assert_eq!(p.mentee.delete(&format!("/api/me/blocks/{cora}")).await.status, StatusCode::NO_CONTENT);
+    let (mut ws, _) = p.mentee.ws(json!({})).await;
+    let refused = send(&mut ws, &news, "n").await;
+    assert_eq!(
+        (refused["code"].as_str(), refused["message"].as_str()),
+        (Some("read_only"), Some("only coordinators post in this channel"))
+    );
+    let (mut cora_ws, _) = p.coordinator.ws(json!({})).await;
+    assert_eq!(send(&mut cora_ws, &news, "c").await["type"], "ack");
 }
 
 /// The mentee on one node blocks the mentor on another: every node applies it at once.
@@ -251,7 +274,11 @@ async fn every_path_is_walked_across_two_nodes() {
     walk(&p, a).await;
 }
 
-both_backends!(every_path_between_two_people_is_walked, reports_reach_coordinators_and_nothing_else);
+both_backends!(
+    every_path_between_two_people_is_walked,
+    reports_reach_coordinators_and_nothing_else,
+    a_code_of_conduct_comes_before_chat_calls_and_events,
+);
 
 /// Operations that do not let one person reach another, each with why. Together with
 /// [`REACHES`] and [`REACHES_ELSEWHERE`] they must name every write of the OpenAPI document and
@@ -302,6 +329,8 @@ const NOT_REACHING: &[(&str, &str)] = &[
     ("POST /api/programs/{id}/surveys", "a coordinator's survey to the program"),
     ("POST /api/unsubscribe", "one's own email settings"),
     ("POST /api/reports", "to the coordinators; the reported person is never told who reported"),
+    ("PUT /api/programs/{id}/conduct", "program setup"),
+    ("POST /api/programs/{id}/conduct/accept", "one's own acceptance"),
     ("POST /api/programs/{id}/reports/{report_id}/close", "a coordinator's action; a warning asks may_converse"),
     ("hello", "one's own connection"),
     ("delete", "deleting one's own message stays possible"),
@@ -735,4 +764,128 @@ async fn reports_reach_coordinators_and_nothing_else(backend: Backend) {
         !his["actions_about_me"].to_string().contains(nia.as_str())
             && !his["actions_about_me"].to_string().contains("Nia")
     );
+}
+
+async fn a_code_of_conduct_comes_before_chat_calls_and_events(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.worker_poll_ms = 50).await;
+    let p = pair(&[&app]).await;
+    let [nia, kwame, _] = &p.ids;
+    let (pair_channel, _) = channels(&p).await;
+    let conduct = format!("/api/programs/{}/conduct", p.program);
+    let (mut nia_ws, _) = p.mentee.ws(json!({})).await;
+    let (mut kwame_ws, _) = p.mentor.ws(json!({})).await;
+    // No code yet: nothing is asked (and this connection remembers the answer).
+    assert_eq!(send(&mut nia_ws, &pair_channel, "before").await["type"], "ack");
+    let none = p.mentee.get(&conduct).await;
+    assert_eq!(
+        (none.body["version"].clone(), none.body["required"].clone()),
+        (Value::Null, json!(false)),
+        "{}",
+        none.text
+    );
+
+    // Bad input and people who may not set it change nothing.
+    let empty = p.coordinator.put(&conduct, json!({"text": "  "})).await;
+    empty.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert!(empty.body["error"]["fields"]["text"].is_string(), "{}", empty.text);
+    p.coordinator
+        .put(&conduct, json!({"text": "x".repeat(20_001)}))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    p.mentee.put(&conduct, json!({"text": "Mine"})).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let stranger = app.user("sam@example.org", "Sam", false, false).await;
+    let _ = stranger;
+    app.signed_in("sam@example.org").await.get(&conduct).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+
+    let set = p.coordinator.put(&conduct, json!({"text": "# Be kind\n\nTreat everyone with respect."})).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    assert_eq!(
+        (set.body["version"].as_i64(), set.body["required"].as_bool()),
+        (Some(1), Some(false)),
+        "coordinators need not accept"
+    );
+    let mine = p.mentee.get(&conduct).await;
+    assert_eq!(
+        (mine.body["version"].as_i64(), mine.body["required"].as_bool()),
+        (Some(1), Some(true)),
+        "{}",
+        mine.text
+    );
+    let pending = p.mentee.get("/api/me/conduct").await;
+    assert_eq!(pending.body["items"][0]["version"], 1, "{}", pending.text);
+    assert_eq!(pending.body["items"][0]["text"], "# Be kind\n\nTreat everyone with respect.");
+
+    // Until she accepts, she cannot post (even on a connection that posted before), call, or go
+    // to an event or into its room.
+    let refused = send(&mut nia_ws, &pair_channel, "blocked").await;
+    assert_eq!(
+        (refused["code"].as_str(), refused["message"].as_str()),
+        (Some("conduct_required"), Some("accept the program's code of conduct first"))
+    );
+    let call = Uuid::new_v4().to_string();
+    nia_ws.send(json!({"type": "call_invite", "ref": "c", "call": call, "to": kwame})).await;
+    let refused = nia_ws.recv_matching(|f| f["type"] == "call_error" && f["ref"] == "c").await;
+    assert_eq!(refused["message"], "accept the program's code of conduct first", "{refused}");
+    let starts_at = (app.state.clock.now() + time::Duration::minutes(10))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let event = p
+        .coordinator
+        .post(
+            &format!("/api/programs/{}/events", p.program),
+            json!({"title": "Panel", "starts_at": starts_at, "duration_min": 60, "capacity": 50, "audience": "people", "invitees": [nia]}),
+        )
+        .await;
+    assert_eq!(event.status, StatusCode::CREATED, "{}", event.text);
+    let event = event.body["id"].as_str().unwrap().to_owned();
+    let rsvp = format!("/api/events/{event}/rsvp");
+    p.mentee.post(&rsvp, json!({"going": true})).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    nia_ws.send(json!({"type": "room_join", "event": event})).await;
+    let refused = nia_ws.recv_matching(|f| f["type"] == "room_error").await;
+    assert_eq!(
+        (refused["code"].as_str(), refused["message"].as_str()),
+        (Some("forbidden"), Some("accept the program's code of conduct first")),
+        "{refused}"
+    );
+
+    // Accepting an old or unknown version is refused; the current one opens everything.
+    let accept = format!("{conduct}/accept");
+    p.mentee.post(&accept, json!({"version": 2})).await.assert_error(StatusCode::CONFLICT, "conflict");
+    p.mentee.post(&accept, json!({})).await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    let res = p.mentee.post(&accept, json!({"version": 1})).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    assert_eq!(p.mentee.get("/api/me/conduct").await.body["items"], json!([]));
+    assert_eq!(send(&mut nia_ws, &pair_channel, "after").await["type"], "ack");
+    assert_eq!(p.mentee.post(&rsvp, json!({"going": true})).await.status, StatusCode::OK);
+    // He has not accepted.
+    assert_eq!(send(&mut kwame_ws, &pair_channel, "his").await["code"], "conduct_required");
+
+    // The same text again is no new version; a new text asks again, on every connection.
+    assert_eq!(
+        p.coordinator.put(&conduct, json!({"text": "# Be kind\n\nTreat everyone with respect."})).await.body["version"],
+        1
+    );
+    let v2 = p.coordinator.put(&conduct, json!({"text": "# Be kind\n\nAnd report what is not."})).await;
+    assert_eq!(v2.body["version"], 2, "{}", v2.text);
+    assert_eq!(send(&mut nia_ws, &pair_channel, "again").await["code"], "conduct_required");
+    let mine = p.mentee.get(&conduct).await;
+    assert_eq!((mine.body["accepted_version"].as_i64(), mine.body["required"].as_bool()), (Some(1), Some(true)));
+    p.mentee.post(&accept, json!({"version": 1})).await.assert_error(StatusCode::CONFLICT, "conflict");
+
+    // Acceptances are exported (each member's latest) and in her data download; each new
+    // version is in the audit log.
+    let csv = p.coordinator.get(&format!("/api/programs/{}/exports/conduct-acceptances", p.program)).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text);
+    let mut lines = csv.text.lines();
+    assert_eq!(lines.next(), Some("person,name,role,current_version,accepted_version,accepted_at"));
+    let hers = csv.text.lines().find(|l| l.starts_with(nia.as_str())).unwrap();
+    assert!(hers.starts_with(&format!("{nia},Nia,mentee,2,1,")), "{hers}");
+    let his = csv.text.lines().find(|l| l.starts_with(kwame.as_str())).unwrap();
+    assert_eq!(his, format!("{kwame},Kwame,mentor,2,,"));
+    let export: Value = serde_json::from_str(&p.mentee.get("/api/me/export").await.text).unwrap();
+    assert_eq!(export["conduct_accepted"][0]["version"], 1, "{}", export["conduct_accepted"]);
+    app.user("ada@example.org", "Ada", true, false).await;
+    let audit = app.signed_in("ada@example.org").await.get("/api/admin/audit").await;
+    let versions = audit.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "conduct").count();
+    assert_eq!(versions, 2, "{}", audit.text);
 }

@@ -48,7 +48,7 @@ use error::ApiError;
         (name = "meetings", description = "Scheduled meetings of a pair, calendars, and check-ins after calls"),
         (name = "events", description = "Group events coordinators host: invitations, RSVPs, calendars and reminders"),
         (name = "program-data", description = "Surveys, engagement, pairs at risk, the dashboard, exports, notification settings and my own data (docs/program-data.md)"),
-        (name = "safety", description = "Blocking people, reporting, and the moderation queue (docs/safety.md)"),
+        (name = "safety", description = "Blocking people, reporting, the moderation queue and the code of conduct (docs/safety.md)"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -75,6 +75,9 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(safety::program_reports))
         .routes(routes!(safety::get_report))
         .routes(routes!(safety::close_report))
+        .routes(routes!(safety::get_conduct, safety::put_conduct))
+        .routes(routes!(safety::accept_conduct))
+        .routes(routes!(safety::my_pending_conduct))
         .routes(routes!(programs::list_programs, programs::create_program))
         .routes(routes!(programs::get_program, programs::update_program))
         .routes(routes!(programs::list_members))

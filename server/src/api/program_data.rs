@@ -468,7 +468,7 @@ pub struct ExportQuery {
 }
 
 /// Download program data as CSV (`participants`, `matches`, `engagement`, `survey-responses`,
-/// `event-attendance`).
+/// `event-attendance`, `conduct-acceptances`).
 /// Every export is written to the audit log.
 #[utoipa::path(get, path = "/api/programs/{id}/exports/{kind}", tag = "program-data",
     params(("id" = Uuid, Path), ("kind" = String, Path), ExportQuery),

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, List, PageQuery};
-use crate::domain::safety::{self, Closing, QueuedReport, ReportDraft};
+use crate::domain::safety::{self, Closing, ConductView, QueuedReport, ReportDraft};
 use crate::state::AppState;
-use crate::store::{BlockRow, PersonRef, ReportMessage, ReportRow, from_millis};
+use crate::store::{BlockRow, ConductRow, PersonRef, ReportMessage, ReportRow, from_millis};
 use crate::vocab::{ReportCategory, ReportKind, ReportOutcome};
 
 /// Someone I blocked.
@@ -372,4 +372,125 @@ pub async fn close_report(
 ) -> Result<Json<Report>, ApiError> {
     let closing = Closing { outcome: body.outcome, reason: body.reason, warning: body.warning };
     Ok(Json(safety::close(&state, &me.user, program_id, id, closing).await?.into()))
+}
+
+// --- code of conduct ---
+
+/// A program's code of conduct, and where I stand with it.
+#[derive(Serialize, ToSchema)]
+pub struct Conduct {
+    pub program_id: Uuid,
+    /// The current version (1, 2, …); null when the program has none.
+    pub version: Option<i32>,
+    /// Markdown; empty when the program has none.
+    pub text: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
+    pub updated_at: Option<OffsetDateTime>,
+    /// The latest version I accepted; null if none.
+    pub accepted_version: Option<i32>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
+    pub accepted_at: Option<OffsetDateTime>,
+    /// I must accept the current version before I post, call or join events in this program.
+    pub required: bool,
+}
+
+fn conduct_of(program_id: Uuid, v: ConductView) -> Conduct {
+    Conduct {
+        program_id,
+        version: v.current.as_ref().map(|c| c.version),
+        updated_at: v.current.as_ref().map(|c| from_millis(c.created_at)),
+        text: v.current.map(|c| c.text).unwrap_or_default(),
+        accepted_version: v.accepted.map(|(version, _)| version),
+        accepted_at: v.accepted.map(|(_, at)| from_millis(at)),
+        required: v.required,
+    }
+}
+
+/// A code of conduct I have yet to accept.
+#[derive(Serialize, ToSchema)]
+pub struct PendingConduct {
+    pub program_id: Uuid,
+    pub program_name: String,
+    pub version: i32,
+    /// Markdown.
+    pub text: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<ConductRow> for PendingConduct {
+    fn from(c: ConductRow) -> Self {
+        PendingConduct {
+            program_id: c.program_id,
+            program_name: c.program_name,
+            version: c.version,
+            text: c.text,
+            updated_at: from_millis(c.created_at),
+        }
+    }
+}
+
+/// The program's code of conduct (any member).
+#[utoipa::path(get, path = "/api/programs/{id}/conduct", tag = "safety", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Conduct), (status = 404, body = ErrorBody)))]
+pub async fn get_conduct(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(program_id): ApiPath<Uuid>,
+) -> Result<Json<Conduct>, ApiError> {
+    Ok(Json(conduct_of(program_id, safety::conduct(&state, &me.user, program_id).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConductInput {
+    /// Markdown, 1 to 20,000 characters.
+    pub text: String,
+}
+
+/// Set the program's code of conduct (coordinators). A changed text is a new version that every
+/// member accepts again before they post, call or join events; recorded in the audit log.
+#[utoipa::path(put, path = "/api/programs/{id}/conduct", tag = "safety", params(("id" = Uuid, Path)), request_body = ConductInput,
+    responses((status = 200, body = Conduct), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_conduct(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(program_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ConductInput>,
+) -> Result<Json<Conduct>, ApiError> {
+    Ok(Json(conduct_of(program_id, safety::set_conduct(&state, &me.user, program_id, &body.text).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptConductInput {
+    /// The version I read (the current one).
+    pub version: i32,
+}
+
+/// Accept the program's current code of conduct.
+#[utoipa::path(post, path = "/api/programs/{id}/conduct/accept", tag = "safety", params(("id" = Uuid, Path)),
+    request_body = AcceptConductInput,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn accept_conduct(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(program_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<AcceptConductInput>,
+) -> Result<StatusCode, ApiError> {
+    safety::accept_conduct(&state, &me.user, program_id, body.version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The codes of conduct I have yet to accept, one per program (a person belongs to a few).
+#[utoipa::path(get, path = "/api/me/conduct", tag = "safety",
+    responses((status = 200, body = List<PendingConduct>), (status = 401, body = ErrorBody)))]
+pub async fn my_pending_conduct(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> Result<Json<List<PendingConduct>>, ApiError> {
+    let items = safety::pending_conduct(&state, &me.user).await?;
+    Ok(Json(List { items: items.into_iter().map(PendingConduct::from).collect(), next_cursor: None }))
 }

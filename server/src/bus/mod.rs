@@ -43,6 +43,9 @@ pub enum BusEvent {
     /// receipts and presence, and `channels` (those of just the two of them) close to posting
     /// (or reopen). `presence` is each one's state, for telling the other when contact returns.
     Block { between: [Uuid; 2], blocked: bool, channels: Vec<Uuid>, presence: [PresenceState; 2] },
+    /// `program`'s code of conduct has a new version: connections forget that their people
+    /// accepted it, so the next message each sends there is checked again.
+    Conduct { program: Uuid },
     /// Sessions ended (sign-out, sign-out everywhere, password reset): close the matching
     /// connections of `user` (those of `session`, or all of them).
     Revoke { user: Uuid, session: Option<Uuid> },

@@ -13,6 +13,8 @@
 //!   the program excluded ([`never_matched`]), nor two people one of whom blocked the other
 //!   ([`blocked_pairs`]). An event's live room reaches the people invited to it, as host,
 //!   speaker or audience ([`event_room`]); it has no person-to-person path.
+//! - A program's code of conduct ([`conduct`]): its members (not its coordinators) accept the
+//!   current version before they post, call or join its events.
 //! - Blocks (`domain::safety`): a block either way stops direct contact on every path above.
 //!   [`may_reach`] refuses calls and meetings; the conversation of just the two closes to
 //!   posting ([`Grant::Closed`]); frames about one (typing, receipts, presence) never reach the
@@ -192,6 +194,27 @@ pub async fn blocked_pairs(store: &dyn Store, program_id: Uuid) -> Result<Vec<(U
 /// The wording for anyone refused because of a block: the same whichever of the two blocked,
 /// so nobody learns from it that they were blocked.
 pub const UNREACHABLE: &str = "you cannot reach this person";
+
+/// The program a channel belongs to (a channel never changes program).
+pub async fn channel_program(store: &dyn Store, channel: Uuid) -> Result<Uuid> {
+    Ok(store.get_channel(channel).await?.program_id)
+}
+
+/// The refusal for a member who has not accepted their program's current code of conduct.
+pub const CONDUCT_FIRST: &str = "accept the program's code of conduct first";
+
+/// May `user` chat, call and join events in the program? Once they accepted its current code of
+/// conduct, if it has one (its coordinators, who write it, need not).
+pub async fn conduct(store: &dyn Store, user: Uuid, program_id: Uuid) -> Result<()> {
+    let Some(current) = store.conduct(program_id).await? else { return Ok(()) };
+    if store.role_in_program(program_id, user).await? == Some(Role::Coordinator) {
+        return Ok(());
+    }
+    match store.accepted_conduct(program_id, user).await? {
+        Some((version, _)) if version >= current.version => Ok(()),
+        _ => Err(Error::Forbidden(CONDUCT_FIRST)),
+    }
+}
 
 /// May `a` and `b` have a conversation of just the two of them (a channel opened for the two,
 /// a coordinator's follow-up to one person)? Not across a block.

@@ -105,7 +105,12 @@ pub async fn invite(core: &Core, from: Uuid, event: Event) -> Result<(), Refusal
     if to == from {
         return Err(SignalError::Malformed("a call needs two people").into());
     }
-    let program_id = match access::may_reach(core.store.as_ref(), from, to, Reach::Call).await {
+    let reach = access::may_reach(core.store.as_ref(), from, to, Reach::Call).await;
+    let reach = match reach {
+        Ok(pair) => access::conduct(core.store.as_ref(), from, pair.program_id).await.map(|()| pair),
+        Err(e) => Err(e),
+    };
+    let program_id = match reach {
         Ok(pair) => pair.program_id,
         Err(Error::Store(e)) => return Err(Refusal::Store(e)),
         Err(Error::Forbidden(why)) => return Err(Refusal::Code(CallErrorCode::Forbidden, why)),

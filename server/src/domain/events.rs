@@ -219,7 +219,10 @@ pub async fn get(core: &Core, me: &User, id: Uuid) -> Result<GroupEvent> {
 
 /// Says whether I am going; a conflict when the event is full or cancelled.
 pub async fn rsvp(core: &Core, me: &User, id: Uuid, going: bool) -> Result<GroupEvent> {
-    invited(core, me, id).await?;
+    let row = invited(core, me, id).await?;
+    if going {
+        access::conduct(core.store.as_ref(), me.id, row.program_id).await?;
+    }
     core.store.rsvp(id, me.id, going, core.clock.now()).await?;
     let row = core.store.get_event(id).await?;
     view(core, row, me.id).await
@@ -312,6 +315,8 @@ pub enum RoomRefusal {
     NotInvited,
     /// Cancelled, ended, or not open yet; the reason says which.
     NotOpen(&'static str),
+    /// The program's code of conduct is not accepted yet.
+    Conduct,
     /// The check itself failed; try again.
     Unavailable,
 }
@@ -358,6 +363,16 @@ pub async fn room_entry(store: &dyn Store, event: Uuid, user: &User, now_ms: i64
     }
     if now_ms < row.starts_at - OPENS_BEFORE_MS {
         return Err(RoomRefusal::NotOpen("the room opens 30 minutes before the event starts"));
+    }
+    if !user.is_admin {
+        match access::conduct(store, user.id, row.program_id).await {
+            Ok(()) => {}
+            Err(Error::Forbidden(_)) => return Err(RoomRefusal::Conduct),
+            Err(e) => {
+                tracing::error!(error = %e, "room entry check failed");
+                return Err(RoomRefusal::Unavailable);
+            }
+        }
     }
     Ok(part)
 }

@@ -26,8 +26,8 @@ use super::notify::{Notice, To};
 use super::{Core, Error, Problems, Result, validate};
 use crate::bus::{BusEvent, PresenceState};
 use crate::store::{
-    BlockRow, MatchStatus, NewReport, Page, PageRequest, PersonRef, ReportMessage, ReportRow, Role, SYSTEM_USER, User,
-    to_millis,
+    BlockRow, ConductRow, MatchStatus, NewReport, Page, PageRequest, PersonRef, ReportMessage, ReportRow, Role,
+    SYSTEM_USER, User, to_millis,
 };
 use crate::vocab::{ReportCategory, ReportKind, ReportOutcome};
 
@@ -370,4 +370,56 @@ pub async fn close(core: &Core, me: &User, program_id: Uuid, id: Uuid, closing: 
     let notice = Notice::Report { program: program_id, report: id, reviewed: true, repeat: false };
     core.notify.send(To::User(closed.reporter_id), notice).await;
     queued(core, closed).await
+}
+
+// --- code of conduct ---
+
+/// A program's code of conduct as one of its members sees it, with where they stand.
+pub struct ConductView {
+    pub current: Option<ConductRow>,
+    /// The latest version they accepted, and when.
+    pub accepted: Option<(i32, i64)>,
+    /// They must accept the current version before they post, call or join events.
+    pub required: bool,
+}
+
+/// The program's code of conduct (any member, and admins).
+pub async fn conduct(core: &Core, me: &User, program_id: Uuid) -> Result<ConductView> {
+    let access = ProgramAccess::of(core, me, program_id).await?;
+    let current = core.store.conduct(program_id).await?;
+    let accepted = core.store.accepted_conduct(program_id, me.id).await?;
+    let required = access.role.is_some_and(|r| r != Role::Coordinator)
+        && current.as_ref().is_some_and(|c| accepted.is_none_or(|(v, _)| v < c.version));
+    Ok(ConductView { current, accepted, required })
+}
+
+/// Sets the program's code of conduct (coordinators; Markdown, at most 20,000 characters). A
+/// changed text is a new version, which every member accepts again; recorded in the audit log.
+pub async fn set_conduct(core: &Core, me: &User, program_id: Uuid, text: &str) -> Result<ConductView> {
+    ProgramAccess::of(core, me, program_id).await?.require_coordinator()?;
+    let text = validate::required("text", text, 20_000)?;
+    let now = core.clock.now();
+    let (row, new) = core.store.put_conduct(program_id, &text, me.id, now).await?;
+    if new {
+        let detail = format!("version {} ({} characters)", row.version, text.chars().count());
+        core.store.record_audit(me.id, "conduct", Some(program_id), &detail, now).await?;
+        // Connections forget that their people accepted the program's code: the next message
+        // each sends there asks again.
+        core.notify.publish(BusEvent::Conduct { program: program_id }).await;
+    }
+    conduct(core, me, program_id).await
+}
+
+/// `me` accepts version `version` of the program's code of conduct (the current one).
+pub async fn accept_conduct(core: &Core, me: &User, program_id: Uuid, version: i32) -> Result<()> {
+    let access = ProgramAccess::of(core, me, program_id).await?;
+    if access.role.is_none() {
+        return Err(Error::NotFound);
+    }
+    Ok(core.store.accept_conduct(program_id, me.id, version, core.clock.now()).await?)
+}
+
+/// The codes of conduct `me` has yet to accept, one per program.
+pub async fn pending_conduct(core: &Core, me: &User) -> Result<Vec<ConductRow>> {
+    Ok(core.store.pending_conduct(me.id).await?)
 }

@@ -193,6 +193,8 @@ struct Connection {
     id: ConnId,
     outbox: Outbox,
     typing: HashMap<Uuid, Instant>,
+    /// The program of each channel this connection wrote in (a channel never changes program).
+    programs: HashMap<Uuid, Uuid>,
 }
 
 impl Connection {
@@ -212,7 +214,7 @@ impl Connection {
             memberships.grants().collect(),
             memberships.blocked().collect(),
         );
-        let conn = Connection { gateway, user, id, outbox, typing: HashMap::new() };
+        let conn = Connection { gateway, user, id, outbox, typing: HashMap::new(), programs: HashMap::new() };
         // Announced online in those channels, and told who of their members is online.
         let store = conn.gateway.store.as_ref();
         let presence_channels = memberships.presence_channels();
@@ -344,7 +346,7 @@ impl Connection {
     }
 
     /// Sends, edits or deletes: authorise, rate-limit, store, acknowledge, then publish.
-    async fn write(&self, reference: Option<&str>, channel: Uuid, client_id: String, body: String, change: Change) {
+    async fn write(&mut self, reference: Option<&str>, channel: Uuid, client_id: String, body: String, change: Change) {
         match self.gateway.hub.access(self.id, channel) {
             None => return error(&self.outbox, reference, ErrorCode::NotMember, "not a member of this channel"),
             Some(Grant::Read) if matches!(change, Change::New) => {
@@ -361,6 +363,23 @@ impl Connection {
                 );
             }
             Some(_) => {}
+        }
+        if matches!(change, Change::New) {
+            match self.conduct_accepted(channel).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    return error(&self.outbox, reference, ErrorCode::ConductRequired, access::CONDUCT_FIRST);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "checking the code of conduct failed");
+                    return error(
+                        &self.outbox,
+                        reference,
+                        ErrorCode::Internal,
+                        "could not check; retry with the same client_id",
+                    );
+                }
+            }
         }
         if !self.gateway.hub.allow_send(self.user.id) {
             return error(
@@ -389,6 +408,32 @@ impl Connection {
         let (seq, id, created) = (event.seq, event.id, written.created);
         frame(&self.outbox, ServerFrame::Ack { reference, channel, client_id: &event.client_id, seq, id, created });
         chat::publish(&self.gateway.notify, channel, &written).await;
+    }
+
+    /// Whether the person accepted the current code of conduct of `channel`'s program: asked of
+    /// the access policy once per connection and program (until the program publishes a new
+    /// version), so a conversation's messages cost no query.
+    async fn conduct_accepted(&mut self, channel: Uuid) -> Result<bool, crate::domain::Error> {
+        let store = self.gateway.store.as_ref();
+        let program = match self.programs.get(&channel) {
+            Some(program) => *program,
+            None => {
+                let program = access::channel_program(store, channel).await?;
+                self.programs.insert(channel, program);
+                program
+            }
+        };
+        if self.gateway.hub.conduct_ok(self.id, program) {
+            return Ok(true);
+        }
+        match access::conduct(store, self.user.id, program).await {
+            Ok(()) => {
+                self.gateway.hub.set_conduct_ok(self.id, program);
+                Ok(true)
+            }
+            Err(crate::domain::Error::Forbidden(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     async fn read(&self, reference: Option<&str>, channel: Uuid, seq: i64) {

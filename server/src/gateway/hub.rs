@@ -78,6 +78,9 @@ struct Conn {
     /// People with a block between them and this connection's person: frames about them
     /// (typing, receipts, presence) are withheld.
     hidden: HashSet<Uuid>,
+    /// Programs whose current code of conduct this connection's person has been found to have
+    /// accepted (cleared when a program publishes a new version).
+    conduct_ok: HashSet<Uuid>,
     presence: PresenceState,
 }
 
@@ -138,7 +141,10 @@ impl Hub {
             inner.by_channel.entry(*channel).or_default().insert(id);
         }
         inner.by_user.entry(user).or_default().insert(id);
-        inner.conns.insert(id, Conn { user, session, outbox, channels, hidden, presence: PresenceState::Online });
+        let conduct_ok = HashSet::new();
+        inner
+            .conns
+            .insert(id, Conn { user, session, outbox, channels, hidden, conduct_ok, presence: PresenceState::Online });
         metrics::gauge!("kindred_ws_connections").set(inner.conns.len() as f64);
         id
     }
@@ -172,6 +178,25 @@ impl Hub {
     /// `None` when the connection does not receive the channel; else what it may do there.
     pub fn access(&self, id: ConnId, channel: Uuid) -> Option<Grant> {
         self.read().conns.get(&id).and_then(|c| c.channels.get(&channel).copied())
+    }
+
+    /// Whether the connection's person is known to have accepted `program`'s code of conduct.
+    pub fn conduct_ok(&self, id: ConnId, program: Uuid) -> bool {
+        self.read().conns.get(&id).is_some_and(|c| c.conduct_ok.contains(&program))
+    }
+
+    /// Remembers that the connection's person accepted `program`'s current code of conduct.
+    pub fn set_conduct_ok(&self, id: ConnId, program: Uuid) {
+        if let Some(conn) = self.write().conns.get_mut(&id) {
+            conn.conduct_ok.insert(program);
+        }
+    }
+
+    /// `program` published a new code of conduct: every connection asks again.
+    pub fn conduct_changed(&self, program: Uuid) {
+        for conn in self.write().conns.values_mut() {
+            conn.conduct_ok.remove(&program);
+        }
     }
 
     /// Sets one connection's presence; returns its person's state merged over this node.

@@ -126,6 +126,7 @@ impl Gateway {
                     });
                     self.hub.block(between, blocked, &channels, [&frames[0], &frames[1]]);
                 }
+                BusEvent::Conduct { program } => self.hub.conduct_changed(program),
                 BusEvent::Revoke { user, session } => {
                     self.hub.close_user(user, session, protocol::close::UNAUTHENTICATED)
                 }

@@ -146,6 +146,8 @@ pub enum ErrorCode {
     SeqFromFuture,
     /// Sending faster than the per-person limit.
     RateLimited,
+    /// The channel's program has a code of conduct its member has not accepted yet.
+    ConductRequired,
     /// `hello` sent twice, or another frame before `hello`.
     OutOfOrder,
     /// The server could not complete the request; retry with the same client id.

@@ -236,6 +236,7 @@ pub async fn entry(
         Ok(RoomPart::Audience) => Ok(RoomRole::Audience),
         Err(RoomRefusal::NotInvited) => Err((RoomErrorCode::Forbidden, "you are not invited to this event")),
         Err(RoomRefusal::NotOpen(why)) => Err((RoomErrorCode::NotOpen, why)),
+        Err(RoomRefusal::Conduct) => Err((RoomErrorCode::Forbidden, crate::domain::access::CONDUCT_FIRST)),
         Err(RoomRefusal::Unavailable) => {
             Err((RoomErrorCode::Unavailable, "the server could not check your invitation; try again"))
         }

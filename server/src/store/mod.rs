@@ -34,7 +34,9 @@ pub use matching::*;
 pub use meetings::{CheckinSummary, Meeting, MeetingStore, NewMeeting};
 pub use postgres::PgStore;
 pub use program_data::*;
-pub use safety::{BlockRow, Blocked, NewReport, ReportMessage, ReportRow, SafetyStore, Unblocked};
+pub use safety::{
+    BlockRow, Blocked, ConductRow, ConductStanding, NewReport, ReportMessage, ReportRow, SafetyStore, Unblocked,
+};
 pub use sql::pair_key;
 pub use sqlite::SqliteStore;
 

@@ -48,6 +48,27 @@ pub struct ReportMessage {
     pub sent_at: i64,
 }
 
+/// A version of a program's code of conduct.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ConductRow {
+    pub program_id: Uuid,
+    pub program_name: String,
+    pub version: i32,
+    pub text: String,
+    pub created_at: i64,
+}
+
+/// Where one member of a program stands with its code of conduct (for the export).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ConductStanding {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: String,
+    /// The latest version they accepted, and when.
+    pub accepted_version: Option<i32>,
+    pub accepted_at: Option<i64>,
+}
+
 /// A report to store.
 #[derive(Clone, Debug)]
 pub struct NewReport {
@@ -138,6 +159,28 @@ pub trait SafetyStore: Send + Sync {
     ) -> StoreResult<ReportRow>;
     /// Copies of the messages (not edits or deletes, not deleted) of `channel` at `seqs`.
     async fn message_copies(&self, channel: Uuid, seqs: &[i64]) -> StoreResult<Vec<ReportMessage>>;
+
+    /// The latest version of a program's code of conduct, if it has one.
+    async fn conduct(&self, program_id: Uuid) -> StoreResult<Option<ConductRow>>;
+    /// Stores `text` as the program's next version, unless it is the latest's; true when new.
+    async fn put_conduct(
+        &self,
+        program_id: Uuid,
+        text: &str,
+        by: Uuid,
+        now: OffsetDateTime,
+    ) -> StoreResult<(ConductRow, bool)>;
+    /// Records `user`'s acceptance of `version`, which must be the latest (a conflict otherwise).
+    async fn accept_conduct(&self, program_id: Uuid, user: Uuid, version: i32, now: OffsetDateTime) -> StoreResult<()>;
+    /// The latest version `user` accepted in a program, and when.
+    async fn accepted_conduct(&self, program_id: Uuid, user: Uuid) -> StoreResult<Option<(i32, i64)>>;
+    /// The latest codes of conduct of `user`'s programs (where they are not a coordinator) that
+    /// they have not accepted.
+    async fn pending_conduct(&self, user: Uuid) -> StoreResult<Vec<ConductRow>>;
+    /// Every member of a program with the latest version they accepted, by user id.
+    async fn conduct_standing(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<ConductStanding>>;
+    /// Every acceptance of `user`'s: (program, version, when).
+    async fn own_acceptances(&self, user: Uuid) -> StoreResult<Vec<(Uuid, i32, i64)>>;
 }
 
 macro_rules! report_select {
@@ -148,15 +191,15 @@ macro_rules! report_select {
     };
 }
 
-/// Opens or closes to posting the channels of just `a` and `b` (both members' rows); returns
-/// those channels.
+/// Opens or closes to posting the conversations of just `a` and `b` (both members' rows; not an
+/// announcement channel, whose posting rights are its own); returns those channels.
 macro_rules! set_posting {
     ($db:ty, $tx:expr, $a:expr, $b:expr, $can_post:expr) => {{
         let mut channels = sqlx::query_scalar::<$db, Uuid>(
             "UPDATE channel_members SET can_post = $3 WHERE channel_id IN (\
              SELECT m1.channel_id FROM channel_members m1 \
              JOIN channel_members m2 ON m2.channel_id = m1.channel_id AND m2.user_id = $2 \
-             JOIN channels c ON c.id = m1.channel_id AND c.member_count = 2 \
+             JOIN channels c ON c.id = m1.channel_id AND c.member_count = 2 AND c.kind <> 'announcement' \
              WHERE m1.user_id = $1) RETURNING channel_id",
         )
         .bind($a)
@@ -431,6 +474,111 @@ macro_rules! impl_safety_store {
                     copies.extend(copy);
                 }
                 Ok(copies)
+            }
+
+            async fn conduct(&self, program_id: Uuid) -> StoreResult<Option<$crate::store::ConductRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::ConductRow>(
+                    "SELECT c.program_id, p.name AS program_name, c.version, c.text, c.created_at FROM program_conduct c \
+                     JOIN programs p ON p.id = c.program_id WHERE c.program_id = $1 ORDER BY c.version DESC LIMIT 1",
+                )
+                .bind(program_id)
+                .fetch_optional(self.writer())
+                .await?)
+            }
+
+            async fn put_conduct(&self, program_id: Uuid, text: &str, by: Uuid, now: OffsetDateTime) -> StoreResult<($crate::store::ConductRow, bool)> {
+                let latest = self.conduct(program_id).await?;
+                if let Some(latest) = latest.as_ref().filter(|l| l.text == text) {
+                    return Ok((latest.clone(), false));
+                }
+                let version = latest.map_or(1, |l| l.version + 1);
+                let inserted = sqlx::query::<$db>(
+                    "INSERT INTO program_conduct (program_id, version, text, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(program_id)
+                .bind(version)
+                .bind(text)
+                .bind(by)
+                .bind(to_millis(now))
+                .execute(self.writer())
+                .await;
+                match inserted {
+                    Ok(_) => {}
+                    Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                        return Err(StoreError::Conflict("the code of conduct changed meanwhile; reload and try again"));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+                Ok((self.conduct(program_id).await?.ok_or(StoreError::NotFound)?, true))
+            }
+
+            async fn accept_conduct(&self, program_id: Uuid, user: Uuid, version: i32, now: OffsetDateTime) -> StoreResult<()> {
+                let latest = self.conduct(program_id).await?;
+                if latest.map(|l| l.version) != Some(version) {
+                    return Err(StoreError::Conflict("this is not the program's current code of conduct; read the current one"));
+                }
+                sqlx::query::<$db>(
+                    "INSERT INTO conduct_acceptances (program_id, user_id, version, accepted_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(program_id)
+                .bind(user)
+                .bind(version)
+                .bind(to_millis(now))
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn accepted_conduct(&self, program_id: Uuid, user: Uuid) -> StoreResult<Option<(i32, i64)>> {
+                Ok(sqlx::query_as::<$db, (i32, i64)>(
+                    "SELECT version, accepted_at FROM conduct_acceptances WHERE program_id = $1 AND user_id = $2 \
+                     ORDER BY version DESC LIMIT 1",
+                )
+                .bind(program_id)
+                .bind(user)
+                .fetch_optional(self.writer())
+                .await?)
+            }
+
+            async fn pending_conduct(&self, user: Uuid) -> StoreResult<Vec<$crate::store::ConductRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::ConductRow>(
+                    "SELECT c.program_id, p.name AS program_name, c.version, c.text, c.created_at FROM memberships m \
+                     JOIN programs p ON p.id = m.program_id \
+                     JOIN program_conduct c ON c.program_id = m.program_id \
+                       AND c.version = (SELECT MAX(x.version) FROM program_conduct x WHERE x.program_id = m.program_id) \
+                     WHERE m.user_id = $1 AND m.role <> 'coordinator' AND NOT EXISTS (SELECT 1 FROM conduct_acceptances a \
+                       WHERE a.program_id = c.program_id AND a.user_id = $1 AND a.version = c.version) \
+                     ORDER BY p.name",
+                )
+                .bind(user)
+                .fetch_all(self.writer())
+                .await?)
+            }
+
+            async fn conduct_standing(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<$crate::store::ConductStanding>> {
+                let rows = sqlx::query_as::<$db, $crate::store::ConductStanding>(
+                    "SELECT m.user_id, u.name, m.role, \
+                     (SELECT MAX(a.version) FROM conduct_acceptances a WHERE a.program_id = m.program_id AND a.user_id = m.user_id) AS accepted_version, \
+                     (SELECT MAX(a.accepted_at) FROM conduct_acceptances a WHERE a.program_id = m.program_id AND a.user_id = m.user_id) AS accepted_at \
+                     FROM memberships m JOIN users u ON u.id = m.user_id \
+                     WHERE m.program_id = $1 AND ($2 IS NULL OR m.user_id > $2) ORDER BY m.user_id LIMIT $3",
+                )
+                .bind(program_id)
+                .bind(page.after)
+                .bind(page.fetch())
+                .fetch_all(self.reader())
+                .await?;
+                Ok(Page::from_rows(rows, page.limit, |r| r.user_id))
+            }
+
+            async fn own_acceptances(&self, user: Uuid) -> StoreResult<Vec<(Uuid, i32, i64)>> {
+                Ok(sqlx::query_as::<$db, (Uuid, i32, i64)>(
+                    "SELECT program_id, version, accepted_at FROM conduct_acceptances WHERE user_id = $1 ORDER BY accepted_at",
+                )
+                .bind(user)
+                .fetch_all(self.reader())
+                .await?)
             }
 
             async fn share_program(&self, a: Uuid, b: Uuid) -> StoreResult<bool> {

@@ -5,6 +5,7 @@ import type { components } from './schema';
 import type {
   Answers,
   ApiToken,
+  Block,
   CalendarFeed,
   CallSummary,
   CheckinResult,
@@ -165,6 +166,19 @@ export const api = {
    */
   askForSupport: (matchId: string, note?: string) =>
     request<void>('POST', `/api/matches/${seg(matchId)}/support`, { json: note ? { note } : {} }),
+
+  // Safety (docs/safety.md).
+  /** The people I blocked, a page at a time (ordered by id; `limit` 1–200, default 50). */
+  blocks: (cursor?: string | null, limit?: number) =>
+    request<Page<Block>>('GET', `/api/me/blocks${query({ cursor, limit })}`),
+  /**
+   * Blocks someone I share a program with: our conversation closes, calls and meetings stop, an
+   * open match between us ends quietly. 409 when already blocked, 404 for someone I share no
+   * program with, 422 for myself.
+   */
+  block: (userId: string) => request<Block>('POST', '/api/me/blocks', { json: { user_id: userId } }),
+  /** Lifts my block (404 when there is none): contact returns, an ended match stays ended. */
+  unblock: (userId: string) => request<void>('DELETE', `/api/me/blocks/${seg(userId)}`),
 
   /** ICE servers (and short-lived TURN credentials) for my next call. */
   iceServers: () => request<IceConfig>('GET', '/api/calls/ice-servers'),

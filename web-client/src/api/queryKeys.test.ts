@@ -3,6 +3,7 @@ import { partialMatchKey, QueryClient, type QueryKey } from '@tanstack/react-que
 import {
   accountKeys,
   adminKeys,
+  blockKeys,
   checkinKeys,
   dashboardKeys,
   eventKeys,
@@ -58,6 +59,9 @@ const KEYS: Record<string, [QueryKey, unknown[]]> = {
   dashboard: [dashboardKeys.filtered('p1', { cohort: 'c' }), ['dashboard', 'p1', { cohort: 'c' }]],
   outbox: [adminKeys.outbox, ['outbox']],
   audit: [adminKeys.audit, ['audit']],
+  blocks: [blockKeys.mine, ['blocks']],
+  blockList: [blockKeys.list, ['blocks', 'page']],
+  blockIds: [blockKeys.ids, ['blocks', 'ids']],
 };
 
 /** Every pair (wider, narrower) where invalidating the wider key also refetches the narrower. */
@@ -68,6 +72,8 @@ const PREFIXES = [
   'programMatchesOfProgram > programMatches',
   'alertsOfProgram > alerts',
   'dashboardOfProgram > dashboard',
+  'blocks > blockList',
+  'blocks > blockIds',
 ];
 
 describe('query keys', () => {

@@ -119,6 +119,17 @@ export const pairKeys = {
   riskSettings: (programId: string) => ['risk-settings', programId] as const,
 };
 
+/** The people I blocked (GET /api/me/blocks), kept live by `block` frames. */
+const BLOCKS = ['blocks'] as const;
+export const blockKeys = {
+  /** Everything about my blocks: invalidating it refetches both lists below. */
+  mine: BLOCKS,
+  /** GET /api/me/blocks (paged, a page at a time): Settings → Blocked people. */
+  list: [...BLOCKS, 'page'] as const,
+  /** Every page at once, as ids: whose messages group channels hide. */
+  ids: [...BLOCKS, 'ids'] as const,
+};
+
 /** "Get help now" panels. */
 export const helpKeys = {
   /** GET /api/me/help. */

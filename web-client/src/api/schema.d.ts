@@ -565,6 +565,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/conduct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The codes of conduct I have yet to accept, one per program (a person belongs to a few). */
+        get: operations["my_pending_conduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/delete": {
         parameters: {
             query?: never;
@@ -1021,6 +1038,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/programs/{id}/conduct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The program's code of conduct (any member). */
+        get: operations["get_conduct"];
+        /**
+         * Set the program's code of conduct (coordinators). A changed text is a new version that every
+         *     member accepts again before they post, call or join events; recorded in the audit log.
+         */
+        put: operations["put_conduct"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programs/{id}/conduct/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept the program's current code of conduct. */
+        post: operations["accept_conduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/programs/{id}/dashboard": {
         parameters: {
             query?: never;
@@ -1082,7 +1137,7 @@ export interface paths {
         };
         /**
          * Download program data as CSV (`participants`, `matches`, `engagement`, `survey-responses`,
-         *     `event-attendance`).
+         *     `event-attendance`, `conduct-acceptances`).
          *     Every export is written to the audit log.
          */
         get: operations["export"];
@@ -1656,6 +1711,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AcceptConductInput: {
+            /**
+             * Format: int32
+             * @description The version I read (the current one).
+             */
+            version: number;
+        };
         AcceptRequest: {
             /** @description The name to use for a new account (defaults to the name on the invitation). */
             name?: string | null;
@@ -1953,6 +2015,33 @@ export interface components {
             reason: string;
             /** @description For `warned`: the words the reported person reads. */
             warning?: string | null;
+        };
+        /** @description A program's code of conduct, and where I stand with it. */
+        Conduct: {
+            /** Format: date-time */
+            accepted_at: string | null;
+            /**
+             * Format: int32
+             * @description The latest version I accepted; null if none.
+             */
+            accepted_version?: number | null;
+            /** Format: uuid */
+            program_id: string;
+            /** @description I must accept the current version before I post, call or join events in this program. */
+            required: boolean;
+            /** @description Markdown; empty when the program has none. */
+            text: string;
+            /** Format: date-time */
+            updated_at: string | null;
+            /**
+             * Format: int32
+             * @description The current version (1, 2, …); null when the program has none.
+             */
+            version?: number | null;
+        };
+        ConductInput: {
+            /** @description Markdown, 1 to 20,000 characters. */
+            text: string;
         };
         Count: {
             /** Format: int64 */
@@ -2619,6 +2708,22 @@ export interface components {
             next_cursor: string | null;
         };
         /** @description A page of results. */
+        List_PendingConduct: {
+            items: {
+                /** Format: uuid */
+                program_id: string;
+                program_name: string;
+                /** @description Markdown. */
+                text: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A page of results. */
         List_Program: {
             items: {
                 /** Format: date-time */
@@ -3083,6 +3188,18 @@ export interface components {
         PendingCheckins: {
             /** @description Calls I took part in (both joined) that I have not rated yet, newest first. */
             calls: string[];
+        };
+        /** @description A code of conduct I have yet to accept. */
+        PendingConduct: {
+            /** Format: uuid */
+            program_id: string;
+            program_name: string;
+            /** @description Markdown. */
+            text: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
         };
         /** @description A person as others see them in a listing: their id and display name. */
         PersonRef: {
@@ -4919,6 +5036,33 @@ export interface operations {
             };
         };
     };
+    my_pending_conduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_PendingConduct"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     delete_me: {
         parameters: {
             query?: never;
@@ -5979,6 +6123,131 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_conduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conduct"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_conduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConductInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conduct"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    accept_conduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptConductInput"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -164,3 +164,8 @@ export type CheckinResult = Schemas['CheckinResult'];
 
 /** An offer to ask a coordinator to get in touch about a match (`with`: the other person). */
 export type SupportOffer = Schemas['SupportOffer'];
+
+// Safety (docs/safety.md).
+
+/** Someone I blocked (GET /api/me/blocks). */
+export type Block = Schemas['Block'];

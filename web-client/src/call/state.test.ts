@@ -139,8 +139,12 @@ describe('call reducer', () => {
     const offline = run(outgoing, frame({ type: 'call_error', call: CALL, code: 'offline', message: 'not online' }));
     expect(offline.state.ended?.message).toBe('They are offline');
     expect(offline.effects).toEqual([{ type: 'stop' }]);
-    const forbidden = run(outgoing, frame({ type: 'call_error', call: CALL, code: 'forbidden', message: 'x' }));
-    expect(forbidden.state.ended?.message).toBe('You can only call your match');
+    // Forbidden: the server's words (a block reads the same for both people).
+    const forbidden = run(outgoing, frame({ type: 'call_error', call: CALL, code: 'forbidden', message: 'you cannot reach this person' }));
+    expect(forbidden.state.ended).toEqual({ reason: 'forbidden', by: null, message: 'You cannot reach this person' });
+    expect(forbidden.effects).toEqual([{ type: 'stop' }]);
+    const unexplained = run(outgoing, frame({ type: 'call_error', call: CALL, code: 'forbidden', message: '' }));
+    expect(unexplained.state.ended?.message).toBe('You cannot call this person');
     const internal = run(outgoing, frame({ type: 'call_error', call: CALL, code: 'internal', message: 'try again' }));
     expect(internal.state.ended?.message).toBe('The call could not start: try again');
   });

@@ -14,6 +14,7 @@ import type {
   SdpAnswerFrame,
   SdpOfferFrame,
 } from '../chat/protocol';
+import { sentence } from '../api/client';
 
 export type CallPhase = 'idle' | 'outgoing' | 'incoming' | 'connecting' | 'in_call' | 'ended';
 export type CallRole = 'caller' | 'callee';
@@ -136,7 +137,7 @@ export function endedMessage(reason: EndedReason, role: CallRole | null, by: 'me
     case 'offline':
       return 'They are offline';
     case 'forbidden':
-      return 'You can only call your match';
+      return 'You cannot call this person';
     case 'answered_elsewhere':
       return 'Answered on another device';
     case 'gone':
@@ -313,7 +314,14 @@ function onFrame(state: CallUi, frame: CallServerFrame, me: string, peer: CallPe
         // The invitation was refused: nothing was started on the server.
         const reason: EndedReason =
           frame.code === 'offline' ? 'offline' : frame.code === 'forbidden' ? 'forbidden' : 'error';
-        const message = reason === 'error' ? `The call could not start: ${frame.message}` : undefined;
+        // A refusal says why in the server's words: "you cannot reach this person" (a block, the
+        // same words for both people), "you can only call someone you are matched with".
+        const message =
+          reason === 'error'
+            ? `The call could not start: ${frame.message}`
+            : reason === 'forbidden' && frame.message.trim() !== ''
+              ? sentence(frame.message)
+              : undefined;
         return { state: end(state, reason, null, message), effects: [{ type: 'stop' }] };
       }
       if (state.joined && (frame.code === 'wrong_state' || frame.code === 'not_participant')) {

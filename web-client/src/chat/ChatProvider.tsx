@@ -12,10 +12,11 @@ import {
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
-import { sessionKeys } from '../api/queryKeys';
+import { blockKeys, sessionKeys } from '../api/queryKeys';
 import { sessionLost, useSession } from '../session';
 import { ChatClient, HISTORY_PAGE, socketUrl } from './client';
 import { applyAlertFrame, applySurveyFrame } from './programData';
+import { applyBlockUpdate } from './blocks';
 import { applyMatchUpdate } from './matches';
 import { applyMeetingUpdate, MeetingNotices } from './meetings';
 import { applyEventUpdate } from './events';
@@ -64,6 +65,11 @@ export function ChatProvider({ children }: { children: ReactNode }) {
         meetingNotices.onEventFrame(event, reminder, userId, zone.current);
       },
       onAlert: (alert) => applyAlertFrame(queryClient, alert),
+      onBlock: (blocked, on) => applyBlockUpdate(queryClient, blocked, on),
+      onWelcome: (resumed) => {
+        // A `block` frame from another device of mine may have been missed while disconnected.
+        if (resumed) void queryClient.invalidateQueries({ queryKey: blockKeys.mine });
+      },
       onConnectFailures: (count) => {
         // The upgrade of an expired session is refused with 401, which a WebSocket only sees
         // as a failed connection: ask the API whether we are still signed in.

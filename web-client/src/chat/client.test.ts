@@ -734,3 +734,94 @@ describe('a paged channel list', () => {
     expect(http.paths()).toEqual(['/api/channels/z', '/api/channels/z']);
   });
 });
+
+describe('blocks', () => {
+  it('are parsed, not ignored as unknown', () => {
+    expect(parseServerFrame(JSON.stringify({ type: 'block', user_id: THEM, blocked: true }))).toEqual({
+      type: 'block',
+      user_id: THEM,
+      blocked: true,
+    });
+  });
+
+  it('close my conversation with the person at once, read its view again, and tell onBlock', async () => {
+    const http = new FakeHttp();
+    const told: [string, boolean][] = [];
+    const w = world({ onBlock: (id, blocked) => told.push([id, blocked]) });
+    w.client.start();
+    connect(w);
+    w.socket.receive({ type: 'block', user_id: THEM, blocked: true });
+    expect(w.client.getState().channels[CH]?.canPost).toBe(false);
+    expect(told).toEqual([[THEM, true]]);
+    expect(http.paths()).toEqual([`/api/channels/${CH}`]);
+    // Lifted on another device while the view is read: it is read once more, after.
+    w.socket.receive({ type: 'block', user_id: THEM, blocked: false });
+    expect(told).toEqual([
+      [THEM, true],
+      [THEM, false],
+    ]);
+    expect(w.client.getState().channels[CH]?.canPost).toBe(false);
+    expect(http.paths()).toHaveLength(1);
+    await http.answer(`/api/channels/${CH}`, 200, view({ can_post: false }));
+    expect(http.paths()).toHaveLength(2);
+    await http.answer(`/api/channels/${CH}`, 200, view({ can_post: true }));
+    expect(w.client.getState().channels[CH]?.canPost).toBe(true);
+    expect(http.paths()).toHaveLength(2);
+  });
+
+  it('leave group channels and other people alone', () => {
+    const http = new FakeHttp();
+    const w = world();
+    w.client.start();
+    w.socket.open();
+    const group = view({
+      id: 'g',
+      kind: 'group',
+      name: 'Cohort',
+      member_count: 3,
+      members: [
+        { user_id: ME, name: 'Kwame', last_read_seq: 0 },
+        { user_id: THEM, name: 'Nia', last_read_seq: 0 },
+        { user_id: 'someone', name: 'Amara', last_read_seq: 0 },
+      ],
+    });
+    w.socket.receive(welcomeWith([view(), group]));
+    w.socket.receive({ type: 'block', user_id: 'someone', blocked: true });
+    expect(w.client.getState().channels.g?.canPost).toBe(true);
+    expect(w.client.getState().channels[CH]?.canPost).toBe(true);
+    expect(http.paths()).toEqual([]);
+  });
+
+  it('a write refused as read_only closes the channel; presence of the other person then reads it again', async () => {
+    const http = new FakeHttp();
+    const w = world();
+    w.client.start();
+    connect(w);
+    w.client.send(CH, 'hello');
+    const frame = w.socket.sent.find((f) => f.type === 'send');
+    if (frame?.type !== 'send') throw new Error('not sent');
+    // Presence while the conversation is open reads nothing.
+    w.socket.receive({ type: 'presence', user_id: THEM, state: 'offline' });
+    expect(http.paths()).toEqual([]);
+    w.socket.receive({ type: 'error', ref: frame.ref, code: 'read_only', message: 'this conversation is closed to new messages' });
+    const s = w.client.getState();
+    expect(s.channels[CH]?.canPost).toBe(false);
+    expect(s.pending[0]).toMatchObject({ status: 'failed', error: 'this conversation is closed to new messages' });
+    // Contact came back (a lifted block sends each the other's presence): the view says so.
+    w.socket.receive({ type: 'presence', user_id: THEM, state: 'online' });
+    expect(http.paths()).toEqual([`/api/channels/${CH}`]);
+    await http.answer(`/api/channels/${CH}`, 200, view({ can_post: true }));
+    expect(w.client.getState().channels[CH]?.canPost).toBe(true);
+  });
+
+  it('other refusals leave the channel open', () => {
+    const w = world();
+    w.client.start();
+    connect(w);
+    w.client.send(CH, 'hello');
+    const frame = w.socket.sent.find((f) => f.type === 'send');
+    if (frame?.type !== 'send') throw new Error('not sent');
+    w.socket.receive({ type: 'error', ref: frame.ref, code: 'invalid', message: 'body too long' });
+    expect(w.client.getState().channels[CH]?.canPost).toBe(true);
+  });
+});

@@ -96,6 +96,16 @@ export interface ChatClientOptions {
   onGroupEvent?(event: GroupEvent, reminder: boolean): void;
   /** A pair of a program the signed-in person coordinates is at risk (an `alert` frame). */
   onAlert?(alert: Alert): void;
+  /**
+   * The signed-in person blocked someone (`blocked`) or lifted a block, on any device of theirs
+   * (a `block` frame): the list of people they blocked changed.
+   */
+  onBlock?(userId: string, blocked: boolean): void;
+  /**
+   * The connection is up (a welcome); `resumed` when it had been up before on this page, so that
+   * frames may have been missed meanwhile.
+   */
+  onWelcome?(resumed: boolean): void;
   env?: Partial<ChatEnvironment>;
 }
 
@@ -221,6 +231,8 @@ export class ChatClient {
   private readonly waitingFrames = new Map<string, (EventFrame | UnreadFrame)[]>();
   /** When fetching a channel by id last failed, by id. */
   private readonly lookupFailedAt = new Map<string, number>();
+  /** Loaded channels whose view is being read again, by id: true when asked again meanwhile. */
+  private readonly refreshing = new Map<string, boolean>();
 
   constructor(options: ChatClientOptions) {
     this.options = options;
@@ -269,6 +281,7 @@ export class ChatClient {
     this.callOutbox = [];
     this.lookupsInFlight.clear();
     this.waitingFrames.clear();
+    this.refreshing.clear();
   }
 
   /** True when frames can be sent now. */
@@ -494,6 +507,7 @@ export class ChatClient {
         for (const call of waiting) this.sendCall(call, true);
         for (const listener of [...this.callListeners]) listener.connected?.(resumed);
         for (const listener of [...this.roomListeners]) listener.connected?.(resumed);
+        this.options.onWelcome?.(resumed);
         break;
       }
       case 'event':
@@ -523,6 +537,10 @@ export class ChatClient {
         break;
       case 'presence':
         this.setState(S.onPresence(this.state, frame.user_id, frame.state));
+        // Presence about someone whose conversation with me is closed: a block between us may
+        // have been lifted (the server sends each the other's presence then). Nothing else tells
+        // the person who was blocked.
+        for (const id of S.closedConversationsWith(this.state, frame.user_id)) this.refresh(id);
         break;
       case 'channel_added':
         this.setState(S.onChannelAdded(this.state, frame.channel, now));
@@ -546,13 +564,20 @@ export class ChatClient {
       case 'alert':
         this.options.onAlert?.(frame.alert);
         break;
+      case 'block': {
+        // Our conversations close at once; their views, read again, say what the server decided
+        // (after a lifted block, they reopen unless the other person blocked me too).
+        const ids = S.conversationsWith(this.state, frame.user_id);
+        this.setState(S.onBlock(this.state, frame.user_id, frame.blocked));
+        for (const id of ids) this.refresh(id);
+        this.options.onBlock?.(frame.user_id, frame.blocked);
+        break;
+      }
       case 'resync':
         for (const channel of Object.keys(this.state.channels)) this.sync(channel, now);
         break;
       case 'error':
-        if (frame.ref) {
-          this.setState(S.withPending(this.state, P.refused(this.state.pending, frame.ref, frame.code, frame.message, now)));
-        }
+        if (frame.ref) this.setState(S.onWriteRefused(this.state, frame.ref, frame.code, frame.message, now));
         break;
       case 'pong':
         break;
@@ -776,6 +801,36 @@ export class ChatClient {
     const waiting = this.waitingFrames.get(id) ?? [];
     if (waiting.length < MAX_WAITING_FRAMES) waiting.push(frame);
     this.waitingFrames.set(id, waiting);
+  }
+
+  /**
+   * Reads the view of a loaded channel again (GET /api/channels/{id}), for what only the server
+   * knows (whether a conversation is open to my posts after a block changed). One request at a
+   * time per channel; asked again meanwhile, it reads once more after. A failure keeps what the
+   * page has (the next welcome brings every view afresh).
+   */
+  private refresh(id: string): void {
+    if (this.disposed || !this.state.channels[id]) return;
+    if (this.refreshing.has(id)) {
+      this.refreshing.set(id, true);
+      return;
+    }
+    this.refreshing.set(id, false);
+    const done = () => {
+      const again = this.refreshing.get(id) === true;
+      this.refreshing.delete(id);
+      if (again) this.refresh(id);
+    };
+    this.options.fetchChannel(id).then(
+      (view) => {
+        if (this.disposed) return;
+        this.setState(S.onChannelFetched(this.state, view, this.env.now()));
+        done();
+      },
+      () => {
+        if (!this.disposed) done();
+      },
+    );
   }
 
   /** Loads the newest page of history (once), or with `older` the page before what is loaded. */

@@ -433,6 +433,16 @@ export interface AlertFrame {
   alert: Alert;
 }
 
+/**
+ * I blocked someone (`blocked: true`) or lifted my block (`false`), here or on another device of
+ * mine (docs/safety.md). Never sent to the other person.
+ */
+export interface BlockFrame {
+  type: 'block';
+  user_id: string;
+  blocked: boolean;
+}
+
 export type ServerFrame =
   | CallServerFrame
   | RoomServerFrame
@@ -451,6 +461,7 @@ export type ServerFrame =
   | SurveyFrame
   | GroupEventFrame
   | AlertFrame
+  | BlockFrame
   | ResyncFrame
   | PongFrame
   | ErrorFrame;
@@ -471,6 +482,7 @@ const SERVER_TYPES = new Set([
   'survey',
   'group_event',
   'alert',
+  'block',
   'resync',
   'pong',
   'error',

@@ -261,3 +261,85 @@ describe('a paged channel list', () => {
     expect(S.channelAvailability({ ...s, welcomed: false }, 'z')).toEqual({ status: 'loading' });
   });
 });
+
+describe('blocks', () => {
+  const GROUP = 'group-of-three';
+  function withGroup(): S.ChatState {
+    const group = view({
+      id: GROUP,
+      kind: 'group',
+      name: 'Cohort',
+      member_count: 3,
+      members: [
+        { user_id: ME, name: 'Kwame', last_read_seq: 0 },
+        { user_id: THEM, name: 'Nia', last_read_seq: 0 },
+        { user_id: 'amara', name: 'Amara', last_read_seq: 0 },
+      ],
+    });
+    const followUp = view({
+      id: 'follow-up',
+      kind: 'group',
+      name: 'Follow-up',
+      members: [
+        { user_id: ME, name: 'Kwame', last_read_seq: 0 },
+        { user_id: 'amara', name: 'Amara', last_read_seq: 0 },
+      ],
+    });
+    return S.onWelcome(S.INITIAL_STATE, welcome([view(), group, followUp]), 0);
+  }
+
+  it('finds the conversations of just the two of us, never with myself or Kindred', () => {
+    const s = withGroup();
+    expect(S.conversationsWith(s, THEM)).toEqual([CH]);
+    expect(S.conversationsWith(s, 'amara')).toEqual(['follow-up']);
+    expect(S.conversationsWith(s, ME)).toEqual([]);
+    expect(S.conversationsWith(s, '00000000-0000-0000-0000-000000000000')).toEqual([]);
+  });
+
+  it('a block closes those conversations at once, not shared groups; lifting it waits for the server', () => {
+    const s = withGroup();
+    const blocked = S.onBlock(s, THEM, true);
+    expect(blocked.channels[CH]?.canPost).toBe(false);
+    expect(blocked.channels[GROUP]?.canPost).toBe(true);
+    expect(blocked.channels['follow-up']?.canPost).toBe(true);
+    expect(S.closedConversationsWith(blocked, THEM)).toEqual([CH]);
+    expect(S.closedConversationsWith(s, THEM)).toEqual([]);
+    // Again: nothing changes.
+    expect(S.onBlock(blocked, THEM, true)).toBe(blocked);
+    expect(S.onBlock(blocked, THEM, false)).toBe(blocked);
+  });
+
+  it('a closed announcement channel is not a conversation a presence frame reopens', () => {
+    const s = S.onWelcome(
+      S.INITIAL_STATE,
+      welcome([view({ kind: 'announcement', name: 'News', can_post: false })]),
+      0,
+    );
+    expect(S.closedConversationsWith(s, THEM)).toEqual([]);
+  });
+
+  it('a write refused as read_only fails and closes its channel; other refusals only fail', () => {
+    const op = {
+      kind: 'send' as const,
+      body: 'hi',
+      target: null,
+      status: 'sent' as const,
+      seq: null,
+      error: null,
+      retryAt: 0,
+      created_at: '',
+    };
+    let s = S.withPending(withGroup(), [
+      { ...op, client_id: 'a', ref: 'w1', channel: CH },
+      { ...op, client_id: 'b', ref: 'w2', channel: GROUP },
+    ]);
+    s = S.onWriteRefused(s, 'w2', 'rate_limited', 'slow down', 0);
+    expect(s.channels[GROUP]?.canPost).toBe(true);
+    expect(s.pending.map((p) => p.status)).toEqual(['sent', 'queued']);
+    s = S.onWriteRefused(s, 'w1', 'read_only', 'this conversation is closed to new messages', 0);
+    expect(s.channels[CH]?.canPost).toBe(false);
+    expect(s.pending[0]).toMatchObject({ status: 'failed', error: 'this conversation is closed to new messages' });
+    // A ref nothing was sent with changes nothing.
+    expect(S.onWriteRefused(s, 'unknown', 'read_only', 'x', 0)).toBe(s);
+  });
+});

@@ -467,6 +467,56 @@ export function onPresence(state: ChatState, userId: string, presence: PresenceS
   return { ...state, presence: { ...state.presence, [userId]: presence } };
 }
 
+/**
+ * The loaded conversations of just me and `userId` (our pair channel, a coordinator's follow-up
+ * with one person): the channels a block between us closes to new messages (docs/safety.md).
+ */
+export function conversationsWith(state: ChatState, userId: string): string[] {
+  if (userId === state.userId || userId === SYSTEM_USER_ID) return [];
+  return Object.values(state.channels)
+    .filter((c) => c.memberCount === 2 && c.members.some((m) => m.user_id === userId))
+    .map((c) => c.id);
+}
+
+/**
+ * Those of our conversations that are closed to my posts: when something says contact with
+ * `userId` may have come back (their presence, after a lifted block), their views are read again.
+ * Announcement channels are read-only for other reasons.
+ */
+export function closedConversationsWith(state: ChatState, userId: string): string[] {
+  return conversationsWith(state, userId).filter((id) => {
+    const c = state.channels[id];
+    return c !== undefined && !c.canPost && c.kind !== 'announcement';
+  });
+}
+
+/**
+ * I blocked `userId` (`blocked`), or lifted my block, on this device or another (a `block`
+ * frame). A block closes our conversations at once; lifting it changes nothing here, as only the
+ * server knows whether they reopen (the other person may have blocked me too): the client reads
+ * their views again either way.
+ */
+export function onBlock(state: ChatState, userId: string, blocked: boolean): ChatState {
+  if (!blocked) return state;
+  let out = state;
+  for (const id of conversationsWith(state, userId)) {
+    out = mapChannel(out, id, (c) => (c.canPost ? { ...c, canPost: false } : c));
+  }
+  return out;
+}
+
+/**
+ * The server refused the write with `ref` (an `error` frame). `read_only` also says that the
+ * channel is closed to my posts now, which this page may not have been told (someone blocked
+ * me, or I them, and the channel was loaded before): the composer gives way to the closed note.
+ */
+export function onWriteRefused(state: ChatState, ref: string, code: string, message: string, now: number): ChatState {
+  const op = state.pending.find((p) => p.ref === ref && p.status === 'sent');
+  let out = withPending(state, P.refused(state.pending, ref, code, message, now));
+  if (op && code === 'read_only') out = mapChannel(out, op.channel, (c) => (c.canPost ? { ...c, canPost: false } : c));
+  return out;
+}
+
 /** Drops typing indicators that ran out; returns the same state when none did. */
 export function expireTyping(state: ChatState, now: number): ChatState {
   let out = state;

@@ -1,7 +1,8 @@
 // The frame of every page: a skip link, the header with the main navigation and the account
 // actions, and the <main> landmark the routes render into. It also holds the chat connection
 // of whoever is signed in, so messages, unread counts and presence are live on every page, and
-// their calls: a call rings, and goes on, whichever page is open.
+// their calls: a call rings, and goes on, whichever page is open. The dialog that confirms blocking
+// someone lives here too, so that it outlasts the call or page that opened it.
 import { useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
@@ -12,6 +13,7 @@ import { ChatProvider, useChat } from '../chat/ChatProvider';
 import { totalUnread } from '../chat/state';
 import { CallProvider } from '../call/CallProvider';
 import { CallLayer } from './call/CallLayer';
+import { BlockingProvider } from './safety/Blocking';
 import { MeetingNoticesBar } from './meetings/MeetingNoticesBar';
 
 /** The Messages link, with the number of unread messages when there are any. */
@@ -35,7 +37,9 @@ export function Layout() {
   return (
     <ChatProvider>
       <CallProvider>
-        <Frame />
+        <BlockingProvider>
+          <Frame />
+        </BlockingProvider>
       </CallProvider>
     </ChatProvider>
   );

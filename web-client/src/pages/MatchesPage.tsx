@@ -1,7 +1,8 @@
 // My matches: proposals waiting for an answer, active matches (with their chat) and past ones.
 // The list stays live: `match` frames on the chat connection update it (chat/matches.ts). From an
 // active match, either person may end it for a rematch, or ask the program's coordinators to get
-// in touch (without the other person being told).
+// in touch (without the other person being told). From a proposal or an active match, either may
+// block the other (docs/safety.md): the match ends quietly.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -9,13 +10,16 @@ import { errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
 import { matchKeys } from '../api/queryKeys';
 import type { Match, Membership } from '../api/types';
+import { useBlocked } from '../chat/blocks';
 import { applyMatchUpdate } from '../chat/matches';
 import { FormError, StatusMessage, TextAreaField } from '../components/forms';
 import { SupportRequestForm } from '../components/meetings/SupportRequest';
 import { PageHeading, QueryStatus } from '../components/Page';
+import { BlockButton } from '../components/safety/Blocking';
 import { LoadMore, usePagedList } from '../components/paged';
 import { formatDateTime, roleLabel } from '../lib/format';
 import { formatScore, isOpen, matchStatusLabel, matchView, responseLabel } from '../lib/matching';
+import { BLOCKED_PEOPLE_PATH } from '../lib/safety';
 import { useSession } from '../session';
 
 const seg = encodeURIComponent;
@@ -103,6 +107,9 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
   const queryClient = useQueryClient();
   const base = useId();
   const v = matchView(match, userId);
+  const blocked = useBlocked();
+  const iBlocked = blocked.ids.has(v.other.user_id);
+  const canBlock = v.side !== null && isOpen(match) && blocked.ready && !iBlocked;
   const [panel, setPanel] = useState<Panel>('none');
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | undefined>(undefined);
@@ -240,6 +247,11 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
           <strong>Reason given:</strong> <span className="pre-line">{match.reason}</span>
         </p>
       ) : null}
+      {iBlocked ? (
+        <p className="muted">
+          You blocked {v.other.name}. <Link to={BLOCKED_PEOPLE_PATH}>Blocked people in Settings</Link>
+        </p>
+      ) : null}
       <FormError message={error} />
       {match.status === 'active' ? (
         match.channel_id ? (
@@ -252,7 +264,7 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
           <p className="muted">Your chat with {v.other.name} is being set up; it will appear in Messages shortly.</p>
         )
       ) : null}
-      {panel === 'none' && (v.canRespond || v.canRematch || v.canAskForSupport) ? (
+      {panel === 'none' && (v.canRespond || v.canRematch || v.canAskForSupport || canBlock) ? (
         <div className="actions" ref={actionsRef}>
           {v.canRespond ? (
             <>
@@ -293,6 +305,7 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
               Ask for a rematch<span className="visually-hidden"> instead of {v.other.name}</span>…
             </button>
           ) : null}
+          {canBlock ? <BlockButton person={{ id: v.other.user_id, name: v.other.name }} /> : null}
         </div>
       ) : null}
       {panel === 'support' ? (

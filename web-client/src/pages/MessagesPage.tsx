@@ -2,8 +2,11 @@
 // wide screen the list and the conversation sit side by side; on a phone the list shows at
 // /messages and the conversation alone at /messages/:channelId, with a link back. The list holds
 // the most recently active conversations, and older ones on request; a conversation opened by
-// link that is not among them is fetched by id.
+// link that is not among them is fetched by id. A pair conversation's header offers to call,
+// to schedule a meeting and to block the other person; once I blocked them, only the
+// conversation's history stays.
 import { Link, useParams } from 'react-router';
+import { useBlocked } from '../chat/blocks';
 import { useChannel, useChat } from '../chat/ChatProvider';
 import { channelTitle, otherMember } from '../chat/state';
 import { CallButton } from '../components/call/CallButton';
@@ -14,6 +17,7 @@ import { Conversation } from '../components/chat/Conversation';
 import { ScheduleLink } from '../components/meetings/ScheduleLink';
 import { PresenceText } from '../components/chat/Presence';
 import { Loading, PageHeading } from '../components/Page';
+import { BlockButton } from '../components/safety/Blocking';
 
 const KIND_NOTES = { group: 'Group', announcement: 'Announcements' } as const;
 
@@ -23,6 +27,8 @@ export function MessagesPage() {
   const found = useChannel(client, state, channelId);
   const channel = channelId && found.status === 'ready' ? found.channel : undefined;
   const other = channel ? otherMember(channel, state.userId) : null;
+  const blocked = useBlocked();
+  const blockedOther = other !== null && blocked.ids.has(other.user_id);
 
   let title = 'Messages';
   if (channelId) {
@@ -55,8 +61,13 @@ export function MessagesPage() {
           ) : null}
         </div>
         <div className="messages-actions">
-          {channel ? <ScheduleLink channel={channel} me={state.userId} /> : null}
-          {channel ? <CallButton channel={channel} me={state.userId} connected={state.status === 'connected'} /> : null}
+          {channel && !blockedOther ? <ScheduleLink channel={channel} me={state.userId} /> : null}
+          {channel && !blockedOther ? (
+            <CallButton channel={channel} me={state.userId} connected={state.status === 'connected'} />
+          ) : null}
+          {other && blocked.ready && !blockedOther ? (
+            <BlockButton person={{ id: other.user_id, name: other.name }} />
+          ) : null}
           <ConnectionStatus status={state.status} />
         </div>
       </div>

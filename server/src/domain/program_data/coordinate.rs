@@ -407,6 +407,19 @@ pub async fn export(core: &Core, me: &User, program_id: Uuid, kind: &str, deiden
             });
             (export::SURVEY_RESPONSES, body.boxed())
         }
+        ExportKind::ConductAcceptances => {
+            let current = store.conduct(program_id).await?.map(|c| c.version);
+            (
+                export::CONDUCT_ACCEPTANCES,
+                by_cursor(move |after| {
+                    let (core, namer) = (core.clone(), namer.clone());
+                    async move {
+                        let rows = core.store.conduct_standing(program_id, page(after)).await?;
+                        Ok((export::lines(export::conduct_acceptances(&rows.items, current, &namer)), rows.next))
+                    }
+                }),
+            )
+        }
         ExportKind::EventAttendance => {
             // The program's events (hundreds), oldest first, then each one's stays in its room.
             let mut events = store.program_events(program_id, PageRequest::ALL).await?.items;

@@ -14,7 +14,9 @@ use uuid::Uuid;
 use super::engagement::PairEngagement;
 use super::surveys::Question;
 use crate::domain::Result;
-use crate::store::{AttendanceRow, GroupEventRow, PairRow, ResponseRecord, RosterRow, SurveyRecord, from_millis};
+use crate::store::{
+    AttendanceRow, ConductStanding, GroupEventRow, PairRow, ResponseRecord, RosterRow, SurveyRecord, from_millis,
+};
 use crate::vocab::SurveyQuestionKind;
 
 /// An export being written: its file name, and its body as chunks of text (a CSV file's header,
@@ -271,6 +273,26 @@ pub fn event_attendance(event: &GroupEventRow, rows: &[AttendanceRow], n: &Namer
                 time(Some(a.joined_at)),
                 time(a.left_at),
                 minutes,
+            ]
+        })
+        .collect()
+}
+
+pub const CONDUCT_ACCEPTANCES: &[&str] =
+    &["person", "name", "role", "current_version", "accepted_version", "accepted_at"];
+
+/// Each member of a program and the latest version of its code of conduct they accepted.
+pub fn conduct_acceptances(rows: &[ConductStanding], current: Option<i32>, n: &Namer) -> Vec<Vec<String>> {
+    let number = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
+    rows.iter()
+        .map(|r| {
+            vec![
+                n.person(r.user_id),
+                n.text(&r.name),
+                r.role.clone(),
+                number(current),
+                number(r.accepted_version),
+                time(r.accepted_at),
             ]
         })
         .collect()

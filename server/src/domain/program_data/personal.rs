@@ -265,6 +265,12 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
         .into_iter()
         .map(|r| json!({"program_id": r.program_id, "action": r.outcome, "at": r.closed_at.map(time)}))
         .collect();
+    let acceptances: Vec<Value> = store
+        .own_acceptances(id)
+        .await?
+        .into_iter()
+        .map(|(program, version, at)| json!({"program_id": program, "version": version, "accepted_at": time(at)}))
+        .collect();
     let prefs = store.notification_prefs(id).await?;
     let user = store.get_user(id).await?;
     let head = json!({
@@ -284,6 +290,7 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
         "blocked": blocks,
         "reports_made": reports,
         "actions_about_me": actions,
+        "conduct_accepted": acceptances,
         "survey_responses": responses,
         "notifications": {
             "message_digest": prefs.message_digest,

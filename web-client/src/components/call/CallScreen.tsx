@@ -1,9 +1,12 @@
 // The call: the other person's video, my own preview (muted), the controls (microphone, camera,
 // screen sharing, devices), the connection's quality in words, and Hang up. A modal dialog over
-// the page; Escape does not end the call (Hang up does).
+// the page; Escape does not end the call (Hang up does). The other person can be blocked from
+// here (which also ends the call).
 import { useEffect, useRef } from 'react';
 import type { CallController, CallView } from '../../call/controller';
 import { qualityDetails, qualityLabel } from '../../call/quality';
+import { useBlocked } from '../../chat/blocks';
+import { BlockButton } from '../safety/Blocking';
 import { useModalDialog } from './useModalDialog';
 
 function Video({ stream, muted, className }: { stream: MediaStream | null; muted: boolean; className: string }) {
@@ -41,6 +44,8 @@ export function CallScreen({ controller, view }: { controller: CallController; v
   const name = view.ui.peer?.name ?? 'your match';
   const answered = view.ui.phase === 'connecting' || view.ui.phase === 'in_call';
   const quality = view.quality;
+  const peer = view.ui.peer;
+  const blocked = useBlocked();
 
   return (
     <dialog
@@ -113,6 +118,11 @@ export function CallScreen({ controller, view }: { controller: CallController; v
           Hang up
         </button>
       </div>
+      {peer && blocked.ready && !blocked.ids.has(peer.id) ? (
+        <p className="call-safety">
+          <BlockButton person={{ id: peer.id, name: peer.name }} />
+        </p>
+      ) : null}
       {view.microphones.length > 0 || view.cameras.length > 0 ? (
         <div className="call-devices">
           <DeviceSelect

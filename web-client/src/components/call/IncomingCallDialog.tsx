@@ -1,6 +1,9 @@
-// A ringing call: an alert dialog with Accept and Decline. Focus starts on Accept; Escape declines.
+// A ringing call: an alert dialog with Accept and Decline, and a way to block the caller. Focus
+// starts on Accept; Escape declines.
 import { useRef } from 'react';
 import type { CallController, CallView } from '../../call/controller';
+import { useBlocked } from '../../chat/blocks';
+import { BlockButton } from '../safety/Blocking';
 import { useModalDialog } from './useModalDialog';
 
 export function IncomingCallDialog({ controller, view }: { controller: CallController; view: CallView }) {
@@ -9,6 +12,8 @@ export function IncomingCallDialog({ controller, view }: { controller: CallContr
   useModalDialog(dialog, accept);
   const name = view.ui.peer?.name ?? 'Someone';
   const accepting = view.ui.accepting;
+  const peer = view.ui.peer;
+  const blocked = useBlocked();
   return (
     <dialog
       ref={dialog}
@@ -40,6 +45,9 @@ export function IncomingCallDialog({ controller, view }: { controller: CallContr
         <button type="button" className="button-danger" onClick={() => controller.decline()}>
           Decline
         </button>
+        {peer && blocked.ready && !blocked.ids.has(peer.id) ? (
+          <BlockButton person={{ id: peer.id, name: peer.name }} />
+        ) : null}
       </div>
     </dialog>
   );

@@ -1,8 +1,13 @@
 // A native <dialog> shown as a modal while the component is mounted: the rest of the page is
-// inert, focus moves into it, and goes back where it was when it closes.
+// inert, focus moves into it, and goes back where it was when it closes. When that element is
+// gone by then (the dialog's action removed it), focus goes to `fallbackFocus`, if given.
 import { useLayoutEffect, type RefObject } from 'react';
 
-export function useModalDialog(dialog: RefObject<HTMLDialogElement | null>, initialFocus: RefObject<HTMLElement | null>): void {
+export function useModalDialog(
+  dialog: RefObject<HTMLDialogElement | null>,
+  initialFocus: RefObject<HTMLElement | null>,
+  fallbackFocus?: () => HTMLElement | null,
+): void {
   useLayoutEffect(() => {
     const element = dialog.current;
     if (!element) return;
@@ -18,6 +23,7 @@ export function useModalDialog(dialog: RefObject<HTMLDialogElement | null>, init
     return () => {
       if (element.open) element.close();
       if (previous && previous.isConnected) previous.focus({ preventScroll: true });
+      else fallbackFocus?.()?.focus({ preventScroll: true });
     };
     // Shown once per mount.
   }, []);

@@ -1,7 +1,11 @@
 // One open conversation: its history (scrolled to the newest, with older pages on request),
 // live messages, who is typing, whether my last message was seen, and the composer. While the
-// conversation is on screen, what arrives is marked read.
+// conversation is on screen, what arrives is marked read. In shared group channels the messages
+// of people I blocked are hidden, and a conversation closed by a block says so instead of
+// offering the composer (docs/safety.md).
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { useBlocked } from '../../chat/blocks';
 import type { ChatClient } from '../../chat/client';
 import { ordered } from '../../chat/messages';
 import type { PendingOp } from '../../chat/pending';
@@ -14,7 +18,18 @@ import {
   type ChannelState,
   type ChatState,
 } from '../../chat/state';
+import { SYSTEM_USER_ID } from '../../chat/protocol';
+import {
+  BLOCKED_PEOPLE_PATH,
+  CLOSED_TEXT,
+  closure,
+  hiddenText,
+  hidesBlocked,
+  shownMessages,
+  type Closure,
+} from '../../lib/safety';
 import { Loading } from '../Page';
+import { BlockButton } from '../safety/Blocking';
 import { Composer, type ComposerHandle } from './Composer';
 import { MessageItem, PendingItem } from './MessageItem';
 
@@ -77,7 +92,20 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
     if (visible && connected && history.loaded) client.markRead(id);
   }, [client, id, visible, connected, history.loaded, channel.log.applied, channel.lastReadSeq]);
 
+  // Whether the composer showed in this conversation, so that a closed note replacing it (a
+  // refused message closed the conversation) takes the focus it leaves.
+  const hadComposer = useRef(channel.canPost);
+  useEffect(() => {
+    if (channel.canPost) hadComposer.current = true;
+  }, [channel.canPost]);
+
+  const blocked = useBlocked();
+  const hide = hidesBlocked(channel);
+  // A channel that hides messages waits until it knows whose; if that cannot be known, it
+  // shows none rather than those of someone I blocked.
+  const waitingForBlocks = hide && !blocked.ready;
   const messages = ordered(channel.messages);
+  const shown = shownMessages(messages, blocked.ids, hide);
   const myClientIds = new Set(messages.filter((m) => m.sender_id === me).map((m) => m.client_id));
   const ops = state.pending.filter((p) => p.channel === id);
   const sending = ops.filter((p) => p.kind === 'send' && !myClientIds.has(p.client_id));
@@ -91,7 +119,9 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
 
   // Announce messages from others as they arrive live (not history, not my own).
   useEffect(() => {
-    const fresh = messages.filter((m) => m.seq > announced.current && m.sender_id !== me && !m.deleted_at);
+    const fresh = messages.filter(
+      (m) => m.seq > announced.current && m.sender_id !== me && !m.deleted_at && !(hide && blocked.ids.has(m.sender_id)),
+    );
     if (channel.log.applied > announced.current) announced.current = channel.log.applied;
     if (!history.loaded || fresh.length === 0) return;
     const last = fresh[fresh.length - 1];
@@ -193,36 +223,67 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
         {history.loaded && messages.length === 0 && sending.length === 0 ? (
           <p className="muted conversation-empty">No messages yet. Say hello!</p>
         ) : null}
+        {waitingForBlocks && blocked.failed ? (
+          <div className="alert alert-error" role="alert">
+            The messages cannot be shown: the list of people you blocked did not load.{' '}
+            <button type="button" className="button-link" onClick={blocked.retry}>
+              Try again
+            </button>
+          </div>
+        ) : waitingForBlocks ? (
+          <Loading label="Loading messages…" />
+        ) : null}
         <ol className="message-list" aria-label="Messages">
-          {messages.map((m) => (
-            <MessageItem
-              key={m.seq}
-              message={m}
-              sender={m.sender_id === me ? 'You' : (memberName(channel, m.sender_id) ?? 'Former member')}
-              mine={m.sender_id === me}
-              connected={connected}
-              pendingOp={opFor.get(m.seq) ?? null}
-              editing={editing === m.seq}
-              focusEdit={focusEdit === m.seq}
-              seen={
-                seen && seen.seq === m.seq && seen.names.length > 0
-                  ? channel.kind === 'pair'
-                    ? 'Seen'
-                    : `Seen by ${seen.names.join(', ')}`
-                  : null
-              }
-              onStartEdit={() => startEdit(m.seq)}
-              onCancelEdit={() => closeEdit(m.seq)}
-              onSaveEdit={(body) => {
-                client.edit(id, m.seq, body);
-                closeEdit(m.seq);
-              }}
-              onDelete={() => remove(m.seq)}
-              onRetry={(clientId) => client.retry(clientId)}
-              onDiscard={(clientId) => client.discard(clientId)}
-              onFocused={clearFocus}
-            />
-          ))}
+          {(waitingForBlocks ? [] : shown).map((entry) => {
+            if (entry.kind === 'hidden') {
+              return (
+                <li key={entry.seq} className="message message-hidden" data-seq={entry.seq}>
+                  <p className="message-tombstone">{hiddenText(entry.count, entry.people)}</p>
+                </li>
+              );
+            }
+            const m = entry.message;
+            const mine = m.sender_id === me;
+            const name = memberName(channel, m.sender_id);
+            // Someone else's message in a shared channel: its author can be blocked from here (in
+            // a pair conversation, from the header).
+            const blockable = channel.kind !== 'pair' && !mine && m.sender_id !== SYSTEM_USER_ID && name !== null;
+            return (
+              <MessageItem
+                key={m.seq}
+                message={m}
+                sender={mine ? 'You' : (name ?? 'Former member')}
+                mine={mine}
+                canEdit={channel.canPost}
+                senderTools={
+                  blockable ? (
+                    <BlockButton person={{ id: m.sender_id, name }} className="message-tool message-tool-danger" />
+                  ) : null
+                }
+                connected={connected}
+                pendingOp={opFor.get(m.seq) ?? null}
+                editing={editing === m.seq}
+                focusEdit={focusEdit === m.seq}
+                seen={
+                  seen && seen.seq === m.seq && seen.names.length > 0
+                    ? channel.kind === 'pair'
+                      ? 'Seen'
+                      : `Seen by ${seen.names.join(', ')}`
+                    : null
+                }
+                onStartEdit={() => startEdit(m.seq)}
+                onCancelEdit={() => closeEdit(m.seq)}
+                onSaveEdit={(body) => {
+                  client.edit(id, m.seq, body);
+                  closeEdit(m.seq);
+                }}
+                onDelete={() => remove(m.seq)}
+                onRetry={(clientId) => client.retry(clientId)}
+                onDiscard={(clientId) => client.discard(clientId)}
+                onFocused={clearFocus}
+              />
+            );
+          })}
           {sending.map((op) => (
             <PendingItem
               key={op.client_id}
@@ -243,7 +304,35 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
       {channel.canPost ? (
         <Composer ref={composerRef} recipient={title} onSend={send} onTyping={() => client.typing(id)} />
       ) : (
-        <p className="read-only-note">Only coordinators post in this channel. You can read everything here.</p>
+        <ClosedNote closed={closure(channel, me, blocked.ids)} replacedComposer={hadComposer} />
+      )}
+    </div>
+  );
+}
+
+/**
+ * Instead of the composer: why I cannot write here. Replacing the composer while I typed in it
+ * (my message was refused) leaves the focus nowhere: it moves to this note.
+ */
+function ClosedNote({ closed, replacedComposer }: { closed: Closure; replacedComposer: { readonly current: boolean } }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (replacedComposer.current && document.activeElement === document.body) ref.current?.focus();
+  }, [replacedComposer]);
+  return (
+    <div ref={ref} className="read-only-note" tabIndex={-1}>
+      {closed?.reason === 'closed' ? (
+        <>
+          <p>{CLOSED_TEXT}</p>
+          {closed.blockedByMe ? (
+            <p>
+              You blocked {closed.blockedByMe.name}.{' '}
+              <Link to={BLOCKED_PEOPLE_PATH}>Manage the people you blocked in Settings</Link>
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <p>Only coordinators post in this channel. You can read everything here.</p>
       )}
     </div>
   );

@@ -1,8 +1,9 @@
 // One message in a conversation: who, when, the text (always as text, newlines kept), an
-// "edited" mark or the tombstone of a deleted message, and for one's own messages Edit and
-// Delete. Writes not yet stored show their state ("Sending…") and, when refused, why, with
-// Retry and Discard.
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+// "edited" mark or the tombstone of a deleted message, for one's own messages Edit (while the
+// conversation takes messages) and Delete, and for someone else's what the conversation offers
+// about its author (Block, in a group channel). Writes not yet stored show their state
+// ("Sending…") and, when refused, why, with Retry and Discard.
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { bodyProblem } from '../../chat/protocol';
 import { fullTime, messageTime } from '../../chat/format';
 import type { Message } from '../../chat/messages';
@@ -147,6 +148,10 @@ export interface MessageItemProps {
   message: Message;
   sender: string;
   mine: boolean;
+  /** My own message can be edited (the conversation takes messages); it can always be deleted. */
+  canEdit: boolean;
+  /** Someone else's message: what can be done about its author (a Block button). */
+  senderTools?: ReactNode;
   connected: boolean;
   /** An edit or delete of this message not yet stored. */
   pendingOp: PendingOp | null;
@@ -188,13 +193,17 @@ export function MessageItem(props: MessageItemProps) {
     // Kept while an edit is saving, so focus can return to Edit after the edit box closes.
     mine && !deleted && !editing && !pendingDelete ? (
       <div className="message-tools">
-        <button ref={editRef} type="button" className="message-tool" onClick={props.onStartEdit}>
-          Edit<span className="visually-hidden"> your message from {at}</span>
-        </button>
+        {props.canEdit || pendingEdit ? (
+          <button ref={editRef} type="button" className="message-tool" onClick={props.onStartEdit}>
+            Edit<span className="visually-hidden"> your message from {at}</span>
+          </button>
+        ) : null}
         <button type="button" className="message-tool message-tool-danger" onClick={props.onDelete}>
           Delete<span className="visually-hidden"> your message from {at}</span>
         </button>
       </div>
+    ) : !mine && props.senderTools ? (
+      <div className="message-tools">{props.senderTools}</div>
     ) : null;
 
   return (
