@@ -658,6 +658,16 @@ pub enum ReportOutcome {
     Warned,
     /// The match between the reporter and the reported person was ended.
     MatchEnded,
+    /// The reported person was muted in the program's group channels for a time.
+    Muted,
+    /// The reported person was taken out of the channel of the reported message.
+    Removed,
 }
 
-stored_word!(ReportOutcome { Dismissed => "dismissed", Warned => "warned", MatchEnded => "match_ended" });
+stored_word!(ReportOutcome {
+    Dismissed => "dismissed",
+    Warned => "warned",
+    MatchEnded => "match_ended",
+    Muted => "muted",
+    Removed => "removed",
+});

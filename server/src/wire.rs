@@ -196,6 +196,9 @@ pub struct Channel {
     /// most recent first.
     #[serde(with = "time::serde::rfc3339")]
     pub last_activity_at: OffsetDateTime,
+    /// Locked by a coordinator: only coordinators post (`can_post` says what the viewer may do).
+    #[serde(default)]
+    pub locked: bool,
 }
 
 impl From<store::Channel> for Channel {
@@ -210,6 +213,7 @@ impl From<store::Channel> for Channel {
             created_at: r.created_at,
             member_count: r.member_count,
             last_activity_at: r.last_activity_at,
+            locked: r.locked,
         }
     }
 }
@@ -275,6 +279,9 @@ pub struct Event {
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(required = true)]
     pub deleted_at: Option<OffsetDateTime>,
+    /// A deleted message that a coordinator removed (not its author): its tombstone says so.
+    #[serde(default)]
+    pub removed_by_coordinator: bool,
 }
 
 impl From<store::Event> for Event {
@@ -291,6 +298,7 @@ impl From<store::Event> for Event {
             created_at: r.created_at,
             edited_at: r.edited_at,
             deleted_at: r.deleted_at,
+            removed_by_coordinator: r.removed_by.is_some(),
         }
     }
 }

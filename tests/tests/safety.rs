@@ -278,6 +278,7 @@ both_backends!(
     every_path_between_two_people_is_walked,
     reports_reach_coordinators_and_nothing_else,
     a_code_of_conduct_comes_before_chat_calls_and_events,
+    coordinators_moderate_group_channels,
 );
 
 /// Operations that do not let one person reach another, each with why. Together with
@@ -330,6 +331,10 @@ const NOT_REACHING: &[(&str, &str)] = &[
     ("POST /api/unsubscribe", "one's own email settings"),
     ("POST /api/reports", "to the coordinators; the reported person is never told who reported"),
     ("PUT /api/programs/{id}/conduct", "program setup"),
+    ("POST /api/channels/{id}/lock", "a coordinator's moderation of a group channel"),
+    ("POST /api/programs/{id}/members/{user_id}/mute", "a coordinator's moderation"),
+    ("POST /api/programs/{id}/members/{user_id}/unmute", "a coordinator's moderation"),
+    ("POST /api/channels/{id}/members/{user_id}/remove", "a coordinator's moderation"),
     ("POST /api/programs/{id}/conduct/accept", "one's own acceptance"),
     ("POST /api/programs/{id}/reports/{report_id}/close", "a coordinator's action; a warning asks may_converse"),
     ("hello", "one's own connection"),
@@ -888,4 +893,177 @@ async fn a_code_of_conduct_comes_before_chat_calls_and_events(backend: Backend) 
     let audit = app.signed_in("ada@example.org").await.get("/api/admin/audit").await;
     let versions = audit.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "conduct").count();
     assert_eq!(versions, 2, "{}", audit.text);
+}
+
+async fn coordinators_moderate_group_channels(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.worker_poll_ms = 50).await;
+    let p = pair(&[&app]).await;
+    moderation(&p).await;
+}
+
+/// A coordinator removes a message, locks a group, mutes someone and takes someone out of a
+/// group; whichever node each person is on.
+async fn moderation(p: &Pair) {
+    let [_, kwame, otto] = &p.ids;
+    let (pair_channel, group) = channels(p).await;
+    let two = p
+        .coordinator
+        .post(
+            &format!("/api/programs/{}/channels", p.program),
+            json!({"kind": "group", "name": "Cora & Kwame", "members": [kwame]}),
+        )
+        .await;
+    let two = two.body["id"].as_str().unwrap().to_owned();
+    let (mut nia_ws, _) = p.mentee.ws(json!({})).await;
+    let (mut kwame_ws, _) = p.mentor.ws(json!({})).await;
+    let (mut cora_ws, _) = p.coordinator.ws(json!({})).await;
+    let g1 = send(&mut kwame_ws, &group, "g1").await["seq"].clone();
+    let g2 = send(&mut kwame_ws, &group, "g2").await["seq"].clone();
+    let t1 = send(&mut kwame_ws, &two, "t1").await["seq"].clone();
+    let delete = |channel: &str, target: &Value, id: &str| json!({"type": "delete", "ref": id, "channel": channel, "client_id": id, "target": target});
+    let reply = |id: &'static str| move |f: &Value| f["ref"] == id && (f["type"] == "ack" || f["type"] == "error");
+
+    // Members cannot remove others' messages; a coordinator can, in a group, and the tombstone
+    // says so; never in a conversation of two.
+    nia_ws.send(delete(&group, &g1, "d1")).await;
+    assert_eq!(nia_ws.recv_matching(reply("d1")).await["code"], "forbidden");
+    cora_ws.send(delete(&group, &g1, "d2")).await;
+    assert_eq!(cora_ws.recv_matching(reply("d2")).await["type"], "ack");
+    let removed =
+        nia_ws.recv_matching(|f| f["type"] == "event" && f["kind"] == "delete" && f["target_seq"] == g1).await;
+    assert_eq!(removed["message"]["removed_by_coordinator"], true, "{removed}");
+    kwame_ws.send(delete(&group, &g2, "d3")).await;
+    assert_eq!(kwame_ws.recv_matching(reply("d3")).await["type"], "ack");
+    let history = p.mentee.get(&format!("/api/channels/{group}/messages")).await;
+    let tombstone =
+        |seq: &Value| history.body["items"].as_array().unwrap().iter().find(|m| m["seq"] == *seq).unwrap().clone();
+    assert_eq!(
+        (tombstone(&g1)["removed_by_coordinator"].as_bool(), tombstone(&g1)["body"].as_str()),
+        (Some(true), Some(""))
+    );
+    assert_eq!(tombstone(&g2)["removed_by_coordinator"], false, "deleted by its author");
+    cora_ws.send(delete(&two, &t1, "d4")).await;
+    assert_eq!(cora_ws.recv_matching(reply("d4")).await["code"], "forbidden");
+
+    // Locking: coordinators only, group channels of more than two only.
+    let lock = |channel: &str| format!("/api/channels/{channel}/lock");
+    p.mentee.post(&lock(&group), json!({"locked": true})).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    p.coordinator.post(&lock(&two), json!({"locked": true})).await.assert_error(StatusCode::CONFLICT, "conflict");
+    p.coordinator
+        .post(&lock(&pair_channel), json!({"locked": true}))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    p.coordinator
+        .post(&lock(&group), json!({"locked": "yes"}))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    let locked = p.coordinator.post(&lock(&group), json!({"locked": true})).await;
+    assert_eq!((locked.status, locked.body["locked"].as_bool()), (StatusCode::OK, Some(true)), "{}", locked.text);
+    kwame_ws.recv_matching(|f| f["type"] == "channel_changed" && f["channel"] == group.as_str()).await;
+    let refused = send(&mut kwame_ws, &group, "g3").await;
+    assert_eq!(
+        (refused["code"].as_str(), refused["message"].as_str()),
+        (Some("read_only"), Some("only coordinators post in this channel"))
+    );
+    assert_eq!(send(&mut cora_ws, &group, "c1").await["type"], "ack");
+    let view = p.mentor.get(&format!("/api/channels/{group}")).await;
+    assert_eq!(
+        (view.body["locked"].as_bool(), view.body["can_post"].as_bool()),
+        (Some(true), Some(false)),
+        "{}",
+        view.text
+    );
+    let (mut later, welcome) = p.mentor.ws(json!({})).await;
+    let listed = welcome["channels"].as_array().unwrap().iter().find(|c| c["id"] == group.as_str()).unwrap().clone();
+    assert_eq!(listed["can_post"], false);
+    assert_eq!(send(&mut later, &group, "g4").await["code"], "read_only");
+    // Their own conversation is untouched.
+    assert_eq!(send(&mut kwame_ws, &pair_channel, "p1").await["type"], "ack");
+
+    let unlocked = p.coordinator.post(&lock(&group), json!({"locked": false})).await;
+    assert_eq!(unlocked.body["locked"], false, "{}", unlocked.text);
+    nia_ws.recv_matching(|f| f["type"] == "channel_changed").await;
+    assert_eq!(send(&mut kwame_ws, &group, "g5").await["type"], "ack");
+    assert_eq!(send(&mut later, &group, "g6").await["type"], "ack");
+
+    // Muting: refusals first, with every failing field named.
+    let mute = |who: &str| format!("/api/programs/{}/members/{who}/mute", p.program);
+    let unmute = |who: &str| format!("/api/programs/{}/members/{who}/unmute", p.program);
+    p.mentee
+        .post(&mute(kwame), json!({"minutes": 30, "reason": "x"}))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let bad = p.coordinator.post(&mute(kwame), json!({"minutes": 0, "reason": " "})).await;
+    bad.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert!(
+        bad.body["error"]["fields"]["minutes"].is_string() && bad.body["error"]["fields"]["reason"].is_string(),
+        "{}",
+        bad.text
+    );
+    let cora = p.coordinator.get("/api/me").await.body["id"].as_str().unwrap().to_owned();
+    p.coordinator
+        .post(&mute(&cora), json!({"minutes": 5, "reason": "x"}))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    p.coordinator
+        .post(&mute(&Uuid::new_v4().to_string()), json!({"minutes": 5, "reason": "x"}))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    let muted = p.coordinator.post(&mute(kwame), json!({"minutes": 30, "reason": "Cooling off"})).await;
+    assert_eq!(muted.status, StatusCode::OK, "{}", muted.text);
+    let refused = send(&mut kwame_ws, &group, "g7").await;
+    assert_eq!(refused["code"], "muted", "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("until"), "{refused}");
+    assert_eq!(send(&mut kwame_ws, &pair_channel, "p2").await["type"], "ack", "their conversation of two stays theirs");
+    let (mut fresh, _) = p.mentor.ws(json!({})).await;
+    assert_eq!(send(&mut fresh, &group, "g8").await["code"], "muted");
+    assert_eq!(
+        p.coordinator.post(&unmute(kwame), json!({"reason": "Talked it through"})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(send(&mut kwame_ws, &group, "g9").await["type"], "ack");
+    assert_eq!(send(&mut fresh, &group, "g10").await["type"], "ack");
+    p.coordinator
+        .post(&unmute(kwame), json!({"reason": "again"}))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+
+    // Taking someone out of a group: their screens drop it at once.
+    let (mut otto_ws, _) = p.outsider.ws(json!({})).await;
+    let remove = |channel: &str, who: &str| format!("/api/channels/{channel}/members/{who}/remove");
+    p.mentee.post(&remove(&group, otto), json!({"reason": "x"})).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    p.coordinator
+        .post(&remove(&two, kwame), json!({"reason": "x"}))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    let removed = p.coordinator.post(&remove(&group, otto), json!({"reason": "Spam links"})).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
+    otto_ws.recv_matching(|f| f["type"] == "channel_removed" && f["channel"] == group.as_str()).await;
+    assert_eq!(send(&mut otto_ws, &group, "o1").await["code"], "not_member");
+    p.outsider.get(&format!("/api/channels/{group}")).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    p.coordinator
+        .post(&remove(&group, otto), json!({"reason": "again"}))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+
+    // The same actions close a report: muting the reported person, or taking them out of the
+    // channel of the reported message.
+    let g11 = send(&mut kwame_ws, &group, "g11").await["seq"].clone();
+    let report = json!({"kind": "message", "category": "spam", "channel_id": group, "seq": g11, "share": [g11]});
+    let report = p.mentee.post("/api/reports", report).await;
+    assert_eq!(report.status, StatusCode::CREATED, "{}", report.text);
+    let close = format!("/api/programs/{}/reports/{}/close", p.program, report.body["id"].as_str().unwrap());
+    let res = p.coordinator.post(&close, json!({"outcome": "muted", "reason": "x"})).await;
+    assert!(res.body["error"]["fields"]["minutes"].is_string(), "{}", res.text);
+    let res = p.coordinator.post(&close, json!({"outcome": "removed", "reason": "Repeated spam"})).await;
+    assert_eq!((res.status, res.body["outcome"].as_str()), (StatusCode::OK, Some("removed")), "{}", res.text);
+    kwame_ws.recv_matching(|f| f["type"] == "channel_removed" && f["channel"] == group.as_str()).await;
+}
+
+/// Moderation with the coordinator, the mentee and the mentor on different nodes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderation_reaches_every_node() {
+    let cluster = Cluster::spawn(2, |c| c.worker_poll_ms = 50).await;
+    let p = pair(&[&cluster.nodes[0], &cluster.nodes[1]]).await;
+    moderation(&p).await;
 }

@@ -42,6 +42,26 @@ pub async fn get_channel(
     Ok(Json(channels::one(&state, &me.user, id).await?.into()))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LockInput {
+    pub locked: bool,
+}
+
+/// Lock or unlock a group channel of more than two people (its program's coordinators): while
+/// locked only coordinators post; members are told live (`channel_changed`). Audited.
+#[utoipa::path(post, path = "/api/channels/{id}/lock", tag = "messaging", params(("id" = Uuid, Path)), request_body = LockInput,
+    responses((status = 200, body = Channel), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn lock_channel(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<LockInput>,
+) -> Result<Json<Channel>, ApiError> {
+    Ok(Json(channels::lock(&state, &me.user, id, body.locked).await?.into()))
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MembersQuery {

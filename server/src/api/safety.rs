@@ -348,14 +348,19 @@ pub async fn get_report(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseReportInput {
-    /// `dismissed`; `warned` (sends `warning` to the reported person alone, from you); or
-    /// `match_ended` (ends the active match between the reporter and the reported person).
+    /// `dismissed`; `warned` (sends `warning` to the reported person alone, from you);
+    /// `match_ended` (ends the active match between the reporter and the reported person);
+    /// `muted` (in the program's group channels for `minutes`); or `removed` (from the channel of
+    /// the reported message).
     pub outcome: ReportOutcome,
     /// Why (required; in the audit log and shown to the program's coordinators).
     pub reason: String,
     /// For `warned`: the words the reported person reads.
     #[serde(default)]
     pub warning: Option<String>,
+    /// For `muted`: for how many minutes (1 to 43,200, i.e. 30 days).
+    #[serde(default)]
+    pub minutes: Option<u32>,
 }
 
 /// Close a report with an action (coordinators). Recorded in the audit log with who and why; the
@@ -370,7 +375,7 @@ pub async fn close_report(
     ApiPath((program_id, id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<CloseReportInput>,
 ) -> Result<Json<Report>, ApiError> {
-    let closing = Closing { outcome: body.outcome, reason: body.reason, warning: body.warning };
+    let closing = Closing { outcome: body.outcome, reason: body.reason, warning: body.warning, minutes: body.minutes };
     Ok(Json(safety::close(&state, &me.user, program_id, id, closing).await?.into()))
 }
 
@@ -493,4 +498,79 @@ pub async fn my_pending_conduct(
 ) -> Result<Json<List<PendingConduct>>, ApiError> {
     let items = safety::pending_conduct(&state, &me.user).await?;
     Ok(Json(List { items: items.into_iter().map(PendingConduct::from).collect(), next_cursor: None }))
+}
+
+// --- mutes and removals ---
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MuteInput {
+    /// 1 to 43,200 (30 days).
+    pub minutes: u32,
+    /// Why (required; in the audit log).
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonInput {
+    /// Why (required; in the audit log).
+    pub reason: String,
+}
+
+/// A mute in a program's group channels.
+#[derive(Serialize, ToSchema)]
+pub struct Mute {
+    pub program_id: Uuid,
+    pub user_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub until: OffsetDateTime,
+}
+
+/// Mute a member in the program's group channels for a time (coordinators): they read but do not
+/// post there, at once on every node; their conversations of two stay theirs. Replaces an
+/// earlier mute. Audited with why.
+#[utoipa::path(post, path = "/api/programs/{id}/members/{user_id}/mute", tag = "safety",
+    params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = MuteInput,
+    responses((status = 200, body = Mute), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn mute_member(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath((program_id, user_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<MuteInput>,
+) -> Result<Json<Mute>, ApiError> {
+    let until = safety::mute(&state, &me.user, program_id, user_id, Some(body.minutes), &body.reason).await?;
+    let until = from_millis(until.unwrap_or_default());
+    Ok(Json(Mute { program_id, user_id, until }))
+}
+
+/// Lift a member's mute (coordinators; 404 when they are not muted). Audited with why.
+#[utoipa::path(post, path = "/api/programs/{id}/members/{user_id}/unmute", tag = "safety",
+    params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = ReasonInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn unmute_member(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath((program_id, user_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<ReasonInput>,
+) -> Result<StatusCode, ApiError> {
+    safety::mute(&state, &me.user, program_id, user_id, None, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Take a member out of a group channel of more than two people (the program's coordinators):
+/// their screens drop it at once (`channel_removed`). Audited with why.
+#[utoipa::path(post, path = "/api/channels/{id}/members/{user_id}/remove", tag = "safety",
+    params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = ReasonInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath((channel_id, user_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<ReasonInput>,
+) -> Result<StatusCode, ApiError> {
+    safety::remove_from_channel(&state, &me.user, channel_id, user_id, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -43,6 +43,14 @@ pub enum BusEvent {
     /// receipts and presence, and `channels` (those of just the two of them) close to posting
     /// (or reopen). `presence` is each one's state, for telling the other when contact returns.
     Block { between: [Uuid; 2], blocked: bool, channels: Vec<Uuid>, presence: [PresenceState; 2] },
+    /// A coordinator locked (or unlocked) `channel`: its members' connections, except those of
+    /// `keep` (the program's coordinators), may no longer (or may again) post there.
+    Lock { channel: Uuid, locked: bool, keep: Vec<Uuid> },
+    /// `user` was muted in `program`'s group channels until `until` (ms), or unmuted (`None`).
+    Mute { user: Uuid, program: Uuid, until: Option<i64> },
+    /// `user` left (was taken out of) `channel`: their connections stop receiving it and are
+    /// sent `frame` (channel_removed).
+    Left { channel: Uuid, user: Uuid, frame: String },
     /// `program`'s code of conduct has a new version: connections forget that their people
     /// accepted it, so the next message each sends there is checked again.
     Conduct { program: Uuid },

@@ -25,8 +25,8 @@ use uuid::Uuid;
 
 use super::{Core, Error, Result};
 use crate::store::{
-    ChannelAccess, ChannelKind, ChannelView, EventPersonRole, Exclusion, GroupEventRow, MatchRecord, MatchStatus,
-    Membership, Page, PageRequest, Role, Store, StoreResult, User,
+    Channel, ChannelAccess, ChannelKind, ChannelView, EventPersonRole, Exclusion, GroupEventRow, MatchRecord,
+    MatchStatus, Membership, Page, PageRequest, Role, Store, StoreResult, User,
 };
 
 /// A channel of at most this many members shows them to each other: its member list travels with
@@ -195,9 +195,27 @@ pub async fn blocked_pairs(store: &dyn Store, program_id: Uuid) -> Result<Vec<(U
 /// so nobody learns from it that they were blocked.
 pub const UNREACHABLE: &str = "you cannot reach this person";
 
-/// The program a channel belongs to (a channel never changes program).
-pub async fn channel_program(store: &dyn Store, channel: Uuid) -> Result<Uuid> {
-    Ok(store.get_channel(channel).await?.program_id)
+/// May `user` moderate `channel`: remove anyone's message, lock it? Its program's coordinators,
+/// in group and announcement channels of more than two people; never in a conversation of two
+/// (a pair's chat, a coordinator's follow-up with one person), which stays theirs.
+pub async fn may_moderate(store: &dyn Store, user: Uuid, channel: &Channel) -> Result<bool> {
+    if channel.kind == ChannelKind::Pair || channel.member_count <= 2 {
+        return Ok(false);
+    }
+    Ok(store.role_in_program(channel.program_id, user).await? == Some(Role::Coordinator))
+}
+
+/// The program a channel belongs to (a channel never changes program), and whether its
+/// coordinators moderate it (a group or announcement channel of more than two people: a mute
+/// applies there, never in a conversation of two).
+pub async fn channel_scope(store: &dyn Store, channel: Uuid) -> Result<(Uuid, bool)> {
+    let channel = store.get_channel(channel).await?;
+    Ok((channel.program_id, channel.kind != ChannelKind::Pair && channel.member_count > 2))
+}
+
+/// The programs whose group channels `user` is muted in at `now_ms`, and until when.
+pub async fn mutes(store: &dyn Store, user: Uuid, now_ms: i64) -> Result<Vec<(Uuid, i64)>> {
+    Ok(store.mutes_of(user, now_ms).await?)
 }
 
 /// The refusal for a member who has not accepted their program's current code of conduct.

@@ -144,3 +144,31 @@ pub async fn open(core: &Core, me: &User, program_id: Uuid, opening: Opening) ->
     }
     Ok((channel, created))
 }
+
+/// Locks or unlocks a group channel (its program's coordinators; a conversation of two is never
+/// locked): while locked only coordinators post, on every node at once, and the members are told
+/// to read the channel again. Recorded in the audit log.
+pub async fn lock(core: &Core, me: &User, channel_id: Uuid, locked: bool) -> Result<Channel> {
+    let channel = core.store.get_channel(channel_id).await?;
+    ProgramAccess::of(core, me, channel.program_id).await?.require_coordinator()?;
+    if channel.kind != ChannelKind::Group || channel.member_count <= 2 {
+        return Err(Error::Conflict(
+            "only group channels of more than two people can be locked (coordinators alone post in announcement channels)"
+                .into(),
+        ));
+    }
+    if !access::may_moderate(core.store.as_ref(), me.id, &channel).await? {
+        return Err(Error::Forbidden("join the program as a coordinator to moderate its channels"));
+    }
+    core.store.set_channel_locked(channel_id, locked).await?;
+    let keep = core.store.program_members_of_role(channel.program_id, crate::store::Role::Coordinator).await?;
+    core.notify.publish(crate::bus::BusEvent::Lock { channel: channel_id, locked, keep }).await;
+    let notice = super::notify::Notice::ChannelChanged { channel: channel_id };
+    core.notify.send(super::notify::To::Channel { channel: channel_id, except: None }, notice).await;
+    let action = if locked { "channel_locked" } else { "channel_unlocked" };
+    let now = core.clock.now();
+    core.store
+        .record_audit(me.id, action, Some(channel.program_id), &format!("{} ({channel_id})", channel.name), now)
+        .await?;
+    Ok(core.store.get_channel(channel_id).await?)
+}

@@ -79,7 +79,17 @@ pub async fn write(
     let appended = match change {
         Change::New => store.append_message(append, now).await?,
         Change::Edit(target) => store.edit_message(append, target, now).await?,
-        Change::Delete(target) => store.delete_message(append, target, now).await?,
+        Change::Delete(target) => match store.delete_message(append.clone(), target, now).await {
+            // Someone else's message: a coordinator may remove it from a group channel.
+            Err(StoreError::Forbidden(why)) => {
+                let found = store.get_channel(channel).await?;
+                if !super::access::may_moderate(store, sender, &found).await.map_err(|_| Refusal::NotYours(why))? {
+                    return Err(Refusal::NotYours(why));
+                }
+                store.remove_message(append, target, now).await?
+            }
+            done => done?,
+        },
     };
     if appended.created {
         metrics::counter!("kindred_messages_stored_total", "kind" => appended.event.kind.as_str()).increment(1);

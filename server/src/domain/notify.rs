@@ -44,6 +44,11 @@ pub enum Notice<'a> {
     Survey { survey: &'a SurveyInvitation, reminder: bool },
     /// To coordinators: a pair was flagged as at risk.
     Alert { alert: &'a Alert },
+    /// To a person taken out of a channel (by a coordinator).
+    ChannelRemoved { channel: Uuid },
+    /// To a channel's members: its settings changed (a coordinator locked or unlocked it); read
+    /// it again.
+    ChannelChanged { channel: Uuid },
     /// To a person who blocked `user` (`blocked`) or lifted the block.
     Block { user: Uuid, blocked: bool },
     /// To a program's coordinators: a new report (`repeat` when the person was reported before
@@ -103,6 +108,13 @@ impl Notifier {
                 self.publish(BusEvent::Channel { channel, frame, except_user: except }).await
             }
         }
+    }
+
+    /// `user` is out of `channel`: on every node, their connections stop receiving it and are
+    /// told (`Notice::ChannelRemoved`).
+    pub async fn left(&self, channel: Uuid, user: Uuid) {
+        let frame = (self.encode)(&Notice::ChannelRemoved { channel });
+        self.publish(BusEvent::Left { channel, user, frame }).await;
     }
 
     /// Ends live connections: those of `session`, or all of `user`'s (sign-out, password reset,

@@ -309,6 +309,8 @@ pub struct Closing {
     pub reason: String,
     /// For a warning: the words the reported person reads.
     pub warning: Option<String>,
+    /// For a mute: for how many minutes.
+    pub minutes: Option<u32>,
 }
 
 /// Closes a report with an action (coordinators of its program): recorded in the audit log; the
@@ -331,6 +333,18 @@ pub async fn close(core: &Core, me: &User, program_id: Uuid, id: Uuid, closing: 
             String::new()
         }
         _ => String::new(),
+    };
+    let minutes = match (closing.outcome, closing.minutes) {
+        (ReportOutcome::Muted, Some(m)) => problems.take(mute_minutes(m))?,
+        (ReportOutcome::Muted, None) => {
+            problems.add("minutes", "is required for a mute");
+            0
+        }
+        (_, Some(_)) => {
+            problems.add("minutes", "only a mute lasts a number of minutes");
+            0
+        }
+        (_, None) => 0,
     };
     problems.into_result()?;
     if row.closed_at.is_some() {
@@ -362,6 +376,16 @@ pub async fn close(core: &Core, me: &User, program_id: Uuid, id: Uuid, closing: 
             let record = core.store.end_match(between.id, me.id, reason, now).await?;
             super::matching::worker::publish_match(core, &record).await;
             rematch_later(core, program_id).await?;
+        }
+        ReportOutcome::Muted => {
+            mute(core, me, program_id, row.subject_id, Some(minutes), &reason).await?;
+        }
+        ReportOutcome::Removed => {
+            if row.kind != ReportKind::Message {
+                return Err(Error::Conflict("only a message report names a channel to remove someone from".into()));
+            }
+            let channel = core.store.message_channel(row.target_id).await?.ok_or(Error::NotFound)?;
+            remove_from_channel(core, me, channel, row.subject_id, &reason).await?;
         }
     }
     let closed = core.store.close_report(id, closing.outcome.as_str(), &reason, me.id, now).await?;
@@ -422,4 +446,83 @@ pub async fn accept_conduct(core: &Core, me: &User, program_id: Uuid, version: i
 /// The codes of conduct `me` has yet to accept, one per program.
 pub async fn pending_conduct(core: &Core, me: &User) -> Result<Vec<ConductRow>> {
     Ok(core.store.pending_conduct(me.id).await?)
+}
+
+// --- mutes and removals ---
+
+/// The longest mute: 30 days.
+pub const MAX_MUTE_MINUTES: u32 = 43_200;
+
+fn mute_minutes(minutes: u32) -> Result<u32> {
+    if (1..=MAX_MUTE_MINUTES).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(Error::field("minutes", format!("must be between 1 and {MAX_MUTE_MINUTES} (30 days)")))
+    }
+}
+
+/// A member of the program a coordinator may act on: not themself, not a coordinator. Anyone who
+/// is not a member is not found.
+async fn moderated_member(core: &Core, me: &User, program_id: Uuid, user: Uuid) -> Result<()> {
+    ProgramAccess::of(core, me, program_id).await?.require_coordinator()?;
+    match core.store.role_in_program(program_id, user).await? {
+        None => Err(Error::NotFound),
+        Some(Role::Coordinator) => Err(Error::Conflict("coordinators are not muted or removed".into())),
+        Some(_) if user == me.id => Err(Error::field("user_id", "you cannot moderate yourself")),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Mutes `user` in the program's group channels for `minutes` (1 to 30 days; replacing an
+/// earlier mute), or lifts their mute (`None`). Coordinators of the program; audited with why.
+/// While muted they read but cannot post there, on every node at once; their conversations of
+/// two stay theirs. Returns until when (ms).
+pub async fn mute(
+    core: &Core,
+    me: &User,
+    program_id: Uuid,
+    user: Uuid,
+    minutes: Option<u32>,
+    reason: &str,
+) -> Result<Option<i64>> {
+    moderated_member(core, me, program_id, user).await?;
+    let mut problems = Problems::default();
+    let reason = problems.take(validate::required("reason", reason, 1000))?;
+    let minutes = match minutes {
+        Some(m) => Some(problems.take(mute_minutes(m))?),
+        None => None,
+    };
+    problems.into_result()?;
+    let now = core.clock.now();
+    let until = minutes.map(|m| to_millis(now) + i64::from(m) * 60_000);
+    let changed = core.store.set_mute(program_id, user, until, me.id, &reason, now).await?;
+    if until.is_none() && !changed {
+        return Err(Error::NotFound);
+    }
+    core.notify.publish(BusEvent::Mute { user, program: program_id, until }).await;
+    let detail = match minutes {
+        Some(m) => format!("{user} muted for {m} minutes: {reason}"),
+        None => format!("{user} unmuted: {reason}"),
+    };
+    let action = if until.is_some() { "mute" } else { "unmute" };
+    core.store.record_audit(me.id, action, Some(program_id), &detail, now).await?;
+    Ok(until)
+}
+
+/// Takes `user` out of a group channel of the program (its coordinators; never a conversation
+/// of two): they no longer read or post there, and their screens drop it at once. Audited.
+pub async fn remove_from_channel(core: &Core, me: &User, channel_id: Uuid, user: Uuid, reason: &str) -> Result<()> {
+    let channel = core.store.get_channel(channel_id).await?;
+    moderated_member(core, me, channel.program_id, user).await?;
+    let reason = validate::required("reason", reason, 1000)?;
+    if !access::may_moderate(core.store.as_ref(), me.id, &channel).await? {
+        return Err(Error::Conflict("only group channels of more than two people are moderated".into()));
+    }
+    if !core.store.remove_member(channel_id, user).await? {
+        return Err(Error::NotFound);
+    }
+    core.notify.left(channel_id, user).await;
+    let detail = format!("{user} removed from {} ({channel_id}): {reason}", channel.name);
+    core.store.record_audit(me.id, "channel_remove", Some(channel.program_id), &detail, core.clock.now()).await?;
+    Ok(())
 }

@@ -193,8 +193,9 @@ struct Connection {
     id: ConnId,
     outbox: Outbox,
     typing: HashMap<Uuid, Instant>,
-    /// The program of each channel this connection wrote in (a channel never changes program).
-    programs: HashMap<Uuid, Uuid>,
+    /// The program of each channel this connection wrote in (a channel never changes program),
+    /// and whether it is moderated (`access::channel_scope`).
+    programs: HashMap<Uuid, (Uuid, bool)>,
 }
 
 impl Connection {
@@ -207,12 +208,15 @@ impl Connection {
         // The person's memberships are read once: the grants, the channels presence goes to and
         // the welcome's first page all come from them.
         let memberships = access::memberships(gateway.store.as_ref(), user.id).await?;
+        let now_ms = crate::store::to_millis(gateway.clock.now());
+        let mutes = access::mutes(gateway.store.as_ref(), user.id, now_ms).await?;
         let id = gateway.hub.register(
             user.id,
             session,
             outbox.clone(),
             memberships.grants().collect(),
             memberships.blocked().collect(),
+            mutes.into_iter().collect(),
         );
         let conn = Connection { gateway, user, id, outbox, typing: HashMap::new(), programs: HashMap::new() };
         // Announced online in those channels, and told who of their members is online.
@@ -364,6 +368,27 @@ impl Connection {
             }
             Some(_) => {}
         }
+        if !matches!(change, Change::Delete(_)) {
+            match self.muted(channel).await {
+                Ok(None) => {}
+                Ok(Some(until)) => {
+                    let until = crate::store::from_millis(until)
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default();
+                    let message = format!("a coordinator muted you in this program's group channels until {until}");
+                    return error(&self.outbox, reference, ErrorCode::Muted, &message);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "checking a mute failed");
+                    return error(
+                        &self.outbox,
+                        reference,
+                        ErrorCode::Internal,
+                        "could not check; retry with the same client_id",
+                    );
+                }
+            }
+        }
         if matches!(change, Change::New) {
             match self.conduct_accepted(channel).await {
                 Ok(true) => {}
@@ -414,15 +439,8 @@ impl Connection {
     /// the access policy once per connection and program (until the program publishes a new
     /// version), so a conversation's messages cost no query.
     async fn conduct_accepted(&mut self, channel: Uuid) -> Result<bool, crate::domain::Error> {
+        let (program, _) = self.scope(channel).await?;
         let store = self.gateway.store.as_ref();
-        let program = match self.programs.get(&channel) {
-            Some(program) => *program,
-            None => {
-                let program = access::channel_program(store, channel).await?;
-                self.programs.insert(channel, program);
-                program
-            }
-        };
         if self.gateway.hub.conduct_ok(self.id, program) {
             return Ok(true);
         }
@@ -434,6 +452,27 @@ impl Connection {
             Err(crate::domain::Error::Forbidden(_)) => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    /// `channel`'s program and whether it is moderated, read once per connection.
+    async fn scope(&mut self, channel: Uuid) -> Result<(Uuid, bool), crate::domain::Error> {
+        if let Some(scope) = self.programs.get(&channel) {
+            return Ok(*scope);
+        }
+        let scope = access::channel_scope(self.gateway.store.as_ref(), channel).await?;
+        self.programs.insert(channel, scope);
+        Ok(scope)
+    }
+
+    /// Until when the person is muted where `channel` is (a moderated channel of a program they
+    /// are muted in), if they are now.
+    async fn muted(&mut self, channel: Uuid) -> Result<Option<i64>, crate::domain::Error> {
+        let (program, moderated) = self.scope(channel).await?;
+        if !moderated {
+            return Ok(None);
+        }
+        let now = crate::store::to_millis(self.gateway.clock.now());
+        Ok(self.gateway.hub.muted_until(self.id, program).filter(|until| *until > now))
     }
 
     async fn read(&self, reference: Option<&str>, channel: Uuid, seq: i64) {

@@ -81,6 +81,8 @@ struct Conn {
     /// Programs whose current code of conduct this connection's person has been found to have
     /// accepted (cleared when a program publishes a new version).
     conduct_ok: HashSet<Uuid>,
+    /// Programs whose group channels this connection's person is muted in, until when (ms).
+    muted: HashMap<Uuid, i64>,
     presence: PresenceState,
 }
 
@@ -126,7 +128,8 @@ impl Hub {
         self.inner.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Adds a connection receiving `channels`, withholding frames about the `hidden` people.
+    /// Adds a connection receiving `channels`, withholding frames about the `hidden` people, its
+    /// person muted in the `muted` programs' group channels.
     pub fn register(
         &self,
         user: Uuid,
@@ -134,6 +137,7 @@ impl Hub {
         outbox: Outbox,
         channels: HashMap<Uuid, Grant>,
         hidden: HashSet<Uuid>,
+        muted: HashMap<Uuid, i64>,
     ) -> ConnId {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let mut inner = self.write();
@@ -142,9 +146,8 @@ impl Hub {
         }
         inner.by_user.entry(user).or_default().insert(id);
         let conduct_ok = HashSet::new();
-        inner
-            .conns
-            .insert(id, Conn { user, session, outbox, channels, hidden, conduct_ok, presence: PresenceState::Online });
+        let presence = PresenceState::Online;
+        inner.conns.insert(id, Conn { user, session, outbox, channels, hidden, conduct_ok, muted, presence });
         metrics::gauge!("kindred_ws_connections").set(inner.conns.len() as f64);
         id
     }
@@ -189,6 +192,44 @@ impl Hub {
     pub fn set_conduct_ok(&self, id: ConnId, program: Uuid) {
         if let Some(conn) = self.write().conns.get_mut(&id) {
             conn.conduct_ok.insert(program);
+        }
+    }
+
+    /// Until when (ms) the connection's person is muted in `program`'s group channels.
+    pub fn muted_until(&self, id: ConnId, program: Uuid) -> Option<i64> {
+        self.read().conns.get(&id).and_then(|c| c.muted.get(&program).copied())
+    }
+
+    /// `user` was muted in `program`'s group channels until `until`, or unmuted (`None`).
+    pub fn mute(&self, user: Uuid, program: Uuid, until: Option<i64>) {
+        let mut inner = self.write();
+        let ids: Vec<ConnId> = inner.by_user.get(&user).into_iter().flatten().copied().collect();
+        for id in ids {
+            if let Some(conn) = inner.conns.get_mut(&id) {
+                match until {
+                    Some(until) => conn.muted.insert(program, until),
+                    None => conn.muted.remove(&program),
+                };
+            }
+        }
+    }
+
+    /// `user` left `channel`: their connections stop receiving it and are sent `frame`.
+    pub fn leave(&self, channel: Uuid, user: Uuid, frame: &Utf8Bytes) {
+        let mut inner = self.write();
+        let ids: Vec<ConnId> = inner.by_user.get(&user).into_iter().flatten().copied().collect();
+        for id in ids {
+            if let Some(conn) = inner.conns.get_mut(&id)
+                && conn.channels.remove(&channel).is_some()
+            {
+                conn.outbox.push(frame.clone());
+            }
+            if let Some(set) = inner.by_channel.get_mut(&channel) {
+                set.remove(&id);
+                if set.is_empty() {
+                    inner.by_channel.remove(&channel);
+                }
+            }
         }
     }
 
@@ -275,6 +316,21 @@ impl Hub {
                     }
                     conn.outbox.push(frame.clone());
                 }
+            }
+        }
+    }
+
+    /// `channel` was locked (or unlocked): every connection receiving it, but those of `keep`,
+    /// may only read (or may post again).
+    pub fn lock(&self, channel: Uuid, locked: bool, keep: &[Uuid]) {
+        let mut inner = self.write();
+        let ids: Vec<ConnId> = inner.by_channel.get(&channel).into_iter().flatten().copied().collect();
+        for id in ids {
+            if let Some(conn) = inner.conns.get_mut(&id)
+                && !keep.contains(&conn.user)
+                && let Some(grant) = conn.channels.get_mut(&channel)
+            {
+                *grant = if locked { Grant::Read } else { Grant::Post };
             }
         }
     }
@@ -386,8 +442,8 @@ mod tests {
         let (a, b, ch) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         let (oa, mut ra) = outbox(8);
         let (ob, mut rb) = outbox(8);
-        let ia = hub.register(a, Uuid::nil(), oa, HashMap::from([(ch, Grant::Post)]), HashSet::new());
-        let ib = hub.register(b, Uuid::nil(), ob, HashMap::new(), HashSet::new());
+        let ia = hub.register(a, Uuid::nil(), oa, HashMap::from([(ch, Grant::Post)]), HashSet::new(), HashMap::new());
+        let ib = hub.register(b, Uuid::nil(), ob, HashMap::new(), HashSet::new(), HashMap::new());
         assert_eq!(hub.deliver_channel(ch, &Utf8Bytes::from("x"), None), 1);
         assert_eq!(ra.try_recv().unwrap().as_str(), "x");
         assert!(rb.try_recv().is_err());
@@ -409,8 +465,8 @@ mod tests {
         let grants = || HashMap::from([(pair, Grant::Post), (group, Grant::Post)]);
         let (oa, mut ra) = outbox(8);
         let (ob, mut rb) = outbox(8);
-        let ia = hub.register(a, Uuid::nil(), oa, grants(), HashSet::new());
-        let ib = hub.register(b, Uuid::nil(), ob, grants(), HashSet::new());
+        let ia = hub.register(a, Uuid::nil(), oa, grants(), HashSet::new(), HashMap::new());
+        let ib = hub.register(b, Uuid::nil(), ob, grants(), HashSet::new(), HashMap::new());
         let (pa, pb) = (Utf8Bytes::from("a offline"), Utf8Bytes::from("b offline"));
         hub.block([a, b], true, &[pair], [&pa, &pb]);
         assert_eq!(ra.try_recv().unwrap().as_str(), "b offline");
@@ -437,7 +493,14 @@ mod tests {
         let (o, _r) = outbox(2);
         let kill = o.kill.clone();
         let reason = o.reason.clone();
-        hub.register(Uuid::now_v7(), Uuid::nil(), o, HashMap::from([(ch, Grant::Post)]), HashSet::new());
+        hub.register(
+            Uuid::now_v7(),
+            Uuid::nil(),
+            o,
+            HashMap::from([(ch, Grant::Post)]),
+            HashSet::new(),
+            HashMap::new(),
+        );
         for _ in 0..3 {
             hub.deliver_channel(ch, &Utf8Bytes::from("x"), None);
         }
@@ -451,8 +514,8 @@ mod tests {
         let u = Uuid::now_v7();
         let (o1, _r1) = outbox(1);
         let (o2, _r2) = outbox(1);
-        let c1 = hub.register(u, Uuid::nil(), o1, HashMap::new(), HashSet::new());
-        let c2 = hub.register(u, Uuid::nil(), o2, HashMap::new(), HashSet::new());
+        let c1 = hub.register(u, Uuid::nil(), o1, HashMap::new(), HashSet::new(), HashMap::new());
+        let c2 = hub.register(u, Uuid::nil(), o2, HashMap::new(), HashSet::new(), HashMap::new());
         assert_eq!(hub.set_presence(c1, PresenceState::Away), Some((u, PresenceState::Online)));
         assert_eq!(hub.set_presence(c2, PresenceState::Away), Some((u, PresenceState::Away)));
         assert_eq!(hub.unregister(c1), 1);

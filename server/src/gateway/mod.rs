@@ -127,6 +127,9 @@ impl Gateway {
                     self.hub.block(between, blocked, &channels, [&frames[0], &frames[1]]);
                 }
                 BusEvent::Conduct { program } => self.hub.conduct_changed(program),
+                BusEvent::Lock { channel, locked, keep } => self.hub.lock(channel, locked, &keep),
+                BusEvent::Mute { user, program, until } => self.hub.mute(user, program, until),
+                BusEvent::Left { channel, user, frame } => self.hub.leave(channel, user, &Utf8Bytes::from(frame)),
                 BusEvent::Revoke { user, session } => {
                     self.hub.close_user(user, session, protocol::close::UNAUTHENTICATED)
                 }

@@ -148,6 +148,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The channel's program has a code of conduct its member has not accepted yet.
     ConductRequired,
+    /// A coordinator muted the sender in this program's group channels for a while.
+    Muted,
     /// `hello` sent twice, or another frame before `hello`.
     OutOfOrder,
     /// The server could not complete the request; retry with the same client id.
@@ -246,6 +248,15 @@ pub enum ServerFrame<'a> {
     Alert {
         alert: crate::wire::program_data::Alert,
     },
+    /// A coordinator took the person out of a channel: drop it from the list.
+    ChannelRemoved {
+        channel: Uuid,
+    },
+    /// A channel's settings changed (locked or unlocked by a coordinator): read it again with
+    /// `GET /api/channels/{id}` (its `locked` and the reader's `can_post`).
+    ChannelChanged {
+        channel: Uuid,
+    },
     /// To the person who blocked someone (or lifted a block), on all their connections: hide
     /// (or show again) that person's messages in shared channels. Never sent to the other.
     Block {
@@ -297,6 +308,8 @@ pub fn encode_notice(notice: &Notice<'_>) -> String {
         Notice::Survey { survey, reminder } => ServerFrame::Survey { survey: survey.clone().into(), reminder },
         Notice::Alert { alert } => ServerFrame::Alert { alert: alert.clone().into() },
         Notice::Block { user, blocked } => ServerFrame::Block { user_id: user, blocked },
+        Notice::ChannelChanged { channel } => ServerFrame::ChannelChanged { channel },
+        Notice::ChannelRemoved { channel } => ServerFrame::ChannelRemoved { channel },
         Notice::Report { program, report, reviewed, repeat } => ServerFrame::Report {
             program_id: program,
             report_id: report,

@@ -229,6 +229,8 @@ pub struct Channel {
     pub member_count: i64,
     /// When its latest message was stored; its creation until it has one. Lists are ordered by it.
     pub last_activity_at: OffsetDateTime,
+    /// Locked by a coordinator: only coordinators post.
+    pub locked: bool,
 }
 
 /// A person's membership of a channel: the channel, whether they may post, their read position.
@@ -300,6 +302,8 @@ pub struct Event {
     pub created_at: OffsetDateTime,
     pub edited_at: Option<OffsetDateTime>,
     pub deleted_at: Option<OffsetDateTime>,
+    /// For a deleted message: the coordinator who removed it, when its author did not.
+    pub removed_by: Option<Uuid>,
 }
 
 /// A write to a channel's log, identified by its author's client id for idempotency.
@@ -545,6 +549,9 @@ pub trait Store:
     async fn edit_message(&self, append: Append, target_seq: i64, now: OffsetDateTime) -> StoreResult<Appended>;
     /// Deletes the author's own message, leaving a tombstone.
     async fn delete_message(&self, append: Append, target_seq: i64, now: OffsetDateTime) -> StoreResult<Appended>;
+    /// Deletes anyone's message as a moderator (the caller checked the right to), leaving a
+    /// tombstone that records who removed it.
+    async fn remove_message(&self, append: Append, target_seq: i64, now: OffsetDateTime) -> StoreResult<Appended>;
     /// Events after `after_seq`, oldest first, at most `limit`.
     async fn events_after(&self, channel_id: Uuid, after_seq: i64, limit: u32) -> StoreResult<Vec<Event>>;
     /// Messages (current state) before `before_seq` (or the newest), newest first.

@@ -181,6 +181,28 @@ pub trait SafetyStore: Send + Sync {
     async fn conduct_standing(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<ConductStanding>>;
     /// Every acceptance of `user`'s: (program, version, when).
     async fn own_acceptances(&self, user: Uuid) -> StoreResult<Vec<(Uuid, i32, i64)>>;
+
+    /// Locks or unlocks a group channel: while locked only the program's coordinators post
+    /// (members' `can_post` follows, as do people who join it meanwhile).
+    async fn set_channel_locked(&self, channel: Uuid, locked: bool) -> StoreResult<()>;
+
+    /// Mutes `user` in the program's group channels until `until` (replacing an earlier mute),
+    /// or lifts their mute (`None`; false when there was none).
+    async fn set_mute(
+        &self,
+        program_id: Uuid,
+        user: Uuid,
+        until: Option<i64>,
+        by: Uuid,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// The programs where `user` is muted at `now_ms`, with until when.
+    async fn mutes_of(&self, user: Uuid, now_ms: i64) -> StoreResult<Vec<(Uuid, i64)>>;
+    /// Takes `user` out of a channel; false when they were not in it.
+    async fn remove_member(&self, channel: Uuid, user: Uuid) -> StoreResult<bool>;
+    /// The channel a message is in.
+    async fn message_channel(&self, message: Uuid) -> StoreResult<Option<Uuid>>;
 }
 
 macro_rules! report_select {
@@ -434,7 +456,7 @@ macro_rules! impl_safety_store {
             async fn actions_about(&self, subject: Uuid) -> StoreResult<Vec<$crate::store::ReportRow>> {
                 Ok(sqlx::query_as::<$db, $crate::store::ReportRow>(concat!(
                     $crate::store::safety::report_select!(),
-                    "WHERE r.subject_id = $1 AND r.outcome IN ('warned','match_ended') ORDER BY r.id"
+                    "WHERE r.subject_id = $1 AND r.outcome IN ('warned','match_ended','muted','removed') ORDER BY r.id"
                 ))
                 .bind(subject)
                 .fetch_all(self.reader())
@@ -579,6 +601,82 @@ macro_rules! impl_safety_store {
                 .bind(user)
                 .fetch_all(self.reader())
                 .await?)
+            }
+
+            async fn set_channel_locked(&self, channel: Uuid, locked: bool) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                sqlx::query::<$db>("UPDATE channels SET locked = $2 WHERE id = $1")
+                    .bind(channel)
+                    .bind(locked)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query::<$db>(
+                    "UPDATE channel_members SET can_post = $2 WHERE channel_id = $1 AND user_id NOT IN (\
+                     SELECT m.user_id FROM memberships m JOIN channels c ON c.program_id = m.program_id \
+                     WHERE c.id = $1 AND m.role = 'coordinator')",
+                )
+                .bind(channel)
+                .bind(!locked)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_mute(
+                &self,
+                program_id: Uuid,
+                user: Uuid,
+                until: Option<i64>,
+                by: Uuid,
+                reason: &str,
+                now: OffsetDateTime,
+            ) -> StoreResult<bool> {
+                let Some(until) = until else {
+                    let done = sqlx::query::<$db>("DELETE FROM mutes WHERE program_id = $1 AND user_id = $2")
+                        .bind(program_id)
+                        .bind(user)
+                        .execute(self.writer())
+                        .await?;
+                    return Ok(done.rows_affected() > 0);
+                };
+                sqlx::query::<$db>(
+                    "INSERT INTO mutes (program_id, user_id, until, muted_by, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (program_id, user_id) DO UPDATE SET until = $3, muted_by = $4, reason = $5, created_at = $6",
+                )
+                .bind(program_id)
+                .bind(user)
+                .bind(until)
+                .bind(by)
+                .bind(reason)
+                .bind(to_millis(now))
+                .execute(self.writer())
+                .await?;
+                Ok(true)
+            }
+
+            async fn mutes_of(&self, user: Uuid, now_ms: i64) -> StoreResult<Vec<(Uuid, i64)>> {
+                Ok(sqlx::query_as::<$db, (Uuid, i64)>("SELECT program_id, until FROM mutes WHERE user_id = $1 AND until > $2")
+                    .bind(user)
+                    .bind(now_ms)
+                    .fetch_all(self.writer())
+                    .await?)
+            }
+
+            async fn remove_member(&self, channel: Uuid, user: Uuid) -> StoreResult<bool> {
+                let done = sqlx::query::<$db>("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
+                    .bind(channel)
+                    .bind(user)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn message_channel(&self, message: Uuid) -> StoreResult<Option<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>("SELECT channel_id FROM messages WHERE id = $1")
+                    .bind(message)
+                    .fetch_optional(self.reader())
+                    .await?)
             }
 
             async fn share_program(&self, a: Uuid, b: Uuid) -> StoreResult<bool> {

@@ -216,6 +216,7 @@ pub(super) struct ChannelRow {
     pub created_at: i64,
     pub member_count: i64,
     pub last_activity_at: i64,
+    pub locked: bool,
 }
 
 impl From<ChannelRow> for Channel {
@@ -230,6 +231,7 @@ impl From<ChannelRow> for Channel {
             created_at: from_millis(r.created_at),
             member_count: r.member_count,
             last_activity_at: from_millis(r.last_activity_at),
+            locked: r.locked,
         }
     }
 }
@@ -261,6 +263,7 @@ pub(super) struct EventRow {
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub deleted_at: Option<i64>,
+    pub removed_by: Option<Uuid>,
 }
 
 impl From<EventRow> for Event {
@@ -281,6 +284,7 @@ impl From<EventRow> for Event {
             created_at: from_millis(r.created_at),
             edited_at: r.edited_at.map(from_millis),
             deleted_at: r.deleted_at.map(from_millis),
+            removed_by: r.removed_by,
         }
     }
 }
@@ -344,13 +348,13 @@ macro_rules! program_select {
 
 macro_rules! event_columns {
     () => {
-        "channel_id, seq, id, kind, sender_id, client_id, body, target_seq, created_at, edited_at, deleted_at"
+        "channel_id, seq, id, kind, sender_id, client_id, body, target_seq, created_at, edited_at, deleted_at, removed_by"
     };
 }
 
 macro_rules! channel_columns {
     () => {
-        "c.id, c.program_id, c.kind, c.name, c.program_wide, c.last_seq, c.created_at, c.member_count, c.last_activity_at"
+        "c.id, c.program_id, c.kind, c.name, c.program_wide, c.last_seq, c.created_at, c.member_count, c.last_activity_at, c.locked"
     };
 }
 
@@ -359,7 +363,7 @@ macro_rules! channel_columns {
 macro_rules! join_program_channels_sql {
     () => {
         "INSERT INTO channel_members (channel_id, user_id, can_post, last_read_seq, joined_at) \
-         SELECT c.id, $2, CASE WHEN c.kind = 'announcement' THEN $3 ELSE TRUE END, 0, $4 FROM channels c \
+         SELECT c.id, $2, CASE WHEN c.kind = 'announcement' OR c.locked THEN $3 ELSE TRUE END, 0, $4 FROM channels c \
          WHERE c.program_id = $1 AND c.program_wide ON CONFLICT DO NOTHING"
     };
 }
@@ -1245,11 +1249,15 @@ macro_rules! impl_store {
             }
 
             async fn edit_message(&self, append: Append, target_seq: i64, now: OffsetDateTime) -> StoreResult<Appended> {
-                self.change_message(append, target_seq, EventKind::Edit, now).await
+                self.change_message(append, target_seq, EventKind::Edit, false, now).await
             }
 
             async fn delete_message(&self, append: Append, target_seq: i64, now: OffsetDateTime) -> StoreResult<Appended> {
-                self.change_message(append, target_seq, EventKind::Delete, now).await
+                self.change_message(append, target_seq, EventKind::Delete, false, now).await
+            }
+
+            async fn remove_message(&self, append: Append, target_seq: i64, now: OffsetDateTime) -> StoreResult<Appended> {
+                self.change_message(append, target_seq, EventKind::Delete, true, now).await
             }
 
             async fn events_after(&self, channel_id: Uuid, after_seq: i64, limit: u32) -> StoreResult<Vec<Event>> {
@@ -1332,9 +1340,9 @@ macro_rules! impl_store {
                 Ok(Appended { event, created: false, target })
             }
 
-            /// Edits or deletes the author's own message: a new event in the log, and the
-            /// message's stored state changed, in one transaction.
-            async fn change_message(&self, append: Append, target_seq: i64, kind: EventKind, now: OffsetDateTime) -> StoreResult<Appended> {
+            /// Edits or deletes the author's own message (or, as a `moderator`, deletes anyone's): a
+            /// new event in the log, and the message's stored state changed, in one transaction.
+            async fn change_message(&self, append: Append, target_seq: i64, kind: EventKind, moderator: bool, now: OffsetDateTime) -> StoreResult<Appended> {
                 if let Some(event) = self.existing_event(&append).await? {
                     return self.replay(event).await;
                 }
@@ -1355,7 +1363,7 @@ macro_rules! impl_store {
                 match target {
                     Some((_, ref k, _)) if k != "message" => return Err(StoreError::NotFound),
                     None => return Err(StoreError::NotFound),
-                    Some((sender, _, _)) if sender != append.sender_id => return Err(StoreError::Forbidden("only the author can change a message")),
+                    Some((sender, _, _)) if sender != append.sender_id && !moderator => return Err(StoreError::Forbidden("only the author can change a message")),
                     Some((_, _, Some(_))) => return Err(StoreError::Conflict("this message was deleted")),
                     Some(_) => {}
                 }
@@ -1385,7 +1393,10 @@ macro_rules! impl_store {
                     return Err(e.into());
                 }
                 let changed = if kind == EventKind::Delete {
-                    sqlx::query::<$db>("UPDATE messages SET body = '', deleted_at = $3 WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL")
+                    // `removed_by` names a moderator who is not the author.
+                    sqlx::query::<$db>("UPDATE messages SET body = '', deleted_at = $3, \
+                        removed_by = CASE WHEN sender_id = $4 THEN NULL ELSE $4 END \
+                        WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL")
                 } else {
                     sqlx::query::<$db>("UPDATE messages SET body = $4, edited_at = $3 WHERE channel_id = $1 AND seq = $2 AND deleted_at IS NULL")
                         .bind(append.channel_id)
@@ -1394,7 +1405,7 @@ macro_rules! impl_store {
                         .bind(&body)
                 };
                 let changed = if kind == EventKind::Delete {
-                    changed.bind(append.channel_id).bind(target_seq).bind(now_ms)
+                    changed.bind(append.channel_id).bind(target_seq).bind(now_ms).bind(append.sender_id)
                 } else {
                     changed
                 }

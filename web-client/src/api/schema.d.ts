@@ -253,6 +253,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/{id}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock or unlock a group channel of more than two people (its program's coordinators): while
+         *     locked only coordinators post; members are told live (`channel_changed`). Audited.
+         */
+        post: operations["lock_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels/{id}/members": {
         parameters: {
             query?: never;
@@ -268,6 +288,26 @@ export interface paths {
         get: operations["members"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}/members/{user_id}/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a member out of a group channel of more than two people (the program's coordinators):
+         *     their screens drop it at once (`channel_removed`). Audited with why.
+         */
+        post: operations["remove_member"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1475,6 +1515,44 @@ export interface paths {
         patch: operations["patch_member"];
         trace?: never;
     };
+    "/api/programs/{id}/members/{user_id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mute a member in the program's group channels for a time (coordinators): they read but do not
+         *     post there, at once on every node; their conversations of two stay theirs. Replaces an
+         *     earlier mute. Audited with why.
+         */
+        post: operations["mute_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programs/{id}/members/{user_id}/unmute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift a member's mute (coordinators; 404 when they are not muted). Audited with why. */
+        post: operations["unmute_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/programs/{id}/questionnaire": {
         parameters: {
             query?: never;
@@ -1923,6 +2001,8 @@ export interface components {
              * @description Sequence number of the channel's latest event.
              */
             last_seq: number;
+            /** @description Locked by a coordinator: only coordinators post (`can_post` says what the viewer may do). */
+            locked?: boolean;
             /**
              * Format: int64
              * @description How many members it has.
@@ -2007,8 +2087,15 @@ export interface components {
         };
         CloseReportInput: {
             /**
-             * @description `dismissed`; `warned` (sends `warning` to the reported person alone, from you); or
-             *     `match_ended` (ends the active match between the reporter and the reported person).
+             * Format: int32
+             * @description For `muted`: for how many minutes (1 to 43,200, i.e. 30 days).
+             */
+            minutes?: number | null;
+            /**
+             * @description `dismissed`; `warned` (sends `warning` to the reported person alone, from you);
+             *     `match_ended` (ends the active match between the reporter and the reported person);
+             *     `muted` (in the program's group channels for `minutes`); or `removed` (from the channel of
+             *     the reported message).
              */
             outcome: components["schemas"]["ReportOutcome"];
             /** @description Why (required; in the audit log and shown to the program's coordinators). */
@@ -2103,6 +2190,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             kind: components["schemas"]["EventKind"];
+            /** @description A deleted message that a coordinator removed (not its author): its tombstone says so. */
+            removed_by_coordinator?: boolean;
             /** Format: uuid */
             sender_id: string;
             /** Format: int64 */
@@ -2893,6 +2982,9 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last page. */
             next_cursor: string | null;
         };
+        LockInput: {
+            locked: boolean;
+        };
         LoginRequest: {
             email: string;
             password: string;
@@ -3049,6 +3141,24 @@ export interface components {
             proposed: number;
             /** Format: uuid */
             user_id: string;
+        };
+        /** @description A mute in a program's group channels. */
+        Mute: {
+            /** Format: uuid */
+            program_id: string;
+            /** Format: date-time */
+            until: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        MuteInput: {
+            /**
+             * Format: int32
+             * @description 1 to 43,200 (30 days).
+             */
+            minutes: number;
+            /** @description Why (required; in the audit log). */
+            reason: string;
         };
         /** @description A report as its reporter sees it. */
         MyReport: {
@@ -3370,6 +3480,10 @@ export interface components {
             /** Format: date-time */
             updated_at: string | null;
         };
+        ReasonInput: {
+            /** @description Why (required; in the audit log). */
+            reason: string;
+        };
         RematchInput: {
             reason?: string | null;
         };
@@ -3453,7 +3567,7 @@ export interface components {
          * @description How coordinators closed a report.
          * @enum {string}
          */
-        ReportOutcome: "dismissed" | "warned" | "match_ended";
+        ReportOutcome: "dismissed" | "warned" | "match_ended" | "muted" | "removed";
         /**
          * @description Where a report is, as its reporter sees it: `open`, or `reviewed` by the coordinators (what
          *     they did is not shown).
@@ -4290,6 +4404,63 @@ export interface operations {
             };
         };
     };
+    lock_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LockInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     members: {
         parameters: {
             query?: {
@@ -4328,6 +4499,62 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonInput"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7569,6 +7796,112 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["MemberPatch"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mute_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MuteInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mute"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unmute_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonInput"];
             };
         };
         responses: {
