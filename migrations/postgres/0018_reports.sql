@@ -13,7 +13,7 @@ CREATE TABLE reports (
     category    TEXT NOT NULL CHECK (category IN ('harassment','discrimination','inappropriate_content','safety_concern','spam','other')),
     severity    INTEGER NOT NULL,
     note        TEXT NOT NULL DEFAULT '',
-    outcome     TEXT CHECK (outcome IN ('dismissed','warned','match_ended','muted','removed')),
+    outcome     TEXT CHECK (outcome IN ('dismissed','warned','match_ended','muted','removed','suspended')),
     reason      TEXT,
     closed_by   UUID REFERENCES users(id) ON DELETE SET NULL,
     created_at  BIGINT NOT NULL,

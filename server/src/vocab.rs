@@ -662,6 +662,8 @@ pub enum ReportOutcome {
     Muted,
     /// The reported person was taken out of the channel of the reported message.
     Removed,
+    /// The reported person was suspended from the program.
+    Suspended,
 }
 
 stored_word!(ReportOutcome {
@@ -670,4 +672,5 @@ stored_word!(ReportOutcome {
     MatchEnded => "match_ended",
     Muted => "muted",
     Removed => "removed",
+    Suspended => "suspended",
 });

@@ -279,6 +279,8 @@ both_backends!(
     reports_reach_coordinators_and_nothing_else,
     a_code_of_conduct_comes_before_chat_calls_and_events,
     coordinators_moderate_group_channels,
+    a_suspension_closes_the_program_until_lifted,
+    taking_someone_out_of_an_event,
 );
 
 /// Operations that do not let one person reach another, each with why. Together with
@@ -335,6 +337,9 @@ const NOT_REACHING: &[(&str, &str)] = &[
     ("POST /api/programs/{id}/members/{user_id}/mute", "a coordinator's moderation"),
     ("POST /api/programs/{id}/members/{user_id}/unmute", "a coordinator's moderation"),
     ("POST /api/channels/{id}/members/{user_id}/remove", "a coordinator's moderation"),
+    ("POST /api/programs/{id}/members/{user_id}/suspend", "a coordinator's moderation"),
+    ("POST /api/programs/{id}/members/{user_id}/reinstate", "a coordinator's moderation"),
+    ("POST /api/events/{id}/people/{user_id}/remove", "a coordinator's moderation"),
     ("POST /api/programs/{id}/conduct/accept", "one's own acceptance"),
     ("POST /api/programs/{id}/reports/{report_id}/close", "a coordinator's action; a warning asks may_converse"),
     ("hello", "one's own connection"),
@@ -1066,4 +1071,102 @@ async fn moderation_reaches_every_node() {
     let cluster = Cluster::spawn(2, |c| c.worker_poll_ms = 50).await;
     let p = pair(&[&cluster.nodes[0], &cluster.nodes[1]]).await;
     moderation(&p).await;
+}
+
+async fn a_suspension_closes_the_program_until_lifted(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.worker_poll_ms = 50).await;
+    let p = pair(&[&app]).await;
+    let [nia, kwame, _] = &p.ids;
+    let (pair_channel, group) = channels(&p).await;
+    let suspend = format!("/api/programs/{}/members/{kwame}/suspend", p.program);
+    let reinstate = format!("/api/programs/{}/members/{kwame}/reinstate", p.program);
+    let program = format!("/api/programs/{}", p.program);
+    let listed =
+        |ws_welcome: &Value, id: &str| ws_welcome["channels"].as_array().unwrap().iter().any(|c| c["id"] == id);
+
+    p.mentee.post(&suspend, json!({"reason": "x"})).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let bad = p.coordinator.post(&suspend, json!({"reason": ""})).await;
+    assert!(bad.body["error"]["fields"]["reason"].is_string(), "{}", bad.text);
+    let cora = p.coordinator.get("/api/me").await.body["id"].as_str().unwrap().to_owned();
+    p.coordinator
+        .post(&format!("/api/programs/{}/members/{cora}/suspend", p.program), json!({"reason": "x"}))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    p.coordinator
+        .post(&format!("/api/programs/{}/members/{}/suspend", p.program, Uuid::new_v4()), json!({"reason": "x"}))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    p.coordinator.post(&reinstate, json!({"reason": "x"})).await.assert_error(StatusCode::CONFLICT, "conflict");
+
+    let (mut kwame_ws, _) = p.mentor.ws(json!({})).await;
+    let res = p.coordinator.post(&suspend, json!({"reason": "While we look into a report"})).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    // His devices reconnect (not signed out) and come back without the program.
+    assert_eq!(kwame_ws.close_code().await, Some(4012), "the reconnect code (restarting), not signed out");
+    let (mut kwame_ws, welcome) = p.mentor.ws(json!({})).await;
+    assert!(!listed(&welcome, &pair_channel) && !listed(&welcome, &group), "{welcome}");
+    assert_eq!(send(&mut kwame_ws, &group, "g").await["code"], "not_member");
+    p.mentor.get(&program).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    p.mentor.get(&format!("/api/channels/{group}")).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let mine = p.mentor.get("/api/programs").await;
+    assert!(!mine.text.contains(&p.program), "{}", mine.text);
+    // Nobody reaches him through the program: no call.
+    let (mut nia_ws, _) = p.mentee.ws(json!({})).await;
+    nia_ws.send(json!({"type": "call_invite", "ref": "c", "call": Uuid::new_v4(), "to": kwame})).await;
+    assert_eq!(nia_ws.recv_matching(|f| f["type"] == "call_error" && f["ref"] == "c").await["code"], "forbidden");
+    // His data is kept: the coordinators still see the match.
+    let matches = p.coordinator.get(&format!("/api/programs/{}/matching/matches", p.program)).await;
+    assert_eq!(matches.body["items"][0]["status"], "active", "{}", matches.text);
+    p.coordinator.post(&suspend, json!({"reason": "again"})).await.assert_error(StatusCode::CONFLICT, "conflict");
+
+    let res = p.coordinator.post(&reinstate, json!({"reason": "Resolved"})).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    assert_eq!(kwame_ws.close_code().await, Some(4012));
+    let (mut kwame_ws, welcome) = p.mentor.ws(json!({})).await;
+    assert!(listed(&welcome, &pair_channel) && listed(&welcome, &group), "{welcome}");
+    assert_eq!(send(&mut kwame_ws, &group, "back").await["type"], "ack");
+    assert_eq!(p.mentor.get(&program).await.status, StatusCode::OK);
+    let _ = nia;
+}
+
+async fn taking_someone_out_of_an_event(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.worker_poll_ms = 50).await;
+    let p = pair(&[&app]).await;
+    let [nia, _, _] = &p.ids;
+    let starts_at = (app.state.clock.now() + time::Duration::minutes(10))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let event = p
+        .coordinator
+        .post(
+            &format!("/api/programs/{}/events", p.program),
+            json!({"title": "Town hall", "starts_at": starts_at, "duration_min": 60, "capacity": 50, "audience": "program"}),
+        )
+        .await;
+    assert_eq!(event.status, StatusCode::CREATED, "{}", event.text);
+    let (event, chat) = (event.body["id"].as_str().unwrap().to_owned(), event.body["chat_channel_id"].clone());
+    let rsvp = format!("/api/events/{event}/rsvp");
+    assert_eq!(p.mentee.post(&rsvp, json!({"going": true})).await.status, StatusCode::OK);
+    let (mut nia_ws, _) = p.mentee.ws(json!({})).await;
+    let remove = |who: &str| format!("/api/events/{event}/people/{who}/remove");
+    let cora = p.coordinator.get("/api/me").await.body["id"].as_str().unwrap().to_owned();
+
+    p.mentee.post(&remove(&p.ids[1]), json!({"reason": "x"})).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    p.coordinator.post(&remove(&cora), json!({"reason": "x"})).await.assert_error(StatusCode::CONFLICT, "conflict");
+    p.coordinator.post(&remove(nia), json!({})).await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    let res = p.coordinator.post(&remove(nia), json!({"reason": "Disrupted the last panel"})).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    // Out of the event, whatever its audience: no page, no RSVP, no room, no chat.
+    if let Some(chat) = chat.as_str() {
+        nia_ws.recv_matching(|f| f["type"] == "channel_removed" && f["channel"] == chat).await;
+    }
+    p.mentee.get(&format!("/api/events/{event}")).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    p.mentee.post(&rsvp, json!({"going": true})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    nia_ws.send(json!({"type": "room_join", "event": event})).await;
+    assert_eq!(nia_ws.recv_matching(|f| f["type"] == "room_error").await["code"], "forbidden");
+    let seen = p.coordinator.get(&format!("/api/events/{event}")).await;
+    assert_eq!(seen.body["going"], 0, "her RSVP went: {}", seen.text);
+    p.coordinator.post(&remove(nia), json!({"reason": "again"})).await.assert_error(StatusCode::CONFLICT, "conflict");
+    // The mentor, also invited by the audience, is not affected.
+    assert_eq!(p.mentor.get(&format!("/api/events/{event}")).await.status, StatusCode::OK);
 }

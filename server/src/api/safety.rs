@@ -188,6 +188,7 @@ pub struct EarlierReport {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// How it was closed; null while open.
+    #[schema(required = true)]
     pub outcome: Option<ReportOutcome>,
 }
 
@@ -212,8 +213,10 @@ pub struct Report {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// How it was closed; null while open.
+    #[schema(required = true)]
     pub outcome: Option<ReportOutcome>,
     /// The closing coordinator's why.
+    #[schema(required = true)]
     pub reason: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(required = true)]
@@ -350,8 +353,8 @@ pub async fn get_report(
 pub struct CloseReportInput {
     /// `dismissed`; `warned` (sends `warning` to the reported person alone, from you);
     /// `match_ended` (ends the active match between the reporter and the reported person);
-    /// `muted` (in the program's group channels for `minutes`); or `removed` (from the channel of
-    /// the reported message).
+    /// `muted` (in the program's group channels for `minutes`); `removed` (from the channel of
+    /// the reported message); or `suspended` (from the program).
     pub outcome: ReportOutcome,
     /// Why (required; in the audit log and shown to the program's coordinators).
     pub reason: String,
@@ -386,6 +389,7 @@ pub async fn close_report(
 pub struct Conduct {
     pub program_id: Uuid,
     /// The current version (1, 2, …); null when the program has none.
+    #[schema(required = true)]
     pub version: Option<i32>,
     /// Markdown; empty when the program has none.
     pub text: String,
@@ -393,6 +397,7 @@ pub struct Conduct {
     #[schema(required = true)]
     pub updated_at: Option<OffsetDateTime>,
     /// The latest version I accepted; null if none.
+    #[schema(required = true)]
     pub accepted_version: Option<i32>,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(required = true)]
@@ -556,6 +561,55 @@ pub async fn unmute_member(
     ApiJson(body): ApiJson<ReasonInput>,
 ) -> Result<StatusCode, ApiError> {
     safety::mute(&state, &me.user, program_id, user_id, None, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Suspend a member from the program (coordinators): until reinstated they are no member for
+/// anything the program offers (pages, channels, calls, events, matching); their data is kept,
+/// and every device of theirs reconnects without the program at once. Audited with why.
+#[utoipa::path(post, path = "/api/programs/{id}/members/{user_id}/suspend", tag = "safety",
+    params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = ReasonInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn suspend_member(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath((program_id, user_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<ReasonInput>,
+) -> Result<StatusCode, ApiError> {
+    safety::suspend(&state, &me.user, program_id, user_id, true, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reinstate a suspended member (coordinators). Audited with why.
+#[utoipa::path(post, path = "/api/programs/{id}/members/{user_id}/reinstate", tag = "safety",
+    params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = ReasonInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reinstate_member(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath((program_id, user_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<ReasonInput>,
+) -> Result<StatusCode, ApiError> {
+    safety::suspend(&state, &me.user, program_id, user_id, false, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Take a member out of a group event (its program's coordinators; not its host or a
+/// coordinator): no longer invited, whatever its audience, so no RSVP and no room; their RSVP
+/// goes and they leave its chat. Audited with why.
+#[utoipa::path(post, path = "/api/events/{id}/people/{user_id}/remove", tag = "safety",
+    params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = ReasonInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn remove_from_event(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath((event_id, user_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<ReasonInput>,
+) -> Result<StatusCode, ApiError> {
+    safety::remove_from_event(&state, &me.user, event_id, user_id, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

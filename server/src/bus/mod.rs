@@ -54,6 +54,9 @@ pub enum BusEvent {
     /// `program`'s code of conduct has a new version: connections forget that their people
     /// accepted it, so the next message each sends there is checked again.
     Conduct { program: Uuid },
+    /// `user`'s access changed everywhere (a suspension): close their connections with the
+    /// reconnect code, so each reconnects and reads its channels again.
+    Reconnect { user: Uuid },
     /// Sessions ended (sign-out, sign-out everywhere, password reset): close the matching
     /// connections of `user` (those of `session`, or all of them).
     Revoke { user: Uuid, session: Option<Uuid> },

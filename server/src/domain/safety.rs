@@ -358,7 +358,8 @@ pub async fn close(core: &Core, me: &User, program_id: Uuid, id: Uuid, closing: 
             let person = PersonRef { user_id: row.subject_id, name: row.subject_name.clone() };
             let channel = super::program_data::coordinate::followup_channel(core, me, program_id, &person).await?;
             let text = format!("A warning from the program's coordinators: {warning}");
-            core.notify.post(channel, me.id, super::accounts::new_secret("warn-"), text, now).await?;
+            // One warning per report, however often the close is retried or raced.
+            core.notify.post(channel, me.id, format!("warn-{id}"), text, now).await?;
         }
         ReportOutcome::MatchEnded => {
             let between = core
@@ -380,6 +381,9 @@ pub async fn close(core: &Core, me: &User, program_id: Uuid, id: Uuid, closing: 
         ReportOutcome::Muted => {
             mute(core, me, program_id, row.subject_id, Some(minutes), &reason).await?;
         }
+        ReportOutcome::Suspended => {
+            suspend(core, me, program_id, row.subject_id, true, &reason).await?;
+        }
         ReportOutcome::Removed => {
             if row.kind != ReportKind::Message {
                 return Err(Error::Conflict("only a message report names a channel to remove someone from".into()));
@@ -391,8 +395,11 @@ pub async fn close(core: &Core, me: &User, program_id: Uuid, id: Uuid, closing: 
     let closed = core.store.close_report(id, closing.outcome.as_str(), &reason, me.id, now).await?;
     let detail = format!("report {id}: {} ({reason})", closing.outcome.as_str());
     core.store.record_audit(me.id, "report_closed", Some(program_id), &detail, now).await?;
+    // The reporter learns it was reviewed; the other coordinators' queues move on.
     let notice = Notice::Report { program: program_id, report: id, reviewed: true, repeat: false };
-    core.notify.send(To::User(closed.reporter_id), notice).await;
+    let mut told = core.store.program_members_of_role(program_id, Role::Coordinator).await?;
+    told.push(closed.reporter_id);
+    core.notify.send(To::Users(&told), notice).await;
     queued(core, closed).await
 }
 
@@ -524,5 +531,69 @@ pub async fn remove_from_channel(core: &Core, me: &User, channel_id: Uuid, user:
     core.notify.left(channel_id, user).await;
     let detail = format!("{user} removed from {} ({channel_id}): {reason}", channel.name);
     core.store.record_audit(me.id, "channel_remove", Some(channel.program_id), &detail, core.clock.now()).await?;
+    Ok(())
+}
+
+/// Suspends a member from the program (`suspended`), or reinstates them (its coordinators;
+/// audited with why). While suspended they are no member for anything the program offers: its
+/// pages, channels, calls, events and matching; their data is kept. Their connections close at
+/// once, so every device reconnects without the program; reinstating restores everything.
+pub async fn suspend(
+    core: &Core,
+    me: &User,
+    program_id: Uuid,
+    user: Uuid,
+    suspended: bool,
+    reason: &str,
+) -> Result<()> {
+    ProgramAccess::of(core, me, program_id).await?.require_coordinator()?;
+    let reason = validate::required("reason", reason, 1000)?;
+    match core.store.membership_standing(program_id, user).await? {
+        None => return Err(Error::NotFound),
+        Some((role, _)) if role == Role::Coordinator.as_str() => {
+            return Err(Error::Conflict("coordinators are not suspended".into()));
+        }
+        Some((_, already)) if already == suspended => {
+            let state = if suspended { "already suspended" } else { "not suspended" };
+            return Err(Error::Conflict(format!("this member is {state}")));
+        }
+        Some(_) => {}
+    }
+    let now = core.clock.now();
+    core.store.set_suspended(program_id, user, suspended, now).await?;
+    // Every device reconnects and reads its channels again, with or without the program's.
+    core.notify.publish(BusEvent::Reconnect { user }).await;
+    let action = if suspended { "suspend" } else { "reinstate" };
+    core.store.record_audit(me.id, action, Some(program_id), &format!("{user}: {reason}"), now).await?;
+    Ok(())
+}
+
+/// Takes `user` out of a group event (the program's coordinators; never its host or a
+/// coordinator): they are no longer invited, whatever the event's audience (so they cannot RSVP
+/// or enter its room), their RSVP goes, and they leave its chat at once. Someone in the live room
+/// now is taken out with the room's own Remove. Audited with why.
+pub async fn remove_from_event(core: &Core, me: &User, event_id: Uuid, user: Uuid, reason: &str) -> Result<()> {
+    let event = core.store.get_event(event_id).await?;
+    ProgramAccess::of(core, me, event.program_id).await?.require_coordinator()?;
+    let reason = validate::required("reason", reason, 1000)?;
+    if event.host_id == user {
+        return Err(Error::Conflict("the event's host is not removed from it; change the host instead".into()));
+    }
+    match core.store.role_in_program(event.program_id, user).await? {
+        None => return Err(Error::NotFound),
+        Some(Role::Coordinator) => return Err(Error::Conflict("coordinators are not removed from events".into())),
+        Some(_) => {}
+    }
+    let now = core.clock.now();
+    if !core.store.remove_from_event(event_id, user, me.id, &reason, now).await? {
+        return Err(Error::Conflict("this person was already removed from the event".into()));
+    }
+    if let Some(chat) = event.chat_channel_id
+        && core.store.remove_member(chat, user).await?
+    {
+        core.notify.left(chat, user).await;
+    }
+    let detail = format!("{user} removed from the event {} ({event_id}): {reason}", event.title);
+    core.store.record_audit(me.id, "event_remove", Some(event.program_id), &detail, now).await?;
     Ok(())
 }

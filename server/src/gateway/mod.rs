@@ -130,6 +130,7 @@ impl Gateway {
                 BusEvent::Lock { channel, locked, keep } => self.hub.lock(channel, locked, &keep),
                 BusEvent::Mute { user, program, until } => self.hub.mute(user, program, until),
                 BusEvent::Left { channel, user, frame } => self.hub.leave(channel, user, &Utf8Bytes::from(frame)),
+                BusEvent::Reconnect { user } => self.hub.close_user(user, None, protocol::close::RESTARTING),
                 BusEvent::Revoke { user, session } => {
                     self.hub.close_user(user, session, protocol::close::UNAUTHENTICATED)
                 }

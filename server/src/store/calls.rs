@@ -82,8 +82,10 @@ macro_rules! impl_call_store {
         impl $crate::store::CallStore for $store {
             async fn active_pair(&self, a: Uuid, b: Uuid) -> StoreResult<Option<(Uuid, Option<Uuid>)>> {
                 Ok(sqlx::query_as::<$db, (Uuid, Option<Uuid>)>(
-                    "SELECT program_id, channel_id FROM matches WHERE status = 'active' \
-                     AND ((mentee_id = $1 AND mentor_id = $2) OR (mentee_id = $2 AND mentor_id = $1)) ORDER BY id DESC LIMIT 1",
+                    "SELECT x.program_id, x.channel_id FROM matches x WHERE x.status = 'active' \
+                     AND ((x.mentee_id = $1 AND x.mentor_id = $2) OR (x.mentee_id = $2 AND x.mentor_id = $1)) \
+                     AND NOT EXISTS (SELECT 1 FROM memberships sx WHERE sx.program_id = x.program_id \
+                       AND sx.user_id IN ($1, $2) AND sx.suspended_at IS NOT NULL) ORDER BY x.id DESC LIMIT 1",
                 )
                 .bind(a)
                 .bind(b)

@@ -135,21 +135,24 @@ macro_rules! event_select {
     };
 }
 
-/// The invitation rule, for the person `$1` whose membership is `m`.
+/// The invitation rule, for the person `$1` whose membership is `m` (never someone a
+/// coordinator took out of the event).
 macro_rules! invited_sql {
     () => {
-        "(e.audience = 'program' OR m.role = 'coordinator' OR e.host_id = $1 \
+        "((e.audience = 'program' OR m.role = 'coordinator' OR e.host_id = $1 \
           OR (e.audience = 'cohort' AND m.cohort = e.cohort) \
-          OR EXISTS (SELECT 1 FROM group_event_people p WHERE p.event_id = e.id AND p.user_id = $1))"
+          OR EXISTS (SELECT 1 FROM group_event_people p WHERE p.event_id = e.id AND p.user_id = $1)) \
+          AND NOT EXISTS (SELECT 1 FROM event_removals xr WHERE xr.event_id = e.id AND xr.user_id = $1))"
     };
 }
 
 /// Who an event `e` invites, for the member `m` (the event's audience).
 macro_rules! audience_sql {
     () => {
-        "(e.audience = 'program' OR m.role = 'coordinator' OR e.host_id = m.user_id \
+        "((e.audience = 'program' OR m.role = 'coordinator' OR e.host_id = m.user_id \
           OR (e.audience = 'cohort' AND m.cohort = e.cohort) \
-          OR EXISTS (SELECT 1 FROM group_event_people p WHERE p.event_id = e.id AND p.user_id = m.user_id))"
+          OR EXISTS (SELECT 1 FROM group_event_people p WHERE p.event_id = e.id AND p.user_id = m.user_id)) \
+          AND NOT EXISTS (SELECT 1 FROM event_removals xr WHERE xr.event_id = e.id AND xr.user_id = m.user_id))"
     };
 }
 
@@ -254,7 +257,7 @@ macro_rules! impl_event_store {
 
             async fn event_invited(&self, id: Uuid, user: Uuid) -> StoreResult<bool> {
                 let n: i64 = sqlx::query_scalar::<$db, i64>(concat!(
-                    "SELECT COUNT(*) FROM group_events e JOIN memberships m ON m.program_id = e.program_id AND m.user_id = $1 \
+                    "SELECT COUNT(*) FROM group_events e JOIN memberships m ON m.program_id = e.program_id AND m.user_id = $1 AND m.suspended_at IS NULL \
                      WHERE e.id = $2 AND ",
                     invited_sql!()
                 ))

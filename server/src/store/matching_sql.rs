@@ -411,7 +411,7 @@ macro_rules! impl_matching_store {
                 let rows = sqlx::query_as::<$db, ParticipantRow>(
                     "SELECT u.id, u.name, u.email, m.role, q.answers, q.completed_at FROM memberships m JOIN users u ON u.id = m.user_id \
                      LEFT JOIN questionnaires q ON q.program_id = m.program_id AND q.user_id = m.user_id \
-                     WHERE m.program_id = $1 AND m.role IN ('mentor','mentee') ORDER BY u.id",
+                     WHERE m.program_id = $1 AND m.role IN ('mentor','mentee') AND m.suspended_at IS NULL ORDER BY u.id",
                 )
                 .bind(program_id)
                 .fetch_all(self.reader())

@@ -203,6 +203,26 @@ pub trait SafetyStore: Send + Sync {
     async fn remove_member(&self, channel: Uuid, user: Uuid) -> StoreResult<bool>;
     /// The channel a message is in.
     async fn message_channel(&self, message: Uuid) -> StoreResult<Option<Uuid>>;
+    /// Takes `user` out of a group event (no longer invited; their RSVP goes); false when they
+    /// were out already.
+    async fn remove_from_event(
+        &self,
+        event: Uuid,
+        user: Uuid,
+        by: Uuid,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// A member's role in a program and whether they are suspended, suspended or not.
+    async fn membership_standing(&self, program_id: Uuid, user: Uuid) -> StoreResult<Option<(String, bool)>>;
+    /// Suspends (`true`) or reinstates a member; false when nothing changed.
+    async fn set_suspended(
+        &self,
+        program_id: Uuid,
+        user: Uuid,
+        suspended: bool,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
 }
 
 macro_rules! report_select {
@@ -456,7 +476,7 @@ macro_rules! impl_safety_store {
             async fn actions_about(&self, subject: Uuid) -> StoreResult<Vec<$crate::store::ReportRow>> {
                 Ok(sqlx::query_as::<$db, $crate::store::ReportRow>(concat!(
                     $crate::store::safety::report_select!(),
-                    "WHERE r.subject_id = $1 AND r.outcome IN ('warned','match_ended','muted','removed') ORDER BY r.id"
+                    "WHERE r.subject_id = $1 AND r.outcome IN ('warned','match_ended','muted','removed','suspended') ORDER BY r.id"
                 ))
                 .bind(subject)
                 .fetch_all(self.reader())
@@ -669,6 +689,60 @@ macro_rules! impl_safety_store {
                     .bind(user)
                     .execute(self.writer())
                     .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn remove_from_event(&self, event: Uuid, user: Uuid, by: Uuid, reason: &str, now: OffsetDateTime) -> StoreResult<bool> {
+                let mut tx = self.begin().await?;
+                let done = sqlx::query::<$db>(
+                    "INSERT INTO event_removals (event_id, user_id, removed_by, reason, created_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(event)
+                .bind(user)
+                .bind(by)
+                .bind(reason)
+                .bind(to_millis(now))
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query::<$db>("DELETE FROM group_event_rsvps WHERE event_id = $1 AND user_id = $2")
+                    .bind(event)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn membership_standing(&self, program_id: Uuid, user: Uuid) -> StoreResult<Option<(String, bool)>> {
+                Ok(sqlx::query_as::<$db, (String, bool)>(
+                    "SELECT role, suspended_at IS NOT NULL FROM memberships WHERE program_id = $1 AND user_id = $2",
+                )
+                .bind(program_id)
+                .bind(user)
+                .fetch_optional(self.writer())
+                .await?)
+            }
+
+            async fn set_suspended(&self, program_id: Uuid, user: Uuid, suspended: bool, now: OffsetDateTime) -> StoreResult<bool> {
+                let done = if suspended {
+                    sqlx::query::<$db>(
+                        "UPDATE memberships SET suspended_at = $3 WHERE program_id = $1 AND user_id = $2 AND suspended_at IS NULL",
+                    )
+                    .bind(program_id)
+                    .bind(user)
+                    .bind(to_millis(now))
+                    .execute(self.writer())
+                    .await?
+                } else {
+                    sqlx::query::<$db>(
+                        "UPDATE memberships SET suspended_at = NULL WHERE program_id = $1 AND user_id = $2 AND suspended_at IS NOT NULL",
+                    )
+                    .bind(program_id)
+                    .bind(user)
+                    .execute(self.writer())
+                    .await?
+                };
                 Ok(done.rows_affected() > 0)
             }
 

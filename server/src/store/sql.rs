@@ -342,7 +342,7 @@ macro_rules! invitation_columns {
 
 macro_rules! program_select {
     () => {
-        "SELECT p.id, p.name, p.description, p.starts_on, p.ends_on, p.created_at, m.role AS my_role FROM programs p LEFT JOIN memberships m ON m.program_id = p.id AND m.user_id = $2"
+        "SELECT p.id, p.name, p.description, p.starts_on, p.ends_on, p.created_at, m.role AS my_role FROM programs p LEFT JOIN memberships m ON m.program_id = p.id AND m.user_id = $2 AND m.suspended_at IS NULL"
     };
 }
 
@@ -668,7 +668,9 @@ macro_rules! impl_store {
             }
 
             async fn role_in_program(&self, program_id: Uuid, user_id: Uuid) -> StoreResult<Option<Role>> {
-                let role: Option<String> = sqlx::query_scalar::<$db, String>("SELECT role FROM memberships WHERE program_id = $1 AND user_id = $2")
+                let role: Option<String> = sqlx::query_scalar::<$db, String>(
+                    "SELECT role FROM memberships WHERE program_id = $1 AND user_id = $2 AND suspended_at IS NULL",
+                )
                     .bind(program_id)
                     .bind(user_id)
                     .fetch_optional(self.reader())
@@ -1050,7 +1052,9 @@ macro_rules! impl_store {
 
             async fn channel_access(&self, channel_id: Uuid, user_id: Uuid) -> StoreResult<Option<ChannelAccess>> {
                 let row: Option<(bool, i64)> = sqlx::query_as::<$db, (bool, i64)>(
-                    "SELECT can_post, last_read_seq FROM channel_members WHERE channel_id = $1 AND user_id = $2",
+                    "SELECT cm.can_post, cm.last_read_seq FROM channel_members cm JOIN channels c ON c.id = cm.channel_id \
+                     WHERE cm.channel_id = $1 AND cm.user_id = $2 \
+                     AND NOT EXISTS (SELECT 1 FROM memberships sx WHERE sx.program_id = c.program_id AND sx.user_id = cm.user_id AND sx.suspended_at IS NOT NULL)",
                 )
                 .bind(channel_id)
                 .bind(user_id)
@@ -1067,6 +1071,7 @@ macro_rules! impl_store {
                 let rows = sqlx::query_as::<$db, ChannelGrantRow>(concat!(
                     "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq ",
                     "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 ",
+                    "AND NOT EXISTS (SELECT 1 FROM memberships sx WHERE sx.program_id = c.program_id AND sx.user_id = cm.user_id AND sx.suspended_at IS NOT NULL) ",
                     "AND ($2 IS NULL OR (c.last_activity_at, c.id) < (SELECT a.last_activity_at, a.id FROM channels a WHERE a.id = $2)) ",
                     "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $3"
                 ))
@@ -1083,7 +1088,8 @@ macro_rules! impl_store {
             async fn user_channel(&self, user_id: Uuid, channel_id: Uuid, members_up_to: i64) -> StoreResult<Option<ChannelView>> {
                 let row = sqlx::query_as::<$db, ChannelGrantRow>(concat!(
                     "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq ",
-                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 AND cm.channel_id = $2"
+                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 AND cm.channel_id = $2 ",
+                    "AND NOT EXISTS (SELECT 1 FROM memberships sx WHERE sx.program_id = c.program_id AND sx.user_id = cm.user_id AND sx.suspended_at IS NOT NULL) "
                 ))
                 .bind(user_id)
                 .bind(channel_id)
@@ -1153,7 +1159,8 @@ macro_rules! impl_store {
             async fn user_memberships(&self, user_id: Uuid) -> StoreResult<Vec<Membership>> {
                 let rows = sqlx::query_as::<$db, ChannelGrantRow>(concat!(
                     "SELECT ", channel_columns!(), ", cm.can_post, cm.last_read_seq ",
-                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1"
+                    "FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1 ",
+                    "AND NOT EXISTS (SELECT 1 FROM memberships sx WHERE sx.program_id = c.program_id AND sx.user_id = cm.user_id AND sx.suspended_at IS NOT NULL) "
                 ))
                 .bind(user_id)
                 .fetch_all(self.reader())

@@ -7,6 +7,8 @@ import type {
   ApiToken,
   Block,
   CalendarFeed,
+  CloseReportInput,
+  Conduct,
   CallSummary,
   CheckinResult,
   CheckinSummary,
@@ -23,14 +25,18 @@ import type {
   MatchStatus,
   Meeting,
   Member,
+  MyReport,
   NewMeeting,
   NewQuestion,
   Page,
   PairScore,
   PendingCheckins,
+  PendingConduct,
   Program,
   Question,
   Questionnaire,
+  Report,
+  ReportInput,
   Round,
   Session,
   StoredRound,
@@ -179,6 +185,35 @@ export const api = {
   block: (userId: string) => request<Block>('POST', '/api/me/blocks', { json: { user_id: userId } }),
   /** Lifts my block (404 when there is none): contact returns, an ended match stays ended. */
   unblock: (userId: string) => request<void>('DELETE', `/api/me/blocks/${seg(userId)}`),
+
+  /**
+   * Reports a message, a person, a meeting or someone in an event to the program's coordinators,
+   * who see copies of exactly the messages in `share`. 409 while the same report is open; 404
+   * for something I cannot see; 422 with fields.
+   */
+  report: (input: ReportInput) => request<MyReport>('POST', '/api/reports', { json: input }),
+  /** The reports I made, newest first, open or reviewed (never what was done). */
+  myReports: (cursor?: string | null) => request<Page<MyReport>>('GET', `/api/me/reports${query({ cursor })}`),
+  /** A program's moderation queue (coordinators): open reports, most severe first; `all`: closed too. */
+  programReports: (id: string, all: boolean, cursor?: string | null) =>
+    request<Page<Report>>('GET', `/api/programs/${seg(id)}/reports${query({ all: all ? 'true' : undefined, cursor })}`),
+  /** One report of a program's (coordinators). */
+  programReport: (id: string, reportId: string) =>
+    request<Report>('GET', `/api/programs/${seg(id)}/reports/${seg(reportId)}`),
+  /** Closes a report (coordinators): 409 when closed already, or to end a match that is not active. */
+  closeReport: (id: string, reportId: string, closing: CloseReportInput) =>
+    request<Report>('POST', `/api/programs/${seg(id)}/reports/${seg(reportId)}/close`, { json: closing }),
+
+  /** A program's code of conduct, and whether I must accept it. */
+  conduct: (id: string) => request<Conduct>('GET', `/api/programs/${seg(id)}/conduct`),
+  /** Sets a program's code of conduct (coordinators): a changed text is a new version. */
+  saveConduct: (id: string, text: string) =>
+    request<Conduct>('PUT', `/api/programs/${seg(id)}/conduct`, { json: { text } }),
+  /** Accepts `version` of a program's code of conduct (409 when it is no longer the current one). */
+  acceptConduct: (id: string, version: number) =>
+    request<void>('POST', `/api/programs/${seg(id)}/conduct/accept`, { json: { version } }),
+  /** The codes of conduct I have yet to accept, one per program. */
+  myConduct: () => request<Page<PendingConduct>>('GET', '/api/me/conduct'),
 
   /** ICE servers (and short-lived TURN credentials) for my next call. */
   iceServers: () => request<IceConfig>('GET', '/api/calls/ice-servers'),

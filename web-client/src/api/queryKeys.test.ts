@@ -5,6 +5,7 @@ import {
   adminKeys,
   blockKeys,
   checkinKeys,
+  conductKeys,
   dashboardKeys,
   eventKeys,
   invitationKeys,
@@ -15,6 +16,7 @@ import {
   pairKeys,
   programKeys,
   questionnaireKeys,
+  reportKeys,
   sessionKeys,
   surveyKeys,
 } from './queryKeys';
@@ -62,6 +64,12 @@ const KEYS: Record<string, [QueryKey, unknown[]]> = {
   blocks: [blockKeys.mine, ['blocks']],
   blockList: [blockKeys.list, ['blocks', 'page']],
   blockIds: [blockKeys.ids, ['blocks', 'ids']],
+  myReports: [reportKeys.mine, ['my-reports']],
+  reportsOfProgram: [reportKeys.ofProgram('p1'), ['reports', 'p1']],
+  reportQueue: [reportKeys.queue('p1', false), ['reports', 'p1', false]],
+  conduct: [conductKeys.all, ['conduct']],
+  myConduct: [conductKeys.mine, ['conduct', 'mine']],
+  programConduct: [conductKeys.ofProgram('p1'), ['conduct', 'program', 'p1']],
 };
 
 /** Every pair (wider, narrower) where invalidating the wider key also refetches the narrower. */
@@ -74,6 +82,9 @@ const PREFIXES = [
   'dashboardOfProgram > dashboard',
   'blocks > blockList',
   'blocks > blockIds',
+  'reportsOfProgram > reportQueue',
+  'conduct > myConduct',
+  'conduct > programConduct',
 ];
 
 describe('query keys', () => {
@@ -99,6 +110,8 @@ describe('query keys', () => {
     expect(partialMatchKey(matchingKeys.pairScore('p2', 'a', 'b'), matchingKeys.pairScores('p1'))).toBe(false);
     expect(partialMatchKey(pairKeys.alertList('p2', true), pairKeys.alerts('p1'))).toBe(false);
     expect(partialMatchKey(dashboardKeys.filtered('p2', {}), dashboardKeys.ofProgram('p1'))).toBe(false);
+    expect(partialMatchKey(reportKeys.queue('p2', true), reportKeys.ofProgram('p1'))).toBe(false);
+    expect(partialMatchKey(conductKeys.ofProgram('p2'), conductKeys.ofProgram('p1'))).toBe(false);
   });
 
   it('give the session a first element of its own (a sign-out keeps only the session)', () => {

@@ -130,6 +130,27 @@ export const blockKeys = {
   ids: [...BLOCKS, 'ids'] as const,
 };
 
+/** Reports (docs/safety.md), kept live by `report` frames. */
+export const reportKeys = {
+  /** GET /api/me/reports (paged): Settings → My reports. */
+  mine: ['my-reports'] as const,
+  /** A program's moderation queue, open or all. */
+  ofProgram: (programId: string) => ['reports', programId] as const,
+  /** GET /api/programs/{id}/reports?all= (paged). */
+  queue: (programId: string, all: boolean) => [...reportKeys.ofProgram(programId), all] as const,
+};
+
+/** Codes of conduct: mine to accept, and each program's. */
+const CONDUCT = ['conduct'] as const;
+export const conductKeys = {
+  /** Everything about codes of conduct: invalidating it refetches both below. */
+  all: CONDUCT,
+  /** GET /api/me/conduct: the codes I have yet to accept. */
+  mine: [...CONDUCT, 'mine'] as const,
+  /** GET /api/programs/{id}/conduct. */
+  ofProgram: (programId: string) => [...CONDUCT, 'program', programId] as const,
+};
+
 /** "Get help now" panels. */
 export const helpKeys = {
   /** GET /api/me/help. */

@@ -399,6 +399,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/{id}/people/{user_id}/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a member out of a group event (its program's coordinators; not its host or a
+         *     coordinator): no longer invited, whatever its audience, so no RSVP and no room; their RSVP
+         *     goes and they leave its chat. Audited with why.
+         */
+        post: operations["remove_from_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/{id}/rsvp": {
         parameters: {
             query?: never;
@@ -1536,6 +1557,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/programs/{id}/members/{user_id}/reinstate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reinstate a suspended member (coordinators). Audited with why. */
+        post: operations["reinstate_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programs/{id}/members/{user_id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a member from the program (coordinators): until reinstated they are no member for
+         *     anything the program offers (pages, channels, calls, events, matching); their data is kept,
+         *     and every device of theirs reconnects without the program at once. Audited with why.
+         */
+        post: operations["suspend_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/programs/{id}/members/{user_id}/unmute": {
         parameters: {
             query?: never;
@@ -2094,8 +2153,8 @@ export interface components {
             /**
              * @description `dismissed`; `warned` (sends `warning` to the reported person alone, from you);
              *     `match_ended` (ends the active match between the reporter and the reported person);
-             *     `muted` (in the program's group channels for `minutes`); or `removed` (from the channel of
-             *     the reported message).
+             *     `muted` (in the program's group channels for `minutes`); `removed` (from the channel of
+             *     the reported message); or `suspended` (from the program).
              */
             outcome: components["schemas"]["ReportOutcome"];
             /** @description Why (required; in the audit log and shown to the program's coordinators). */
@@ -2111,7 +2170,7 @@ export interface components {
              * Format: int32
              * @description The latest version I accepted; null if none.
              */
-            accepted_version?: number | null;
+            accepted_version: number | null;
             /** Format: uuid */
             program_id: string;
             /** @description I must accept the current version before I post, call or join events in this program. */
@@ -2124,7 +2183,7 @@ export interface components {
              * Format: int32
              * @description The current version (1, 2, …); null when the program has none.
              */
-            version?: number | null;
+            version: number | null;
         };
         ConductInput: {
             /** @description Markdown, 1 to 20,000 characters. */
@@ -2155,7 +2214,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             kind: components["schemas"]["ReportKind"];
-            outcome?: components["schemas"]["ReportOutcome"] | null;
+            outcome: components["schemas"]["ReportOutcome"] | null;
             reporter: components["schemas"]["PersonRef"];
         };
         /** @description The JSON error body, documented in the OpenAPI schema. */
@@ -2879,11 +2938,11 @@ export interface components {
                 /** @description Copies of exactly the messages the reporter shared. */
                 messages: components["schemas"]["ReportedMessage"][];
                 note: string;
-                outcome?: components["schemas"]["ReportOutcome"] | null;
+                outcome: components["schemas"]["ReportOutcome"] | null;
                 /** Format: uuid */
                 program_id: string;
                 /** @description The closing coordinator's why. */
-                reason?: string | null;
+                reason: string | null;
                 /** @description The person was reported by someone else too, or often. */
                 repeat: boolean;
                 reporter: components["schemas"]["PersonRef"];
@@ -3502,11 +3561,11 @@ export interface components {
             /** @description Copies of exactly the messages the reporter shared. */
             messages: components["schemas"]["ReportedMessage"][];
             note: string;
-            outcome?: components["schemas"]["ReportOutcome"] | null;
+            outcome: components["schemas"]["ReportOutcome"] | null;
             /** Format: uuid */
             program_id: string;
             /** @description The closing coordinator's why. */
-            reason?: string | null;
+            reason: string | null;
             /** @description The person was reported by someone else too, or often. */
             repeat: boolean;
             reporter: components["schemas"]["PersonRef"];
@@ -3567,7 +3626,7 @@ export interface components {
          * @description How coordinators closed a report.
          * @enum {string}
          */
-        ReportOutcome: "dismissed" | "warned" | "match_ended" | "muted" | "removed";
+        ReportOutcome: "dismissed" | "warned" | "match_ended" | "muted" | "removed" | "suspended";
         /**
          * @description Where a report is, as its reporter sees it: `open`, or `reviewed` by the coordinators (what
          *     they did is not shown).
@@ -4745,6 +4804,62 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_from_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonInput"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7854,6 +7969,118 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Mute"];
                 };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reinstate_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonInput"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    suspend_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonInput"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             403: {
                 headers: {

@@ -169,3 +169,39 @@ export type SupportOffer = Schemas['SupportOffer'];
 
 /** Someone I blocked (GET /api/me/blocks). */
 export type Block = Schemas['Block'];
+
+/** What can be reported: a message, a person, a meeting, someone in an event. */
+export type ReportKind = Schemas['ReportKind'];
+
+/** Why something is reported. */
+export type ReportCategory = Schemas['ReportCategory'];
+
+/** How coordinators closed a report. */
+export type ReportOutcome = Schemas['ReportOutcome'];
+
+/** Where a report is, as its reporter sees it: open, or reviewed (what was done is not said). */
+export type ReportStatus = Schemas['ReportStatus'];
+
+/** `POST /api/reports`: which ids are needed depends on `kind` (docs/safety.md). */
+export type ReportInput = Schemas['ReportInput'];
+
+/** A report as its reporter sees it (`POST /api/reports`, `GET /api/me/reports`). */
+export type MyReport = Schemas['MyReport'];
+
+/** A report in the moderation queue, as the program's coordinators see it. */
+export type Report = Schemas['Report'];
+
+/** A copy of a message its reporter shared with the coordinators. */
+export type ReportedMessage = Schemas['ReportedMessage'];
+
+/** An earlier report about the same person in the program. */
+export type EarlierReport = Schemas['EarlierReport'];
+
+/** How a coordinator closes a report: always with a reason; a warning with its words. */
+export type CloseReportInput = Schemas['CloseReportInput'];
+
+/** A program's code of conduct, and where I stand with it (`text` empty when there is none). */
+export type Conduct = Schemas['Conduct'];
+
+/** A code of conduct I have yet to accept (`GET /api/me/conduct`). */
+export type PendingConduct = Schemas['PendingConduct'];

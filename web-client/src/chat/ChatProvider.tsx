@@ -9,14 +9,16 @@ import {
   useSyncExternalStore,
   type ReactNode,
 } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { ApiError, errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
-import { blockKeys, sessionKeys } from '../api/queryKeys';
+import { blockKeys, conductKeys, reportKeys, sessionKeys } from '../api/queryKeys';
+import type { MyReport, Page } from '../api/types';
 import { sessionLost, useSession } from '../session';
 import { ChatClient, HISTORY_PAGE, socketUrl } from './client';
 import { applyAlertFrame, applySurveyFrame } from './programData';
 import { applyBlockUpdate } from './blocks';
+import { applyReportFrame, ReportNotices } from './reports';
 import { applyMatchUpdate } from './matches';
 import { applyMeetingUpdate, MeetingNotices } from './meetings';
 import { applyEventUpdate } from './events';
@@ -26,6 +28,7 @@ import { channelAvailability, INITIAL_STATE, type ChannelAvailability, type Chat
 
 const ChatContext = createContext<ChatClient | null>(null);
 const NoticesContext = createContext<MeetingNotices | null>(null);
+const ReportNoticesContext = createContext<ReportNotices | null>(null);
 
 /** How often at most the session is checked after the socket keeps failing to connect. */
 const SESSION_CHECK_EVERY_MS = 30_000;
@@ -41,12 +44,14 @@ export function ChatProvider({ children }: { children: ReactNode }) {
 
   const [client, setClient] = useState<ChatClient | null>(null);
   const [notices, setNotices] = useState<MeetingNotices | null>(null);
+  const [reportNotices, setReportNotices] = useState<ReportNotices | null>(null);
 
   // Created in an effect (not during render) so that React's development double-run of
   // effects closes the first client and opens a second one, instead of reviving a closed one.
   useEffect(() => {
     if (!userId) return;
     const meetingNotices = new MeetingNotices();
+    const reviewed = new ReportNotices();
     const next = new ChatClient({
       url: socketUrl(window.location),
       fetchHistory: (channel, before) => api.channelMessages(channel, before, HISTORY_PAGE),
@@ -66,6 +71,12 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       },
       onAlert: (alert) => applyAlertFrame(queryClient, alert),
       onBlock: (blocked, on) => applyBlockUpdate(queryClient, blocked, on),
+      onReport: (frame) => {
+        reviewed.onFrame(frame, queryClient.getQueryData<InfiniteData<Page<MyReport>>>(reportKeys.mine));
+        applyReportFrame(queryClient, frame);
+      },
+      // Refused until I accept a program's code of conduct: the prompt (Layout) shows it.
+      onConductRequired: () => void queryClient.invalidateQueries({ queryKey: conductKeys.mine }),
       onWelcome: (resumed) => {
         // A `block` frame from another device of mine may have been missed while disconnected.
         if (resumed) void queryClient.invalidateQueries({ queryKey: blockKeys.mine });
@@ -87,16 +98,20 @@ export function ChatProvider({ children }: { children: ReactNode }) {
     next.start();
     setClient(next);
     setNotices(meetingNotices);
+    setReportNotices(reviewed);
     return () => {
       next.dispose();
       setClient((current) => (current === next ? null : current));
       setNotices((current) => (current === meetingNotices ? null : current));
+      setReportNotices((current) => (current === reviewed ? null : current));
     };
   }, [userId, queryClient]);
 
   return (
     <ChatContext.Provider value={client}>
-      <NoticesContext.Provider value={notices}>{children}</NoticesContext.Provider>
+      <NoticesContext.Provider value={notices}>
+        <ReportNoticesContext.Provider value={reportNotices}>{children}</ReportNoticesContext.Provider>
+      </NoticesContext.Provider>
     </ChatContext.Provider>
   );
 }
@@ -111,6 +126,19 @@ function noNotices() {
 export function useMeetingNotices() {
   const store = useContext(NoticesContext);
   const notices = useSyncExternalStore(store?.subscribe ?? noSubscription, store?.getSnapshot ?? noNotices);
+  return { store, notices };
+}
+
+const NO_REPORT_NOTICES: readonly never[] = [];
+
+function noReportNotices() {
+  return NO_REPORT_NOTICES;
+}
+
+/** The notices raised by `report` frames (one of my reports was reviewed), and their store. */
+export function useReportNotices() {
+  const store = useContext(ReportNoticesContext);
+  const notices = useSyncExternalStore(store?.subscribe ?? noSubscription, store?.getSnapshot ?? noReportNotices);
   return { store, notices };
 }
 

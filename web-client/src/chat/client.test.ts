@@ -825,3 +825,51 @@ describe('blocks', () => {
     expect(w.client.getState().channels[CH]?.canPost).toBe(true);
   });
 });
+
+describe('reports and the code of conduct', () => {
+  it('report frames are parsed and handed on', () => {
+    const frame = { type: 'report', program_id: 'p1', report_id: 'r1', status: 'open', repeat: true } as const;
+    expect(parseServerFrame(JSON.stringify(frame))).toEqual(frame);
+    const told: unknown[] = [];
+    const w = world({ onReport: (f) => told.push(f) });
+    w.client.start();
+    connect(w);
+    w.socket.receive(frame);
+    w.socket.receive({ ...frame, status: 'reviewed', repeat: false });
+    expect(told).toEqual([frame, { ...frame, status: 'reviewed', repeat: false }]);
+  });
+
+  it('a message refused for the code of conduct fails in the server’s words and says so', () => {
+    let asked = 0;
+    const w = world({ onConductRequired: () => (asked += 1) });
+    w.client.start();
+    connect(w);
+    w.client.send(CH, 'hello');
+    const frame = w.socket.sent.find((f) => f.type === 'send');
+    if (frame?.type !== 'send') throw new Error('not sent');
+    const words = "accept the program's code of conduct first";
+    w.socket.receive({ type: 'error', ref: frame.ref, code: 'conduct_required', message: words });
+    const s = w.client.getState();
+    expect(s.pending[0]).toMatchObject({ status: 'failed', error: words });
+    // The conversation stays open: once accepted, Retry sends the same message.
+    expect(s.channels[CH]?.canPost).toBe(true);
+    expect(asked).toBe(1);
+    // Other refusals say nothing of it.
+    w.socket.receive({ type: 'error', code: 'invalid', message: 'body too long' });
+    expect(asked).toBe(1);
+  });
+
+  it('a call or an event room refused for the code of conduct says so too; other refusals do not', () => {
+    let asked = 0;
+    const w = world({ onConductRequired: () => (asked += 1) });
+    w.client.start();
+    connect(w);
+    const words = "accept the program's code of conduct first";
+    w.socket.receive({ type: 'call_error', call: 'c1', code: 'forbidden', message: words });
+    w.socket.receive({ type: 'room_error', event: 'e1', code: 'forbidden', message: words });
+    expect(asked).toBe(2);
+    w.socket.receive({ type: 'call_error', call: 'c1', code: 'forbidden', message: 'you cannot reach this person' });
+    w.socket.receive({ type: 'room_error', event: 'e1', code: 'locked', message: 'locked' });
+    expect(asked).toBe(2);
+  });
+});

@@ -12,6 +12,7 @@ import { ApiError } from '../api/client';
 import type { Match, Meeting, Page } from '../api/types';
 import type { Alert, SurveyInvitation } from '../api/programData';
 import type { GroupEvent } from '../api/events';
+import { isConductRefusal } from '../lib/conduct';
 import { reconnectDelay } from './backoff';
 import * as P from './pending';
 import {
@@ -26,6 +27,7 @@ import {
   type ClientFrame,
   type EventFrame,
   type HistoryPage,
+  type ReportFrame,
   type RoomClientFrame,
   type RoomServerFrame,
   type ServerFrame,
@@ -101,6 +103,16 @@ export interface ChatClientOptions {
    * (a `block` frame): the list of people they blocked changed.
    */
   onBlock?(userId: string, blocked: boolean): void;
+  /**
+   * A report in a program the signed-in person coordinates arrived, or one of theirs was
+   * reviewed (a `report` frame).
+   */
+  onReport?(frame: ReportFrame): void;
+  /**
+   * Something was refused until the person accepts a program's code of conduct: a message (the
+   * `conduct_required` error), a call or entering an event's room (`forbidden`, in its words).
+   */
+  onConductRequired?(): void;
   /**
    * The connection is up (a welcome); `resumed` when it had been up before on this page, so that
    * frames may have been missed meanwhile.
@@ -480,6 +492,9 @@ export class ChatClient {
 
   private handle(frame: ServerFrame): void {
     const now = this.env.now();
+    if ((frame.type === 'call_error' || frame.type === 'room_error') && isConductRefusal(frame)) {
+      this.options.onConductRequired?.();
+    }
     if (isCallFrame(frame)) {
       for (const listener of [...this.callListeners]) listener.frame?.(frame);
       return;
@@ -573,10 +588,14 @@ export class ChatClient {
         this.options.onBlock?.(frame.user_id, frame.blocked);
         break;
       }
+      case 'report':
+        this.options.onReport?.(frame);
+        break;
       case 'resync':
         for (const channel of Object.keys(this.state.channels)) this.sync(channel, now);
         break;
       case 'error':
+        if (frame.code === 'conduct_required') this.options.onConductRequired?.();
         if (frame.ref) this.setState(S.onWriteRefused(this.state, frame.ref, frame.code, frame.message, now));
         break;
       case 'pong':

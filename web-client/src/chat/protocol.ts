@@ -47,6 +47,7 @@ export type ErrorCode =
   | 'invalid'
   | 'not_member'
   | 'read_only'
+  | 'conduct_required'
   | 'forbidden'
   | 'not_found'
   | 'conflict'
@@ -443,6 +444,19 @@ export interface BlockFrame {
   blocked: boolean;
 }
 
+/**
+ * To a program's coordinators: a new report is in the moderation queue (`status: open`;
+ * `repeat`: the person was reported by someone else before, or often). To the reporter: their
+ * report was reviewed (`status: reviewed`; what was done is not said). docs/safety.md.
+ */
+export interface ReportFrame {
+  type: 'report';
+  program_id: string;
+  report_id: string;
+  status: 'open' | 'reviewed';
+  repeat: boolean;
+}
+
 export type ServerFrame =
   | CallServerFrame
   | RoomServerFrame
@@ -462,6 +476,7 @@ export type ServerFrame =
   | GroupEventFrame
   | AlertFrame
   | BlockFrame
+  | ReportFrame
   | ResyncFrame
   | PongFrame
   | ErrorFrame;
@@ -483,6 +498,7 @@ const SERVER_TYPES = new Set([
   'group_event',
   'alert',
   'block',
+  'report',
   'resync',
   'pong',
   'error',

@@ -1,8 +1,9 @@
 // The frame of every page: a skip link, the header with the main navigation and the account
 // actions, and the <main> landmark the routes render into. It also holds the chat connection
 // of whoever is signed in, so messages, unread counts and presence are live on every page, and
-// their calls: a call rings, and goes on, whichever page is open. The dialog that confirms blocking
-// someone lives here too, so that it outlasts the call or page that opened it.
+// their calls: a call rings, and goes on, whichever page is open. The dialogs that confirm blocking
+// someone and that report something live here too, so that they outlast the call or page that
+// opened them; and above every page's content, the codes of conduct I have yet to accept.
 import { useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
@@ -14,6 +15,9 @@ import { totalUnread } from '../chat/state';
 import { CallProvider } from '../call/CallProvider';
 import { CallLayer } from './call/CallLayer';
 import { BlockingProvider } from './safety/Blocking';
+import { ConductPrompt } from './safety/ConductPrompt';
+import { ReportingProvider } from './safety/Reporting';
+import { ReportNoticesBar } from './safety/ReportNoticesBar';
 import { MeetingNoticesBar } from './meetings/MeetingNoticesBar';
 
 /** The Messages link, with the number of unread messages when there are any. */
@@ -38,7 +42,9 @@ export function Layout() {
     <ChatProvider>
       <CallProvider>
         <BlockingProvider>
-          <Frame />
+          <ReportingProvider>
+            <Frame />
+          </ReportingProvider>
         </BlockingProvider>
       </CallProvider>
     </ChatProvider>
@@ -156,8 +162,10 @@ function Frame() {
           </div>
         ) : null}
         {user ? <MeetingNoticesBar /> : null}
+        {user ? <ReportNoticesBar /> : null}
       </header>
       <main id="main" tabIndex={-1}>
+        {user ? <ConductPrompt /> : null}
         <Outlet />
       </main>
       <footer className="site-footer">

@@ -2,7 +2,8 @@
 // The list stays live: `match` frames on the chat connection update it (chat/matches.ts). From an
 // active match, either person may end it for a rematch, or ask the program's coordinators to get
 // in touch (without the other person being told). From a proposal or an active match, either may
-// block the other (docs/safety.md): the match ends quietly.
+// block the other (docs/safety.md): the match ends quietly. From any match of theirs, either may
+// report the other to the program's coordinators.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -16,6 +17,7 @@ import { FormError, StatusMessage, TextAreaField } from '../components/forms';
 import { SupportRequestForm } from '../components/meetings/SupportRequest';
 import { PageHeading, QueryStatus } from '../components/Page';
 import { BlockButton } from '../components/safety/Blocking';
+import { ReportButton } from '../components/safety/Reporting';
 import { LoadMore, usePagedList } from '../components/paged';
 import { formatDateTime, roleLabel } from '../lib/format';
 import { formatScore, isOpen, matchStatusLabel, matchView, responseLabel } from '../lib/matching';
@@ -110,6 +112,7 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
   const blocked = useBlocked();
   const iBlocked = blocked.ids.has(v.other.user_id);
   const canBlock = v.side !== null && isOpen(match) && blocked.ready && !iBlocked;
+  const canReport = v.side !== null;
   const [panel, setPanel] = useState<Panel>('none');
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | undefined>(undefined);
@@ -264,7 +267,7 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
           <p className="muted">Your chat with {v.other.name} is being set up; it will appear in Messages shortly.</p>
         )
       ) : null}
-      {panel === 'none' && (v.canRespond || v.canRematch || v.canAskForSupport || canBlock) ? (
+      {panel === 'none' && (v.canRespond || v.canRematch || v.canAskForSupport || canBlock || canReport) ? (
         <div className="actions" ref={actionsRef}>
           {v.canRespond ? (
             <>
@@ -306,6 +309,16 @@ function MatchCard({ match, userId, onDone }: { match: Match; userId: string | n
             </button>
           ) : null}
           {canBlock ? <BlockButton person={{ id: v.other.user_id, name: v.other.name }} /> : null}
+          {canReport ? (
+            <ReportButton
+              target={() => ({
+                kind: 'person',
+                programId: match.program_id,
+                person: { id: v.other.user_id, name: v.other.name },
+              })}
+              label={`Report ${v.other.name}`}
+            />
+          ) : null}
         </div>
       ) : null}
       {panel === 'support' ? (

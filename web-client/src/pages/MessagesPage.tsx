@@ -3,8 +3,8 @@
 // /messages and the conversation alone at /messages/:channelId, with a link back. The list holds
 // the most recently active conversations, and older ones on request; a conversation opened by
 // link that is not among them is fetched by id. A pair conversation's header offers to call,
-// to schedule a meeting and to block the other person; once I blocked them, only the
-// conversation's history stays.
+// to schedule a meeting, to block and to report the other person; once I blocked them, only the
+// conversation's history stays (and Report).
 import { Link, useParams } from 'react-router';
 import { useBlocked } from '../chat/blocks';
 import { useChannel, useChat } from '../chat/ChatProvider';
@@ -18,6 +18,7 @@ import { ScheduleLink } from '../components/meetings/ScheduleLink';
 import { PresenceText } from '../components/chat/Presence';
 import { Loading, PageHeading } from '../components/Page';
 import { BlockButton } from '../components/safety/Blocking';
+import { ReportButton } from '../components/safety/Reporting';
 
 const KIND_NOTES = { group: 'Group', announcement: 'Announcements' } as const;
 
@@ -67,6 +68,16 @@ export function MessagesPage() {
           ) : null}
           {other && blocked.ready && !blockedOther ? (
             <BlockButton person={{ id: other.user_id, name: other.name }} />
+          ) : null}
+          {channel && other ? (
+            <ReportButton
+              target={() => ({
+                kind: 'person',
+                programId: channel.programId,
+                person: { id: other.user_id, name: other.name },
+              })}
+              label={`Report ${other.name}`}
+            />
           ) : null}
           <ConnectionStatus status={state.status} />
         </div>

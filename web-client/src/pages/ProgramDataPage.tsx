@@ -1,5 +1,6 @@
 // A program's data, for its coordinators: the dashboard, engagement per pair, alerts about pairs
-// at risk and the rules behind them, surveys, the program's "get help now" panel, and exports. Like the matching console, the
+// at risk and the rules behind them, surveys, reports (the moderation queue), the code of conduct,
+// the program's "get help now" panel, and exports. Like the matching console, the
 // section shown is kept in the address (?section=…).
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
@@ -13,18 +14,22 @@ import { HelpPanelEditor } from '../components/data/HelpPanelEditor';
 import { RiskSettingsPanel } from '../components/data/RiskSettingsPanel';
 import { SurveysPanel } from '../components/data/SurveysPanel';
 import { PageHeading, PageQueryStatus } from '../components/Page';
+import { ConductEditor } from '../components/safety/ConductEditor';
+import { ReportsPanel } from '../components/safety/ReportsPanel';
 import { Tabs, type TabItem } from '../components/Tabs';
 import { canCoordinate, useSession } from '../session';
 import '../program-data.css';
 
-type Section = 'dashboard' | 'engagement' | 'alerts' | 'surveys' | 'risk' | 'help' | 'exports';
+type Section = 'dashboard' | 'engagement' | 'alerts' | 'reports' | 'surveys' | 'risk' | 'conduct' | 'help' | 'exports';
 
 const SECTIONS: readonly TabItem<Section>[] = [
   { value: 'dashboard', label: 'Dashboard' },
   { value: 'engagement', label: 'Engagement' },
   { value: 'alerts', label: 'Alerts' },
+  { value: 'reports', label: 'Reports' },
   { value: 'surveys', label: 'Surveys' },
   { value: 'risk', label: 'Risk settings' },
+  { value: 'conduct', label: 'Code of conduct' },
   { value: 'help', label: 'Help panel' },
   { value: 'exports', label: 'Exports' },
 ];
@@ -69,8 +74,10 @@ export function ProgramDataPage() {
         {section === 'dashboard' ? <DashboardPanel programId={p.id} /> : null}
         {section === 'engagement' ? <EngagementPanel programId={p.id} /> : null}
         {section === 'alerts' ? <AlertsPanel programId={p.id} /> : null}
+        {section === 'reports' ? <ReportsPanel programId={p.id} /> : null}
         {section === 'surveys' ? <SurveysPanel programId={p.id} /> : null}
         {section === 'risk' ? <RiskSettingsPanel programId={p.id} /> : null}
+        {section === 'conduct' ? <ConductEditor programId={p.id} /> : null}
         {section === 'help' ? <HelpPanelEditor programId={p.id} /> : null}
         {section === 'exports' ? <ExportsPanel programId={p.id} /> : null}
       </Tabs>

@@ -1,6 +1,6 @@
-// My settings: which emails Kindred sends me, the people I blocked, a copy of everything it holds
-// about me, and deleting my account (with my password, after a clear warning; then I am signed
-// out).
+// My settings: which emails Kindred sends me, the people I blocked, what I reported (and whether
+// it was reviewed), a copy of everything it holds about me, and deleting my account (with my
+// password, after a clear warning; then I am signed out).
 import { useRef, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -10,6 +10,7 @@ import { accountKeys } from '../api/queryKeys';
 import { CheckboxField, FormError, StatusMessage, TextField, useFocusFirstInvalid } from '../components/forms';
 import { PageHeading, QueryStatus } from '../components/Page';
 import { BlockedPeople } from '../components/safety/BlockedPeople';
+import { MyReports } from '../components/safety/MyReports';
 import { ACCOUNT_DELETED_KEY, useSession } from '../session';
 import '../program-data.css';
 
@@ -26,6 +27,7 @@ export function SettingsPage() {
       <PageHeading title="Settings">Settings</PageHeading>
       <Notifications />
       <BlockedPeople />
+      <MyReports />
       <MyData />
       <DeleteAccount />
     </>

@@ -210,3 +210,12 @@ describe('room lists', () => {
     expect(ME).toBe(live.you?.user);
   });
 });
+
+describe('a join refused for the code of conduct', () => {
+  it('says so instead of “not invited”', () => {
+    expect(errorText('forbidden', "accept the program's code of conduct first")).toBe(
+      'Accept the program’s code of conduct first: it is shown at the top of the page.',
+    );
+    expect(errorText('forbidden', 'nope')).toBe(errorText('forbidden'));
+  });
+});

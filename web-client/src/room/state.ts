@@ -18,6 +18,7 @@ import type {
   RoomTrack,
   RoomYou,
 } from '../chat/protocol';
+import { isConductRefusal } from '../lib/conduct';
 
 export type RoomPhase = 'idle' | 'joining' | 'lobby' | 'live';
 
@@ -131,9 +132,12 @@ const ERROR_TEXT: Record<RoomErrorCode, string> = {
   unavailable: 'The live room cannot be reached right now. Try again in a moment.',
 };
 
-/** A refusal (`room_error.code`) in words. */
-export function errorText(code: string): string {
+/** A refusal (`room_error.code`, with the server's `message`) in words. */
+export function errorText(code: string, message = ''): string {
   if (code === 'offline') return 'You are offline. Try again when your connection is back.';
+  if (code === 'forbidden' && isConductRefusal(message)) {
+    return 'Accept the program’s code of conduct first: it is shown at the top of the page.';
+  }
   return (ERROR_TEXT as Record<string, string>)[code] ?? 'Something went wrong in the live room. Try again.';
 }
 
@@ -253,7 +257,7 @@ function onFrame(state: RoomUi, frame: RoomServerFrame): RoomStep {
     case 'room_reset':
       return rejoin(state);
     case 'room_error': {
-      const problem = { code: frame.code, message: errorText(frame.code) };
+      const problem = { code: frame.code, message: errorText(frame.code, frame.message) };
       const effects: RoomEffect[] = frame.ref ? [{ type: 'refused', ref: frame.ref, code: frame.code }] : [];
       // A refused join (also a join again after a reconnect: removed meanwhile, locked, ended)
       // leaves me outside. Other refusals (a host control, a publish) change nothing else.

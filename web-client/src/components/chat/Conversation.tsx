@@ -2,11 +2,13 @@
 // live messages, who is typing, whether my last message was seen, and the composer. While the
 // conversation is on screen, what arrives is marked read. In shared group channels the messages
 // of people I blocked are hidden, and a conversation closed by a block says so instead of
-// offering the composer (docs/safety.md).
+// offering the composer (docs/safety.md). Someone else's message can be reported, sharing
+// messages of those on screen.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useBlocked } from '../../chat/blocks';
 import type { ChatClient } from '../../chat/client';
+import { messageTime } from '../../chat/format';
 import { ordered } from '../../chat/messages';
 import type { PendingOp } from '../../chat/pending';
 import {
@@ -30,8 +32,13 @@ import {
 } from '../../lib/safety';
 import { Loading } from '../Page';
 import { BlockButton } from '../safety/Blocking';
+import { ReportButton } from '../safety/Reporting';
+import { shareCandidates, type ReportTarget } from '../../lib/reports';
 import { Composer, type ComposerHandle } from './Composer';
 import { MessageItem, PendingItem } from './MessageItem';
+
+/** Whose messages a report does not offer to share: Kindred's own. */
+const SYSTEM_ONLY: ReadonlySet<string> = new Set([SYSTEM_USER_ID]);
 
 /** How close to the bottom (px) still counts as "at the newest message". */
 const STICK_PX = 80;
@@ -159,6 +166,20 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
   }, [history.loading, history.nextBefore]);
 
   const title = channelTitle(channel, me);
+
+  /** A report of the message `seq` by `sender`, offering to share the messages on screen now. */
+  function reportTarget(seq: number, sender: { id: string; name: string }): ReportTarget {
+    const visible = shown.flatMap((entry) => (entry.kind === 'message' ? [entry.message] : []));
+    const nameOf = (userId: string) => (userId === me ? 'You' : (memberName(channel, userId) ?? 'Former member'));
+    return {
+      kind: 'message',
+      channelId: id,
+      seq,
+      programId: channel.programId,
+      person: sender,
+      candidates: shareCandidates(visible, seq, nameOf, SYSTEM_ONLY),
+    };
+  }
   const send = (body: string) => {
     stick.current = true;
     client.send(id, body);
@@ -248,6 +269,9 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
             // Someone else's message in a shared channel: its author can be blocked from here (in
             // a pair conversation, from the header).
             const blockable = channel.kind !== 'pair' && !mine && m.sender_id !== SYSTEM_USER_ID && name !== null;
+            // Anyone's message but mine and Kindred's can be reported, while it is there.
+            const reportable = !mine && m.sender_id !== SYSTEM_USER_ID && !m.deleted_at;
+            const sender = name ?? 'Former member';
             return (
               <MessageItem
                 key={m.seq}
@@ -256,8 +280,19 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
                 mine={mine}
                 canEdit={channel.canPost}
                 senderTools={
-                  blockable ? (
-                    <BlockButton person={{ id: m.sender_id, name }} className="message-tool message-tool-danger" />
+                  blockable || reportable ? (
+                    <>
+                      {reportable ? (
+                        <ReportButton
+                          target={() => reportTarget(m.seq, { id: m.sender_id, name: sender })}
+                          label={`Report the message from ${sender}, ${messageTime(m.created_at)}`}
+                          className="message-tool message-tool-danger"
+                        />
+                      ) : null}
+                      {blockable ? (
+                        <BlockButton person={{ id: m.sender_id, name }} className="message-tool message-tool-danger" />
+                      ) : null}
+                    </>
                   ) : null
                 }
                 connected={connected}

@@ -1,13 +1,16 @@
 // One message in a conversation: who, when, the text (always as text, newlines kept), an
 // "edited" mark or the tombstone of a deleted message, for one's own messages Edit (while the
 // conversation takes messages) and Delete, and for someone else's what the conversation offers
-// about its author (Block, in a group channel). Writes not yet stored show their state
-// ("Sending…") and, when refused, why, with Retry and Discard.
+// about it and its author (Report; Block, in a group channel). Writes not yet stored show their
+// state ("Sending…") and, when refused, why, in the server's words, with Retry and Discard (and,
+// when the refusal is the code of conduct's, a way to it).
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { bodyProblem } from '../../chat/protocol';
 import { fullTime, messageTime } from '../../chat/format';
 import type { Message } from '../../chat/messages';
 import type { PendingOp } from '../../chat/pending';
+import { isConductRefusal } from '../../lib/conduct';
+import { focusConductPrompt } from '../safety/ConductPrompt';
 import { isSendKey } from './Composer';
 
 function Meta({ sender, at, edited }: { sender: string; at: string; edited: boolean }) {
@@ -46,6 +49,11 @@ function FailedOp({
         {what}: {op.error ?? 'refused.'}
       </p>
       <div className="message-actions">
+        {isConductRefusal(op.error) ? (
+          <button type="button" className="button-secondary button-small" onClick={() => focusConductPrompt()}>
+            Read the code of conduct
+          </button>
+        ) : null}
         <button type="button" className="button-secondary button-small" onClick={onRetry}>
           Retry<span className="visually-hidden"> {what.toLowerCase()}</span>
         </button>
@@ -150,7 +158,7 @@ export interface MessageItemProps {
   mine: boolean;
   /** My own message can be edited (the conversation takes messages); it can always be deleted. */
   canEdit: boolean;
-  /** Someone else's message: what can be done about its author (a Block button). */
+  /** Someone else's message: what can be done about it and its author (Report, Block). */
   senderTools?: ReactNode;
   connected: boolean;
   /** An edit or delete of this message not yet stored. */

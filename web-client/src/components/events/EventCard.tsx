@@ -7,8 +7,9 @@ import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../../api/client';
 import { eventsApi, type GroupEvent } from '../../api/events';
-import { eventKeys } from '../../api/queryKeys';
+import { conductKeys, eventKeys } from '../../api/queryKeys';
 import { applyEventUpdate } from '../../chat/events';
+import { isConductRefusal } from '../../lib/conduct';
 import { icsFileName } from '../../lib/meetings';
 import {
   audienceText,
@@ -65,6 +66,8 @@ export function EventCard({
     },
     onError: (e) => {
       setError(rsvpErrorMessage(e, event));
+      // Refused until I accept the program's code of conduct: the prompt above the page shows it.
+      if (isConductRefusal(e)) void queryClient.invalidateQueries({ queryKey: conductKeys.mine });
       // Full or cancelled: show the event as it is now.
       if (e instanceof ApiError && e.status === 409) {
         void queryClient.invalidateQueries({ queryKey: eventKeys.mine });

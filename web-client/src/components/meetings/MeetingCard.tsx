@@ -1,6 +1,7 @@
 // One meeting as one of its two people sees it: when (in their time zone), with whom, the agenda,
 // its status in words, and what they may do: accept the proposed time, propose another, decline
-// or cancel, and download it as an `.ics` file for their calendar.
+// or cancel, download it as an `.ics` file for their calendar, and report it to the program's
+// coordinators.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, fieldErrors, formErrorMessage, type FieldErrors } from '../../api/client';
@@ -10,6 +11,7 @@ import { applyMeetingUpdate } from '../../chat/meetings';
 import { durationLabel, endMs, icsFileName, meetingFieldErrors, meetingView, startMs, validateTime } from '../../lib/meetings';
 import { formatInZone, formatTimeInZone, instantInputs, sameDayInZone } from '../../lib/zoned';
 import { FormError } from '../forms';
+import { ReportButton } from '../safety/Reporting';
 import { StartFields } from './ScheduleMeetingForm';
 
 /** "Tuesday, January 15, 2030 at 9:00 AM – 9:30 AM" in `zone`. */
@@ -111,6 +113,16 @@ export function MeetingCard({
           <a className="button button-secondary" href={api.meetingIcsUrl(meeting.id)} download={icsFileName(meeting.title)}>
             Download .ics<span className="visually-hidden"> for “{meeting.title}”</span>
           </a>
+          <ReportButton
+            target={() => ({
+              kind: 'meeting',
+              meetingId: meeting.id,
+              programId: meeting.program_id,
+              title: meeting.title,
+              person: { id: v.other.user_id, name: v.other.name },
+            })}
+            label={`Report the meeting “${meeting.title}”`}
+          />
         </div>
       ) : (
         <ProposeTimeForm
