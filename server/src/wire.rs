@@ -105,6 +105,14 @@ pub struct Member {
     pub career_stage: Option<CareerStage>,
     #[serde(with = "time::serde::rfc3339")]
     pub joined_at: OffsetDateTime,
+    /// Suspended from the program since then; null when not (docs/safety.md).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
+    pub suspended_at: Option<OffsetDateTime>,
+    /// Muted in the program's group channels until then; null when not (or when it has passed).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
+    pub muted_until: Option<OffsetDateTime>,
 }
 
 impl From<store::Member> for Member {
@@ -118,6 +126,8 @@ impl From<store::Member> for Member {
             institution: r.institution,
             career_stage: r.career_stage,
             joined_at: r.joined_at,
+            suspended_at: r.suspended_at,
+            muted_until: r.muted_until,
         }
     }
 }

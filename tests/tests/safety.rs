@@ -1016,6 +1016,10 @@ async fn moderation(p: &Pair) {
         .assert_error(StatusCode::NOT_FOUND, "not_found");
     let muted = p.coordinator.post(&mute(kwame), json!({"minutes": 30, "reason": "Cooling off"})).await;
     assert_eq!(muted.status, StatusCode::OK, "{}", muted.text);
+    let members = p.coordinator.get(&format!("/api/programs/{}/members?limit=200", p.program)).await;
+    let him =
+        members.body["items"].as_array().unwrap().iter().find(|m| m["user_id"] == kwame.as_str()).unwrap().clone();
+    assert_eq!(him["muted_until"], muted.body["until"], "{him}");
     let refused = send(&mut kwame_ws, &group, "g7").await;
     assert_eq!(refused["code"], "muted", "{refused}");
     assert!(refused["message"].as_str().unwrap().contains("until"), "{refused}");
@@ -1103,6 +1107,10 @@ async fn a_suspension_closes_the_program_until_lifted(backend: Backend) {
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
     // His devices reconnect (not signed out) and come back without the program.
     assert_eq!(kwame_ws.close_code().await, Some(4012), "the reconnect code (restarting), not signed out");
+    let members = p.coordinator.get(&format!("/api/programs/{}/members?limit=200", p.program)).await;
+    let him =
+        members.body["items"].as_array().unwrap().iter().find(|m| m["user_id"] == kwame.as_str()).unwrap().clone();
+    assert!(him["suspended_at"].is_string(), "{him}");
     let (mut kwame_ws, welcome) = p.mentor.ws(json!({})).await;
     assert!(!listed(&welcome, &pair_channel) && !listed(&welcome, &group), "{welcome}");
     assert_eq!(send(&mut kwame_ws, &group, "g").await["code"], "not_member");

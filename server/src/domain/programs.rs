@@ -87,7 +87,12 @@ pub async fn update(core: &Core, me: &User, id: Uuid, patch: Patch) -> Result<Pr
 /// The program's members (its coordinators).
 pub async fn members(core: &Core, me: &User, id: Uuid, page: PageRequest) -> Result<Page<Member>> {
     ProgramAccess::of(core, me, id).await?.require_coordinator()?;
-    Ok(core.store.list_members(id, page).await?)
+    let now = core.clock.now();
+    let mut page = core.store.list_members(id, page).await?;
+    for member in &mut page.items {
+        member.muted_until = member.muted_until.filter(|until| *until > now);
+    }
+    Ok(page)
 }
 
 /// The program's invitations, newest first (its coordinators).

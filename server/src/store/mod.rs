@@ -167,6 +167,10 @@ pub struct Member {
     pub institution: Option<String>,
     pub career_stage: Option<CareerStage>,
     pub joined_at: OffsetDateTime,
+    /// Suspended from the program since then (coordinators see it).
+    pub suspended_at: Option<OffsetDateTime>,
+    /// Muted in the program's group channels until then (it may have passed).
+    pub muted_until: Option<OffsetDateTime>,
 }
 
 /// An invitation to join a program in a role, redeemed through a single-use link.

@@ -127,6 +127,8 @@ pub(super) struct MemberRow {
     pub institution: Option<String>,
     pub career_stage: Option<String>,
     pub joined_at: i64,
+    pub suspended_at: Option<i64>,
+    pub muted_until: Option<i64>,
 }
 
 impl MemberRow {
@@ -142,6 +144,8 @@ impl MemberRow {
                 institution: self.institution,
                 career_stage: self.career_stage.as_deref().and_then(CareerStage::parse),
                 joined_at: from_millis(self.joined_at),
+                suspended_at: self.suspended_at.map(from_millis),
+                muted_until: self.muted_until.map(from_millis),
             },
         )
     }
@@ -717,7 +721,8 @@ macro_rules! impl_store {
 
             async fn list_members(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<Member>> {
                 let rows = sqlx::query_as::<$db, MemberRow>(
-                    "SELECT m.id AS membership_id, u.id AS user_id, u.name, u.email, m.role, u.pronouns, u.institution, u.career_stage, m.joined_at \
+                    "SELECT m.id AS membership_id, u.id AS user_id, u.name, u.email, m.role, u.pronouns, u.institution, u.career_stage, m.joined_at, \
+                     m.suspended_at, (SELECT x.until FROM mutes x WHERE x.program_id = m.program_id AND x.user_id = m.user_id) AS muted_until \
                      FROM memberships m JOIN users u ON u.id = m.user_id \
                      WHERE m.program_id = $1 AND ($2 IS NULL OR m.id > $2) ORDER BY m.id LIMIT $3",
                 )

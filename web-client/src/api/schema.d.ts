@@ -2787,9 +2787,19 @@ export interface components {
                 institution: string | null;
                 /** Format: date-time */
                 joined_at: string;
+                /**
+                 * Format: date-time
+                 * @description Muted in the program's group channels until then; null when not (or when it has passed).
+                 */
+                muted_until: string | null;
                 name: string;
                 pronouns: string | null;
                 role: components["schemas"]["Role"];
+                /**
+                 * Format: date-time
+                 * @description Suspended from the program since then; null when not (docs/safety.md).
+                 */
+                suspended_at: string | null;
                 /** Format: uuid */
                 user_id: string;
             }[];
@@ -3163,9 +3173,19 @@ export interface components {
             institution: string | null;
             /** Format: date-time */
             joined_at: string;
+            /**
+             * Format: date-time
+             * @description Muted in the program's group channels until then; null when not (or when it has passed).
+             */
+            muted_until: string | null;
             name: string;
             pronouns: string | null;
             role: components["schemas"]["Role"];
+            /**
+             * Format: date-time
+             * @description Suspended from the program since then; null when not (docs/safety.md).
+             */
+            suspended_at: string | null;
             /** Format: uuid */
             user_id: string;
         };
