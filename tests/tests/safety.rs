@@ -1118,6 +1118,10 @@ async fn a_suspension_closes_the_program_until_lifted(backend: Backend) {
     p.mentor.get(&format!("/api/channels/{group}")).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     let mine = p.mentor.get("/api/programs").await;
     assert!(!mine.text.contains(&p.program), "{}", mine.text);
+    let session = p.mentor.get("/api/auth/session").await;
+    assert!(!session.text.contains(&p.program), "his session lists no suspended program: {}", session.text);
+    let export: Value = serde_json::from_str(&p.mentor.get("/api/me/export").await.text).unwrap();
+    assert_eq!(export["suspended_from"][0]["program_id"], p.program.as_str(), "{}", export["suspended_from"]);
     // Nobody reaches him through the program: no call.
     let (mut nia_ws, _) = p.mentee.ws(json!({})).await;
     nia_ws.send(json!({"type": "call_invite", "ref": "c", "call": Uuid::new_v4(), "to": kwame})).await;

@@ -452,6 +452,7 @@ pub trait Store:
     async fn add_member(&self, program_id: Uuid, user_id: Uuid, role: Role, now: OffsetDateTime) -> StoreResult<()>;
     async fn list_members(&self, program_id: Uuid, page: PageRequest) -> StoreResult<Page<Member>>;
     /// `(program id, program name, role)` for every membership of a person.
+    /// The programs a person belongs to (not those they are suspended from), with their role.
     async fn memberships(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, String, Role)>>;
 
     // --- invitations ---

@@ -215,6 +215,8 @@ pub trait SafetyStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// A member's role in a program and whether they are suspended, suspended or not.
     async fn membership_standing(&self, program_id: Uuid, user: Uuid) -> StoreResult<Option<(String, bool)>>;
+    /// The programs `user` is suspended from.
+    async fn suspended_programs(&self, user: Uuid) -> StoreResult<Vec<Uuid>>;
     /// Suspends (`true`) or reinstates a member; false when nothing changed.
     async fn set_suspended(
         &self,
@@ -721,6 +723,15 @@ macro_rules! impl_safety_store {
                 .bind(program_id)
                 .bind(user)
                 .fetch_optional(self.writer())
+                .await?)
+            }
+
+            async fn suspended_programs(&self, user: Uuid) -> StoreResult<Vec<Uuid>> {
+                Ok(sqlx::query_scalar::<$db, Uuid>(
+                    "SELECT program_id FROM memberships WHERE user_id = $1 AND suspended_at IS NOT NULL ORDER BY program_id",
+                )
+                .bind(user)
+                .fetch_all(self.reader())
                 .await?)
             }
 

@@ -740,7 +740,8 @@ macro_rules! impl_store {
 
             async fn memberships(&self, user_id: Uuid) -> StoreResult<Vec<(Uuid, String, Role)>> {
                 let rows: Vec<(Uuid, String, String)> = sqlx::query_as::<$db, (Uuid, String, String)>(
-                    "SELECT p.id, p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.user_id = $1 ORDER BY m.id",
+                    "SELECT p.id, p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id \
+                     WHERE m.user_id = $1 AND m.suspended_at IS NULL ORDER BY m.id",
                 )
                 .bind(user_id)
                 .fetch_all(self.reader())

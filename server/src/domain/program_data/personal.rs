@@ -265,6 +265,15 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
         .into_iter()
         .map(|r| json!({"program_id": r.program_id, "action": r.outcome, "at": r.closed_at.map(time)}))
         .collect();
+    // Moderation of me outside reports too: my mute (while it stands) and where I am suspended.
+    let mutes: Vec<Value> = store
+        .mutes_of(id, 0)
+        .await?
+        .into_iter()
+        .map(|(program, until)| json!({"program_id": program, "until": time(until)}))
+        .collect();
+    let suspended: Vec<Value> =
+        store.suspended_programs(id).await?.into_iter().map(|program| json!({"program_id": program})).collect();
     let acceptances: Vec<Value> = store
         .own_acceptances(id)
         .await?
@@ -291,6 +300,8 @@ pub async fn export(core: &Core, me: &User) -> Result<ExportFile> {
         "reports_made": reports,
         "actions_about_me": actions,
         "conduct_accepted": acceptances,
+        "muted": mutes,
+        "suspended_from": suspended,
         "survey_responses": responses,
         "notifications": {
             "message_digest": prefs.message_digest,
