@@ -877,6 +877,8 @@ async fn a_code_of_conduct_comes_before_chat_calls_and_events(backend: Backend) 
     );
     let v2 = p.coordinator.put(&conduct, json!({"text": "# Be kind\n\nAnd report what is not."})).await;
     assert_eq!(v2.body["version"], 2, "{}", v2.text);
+    let told = nia_ws.recv_matching(|f| f["type"] == "conduct").await;
+    assert_eq!((told["program_id"].as_str(), told["version"].as_i64()), (Some(p.program.as_str()), Some(2)));
     assert_eq!(send(&mut nia_ws, &pair_channel, "again").await["code"], "conduct_required");
     let mine = p.mentee.get(&conduct).await;
     assert_eq!((mine.body["accepted_version"].as_i64(), mine.body["required"].as_bool()), (Some(1), Some(true)));

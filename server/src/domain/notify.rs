@@ -44,6 +44,8 @@ pub enum Notice<'a> {
     Survey { survey: &'a SurveyInvitation, reminder: bool },
     /// To coordinators: a pair was flagged as at risk.
     Alert { alert: &'a Alert },
+    /// To a program's members: its code of conduct has a new version to accept.
+    Conduct { program: Uuid, version: i32 },
     /// To a person taken out of a channel (by a coordinator).
     ChannelRemoved { channel: Uuid },
     /// To a channel's members: its settings changed (a coordinator locked or unlocked it); read

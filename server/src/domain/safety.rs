@@ -437,6 +437,10 @@ pub async fn set_conduct(core: &Core, me: &User, program_id: Uuid, text: &str) -
         // Connections forget that their people accepted the program's code: the next message
         // each sends there asks again.
         core.notify.publish(BusEvent::Conduct { program: program_id }).await;
+        // Its members are asked live (one small frame each; a new version is rare).
+        let mut members = core.store.program_members_of_role(program_id, Role::Mentee).await?;
+        members.extend(core.store.program_members_of_role(program_id, Role::Mentor).await?);
+        core.notify.send(To::Users(&members), Notice::Conduct { program: program_id, version: row.version }).await;
     }
     conduct(core, me, program_id).await
 }

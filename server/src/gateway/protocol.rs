@@ -248,6 +248,12 @@ pub enum ServerFrame<'a> {
     Alert {
         alert: crate::wire::program_data::Alert,
     },
+    /// To a program's members (not its coordinators): its code of conduct has a new version,
+    /// to accept before posting, calling or joining events there (`GET /api/me/conduct`).
+    Conduct {
+        program_id: Uuid,
+        version: i32,
+    },
     /// A coordinator took the person out of a channel: drop it from the list.
     ChannelRemoved {
         channel: Uuid,
@@ -310,6 +316,7 @@ pub fn encode_notice(notice: &Notice<'_>) -> String {
         Notice::Block { user, blocked } => ServerFrame::Block { user_id: user, blocked },
         Notice::ChannelChanged { channel } => ServerFrame::ChannelChanged { channel },
         Notice::ChannelRemoved { channel } => ServerFrame::ChannelRemoved { channel },
+        Notice::Conduct { program, version } => ServerFrame::Conduct { program_id: program, version },
         Notice::Report { program, report, reviewed, repeat } => ServerFrame::Report {
             program_id: program,
             report_id: report,
