@@ -209,6 +209,9 @@ pub struct Channel {
     /// Locked by a coordinator: only coordinators post (`can_post` says what the viewer may do).
     #[serde(default)]
     pub locked: bool,
+    /// Slow mode: members who are not coordinators post at most once in this many seconds (0: off).
+    #[serde(default)]
+    pub slow_mode_s: i32,
 }
 
 impl From<store::Channel> for Channel {
@@ -224,6 +227,7 @@ impl From<store::Channel> for Channel {
             member_count: r.member_count,
             last_activity_at: r.last_activity_at,
             locked: r.locked,
+            slow_mode_s: r.slow_mode_s,
         }
     }
 }

@@ -334,6 +334,7 @@ const NOT_REACHING: &[(&str, &str)] = &[
     ("POST /api/reports", "to the coordinators; the reported person is never told who reported"),
     ("PUT /api/programs/{id}/conduct", "program setup"),
     ("POST /api/channels/{id}/lock", "a coordinator's moderation of a group channel"),
+    ("POST /api/channels/{id}/slow-mode", "a coordinator's moderation of a group channel"),
     ("POST /api/programs/{id}/members/{user_id}/mute", "a coordinator's moderation"),
     ("POST /api/programs/{id}/members/{user_id}/unmute", "a coordinator's moderation"),
     ("POST /api/channels/{id}/members/{user_id}/remove", "a coordinator's moderation"),
@@ -992,6 +993,30 @@ async fn moderation(p: &Pair) {
     nia_ws.recv_matching(|f| f["type"] == "channel_changed").await;
     assert_eq!(send(&mut kwame_ws, &group, "g5").await["type"], "ack");
     assert_eq!(send(&mut later, &group, "g6").await["type"], "ack");
+
+    // Slow mode: members wait between messages, coordinators do not; 0 turns it off.
+    let slow = |channel: &str| format!("/api/channels/{channel}/slow-mode");
+    p.mentee.post(&slow(&group), json!({"seconds": 60})).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let bad = p.coordinator.post(&slow(&group), json!({"seconds": 3601})).await;
+    assert!(bad.body["error"]["fields"]["seconds"].is_string(), "{}", bad.text);
+    p.coordinator.post(&slow(&two), json!({"seconds": 60})).await.assert_error(StatusCode::CONFLICT, "conflict");
+    let set = p.coordinator.post(&slow(&group), json!({"seconds": 60})).await;
+    assert_eq!((set.status, set.body["slow_mode_s"].as_i64()), (StatusCode::OK, Some(60)), "{}", set.text);
+    kwame_ws.recv_matching(|f| f["type"] == "channel_changed" && f["channel"] == group.as_str()).await;
+    assert_eq!(send(&mut kwame_ws, &group, "s1").await["type"], "ack");
+    let refused = send(&mut kwame_ws, &group, "s2").await;
+    assert_eq!(refused["code"], "slow_mode", "{refused}");
+    assert_eq!(send(&mut cora_ws, &group, "c2").await["type"], "ack");
+    assert_eq!(send(&mut cora_ws, &group, "c3").await["type"], "ack");
+    assert_eq!(
+        send(&mut kwame_ws, &pair_channel, "p3").await["type"],
+        "ack",
+        "their conversation of two has no slow mode"
+    );
+    let off = p.coordinator.post(&slow(&group), json!({"seconds": 0})).await;
+    assert_eq!(off.body["slow_mode_s"], 0, "{}", off.text);
+    kwame_ws.recv_matching(|f| f["type"] == "channel_changed" && f["channel"] == group.as_str()).await;
+    assert_eq!(send(&mut kwame_ws, &group, "s3").await["type"], "ack");
 
     // Muting: refusals first, with every failing field named.
     let mute = |who: &str| format!("/api/programs/{}/members/{who}/mute", p.program);

@@ -62,6 +62,28 @@ pub async fn lock_channel(
     Ok(Json(channels::lock(&state, &me.user, id, body.locked).await?.into()))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlowModeInput {
+    /// Seconds between two messages of a member who is not a coordinator, 0 (off) to 3600.
+    pub seconds: u32,
+}
+
+/// Set a group channel's slow mode (its program's coordinators; channels of more than two
+/// people): members who are not coordinators post at most once every `seconds`; 0 turns it
+/// off. Members are told live (`channel_changed`). Audited.
+#[utoipa::path(post, path = "/api/channels/{id}/slow-mode", tag = "messaging", params(("id" = Uuid, Path)), request_body = SlowModeInput,
+    responses((status = 200, body = Channel), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn slow_mode(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<SlowModeInput>,
+) -> Result<Json<Channel>, ApiError> {
+    Ok(Json(channels::slow_mode(&state, &me.user, id, body.seconds).await?.into()))
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MembersQuery {

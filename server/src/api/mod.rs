@@ -99,6 +99,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(channels::create_channel))
         .routes(routes!(channels::members))
         .routes(routes!(channels::lock_channel))
+        .routes(routes!(channels::slow_mode))
         .routes(routes!(matching::get_questionnaire, matching::put_questionnaire))
         .routes(routes!(matching::list_interests, matching::create_interest))
         .routes(routes!(matching::delete_interest))

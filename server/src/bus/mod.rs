@@ -46,6 +46,8 @@ pub enum BusEvent {
     /// A coordinator locked (or unlocked) `channel`: its members' connections, except those of
     /// `keep` (the program's coordinators), may no longer (or may again) post there.
     Lock { channel: Uuid, locked: bool, keep: Vec<Uuid> },
+    /// `channel`'s slow mode is now `seconds` (0: off).
+    SlowMode { channel: Uuid, seconds: u32 },
     /// `user` was muted in `program`'s group channels until `until` (ms), or unmuted (`None`).
     Mute { user: Uuid, program: Uuid, until: Option<i64> },
     /// `user` left (was taken out of) `channel`: their connections stop receiving it and are

@@ -205,12 +205,28 @@ pub async fn may_moderate(store: &dyn Store, user: Uuid, channel: &Channel) -> R
     Ok(store.role_in_program(channel.program_id, user).await? == Some(Role::Coordinator))
 }
 
-/// The program a channel belongs to (a channel never changes program), and whether its
-/// coordinators moderate it (a group or announcement channel of more than two people: a mute
-/// applies there, never in a conversation of two).
-pub async fn channel_scope(store: &dyn Store, channel: Uuid) -> Result<(Uuid, bool)> {
+/// Where a channel stands for one of its writers: its program (a channel never changes
+/// program), whether its coordinators moderate it (a group or announcement channel of more than
+/// two people: a mute or a slow mode applies there, never in a conversation of two), whether the
+/// writer is one of those coordinators, and its slow mode.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope {
+    pub program: Uuid,
+    pub moderated: bool,
+    pub coordinator: bool,
+    pub slow_mode_s: u32,
+}
+
+/// A channel's [`Scope`] for `user`.
+pub async fn channel_scope(store: &dyn Store, channel: Uuid, user: Uuid) -> Result<Scope> {
     let channel = store.get_channel(channel).await?;
-    Ok((channel.program_id, channel.kind != ChannelKind::Pair && channel.member_count > 2))
+    let coordinator = store.role_in_program(channel.program_id, user).await? == Some(Role::Coordinator);
+    Ok(Scope {
+        program: channel.program_id,
+        moderated: channel.kind != ChannelKind::Pair && channel.member_count > 2,
+        coordinator,
+        slow_mode_s: u32::try_from(channel.slow_mode_s).unwrap_or(0),
+    })
 }
 
 /// The programs whose group channels `user` is muted in at `now_ms`, and until when.

@@ -145,30 +145,56 @@ pub async fn open(core: &Core, me: &User, program_id: Uuid, opening: Opening) ->
     Ok((channel, created))
 }
 
-/// Locks or unlocks a group channel (its program's coordinators; a conversation of two is never
-/// locked): while locked only coordinators post, on every node at once, and the members are told
-/// to read the channel again. Recorded in the audit log.
-pub async fn lock(core: &Core, me: &User, channel_id: Uuid, locked: bool) -> Result<Channel> {
+/// A group channel of more than two people that `me` moderates (its program's coordinators).
+async fn moderated_group(core: &Core, me: &User, channel_id: Uuid) -> Result<Channel> {
     let channel = core.store.get_channel(channel_id).await?;
     ProgramAccess::of(core, me, channel.program_id).await?.require_coordinator()?;
     if channel.kind != ChannelKind::Group || channel.member_count <= 2 {
         return Err(Error::Conflict(
-            "only group channels of more than two people can be locked (coordinators alone post in announcement channels)"
+            "only group channels of more than two people are moderated this way (coordinators alone post in announcement channels)"
                 .into(),
         ));
     }
     if !access::may_moderate(core.store.as_ref(), me.id, &channel).await? {
         return Err(Error::Forbidden("join the program as a coordinator to moderate its channels"));
     }
+    Ok(channel)
+}
+
+/// Tells a moderated channel's members to read it again, and writes the change to the audit log.
+async fn moderated(core: &Core, me: &User, channel: &Channel, action: &str, detail: String) -> Result<Channel> {
+    let notice = super::notify::Notice::ChannelChanged { channel: channel.id };
+    core.notify.send(super::notify::To::Channel { channel: channel.id, except: None }, notice).await;
+    let now = core.clock.now();
+    let detail = format!("{} ({}): {detail}", channel.name, channel.id);
+    core.store.record_audit(me.id, action, Some(channel.program_id), &detail, now).await?;
+    Ok(core.store.get_channel(channel.id).await?)
+}
+
+/// Locks or unlocks a group channel (its program's coordinators; a conversation of two is never
+/// locked): while locked only coordinators post, on every node at once, and the members are told
+/// to read the channel again. Recorded in the audit log.
+pub async fn lock(core: &Core, me: &User, channel_id: Uuid, locked: bool) -> Result<Channel> {
+    let channel = moderated_group(core, me, channel_id).await?;
     core.store.set_channel_locked(channel_id, locked).await?;
     let keep = core.store.program_members_of_role(channel.program_id, crate::store::Role::Coordinator).await?;
     core.notify.publish(crate::bus::BusEvent::Lock { channel: channel_id, locked, keep }).await;
-    let notice = super::notify::Notice::ChannelChanged { channel: channel_id };
-    core.notify.send(super::notify::To::Channel { channel: channel_id, except: None }, notice).await;
     let action = if locked { "channel_locked" } else { "channel_unlocked" };
-    let now = core.clock.now();
-    core.store
-        .record_audit(me.id, action, Some(channel.program_id), &format!("{} ({channel_id})", channel.name), now)
-        .await?;
-    Ok(core.store.get_channel(channel_id).await?)
+    moderated(core, me, &channel, action, String::new()).await
+}
+
+/// The longest slow mode: an hour between messages.
+pub const MAX_SLOW_MODE_S: u32 = 3600;
+
+/// Sets a group channel's slow mode (its program's coordinators): members who are not
+/// coordinators post at most once every `seconds` (0 turns it off), on every node at once.
+/// Recorded in the audit log.
+pub async fn slow_mode(core: &Core, me: &User, channel_id: Uuid, seconds: u32) -> Result<Channel> {
+    if seconds > MAX_SLOW_MODE_S {
+        return Err(Error::field("seconds", format!("must be between 0 (off) and {MAX_SLOW_MODE_S}")));
+    }
+    let channel = moderated_group(core, me, channel_id).await?;
+    core.store.set_slow_mode(channel_id, seconds as i32).await?;
+    core.notify.publish(crate::bus::BusEvent::SlowMode { channel: channel_id, seconds }).await;
+    moderated(core, me, &channel, "slow_mode", format!("{seconds} s")).await
 }

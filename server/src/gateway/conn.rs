@@ -193,9 +193,8 @@ struct Connection {
     id: ConnId,
     outbox: Outbox,
     typing: HashMap<Uuid, Instant>,
-    /// The program of each channel this connection wrote in (a channel never changes program),
-    /// and whether it is moderated (`access::channel_scope`).
-    programs: HashMap<Uuid, (Uuid, bool)>,
+    /// Where each channel this connection wrote in stands (`access::channel_scope`), read once.
+    programs: HashMap<Uuid, access::Scope>,
 }
 
 impl Connection {
@@ -390,6 +389,25 @@ impl Connection {
             }
         }
         if matches!(change, Change::New) {
+            match self.slow_wait(channel).await {
+                Ok(None) => {}
+                Ok(Some(wait)) => {
+                    let message = format!(
+                        "this channel is in slow mode: wait {} s before your next message",
+                        wait.as_secs().max(1)
+                    );
+                    return error(&self.outbox, reference, ErrorCode::SlowMode, &message);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "checking slow mode failed");
+                    return error(
+                        &self.outbox,
+                        reference,
+                        ErrorCode::Internal,
+                        "could not check; retry with the same client_id",
+                    );
+                }
+            }
             match self.conduct_accepted(channel).await {
                 Ok(true) => {}
                 Ok(false) => {
@@ -439,7 +457,7 @@ impl Connection {
     /// the access policy once per connection and program (until the program publishes a new
     /// version), so a conversation's messages cost no query.
     async fn conduct_accepted(&mut self, channel: Uuid) -> Result<bool, crate::domain::Error> {
-        let (program, _) = self.scope(channel).await?;
+        let program = self.scope(channel).await?.program;
         let store = self.gateway.store.as_ref();
         if self.gateway.hub.conduct_ok(self.id, program) {
             return Ok(true);
@@ -454,20 +472,36 @@ impl Connection {
         }
     }
 
-    /// `channel`'s program and whether it is moderated, read once per connection.
-    async fn scope(&mut self, channel: Uuid) -> Result<(Uuid, bool), crate::domain::Error> {
+    /// Where `channel` stands for this connection's person, read once per connection (its slow
+    /// mode is then the hub's, which the bus keeps current).
+    async fn scope(&mut self, channel: Uuid) -> Result<access::Scope, crate::domain::Error> {
         if let Some(scope) = self.programs.get(&channel) {
             return Ok(*scope);
         }
-        let scope = access::channel_scope(self.gateway.store.as_ref(), channel).await?;
+        let scope = access::channel_scope(self.gateway.store.as_ref(), channel, self.user.id).await?;
+        if self.gateway.hub.slow_mode(channel).is_none() {
+            self.gateway.hub.set_slow_mode(channel, scope.slow_mode_s);
+        }
         self.programs.insert(channel, scope);
         Ok(scope)
+    }
+
+    /// How long the person still waits before posting in `channel` (slow mode), if they must.
+    async fn slow_wait(&mut self, channel: Uuid) -> Result<Option<Duration>, crate::domain::Error> {
+        let scope = self.scope(channel).await?;
+        if !scope.moderated || scope.coordinator {
+            return Ok(None);
+        }
+        match self.gateway.hub.slow_mode(channel) {
+            Some(seconds) if seconds > 0 => Ok(self.gateway.hub.slow_wait(self.user.id, channel, seconds)),
+            _ => Ok(None),
+        }
     }
 
     /// Until when the person is muted where `channel` is (a moderated channel of a program they
     /// are muted in), if they are now.
     async fn muted(&mut self, channel: Uuid) -> Result<Option<i64>, crate::domain::Error> {
-        let (program, moderated) = self.scope(channel).await?;
+        let access::Scope { program, moderated, .. } = self.scope(channel).await?;
         if !moderated {
             return Ok(None);
         }

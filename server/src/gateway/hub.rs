@@ -109,6 +109,10 @@ struct Bucket {
 
 pub struct Hub {
     inner: RwLock<Inner>,
+    /// Slow mode of the channels this node has seen written in (seconds), kept current by
+    /// `BusEvent::SlowMode`, and when each person last posted in each slow channel here.
+    slow: RwLock<HashMap<Uuid, u32>>,
+    last_post: Mutex<HashMap<(Uuid, Uuid), Instant>>,
     next: AtomicU64,
     buckets: Mutex<HashMap<Uuid, Bucket>>,
     rate_per_sec: f64,
@@ -117,7 +121,15 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(rate_per_sec: f64, burst: f64) -> Self {
-        Hub { inner: RwLock::default(), next: AtomicU64::new(1), buckets: Mutex::default(), rate_per_sec, burst }
+        Hub {
+            inner: RwLock::default(),
+            slow: RwLock::default(),
+            last_post: Mutex::default(),
+            next: AtomicU64::new(1),
+            buckets: Mutex::default(),
+            rate_per_sec,
+            burst,
+        }
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
@@ -399,6 +411,35 @@ impl Hub {
                 && session.is_none_or(|s| s == conn.session)
             {
                 conn.outbox.close(code);
+            }
+        }
+    }
+
+    /// `channel`'s slow mode as this node knows it; `None` until it was read or announced.
+    pub fn slow_mode(&self, channel: Uuid) -> Option<u32> {
+        self.slow.read().unwrap_or_else(|e| e.into_inner()).get(&channel).copied()
+    }
+
+    /// Records `channel`'s slow mode (read from the store, or announced on the bus).
+    pub fn set_slow_mode(&self, channel: Uuid, seconds: u32) {
+        self.slow.write().unwrap_or_else(|e| e.into_inner()).insert(channel, seconds);
+    }
+
+    /// In a channel with a slow mode of `seconds`: `None` when `user` may post now (and it
+    /// counts as their post), else how long they still wait. Per node: someone writing through
+    /// two nodes at once could post twice as often.
+    pub fn slow_wait(&self, user: Uuid, channel: Uuid, seconds: u32) -> Option<std::time::Duration> {
+        let now = Instant::now();
+        let gap = std::time::Duration::from_secs(u64::from(seconds));
+        let mut last = self.last_post.lock().unwrap_or_else(|e| e.into_inner());
+        if last.len() > 100_000 {
+            last.retain(|_, at| now.duration_since(*at) < std::time::Duration::from_secs(3600));
+        }
+        match last.get(&(user, channel)) {
+            Some(at) if now.duration_since(*at) < gap => Some(gap - now.duration_since(*at)),
+            _ => {
+                last.insert((user, channel), now);
+                None
             }
         }
     }

@@ -129,6 +129,7 @@ impl Gateway {
                 BusEvent::Conduct { program } => self.hub.conduct_changed(program),
                 BusEvent::Lock { channel, locked, keep } => self.hub.lock(channel, locked, &keep),
                 BusEvent::Mute { user, program, until } => self.hub.mute(user, program, until),
+                BusEvent::SlowMode { channel, seconds } => self.hub.set_slow_mode(channel, seconds),
                 BusEvent::Left { channel, user, frame } => self.hub.leave(channel, user, &Utf8Bytes::from(frame)),
                 BusEvent::Reconnect { user } => self.hub.close_user(user, None, protocol::close::RESTARTING),
                 BusEvent::Revoke { user, session } => {

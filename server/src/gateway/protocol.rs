@@ -150,6 +150,8 @@ pub enum ErrorCode {
     ConductRequired,
     /// A coordinator muted the sender in this program's group channels for a while.
     Muted,
+    /// The channel is in slow mode and the sender posted there less than its interval ago.
+    SlowMode,
     /// `hello` sent twice, or another frame before `hello`.
     OutOfOrder,
     /// The server could not complete the request; retry with the same client id.

@@ -235,6 +235,8 @@ pub struct Channel {
     pub last_activity_at: OffsetDateTime,
     /// Locked by a coordinator: only coordinators post.
     pub locked: bool,
+    /// Slow mode: members who are not coordinators post at most once in this many seconds (0: off).
+    pub slow_mode_s: i32,
 }
 
 /// A person's membership of a channel: the channel, whether they may post, their read position.

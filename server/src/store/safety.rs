@@ -186,6 +186,8 @@ pub trait SafetyStore: Send + Sync {
     /// (members' `can_post` follows, as do people who join it meanwhile).
     async fn set_channel_locked(&self, channel: Uuid, locked: bool) -> StoreResult<()>;
 
+    /// Sets a channel's slow mode (0: off).
+    async fn set_slow_mode(&self, channel: Uuid, seconds: i32) -> StoreResult<()>;
     /// Mutes `user` in the program's group channels until `until` (replacing an earlier mute),
     /// or lifts their mute (`None`; false when there was none).
     async fn set_mute(
@@ -642,6 +644,15 @@ macro_rules! impl_safety_store {
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_slow_mode(&self, channel: Uuid, seconds: i32) -> StoreResult<()> {
+                sqlx::query::<$db>("UPDATE channels SET slow_mode_s = $2 WHERE id = $1")
+                    .bind(channel)
+                    .bind(seconds)
+                    .execute(self.writer())
+                    .await?;
                 Ok(())
             }
 

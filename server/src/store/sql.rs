@@ -221,6 +221,7 @@ pub(super) struct ChannelRow {
     pub member_count: i64,
     pub last_activity_at: i64,
     pub locked: bool,
+    pub slow_mode_s: i32,
 }
 
 impl From<ChannelRow> for Channel {
@@ -236,6 +237,7 @@ impl From<ChannelRow> for Channel {
             member_count: r.member_count,
             last_activity_at: from_millis(r.last_activity_at),
             locked: r.locked,
+            slow_mode_s: r.slow_mode_s,
         }
     }
 }
@@ -358,7 +360,7 @@ macro_rules! event_columns {
 
 macro_rules! channel_columns {
     () => {
-        "c.id, c.program_id, c.kind, c.name, c.program_wide, c.last_seq, c.created_at, c.member_count, c.last_activity_at, c.locked"
+        "c.id, c.program_id, c.kind, c.name, c.program_wide, c.last_seq, c.created_at, c.member_count, c.last_activity_at, c.locked, c.slow_mode_s"
     };
 }
 

@@ -331,6 +331,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/{id}/slow-mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a group channel's slow mode (its program's coordinators; channels of more than two
+         *     people): members who are not coordinators post at most once every `seconds`; 0 turns it
+         *     off. Members are told live (`channel_changed`). Audited.
+         */
+        post: operations["slow_mode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/{id}": {
         parameters: {
             query?: never;
@@ -2072,6 +2093,11 @@ export interface components {
             program_id: string;
             /** @description Every program member belongs (new members join automatically). */
             program_wide: boolean;
+            /**
+             * Format: int32
+             * @description Slow mode: members who are not coordinators post at most once in this many seconds (0: off).
+             */
+            slow_mode_s?: number;
         };
         ChannelInput: {
             kind: components["schemas"]["ChannelKind"];
@@ -3755,6 +3781,13 @@ export interface components {
             memberships: components["schemas"]["MembershipView"][];
             user: components["schemas"]["User"];
         };
+        SlowModeInput: {
+            /**
+             * Format: int32
+             * @description Seconds between two messages of a member who is not a coordinator, 0 (off) to 3600.
+             */
+            seconds: number;
+        };
         StatusView: {
             status: string;
         };
@@ -4684,6 +4717,63 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    slow_mode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlowModeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
