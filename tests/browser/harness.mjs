@@ -455,3 +455,60 @@ export function parseIcs(text) {
 export function notice(page, text) {
   return page.getByRole('status', { name: 'Meeting notices' }).locator('.meeting-notice').filter({ hasText: text });
 }
+
+// Chat helpers shared by the tests of conversations (safety, moderation, moderation tools).
+
+/** The chat frames of the page's WebSockets, parsed, each with `dir` ('sent' or 'received'). */
+export function recordFrames(page) {
+  const frames = [];
+  page.on('websocket', (ws) => {
+    const add = (dir) => (event) => {
+      try {
+        frames.push({ dir, ...JSON.parse(typeof event.payload === 'string' ? event.payload : event.payload.toString()) });
+      } catch {
+        // not JSON
+      }
+    };
+    ws.on('framesent', add('sent'));
+    ws.on('framereceived', add('received'));
+  });
+  return frames;
+}
+
+/** The frames of `type` the page received. */
+export function received(frames, type) {
+  return frames.filter((f) => f.dir === 'received' && f.type === type);
+}
+
+/** The open conversation's list of messages. */
+export function messageList(page) {
+  return page.getByRole('list', { name: 'Messages', exact: true });
+}
+
+/** The message (or tombstone) of the open conversation that holds `text`. */
+export function messageItem(page, text) {
+  return messageList(page).getByRole('listitem').filter({ hasText: text });
+}
+
+/** The open conversation's composer. */
+export function composer(page) {
+  return page.getByLabel('Message', { exact: true });
+}
+
+/**
+ * Opens a conversation and waits for the live connection (and, with `withComposer`, for its
+ * composer).
+ */
+export async function openConversation(page, channelId, title, { withComposer = false } = {}) {
+  await page.goto(`/messages/${channelId}`);
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  await page.locator('p.connection').filter({ hasText: /^Connected$/ }).waitFor();
+  if (withComposer) await composer(page).waitFor();
+}
+
+/** Writes `text` in the open conversation's composer and sends it with Enter. */
+export async function sendMessage(page, text) {
+  const box = composer(page);
+  await box.fill(text);
+  await box.press('Enter');
+}

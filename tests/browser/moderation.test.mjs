@@ -17,7 +17,23 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, activeMatch, apiCall, checkPage, launchBrowser, newPage, startServer, until } from './harness.mjs';
+import {
+  PASSWORD,
+  activeMatch,
+  apiCall,
+  checkPage,
+  composer,
+  launchBrowser,
+  messageItem,
+  messageList,
+  newPage,
+  openConversation as openChat,
+  received,
+  recordFrames,
+  sendMessage,
+  startServer,
+  until,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -33,52 +49,12 @@ after(async () => {
   await server?.stop();
 });
 
-/** The chat frames of the page's WebSockets, parsed. */
-function recordFrames(page) {
-  const frames = [];
-  page.on('websocket', (ws) => {
-    const add = (dir) => (event) => {
-      try {
-        frames.push({ dir, ...JSON.parse(typeof event.payload === 'string' ? event.payload : event.payload.toString()) });
-      } catch {
-        // not JSON
-      }
-    };
-    ws.on('framesent', add('sent'));
-    ws.on('framereceived', add('received'));
-  });
-  return frames;
-}
-
-function received(frames, type) {
-  return frames.filter((f) => f.dir === 'received' && f.type === type);
-}
-
-function messageList(page) {
-  return page.getByRole('list', { name: 'Messages', exact: true });
-}
-
-function messageItem(page, text) {
-  return messageList(page).getByRole('listitem').filter({ hasText: text });
-}
-
-function composer(page) {
-  return page.getByLabel('Message', { exact: true });
-}
-
 /** Opens a conversation and waits for the live connection and its composer. */
-async function openConversation(page, channelId, title) {
-  await page.goto(`/messages/${channelId}`);
-  await page.getByRole('heading', { level: 1, name: title }).waitFor();
-  await page.locator('p.connection').filter({ hasText: /^Connected$/ }).waitFor();
-  await composer(page).waitFor();
+function openConversation(page, channelId, title) {
+  return openChat(page, channelId, title, { withComposer: true });
 }
 
-async function send(page, text) {
-  const box = composer(page);
-  await box.fill(text);
-  await box.press('Enter');
-}
+const send = sendMessage;
 
 /** Sends a message and waits until the other page shows it (stored and delivered). */
 async function say(from, to, text) {

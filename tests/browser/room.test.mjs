@@ -422,6 +422,19 @@ test('a live event: lobby, open, a speaker to the audience, a hand raised and br
     const bVideos = Object.values(bStats.mids).filter((m) => m.kind === 'video' && m.framesDecoded > 0);
     assert.ok(bVideos.length >= 3, `audience B decodes the host, the speaker and A (${bVideos.length} videos decoding)`);
 
+    // One key to leave: the room says so, and Shift+Escape from anywhere on the page leaves it at
+    // once (plain Escape does not); B then joins again.
+    await room(bp).getByText('Shift+Esc leaves', { exact: false }).waitFor();
+    await bp.locator('body').press('Escape');
+    assert.equal(await room(bp).getByRole('button', { name: 'Leave the room' }).count(), 1, 'Escape does not leave');
+    await bp.keyboard.press('Shift+Escape');
+    await room(bp).getByRole('button', { name: 'Join the live room' }).waitFor();
+    await people.getByRole('heading', { name: 'Audience (0 people)' }).waitFor();
+    assert.ok(frames.get(bp).some((f) => f.dir === 'sent' && f.type === 'room_leave'), 'B sent room_leave');
+    await join(bp);
+    await roomStatus(bp, 'You are in the live room, in the audience.').waitFor();
+    await people.getByRole('heading', { name: 'Audience (1 person)' }).waitFor();
+
     // The host removes B, after confirming.
     const bRow = people.getByRole('listitem').filter({ hasText: AUDIENCE_B.name });
     await bRow.getByRole('button', { name: `Remove ${AUDIENCE_B.name}` }).click();

@@ -11,7 +11,22 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, activeMatch, apiCall, checkPage, launchBrowser, newPage, startServer, until } from './harness.mjs';
+import {
+  PASSWORD,
+  activeMatch,
+  apiCall,
+  checkPage,
+  composer,
+  launchBrowser,
+  messageItem,
+  messageList,
+  newPage,
+  openConversation,
+  recordFrames,
+  sendMessage,
+  startServer,
+  until,
+} from './harness.mjs';
 
 const MENTOR = { email: 'kwame@example.org', name: 'Kwame Mentor', password: PASSWORD };
 const MENTEE = { email: 'nia@example.org', name: 'Nia Mentee', password: PASSWORD };
@@ -32,45 +47,9 @@ after(async () => {
   await server?.stop();
 });
 
-/** The chat frames of the page's WebSockets, parsed. */
-function recordFrames(page) {
-  const frames = [];
-  page.on('websocket', (ws) => {
-    const add = (dir) => (event) => {
-      try {
-        frames.push({ dir, ...JSON.parse(typeof event.payload === 'string' ? event.payload : event.payload.toString()) });
-      } catch {
-        // not JSON
-      }
-    };
-    ws.on('framesent', add('sent'));
-    ws.on('framereceived', add('received'));
-  });
-  return frames;
-}
-
-function messageList(page) {
-  return page.getByRole('list', { name: 'Messages', exact: true });
-}
-
-function messageItem(page, text) {
-  return messageList(page).getByRole('listitem').filter({ hasText: text });
-}
-
-function composer(page) {
-  return page.getByLabel('Message', { exact: true });
-}
-
 /** The note that stands in for the composer. */
 function closedNote(page) {
   return page.locator('.read-only-note');
-}
-
-/** Opens a conversation and waits for the live connection and its history. */
-async function openConversation(page, channelId, title) {
-  await page.goto(`/messages/${channelId}`);
-  await page.getByRole('heading', { level: 1, name: title }).waitFor();
-  await page.locator('p.connection').filter({ hasText: /^Connected$/ }).waitFor();
 }
 
 /** Opens a conversation from the list of conversations, without loading the page again. */
@@ -79,11 +58,7 @@ async function openFromList(page, title) {
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
 }
 
-async function send(page, text) {
-  const box = composer(page);
-  await box.fill(text);
-  await box.press('Enter');
-}
+const send = sendMessage;
 
 test('blocking someone closes the conversation both ways, stops calls, hides them in groups, and unblocking restores contact', async (t) => {
   const coord = await newPage(browser, server.url);

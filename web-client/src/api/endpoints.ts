@@ -204,6 +204,29 @@ export const api = {
   closeReport: (id: string, reportId: string, closing: CloseReportInput) =>
     request<Report>('POST', `/api/programs/${seg(id)}/reports/${seg(reportId)}/close`, { json: closing }),
 
+  // Moderation (coordinators; docs/safety.md). Every action takes a reason for the audit log.
+  /** Locks (or unlocks) a group channel of more than two people: only coordinators post (409 otherwise). */
+  lockChannel: (id: string, locked: boolean) =>
+    request<Channel>('POST', `/api/channels/${seg(id)}/lock`, { json: { locked } }),
+  /** Takes someone out of a channel; they are told (`channel_removed`). */
+  removeFromChannel: (id: string, userId: string, reason: string) =>
+    request<void>('POST', `/api/channels/${seg(id)}/members/${seg(userId)}/remove`, { json: { reason } }),
+  /** Mutes a member in the program's group channels for `minutes` (1 to 43,200). */
+  mute: (id: string, userId: string, minutes: number, reason: string) =>
+    request<Schemas['Mute']>('POST', `/api/programs/${seg(id)}/members/${seg(userId)}/mute`, { json: { minutes, reason } }),
+  /** Lifts a mute early (404 when not muted). */
+  unmute: (id: string, userId: string, reason: string) =>
+    request<void>('POST', `/api/programs/${seg(id)}/members/${seg(userId)}/unmute`, { json: { reason } }),
+  /** Suspends a member from the program (409 when suspended already, or a coordinator). */
+  suspend: (id: string, userId: string, reason: string) =>
+    request<void>('POST', `/api/programs/${seg(id)}/members/${seg(userId)}/suspend`, { json: { reason } }),
+  /** Reinstates a suspended member (409 when not suspended). */
+  reinstate: (id: string, userId: string, reason: string) =>
+    request<void>('POST', `/api/programs/${seg(id)}/members/${seg(userId)}/reinstate`, { json: { reason } }),
+  /** Takes someone out of a group event (not the host nor a coordinator). */
+  removeFromEvent: (eventId: string, userId: string, reason: string) =>
+    request<void>('POST', `/api/events/${seg(eventId)}/people/${seg(userId)}/remove`, { json: { reason } }),
+
   /** A program's code of conduct, and whether I must accept it. */
   conduct: (id: string) => request<Conduct>('GET', `/api/programs/${seg(id)}/conduct`),
   /** Sets a program's code of conduct (coordinators): a changed text is a new version. */

@@ -12,7 +12,7 @@ import {
 import { useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { ApiError, errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
-import { blockKeys, conductKeys, reportKeys, sessionKeys } from '../api/queryKeys';
+import { blockKeys, conductKeys, programKeys, reportKeys, sessionKeys } from '../api/queryKeys';
 import type { MyReport, Page } from '../api/types';
 import { sessionLost, useSession } from '../session';
 import { ChatClient, HISTORY_PAGE, socketUrl } from './client';
@@ -80,6 +80,9 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       onWelcome: (resumed) => {
         // A `block` frame from another device of mine may have been missed while disconnected.
         if (resumed) void queryClient.invalidateQueries({ queryKey: blockKeys.mine });
+        // A reconnect may follow a change of my access (4012: suspended from a program, or
+        // reinstated): the programs I am in are read again.
+        if (resumed) void queryClient.invalidateQueries({ queryKey: programKeys.list });
       },
       onConnectFailures: (count) => {
         // The upgrade of an expired session is refused with 401, which a WebSocket only sees

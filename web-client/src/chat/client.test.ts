@@ -873,3 +873,57 @@ describe('reports and the code of conduct', () => {
     expect(asked).toBe(2);
   });
 });
+
+describe('moderation frames', () => {
+  const G = 'group-1';
+  const group = view({ id: G, kind: 'group', name: 'Cohort', member_count: 4 });
+
+  it('are parsed, not ignored as unknown', () => {
+    expect(parseServerFrame(JSON.stringify({ type: 'channel_removed', channel: G }))).toEqual({ type: 'channel_removed', channel: G });
+    expect(parseServerFrame(JSON.stringify({ type: 'channel_changed', channel: G }))).toEqual({ type: 'channel_changed', channel: G });
+  });
+
+  it('channel_removed drops the channel and says so to a page showing it; channel_changed reads its view again', async () => {
+    const http = new FakeHttp();
+    const w = world();
+    w.client.start();
+    w.socket.open();
+    w.socket.receive(welcomeWith([view(), group]));
+    w.socket.receive({ type: 'channel_changed', channel: G });
+    expect(http.paths()).toEqual([`/api/channels/${G}`]);
+    await http.answer(`/api/channels/${G}`, 200, { ...group, locked: true, can_post: false });
+    expect(w.client.getState().channels[G]).toMatchObject({ locked: true, canPost: false });
+    w.socket.receive({ type: 'channel_removed', channel: G });
+    const s = w.client.getState();
+    expect(s.channels[G]).toBeUndefined();
+    expect(channelAvailability(s, G)).toEqual({ status: 'not_found', removed: true });
+  });
+
+  it('after a 4012 (access changed), the new welcome lists the channels as they now are', () => {
+    const w = world();
+    w.client.start();
+    w.socket.open();
+    w.socket.receive(welcomeWith([view(), group]));
+    w.socket.drop(4012);
+    w.advance(400);
+    w.socket.open();
+    // Suspended from the group's program: the welcome no longer lists it.
+    w.socket.receive(welcomeWith([view()]));
+    expect(Object.keys(w.client.getState().channels)).toEqual([CH]);
+  });
+
+  it('a resumed welcome that holds one page reads the other loaded channels again, and drops those that are gone', async () => {
+    const http = new FakeHttp();
+    const w = world();
+    w.client.start();
+    w.socket.open();
+    w.socket.receive(welcomeWith([view(), group]));
+    w.socket.drop(4012);
+    w.advance(400);
+    w.socket.open();
+    w.socket.receive(welcomeWith([view()], { channels_next: 'c1' }));
+    expect(http.paths()).toEqual([`/api/channels/${G}`]);
+    await http.answer(`/api/channels/${G}`, 404, { error: 'not_found', message: 'not found' });
+    expect(w.client.getState().channels[G]).toBeUndefined();
+  });
+});

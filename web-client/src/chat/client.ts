@@ -506,6 +506,7 @@ export class ChatClient {
     switch (frame.type) {
       case 'welcome': {
         const resumed = this.state.welcomed;
+        const before = Object.keys(this.state.channels);
         this.live = true;
         this.failures = 0;
         this.attempt = 0;
@@ -514,6 +515,13 @@ export class ChatClient {
         this.welcomedAt = now;
         this.welcomes += 1;
         this.setState(S.onWelcome(this.state, frame, now));
+        // A welcome that does not hold every channel of mine cannot say which loaded ones I left
+        // meanwhile (taken out, or suspended from their program): those it does not list are read
+        // again, and a 404 drops them.
+        if (resumed && frame.channels_next) {
+          const listed = new Set((frame.channels ?? []).map((v) => v.id));
+          for (const id of before) if (!listed.has(id)) this.refresh(id);
+        }
         // The server counts a new connection as online.
         if (!this.env.isVisible()) this.write({ type: 'presence', state: 'away' });
         this.flush();
@@ -564,6 +572,15 @@ export class ChatClient {
         // them now that the server counts us in the channel; they do the same for us.
         this.write({ type: 'presence', state: this.env.isVisible() ? 'online' : 'away' });
         break;
+      case 'channel_removed':
+        // A coordinator took me out: the channel goes, and a page showing it says so.
+        this.waitingFrames.delete(frame.channel);
+        this.setState(S.onChannelRemoved(this.state, frame.channel));
+        break;
+      case 'channel_changed':
+        // Locked or unlocked: its view says what I may do now.
+        this.refresh(frame.channel);
+        break;
       case 'match':
         this.options.onMatch?.(frame.match);
         break;
@@ -596,7 +613,12 @@ export class ChatClient {
         break;
       case 'error':
         if (frame.code === 'conduct_required') this.options.onConductRequired?.();
-        if (frame.ref) this.setState(S.onWriteRefused(this.state, frame.ref, frame.code, frame.message, now));
+        if (frame.ref) {
+          const op = this.state.pending.find((p) => p.ref === frame.ref);
+          this.setState(S.onWriteRefused(this.state, frame.ref, frame.code, frame.message, now));
+          // Read-only now: locked by a coordinator, or closed by a block; its view says which.
+          if (op && frame.code === 'read_only') this.refresh(op.channel);
+        }
         break;
       case 'pong':
         break;
@@ -824,7 +846,8 @@ export class ChatClient {
 
   /**
    * Reads the view of a loaded channel again (GET /api/channels/{id}), for what only the server
-   * knows (whether a conversation is open to my posts after a block changed). One request at a
+   * knows (whether a conversation is open to my posts after a block changed, or a lock; whether I
+   * am still in it after a reconnect). One request at a
    * time per channel; asked again meanwhile, it reads once more after. A failure keeps what the
    * page has (the next welcome brings every view afresh).
    */
@@ -846,10 +869,18 @@ export class ChatClient {
         this.setState(S.onChannelFetched(this.state, view, this.env.now()));
         done();
       },
-      () => {
-        if (!this.disposed) done();
+      (error: unknown) => {
+        if (this.disposed) return;
+        // Not mine any more (taken out, suspended from its program).
+        if (error instanceof ApiError && error.status === 404) this.setState(S.onChannelRemoved(this.state, id));
+        done();
       },
     );
+  }
+
+  /** Reads a loaded channel's view again (after I locked or unlocked it, say). */
+  reload(id: string): void {
+    this.refresh(id);
   }
 
   /** Loads the newest page of history (once), or with `older` the page before what is loaded. */

@@ -14,6 +14,8 @@ export interface Message {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /** Deleted by a coordinator, not its author: the tombstone says so. */
+  removed_by_coordinator?: boolean;
 }
 
 /** A change to a message that is not loaded (yet): kept and applied when it arrives. */
@@ -21,6 +23,7 @@ export interface Patch {
   body: string;
   edited_at: string | null;
   deleted_at: string | null;
+  removed_by_coordinator?: boolean;
 }
 
 export interface Messages {
@@ -39,7 +42,10 @@ function time(iso: string | null): number {
 /** The later of two states of the same message (a tombstone wins; then the latest edit). */
 export function newer<T extends Patch>(a: T, b: Patch): T {
   if (a.deleted_at) return a;
-  if (b.deleted_at) return { ...a, body: '', deleted_at: b.deleted_at, edited_at: b.edited_at ?? a.edited_at };
+  if (b.deleted_at) {
+    const removed = b.removed_by_coordinator ? { removed_by_coordinator: true } : {};
+    return { ...a, body: '', deleted_at: b.deleted_at, edited_at: b.edited_at ?? a.edited_at, ...removed };
+  }
   if (time(b.edited_at) > time(a.edited_at)) return { ...a, body: b.body, edited_at: b.edited_at };
   return a;
 }
@@ -54,6 +60,7 @@ function toMessage(e: ChatEvent): Message {
     created_at: e.created_at,
     edited_at: e.edited_at,
     deleted_at: e.deleted_at,
+    ...(e.deleted_at && e.removed_by_coordinator ? { removed_by_coordinator: true } : {}),
   };
 }
 
@@ -99,12 +106,22 @@ export function applyEvent(messages: Messages, event: ChatEvent & { message?: Ch
       if (target === null || target === undefined) return messages;
       if (event.message) {
         const m = event.message;
-        return patch(messages, target, { body: m.body, edited_at: m.edited_at, deleted_at: m.deleted_at });
+        return patch(messages, target, {
+          body: m.body,
+          edited_at: m.edited_at,
+          deleted_at: m.deleted_at,
+          ...(m.deleted_at && (m.removed_by_coordinator || event.removed_by_coordinator) ? { removed_by_coordinator: true } : {}),
+        });
       }
       // Catch-up events carry no `message`: the event itself says what changed, and when.
       return event.kind === 'edit'
         ? patch(messages, target, { body: event.body, edited_at: event.created_at, deleted_at: null })
-        : patch(messages, target, { body: '', edited_at: null, deleted_at: event.created_at });
+        : patch(messages, target, {
+            body: '',
+            edited_at: null,
+            deleted_at: event.created_at,
+            ...(event.removed_by_coordinator ? { removed_by_coordinator: true } : {}),
+          });
     }
     default:
       return messages;

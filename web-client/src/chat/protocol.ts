@@ -48,6 +48,7 @@ export type ErrorCode =
   | 'not_member'
   | 'read_only'
   | 'conduct_required'
+  | 'muted'
   | 'forbidden'
   | 'not_found'
   | 'conflict'
@@ -151,6 +152,19 @@ export interface PresenceFrame {
 export interface ChannelAddedFrame {
   type: 'channel_added';
   channel: ChannelView;
+}
+/**
+ * A coordinator took me out of a channel (docs/safety.md): drop it; its frames stop, and writes
+ * there answer `not_member`.
+ */
+export interface ChannelRemovedFrame {
+  type: 'channel_removed';
+  channel: string;
+}
+/** A coordinator locked or unlocked a channel of mine: read its view again (`locked`, `can_post`). */
+export interface ChannelChangedFrame {
+  type: 'channel_changed';
+  channel: string;
 }
 /** A match of mine changed (docs/matching.md, "Live"). */
 export interface MatchFrame {
@@ -470,6 +484,8 @@ export type ServerFrame =
   | TypingFrame
   | PresenceFrame
   | ChannelAddedFrame
+  | ChannelRemovedFrame
+  | ChannelChangedFrame
   | MatchFrame
   | MeetingFrame
   | SurveyFrame
@@ -492,6 +508,8 @@ const SERVER_TYPES = new Set([
   'typing',
   'presence',
   'channel_added',
+  'channel_removed',
+  'channel_changed',
   'match',
   'meeting',
   'survey',

@@ -343,3 +343,67 @@ describe('blocks', () => {
     expect(S.onWriteRefused(s, 'unknown', 'read_only', 'x', 0)).toBe(s);
   });
 });
+
+describe('moderation', () => {
+  const B = 'channel-b';
+
+  it('drops a channel I was taken out of, fails its writes, and says so to a page showing it', () => {
+    let s = S.onWelcome(S.INITIAL_STATE, welcome([view(), view({ id: B, kind: 'group', member_count: 4 })]), 0);
+    s = S.withPending(s, [
+      {
+        client_id: 'a',
+        ref: 'w1',
+        channel: B,
+        kind: 'send',
+        body: 'hi',
+        target: null,
+        status: 'sent',
+        seq: null,
+        error: null,
+        retryAt: 0,
+        created_at: '',
+      },
+    ]);
+    s = S.onChannelRemoved(s, B);
+    expect(Object.keys(s.channels)).toEqual([CH]);
+    expect(s.pending[0]?.status).toBe('failed');
+    expect(S.channelAvailability(s, B)).toEqual({ status: 'not_found', removed: true });
+    // Added back: there again.
+    s = S.onChannelAdded(s, view({ id: B, kind: 'group', member_count: 4 }), 1);
+    expect(S.channelAvailability(s, B).status).toBe('ready');
+  });
+
+  it('a complete welcome after a reconnect drops the channels it no longer lists (suspended from their program)', () => {
+    let s = S.onWelcome(S.INITIAL_STATE, welcome([view(), view({ id: B })]), 0);
+    s = S.withStatus(s, 'reconnecting');
+    s = S.onWelcome(s, welcome([view()]), 1);
+    expect(Object.keys(s.channels)).toEqual([CH]);
+    expect(s.removed[B]).toBe(true);
+    // A welcome that holds only the first page cannot say: the others stay (the client reads them again).
+    s = S.onChannelFetched(s, view({ id: B }), 2);
+    s = S.onWelcome(s, welcome([view()], { channels_next: 'c1' }), 3);
+    expect(Object.keys(s.channels).sort()).toEqual([B, CH].sort());
+  });
+
+  it('knows a locked channel from its view', () => {
+    let s = S.onWelcome(S.INITIAL_STATE, welcome([view({ kind: 'group', member_count: 4, locked: true, can_post: false })]), 0);
+    expect(s.channels[CH]?.locked).toBe(true);
+    s = S.onChannelFetched(s, view({ kind: 'group', member_count: 4, locked: false, can_post: true }), 1);
+    expect(s.channels[CH]?.locked).toBe(false);
+    expect(s.channels[CH]?.canPost).toBe(true);
+  });
+
+  it('marks a message a coordinator removed, live and from catch-up', () => {
+    let s = S.onWelcome(S.INITIAL_STATE, welcome([view({ kind: 'group', member_count: 4 })]), 0);
+    s = S.onEvent(s, msg(1), 0);
+    s = S.onEvent(s, msg(2), 0);
+    s = S.onEvent(s, { ...del(3, 1), message: { ...msg(1), body: '', deleted_at: '2030-01-01T00:01:00Z', removed_by_coordinator: true } }, 0);
+    s = S.onEvent(s, del(4, 2, { removed_by_coordinator: true }), 0);
+    expect(s.channels[CH]?.messages.bySeq.get(1)?.removed_by_coordinator).toBe(true);
+    expect(s.channels[CH]?.messages.bySeq.get(2)?.removed_by_coordinator).toBe(true);
+    // An author's own delete is just deleted.
+    s = S.onEvent(s, msg(5), 0);
+    s = S.onEvent(s, del(6, 5), 0);
+    expect(s.channels[CH]?.messages.bySeq.get(5)?.removed_by_coordinator).toBeUndefined();
+  });
+});

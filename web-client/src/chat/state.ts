@@ -49,6 +49,8 @@ export interface ChannelState {
   readonly programWide: boolean;
   readonly createdAt: string;
   readonly canPost: boolean;
+  /** A coordinator locked it: only coordinators post (docs/safety.md). */
+  readonly locked: boolean;
   /** How many members the channel has. */
   readonly memberCount: number;
   /**
@@ -108,6 +110,11 @@ export interface ChatState {
   /** Everyone sharing a channel who is not offline. */
   readonly presence: Readonly<Record<string, PresenceState>>;
   readonly pending: P.Pending;
+  /**
+   * Channels I was taken out of while this page had them (a coordinator's `channel_removed`, or
+   * gone from a welcome after my access changed), by id: a page showing one says so.
+   */
+  readonly removed: Readonly<Record<string, true>>;
 }
 
 export const INITIAL_STATE: ChatState = {
@@ -122,6 +129,7 @@ export const INITIAL_STATE: ChatState = {
   lookups: {},
   presence: {},
   pending: [],
+  removed: {},
 };
 
 const NO_HISTORY: HistoryState = { loaded: false, nextBefore: null, loading: false, error: null };
@@ -144,6 +152,7 @@ function describedBy(view: ChannelView) {
     programWide: view.program_wide,
     createdAt: view.created_at,
     canPost: view.can_post,
+    locked: view.locked === true,
     memberCount: view.member_count,
   };
 }
@@ -242,6 +251,17 @@ export function onWelcome(state: ChatState, frame: WelcomeFrame, now: number): C
   const channels: Record<string, ChannelState> = { ...state.channels };
   const views = frame.channels ?? [];
   for (const view of views) channels[view.id] = fromView(view, state.channels[view.id], now);
+  // A welcome that holds every channel of mine says which I am no longer in (taken out, or
+  // suspended from their program while disconnected, or on the 4012 that said my access changed).
+  let removed = state.removed;
+  if ((frame.channels_next ?? null) === null && state.welcomed) {
+    const listed = new Set(views.map((v) => v.id));
+    for (const id of Object.keys(channels)) {
+      if (listed.has(id)) continue;
+      delete channels[id];
+      removed = { ...removed, [id]: true };
+    }
+  }
   let pending = state.pending;
   for (const op of pending) {
     if (!channels[op.channel]) pending = P.channelGone(pending, op.channel, 'You are no longer in this conversation.');
@@ -261,12 +281,37 @@ export function onWelcome(state: ChatState, frame: WelcomeFrame, now: number): C
     ),
     presence: { ...frame.presence },
     pending,
+    removed,
   };
+}
+
+function withoutRemoved(removed: Readonly<Record<string, true>>, ids: readonly string[]): Readonly<Record<string, true>> {
+  if (!ids.some((id) => removed[id])) return removed;
+  const out = { ...removed };
+  for (const id of ids) delete out[id];
+  return out;
 }
 
 export function onChannelAdded(state: ChatState, view: ChannelView, now: number): ChatState {
   const next = setChannel(state, fromView(view, state.channels[view.id], now));
-  return { ...next, lookups: withoutLookups(state.lookups, [view.id]) };
+  return { ...next, lookups: withoutLookups(state.lookups, [view.id]), removed: withoutRemoved(state.removed, [view.id]) };
+}
+
+/**
+ * I am no longer in a channel (a coordinator took me out: `channel_removed`; or its view answered
+ * 404): it leaves the list, writes to it fail, and a page showing it says so.
+ */
+export function onChannelRemoved(state: ChatState, id: string): ChatState {
+  if (!state.channels[id] && state.removed[id]) return state;
+  const channels = { ...state.channels };
+  delete channels[id];
+  return {
+    ...state,
+    channels,
+    removed: { ...state.removed, [id]: true },
+    lookups: withoutLookups(state.lookups, [id]),
+    pending: P.channelGone(state.pending, id, 'You are no longer in this channel.'),
+  };
 }
 
 /**
@@ -280,13 +325,12 @@ function mergeViews(state: ChatState, views: readonly ChannelView[], now: number
     const existing = channels[view.id];
     channels[view.id] = existing ? refreshed(existing, view, now) : fromView(view, undefined, now);
   }
+  const ids = views.map((v) => v.id);
   return {
     ...state,
     channels,
-    lookups: withoutLookups(
-      state.lookups,
-      views.map((v) => v.id),
-    ),
+    lookups: withoutLookups(state.lookups, ids),
+    removed: withoutRemoved(state.removed, ids),
   };
 }
 
@@ -669,7 +713,8 @@ export function sortedChannels(state: ChatState): ChannelState[] {
 export type ChannelAvailability =
   | { readonly status: 'ready'; readonly channel: ChannelState }
   | { readonly status: 'loading' }
-  | { readonly status: 'not_found' }
+  /** `removed`: I was in it on this page, and was taken out (docs/safety.md). */
+  | { readonly status: 'not_found'; readonly removed?: boolean }
   | { readonly status: 'failed'; readonly error: string };
 
 /**
@@ -679,6 +724,7 @@ export type ChannelAvailability =
 export function channelAvailability(state: ChatState, id: string): ChannelAvailability {
   const channel = state.channels[id];
   if (channel) return { status: 'ready', channel };
+  if (state.removed[id]) return { status: 'not_found', removed: true };
   const lookup = state.welcomed ? state.lookups[id] : undefined;
   if (lookup?.status === 'not_found') return { status: 'not_found' };
   if (lookup?.status === 'failed') return { status: 'failed', error: lookup.error };

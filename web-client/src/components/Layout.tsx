@@ -17,6 +17,7 @@ import { CallLayer } from './call/CallLayer';
 import { BlockingProvider } from './safety/Blocking';
 import { ConductPrompt } from './safety/ConductPrompt';
 import { ReportingProvider } from './safety/Reporting';
+import { ModerationProvider } from './safety/Moderation';
 import { ReportNoticesBar } from './safety/ReportNoticesBar';
 import { MeetingNoticesBar } from './meetings/MeetingNoticesBar';
 
@@ -43,7 +44,9 @@ export function Layout() {
       <CallProvider>
         <BlockingProvider>
           <ReportingProvider>
-            <Frame />
+            <ModerationProvider>
+              <Frame />
+            </ModerationProvider>
           </ReportingProvider>
         </BlockingProvider>
       </CallProvider>

@@ -251,7 +251,20 @@ describe('the coordinators’ queue', () => {
       ['dismissed', 'Dismiss the report'],
       ['warned', 'Warn Kwame Mentor'],
       ['match_ended', 'End the match between Nia Mentee and Kwame Mentor'],
+      ['muted', 'Mute Kwame Mentor in the program’s group channels'],
+      ['removed', 'Take Kwame Mentor out of the message’s channel'],
+      ['suspended', 'Suspend Kwame Mentor from the program'],
     ]);
+    // Only a message report has a channel to take someone out of.
+    expect(closeActions(report({ kind: 'person' })).map((a) => a.value)).toEqual([
+      'dismissed',
+      'warned',
+      'match_ended',
+      'muted',
+      'suspended',
+    ]);
+    expect(closeDone('suspended', report())).toBe('Kwame Mentor is suspended from the program, and the report is closed.');
+    expect(outcomeLabel('suspended')).toBe('Suspended from the program');
     expect(closeDone('warned', report())).toBe('Your warning was sent to Kwame Mentor, and the report is closed.');
     expect(closeDone('match_ended', report())).toMatch(/^The match between Nia Mentee and Kwame Mentor has ended/);
   });

@@ -77,6 +77,7 @@ const OUTCOME_NAMES: Readonly<Record<string, string>> = {
   match_ended: 'Match ended',
   muted: 'Muted in group channels',
   removed: 'Removed from the channel',
+  suspended: 'Suspended from the program',
 };
 
 /** How coordinators closed a report (the queue only). */
@@ -314,7 +315,7 @@ export interface CloseAction {
   readonly submit: string;
 }
 
-export function closeActions(report: Pick<Report, 'reporter' | 'subject'>): CloseAction[] {
+export function closeActions(report: Pick<Report, 'reporter' | 'subject'> & { kind?: Report['kind'] }): CloseAction[] {
   const { reporter, subject } = report;
   return [
     { value: 'dismissed', label: 'Dismiss the report', submit: 'Dismiss the report' },
@@ -324,6 +325,18 @@ export function closeActions(report: Pick<Report, 'reporter' | 'subject'>): Clos
       label: `End the match between ${reporter.name} and ${subject.name}`,
       submit: 'End the match',
     },
+    { value: 'muted', label: `Mute ${subject.name} in the program’s group channels`, submit: `Mute ${subject.name}` },
+    // Only a message has a channel to take them out of.
+    ...(report.kind === 'message'
+      ? [
+          {
+            value: 'removed' as const,
+            label: `Take ${subject.name} out of the message’s channel`,
+            submit: `Take ${subject.name} out of the channel`,
+          },
+        ]
+      : []),
+    { value: 'suspended', label: `Suspend ${subject.name} from the program`, submit: `Suspend ${subject.name}` },
   ];
 }
 
@@ -336,6 +349,12 @@ export function closeDone(outcome: ReportOutcome, report: Pick<Report, 'reporter
       return `Your warning was sent to ${report.subject.name}, and the report is closed.`;
     case 'match_ended':
       return `The match between ${report.reporter.name} and ${report.subject.name} has ended, and the report is closed.`;
+    case 'muted':
+      return `${report.subject.name} is muted in the program’s group channels, and the report is closed.`;
+    case 'removed':
+      return `${report.subject.name} is no longer in the message’s channel, and the report is closed.`;
+    case 'suspended':
+      return `${report.subject.name} is suspended from the program, and the report is closed.`;
     default:
       return `The report about ${report.subject.name} is closed (${outcomeLabel(outcome).toLowerCase()}).`;
   }

@@ -19,6 +19,9 @@ import { PresenceText } from '../components/chat/Presence';
 import { Loading, PageHeading } from '../components/Page';
 import { BlockButton } from '../components/safety/Blocking';
 import { ReportButton } from '../components/safety/Reporting';
+import { LockControl } from '../components/chat/LockControl';
+import { mayLock, REMOVED_FROM_CHANNEL_TEXT, roleIn } from '../lib/moderation';
+import { useSession } from '../session';
 
 const KIND_NOTES = { group: 'Group', announcement: 'Announcements' } as const;
 
@@ -30,10 +33,14 @@ export function MessagesPage() {
   const other = channel ? otherMember(channel, state.userId) : null;
   const blocked = useBlocked();
   const blockedOther = other !== null && blocked.ids.has(other.user_id);
+  const { session } = useSession();
+  const lockable = channel ? mayLock(channel, roleIn(session?.memberships, channel.programId)) : false;
+  const removed = found.status === 'not_found' && found.removed === true;
 
   let title = 'Messages';
   if (channelId) {
     if (channel) title = channelTitle(channel, state.userId);
+    else if (removed) title = 'Messages';
     else if (found.status === 'not_found') title = 'Conversation not found';
   }
 
@@ -58,8 +65,10 @@ export function MessagesPage() {
           {channel && channel.kind !== 'pair' ? (
             <p className="conversation-presence muted">
               {KIND_NOTES[channel.kind]} · {channel.programWide ? 'everyone in the program' : `${channel.memberCount} members`}
+              {channel.locked ? ' · Locked' : ''}
             </p>
           ) : null}
+          {channel && lockable ? <LockControl client={client} channel={channel} /> : null}
         </div>
         <div className="messages-actions">
           {channel && !blockedOther ? <ScheduleLink channel={channel} me={state.userId} /> : null}
@@ -92,6 +101,10 @@ export function MessagesPage() {
             <p className="muted conversation-placeholder">Choose a conversation to read and write messages.</p>
           ) : channel && client ? (
             <Conversation key={channel.id} client={client} state={state} channel={channel} />
+          ) : removed ? (
+            <div className="alert alert-info" role="status">
+              {REMOVED_FROM_CHANNEL_TEXT} <Link to="/messages">See your conversations</Link>.
+            </div>
           ) : found.status === 'not_found' ? (
             <div className="alert alert-error" role="alert">
               This conversation does not exist, or you are not in it. <Link to="/messages">See your conversations</Link>.

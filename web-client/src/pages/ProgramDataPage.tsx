@@ -1,5 +1,5 @@
 // A program's data, for its coordinators: the dashboard, engagement per pair, alerts about pairs
-// at risk and the rules behind them, surveys, reports (the moderation queue), the code of conduct,
+// at risk and the rules behind them, members (muted, suspended, and the actions), surveys, reports (the moderation queue), the code of conduct,
 // the program's "get help now" panel, and exports. Like the matching console, the
 // section shown is kept in the address (?section=…).
 import { Link, useParams, useSearchParams } from 'react-router';
@@ -16,16 +16,18 @@ import { SurveysPanel } from '../components/data/SurveysPanel';
 import { PageHeading, PageQueryStatus } from '../components/Page';
 import { ConductEditor } from '../components/safety/ConductEditor';
 import { ReportsPanel } from '../components/safety/ReportsPanel';
+import { MembersPanel } from '../components/safety/MembersPanel';
 import { Tabs, type TabItem } from '../components/Tabs';
 import { canCoordinate, useSession } from '../session';
 import '../program-data.css';
 
-type Section = 'dashboard' | 'engagement' | 'alerts' | 'reports' | 'surveys' | 'risk' | 'conduct' | 'help' | 'exports';
+type Section = 'dashboard' | 'engagement' | 'alerts' | 'members' | 'reports' | 'surveys' | 'risk' | 'conduct' | 'help' | 'exports';
 
 const SECTIONS: readonly TabItem<Section>[] = [
   { value: 'dashboard', label: 'Dashboard' },
   { value: 'engagement', label: 'Engagement' },
   { value: 'alerts', label: 'Alerts' },
+  { value: 'members', label: 'Members' },
   { value: 'reports', label: 'Reports' },
   { value: 'surveys', label: 'Surveys' },
   { value: 'risk', label: 'Risk settings' },
@@ -74,6 +76,7 @@ export function ProgramDataPage() {
         {section === 'dashboard' ? <DashboardPanel programId={p.id} /> : null}
         {section === 'engagement' ? <EngagementPanel programId={p.id} /> : null}
         {section === 'alerts' ? <AlertsPanel programId={p.id} /> : null}
+        {section === 'members' ? <MembersPanel programId={p.id} programName={p.name} /> : null}
         {section === 'reports' ? <ReportsPanel programId={p.id} /> : null}
         {section === 'surveys' ? <SurveysPanel programId={p.id} /> : null}
         {section === 'risk' ? <RiskSettingsPanel programId={p.id} /> : null}

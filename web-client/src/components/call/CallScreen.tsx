@@ -1,13 +1,14 @@
 // The call: the other person's video, my own preview (muted), the controls (microphone, camera,
 // screen sharing, devices), the connection's quality in words, and Hang up. A modal dialog over
-// the page; Escape does not end the call (Hang up does). The other person can be blocked from
-// here (which also ends the call).
+// the page; Escape does not end the call (Hang up does, and Shift+Escape from anywhere on the
+// page, as the screen says). The other person can be blocked from here (which also ends the call).
 import { useEffect, useRef } from 'react';
 import type { CallController, CallView } from '../../call/controller';
 import { qualityDetails, qualityLabel } from '../../call/quality';
 import { useBlocked } from '../../chat/blocks';
 import { BlockButton } from '../safety/Blocking';
 import { useModalDialog } from './useModalDialog';
+import { LEAVE_KEY_TEXT, useLeaveKey } from '../../lib/leaveKey';
 
 function Video({ stream, muted, className }: { stream: MediaStream | null; muted: boolean; className: string }) {
   const ref = useRef<HTMLVideoElement>(null);
@@ -46,6 +47,7 @@ export function CallScreen({ controller, view }: { controller: CallController; v
   const quality = view.quality;
   const peer = view.ui.peer;
   const blocked = useBlocked();
+  useLeaveKey(true, () => controller.hangUp());
 
   return (
     <dialog
@@ -114,10 +116,16 @@ export function CallScreen({ controller, view }: { controller: CallController; v
             {view.sharing ? 'Stop sharing' : 'Share screen'}
           </button>
         ) : null}
-        <button type="button" className="button-danger call-hang-up" onClick={() => controller.hangUp()}>
+        <button
+          type="button"
+          className="button-danger call-hang-up"
+          aria-keyshortcuts="Shift+Escape"
+          onClick={() => controller.hangUp()}
+        >
           Hang up
         </button>
       </div>
+      <p className="call-leave-hint field-hint">{LEAVE_KEY_TEXT}: Shift+Escape hangs up from anywhere on the page.</p>
       {peer && blocked.ready && !blocked.ids.has(peer.id) ? (
         <p className="call-safety">
           <BlockButton person={{ id: peer.id, name: peer.name }} />

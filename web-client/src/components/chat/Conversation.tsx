@@ -4,7 +4,8 @@
 // of people I blocked are hidden, and a conversation closed by a block says so instead of
 // offering the composer (docs/safety.md). Someone else's message can be reported, sharing
 // messages of those on screen.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { useBlocked } from '../../chat/blocks';
 import type { ChatClient } from '../../chat/client';
@@ -34,6 +35,12 @@ import { Loading } from '../Page';
 import { BlockButton } from '../safety/Blocking';
 import { ReportButton } from '../safety/Reporting';
 import { shareCandidates, type ReportTarget } from '../../lib/reports';
+import { LOCKED_TEXT, mayActOn, mayModerate, removeMessageQuestion, roleIn } from '../../lib/moderation';
+import { memberKeys } from '../../api/queryKeys';
+import type { Role } from '../../api/types';
+import { useSession } from '../../session';
+import { allMembers } from '../ProgramChannels';
+import { useModeration } from '../safety/Moderation';
 import { Composer, type ComposerHandle } from './Composer';
 import { MessageItem, PendingItem } from './MessageItem';
 
@@ -105,6 +112,24 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
   useEffect(() => {
     if (channel.canPost) hadComposer.current = true;
   }, [channel.canPost]);
+
+  // A coordinator of the channel's program moderates it (a group or announcement channel of more
+  // than two people): removes anyone's message, mutes or takes out anyone but coordinators.
+  const { session } = useSession();
+  const myRole = roleIn(session?.memberships, channel.programId);
+  const moderator = mayModerate(channel, myRole);
+  const moderation = useModeration();
+  const programMembers = useQuery({
+    queryKey: memberKeys.everyone(channel.programId),
+    queryFn: () => allMembers(channel.programId),
+    enabled: moderator,
+  });
+  const roles = useMemo(() => {
+    const out = new Map<string, Role>();
+    for (const m of programMembers.data ?? []) out.set(m.user_id, m.role);
+    return out;
+  }, [programMembers.data]);
+  const programName = session?.memberships.find((m) => m.program_id === channel.programId)?.program_name ?? 'this program';
 
   const blocked = useBlocked();
   const hide = hidesBlocked(channel);
@@ -194,8 +219,11 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
   }
   const clearFocus = useCallback(() => setFocusEdit(null), []);
 
-  function remove(seq: number) {
-    if (!window.confirm('Delete this message? Everyone in the conversation will see that it was deleted.')) return;
+  function remove(seq: number, sender?: string) {
+    const question = sender
+      ? removeMessageQuestion(sender)
+      : 'Delete this message? Everyone in the conversation will see that it was deleted.';
+    if (!window.confirm(question)) return;
     client.remove(id, seq);
     if (composerRef.current) composerRef.current.focus();
     else scrollRef.current?.focus();
@@ -272,6 +300,10 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
             // Anyone's message but mine and Kindred's can be reported, while it is there.
             const reportable = !mine && m.sender_id !== SYSTEM_USER_ID && !m.deleted_at;
             const sender = name ?? 'Former member';
+            // A coordinator removes it, and mutes or takes out its author (not a coordinator).
+            const removable = moderator && reportable;
+            const actOn = moderator && moderation !== null && !m.deleted_at && name !== null && mayActOn(me, m.sender_id, roles.get(m.sender_id));
+            const person = { id: m.sender_id, name: sender };
             return (
               <MessageItem
                 key={m.seq}
@@ -282,6 +314,46 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
                 senderTools={
                   blockable || reportable ? (
                     <>
+                      {removable ? (
+                        <button
+                          type="button"
+                          className="message-tool message-tool-danger"
+                          aria-label={`Remove the message from ${sender}, ${messageTime(m.created_at)}`}
+                          onClick={() => remove(m.seq, sender)}
+                        >
+                          Remove message
+                        </button>
+                      ) : null}
+                      {actOn ? (
+                        <>
+                          <button
+                            type="button"
+                            className="message-tool message-tool-danger"
+                            aria-label={`Mute ${sender} in this program…`}
+                            onClick={() =>
+                              moderation?.ask({ action: 'mute', programId: channel.programId, programName, person })
+                            }
+                          >
+                            Mute in this program…
+                          </button>
+                          <button
+                            type="button"
+                            className="message-tool message-tool-danger"
+                            aria-label={`Take ${sender} out of this channel…`}
+                            onClick={() =>
+                              moderation?.ask({
+                                action: 'remove',
+                                programId: channel.programId,
+                                programName,
+                                person,
+                                channel: { id, name: title },
+                              })
+                            }
+                          >
+                            Take out of this channel…
+                          </button>
+                        </>
+                      ) : null}
                       {reportable ? (
                         <ReportButton
                           target={() => reportTarget(m.seq, { id: m.sender_id, name: sender })}
@@ -339,7 +411,7 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
       {channel.canPost ? (
         <Composer ref={composerRef} recipient={title} onSend={send} onTyping={() => client.typing(id)} />
       ) : (
-        <ClosedNote closed={closure(channel, me, blocked.ids)} replacedComposer={hadComposer} />
+        <ClosedNote closed={closure(channel, me, blocked.ids)} locked={channel.locked} replacedComposer={hadComposer} />
       )}
     </div>
   );
@@ -349,14 +421,24 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
  * Instead of the composer: why I cannot write here. Replacing the composer while I typed in it
  * (my message was refused) leaves the focus nowhere: it moves to this note.
  */
-function ClosedNote({ closed, replacedComposer }: { closed: Closure; replacedComposer: { readonly current: boolean } }) {
+function ClosedNote({
+  closed,
+  locked,
+  replacedComposer,
+}: {
+  closed: Closure;
+  locked: boolean;
+  replacedComposer: { readonly current: boolean };
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (replacedComposer.current && document.activeElement === document.body) ref.current?.focus();
   }, [replacedComposer]);
   return (
     <div ref={ref} className="read-only-note" tabIndex={-1}>
-      {closed?.reason === 'closed' ? (
+      {locked ? (
+        <p>{LOCKED_TEXT}</p>
+      ) : closed?.reason === 'closed' ? (
         <>
           <p>{CLOSED_TEXT}</p>
           {closed.blockedByMe ? (

@@ -10,6 +10,7 @@ import { fullTime, messageTime } from '../../chat/format';
 import type { Message } from '../../chat/messages';
 import type { PendingOp } from '../../chat/pending';
 import { isConductRefusal } from '../../lib/conduct';
+import { tombstoneText } from '../../lib/moderation';
 import { focusConductPrompt } from '../safety/ConductPrompt';
 import { isSendKey } from './Composer';
 
@@ -225,7 +226,7 @@ export function MessageItem(props: MessageItemProps) {
         {actions}
       </div>
       {deleted ? (
-        <p className="message-tombstone">Message deleted</p>
+        <p className="message-tombstone">{tombstoneText(message.removed_by_coordinator)}</p>
       ) : editing ? (
         <EditForm initial={body} onSave={props.onSaveEdit} onCancel={props.onCancelEdit} />
       ) : (

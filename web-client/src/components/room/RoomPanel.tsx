@@ -18,6 +18,7 @@ import { ChannelLoadFailed } from '../chat/ChannelLoadFailed';
 import { Conversation } from '../chat/Conversation';
 import { Loading } from '../Page';
 import { HostControls, People } from './People';
+import { LEAVE_KEY_TEXT, useLeaveKey } from '../../lib/leaveKey';
 import { Stage } from './Stage';
 
 function statusText(ui: RoomUi, connected: boolean): string {
@@ -44,6 +45,9 @@ export function RoomPanel({ event, now, zone }: { event: GroupEvent; now: number
   const ui = view.ui;
   const heading = useRef<HTMLHeadingElement>(null);
   const lastPhase = useRef(ui.phase);
+  // One key to leave: Shift+Escape, from anywhere on the page, while in the room or its lobby.
+  const inRoom = controller !== null && ui.phase !== 'idle';
+  useLeaveKey(inRoom, () => controller?.leave());
 
   useEffect(() => {
     if (lastPhase.current === ui.phase) return;
@@ -62,6 +66,7 @@ export function RoomPanel({ event, now, zone }: { event: GroupEvent; now: number
       <p role="status" aria-live="polite" className="room-status">
         {statusText(ui, state.status === 'connected')}
       </p>
+      {inRoom ? <p className="field-hint room-leave-hint">{LEAVE_KEY_TEXT}: Shift+Escape leaves the room from anywhere on the page.</p> : null}
       {ui.error ? (
         <div className="alert alert-error room-alert" role="alert">
           {ui.error.message}{' '}
@@ -100,7 +105,12 @@ export function RoomPanel({ event, now, zone }: { event: GroupEvent; now: number
               <div className="room-lobby">
                 <p>The host lets people in when the event starts. You can keep this page open meanwhile.</p>
                 <p>
-                  <button type="button" className="button-danger" onClick={() => controller.leave()}>
+                  <button
+                    type="button"
+                    className="button-danger"
+                    aria-keyshortcuts="Shift+Escape"
+                    onClick={() => controller.leave()}
+                  >
                     Leave the lobby
                   </button>
                 </p>
@@ -208,7 +218,12 @@ function SelfControls({ ui, view, controller }: { ui: RoomUi; view: RoomView; co
             {ui.you.hand ? 'Lower my hand' : 'Raise my hand'}
           </button>
         ) : null}
-        <button type="button" className="button-danger room-leave" onClick={() => controller.leave()}>
+        <button
+          type="button"
+          className="button-danger room-leave"
+          aria-keyshortcuts="Shift+Escape"
+          onClick={() => controller.leave()}
+        >
           Leave the room
         </button>
       </div>

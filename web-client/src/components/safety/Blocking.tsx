@@ -3,7 +3,7 @@
 // confirmation dialog, held by the page's frame so that it outlives what opened it (blocking
 // ends a call, and the call's dialog with it). The dialog says in plain words what blocking does
 // before anything is sent, then blocks (POST /api/me/blocks) and says how it went.
-import { createContext, useCallback, useContext, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useId, useLayoutEffect, useRef, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../api/endpoints';
@@ -13,6 +13,7 @@ import { ApiError } from '../../api/client';
 import { BLOCKED_PEOPLE_PATH, blockConsequences, blockDone, blockErrorMessage, UNBLOCK_WHERE } from '../../lib/safety';
 import { useModalDialog } from '../call/useModalDialog';
 import { FormError, StatusMessage } from '../forms';
+import { dialogHost, pageHeading } from './DialogHost';
 
 /** Someone who can be blocked: their user id and the name the page shows. */
 export interface BlockTarget {
@@ -20,48 +21,23 @@ export interface BlockTarget {
   readonly name: string;
 }
 
-interface Blocking {
-  /** Opens the confirmation dialog for `person`. */
-  ask(person: BlockTarget): void;
-}
-
-const BlockingContext = createContext<Blocking | null>(null);
+const host = dialogHost<BlockTarget>((person, onClose) => <BlockDialog person={person} onClose={onClose} />);
 
 /** Holds the confirmation dialog of the signed-in frame (Layout). */
-export function BlockingProvider({ children }: { children: ReactNode }) {
-  const [person, setPerson] = useState<BlockTarget | null>(null);
-  // A new dialog for each request, even for the same person.
-  const [opened, setOpened] = useState(0);
-  const ask = useCallback((target: BlockTarget) => {
-    setPerson(target);
-    setOpened((n) => n + 1);
-  }, []);
-  const value = useMemo(() => ({ ask }), [ask]);
-  return (
-    <BlockingContext.Provider value={value}>
-      {children}
-      {person ? <BlockDialog key={opened} person={person} onClose={() => setPerson(null)} /> : null}
-    </BlockingContext.Provider>
-  );
-}
+export const BlockingProvider = host.Provider;
 
 /**
  * "Block NAME…": opens the confirmation. The caller decides whether to offer it (not for myself,
  * not for someone I already blocked); nothing shows outside a BlockingProvider.
  */
 export function BlockButton({ person, className = 'button-secondary' }: { person: BlockTarget; className?: string }) {
-  const blocking = useContext(BlockingContext);
+  const blocking = host.useAsk();
   if (!blocking) return null;
   return (
     <button type="button" className={className} onClick={() => blocking.ask(person)}>
       Block<span className="visually-hidden"> {person.name}</span>…
     </button>
   );
-}
-
-/** Where focus goes when the button that opened the dialog is gone: the page's heading. */
-function pageHeading(): HTMLElement | null {
-  return document.querySelector<HTMLElement>('main h1') ?? document.querySelector<HTMLElement>('main');
 }
 
 function BlockDialog({ person, onClose }: { person: BlockTarget; onClose: () => void }) {

@@ -6,18 +6,7 @@
 // coordinators will see: who reports whom, the reason and words, and copies of exactly the ticked
 // messages, nothing else; the reported person is not told who reported them. Then it sends the
 // report (POST /api/reports) and says where to follow it (Settings → My reports).
-import {
-  createContext,
-  useCallback,
-  useContext,
-  useId,
-  useLayoutEffect,
-  useMemo,
-  useRef,
-  useState,
-  type FormEvent,
-  type ReactNode,
-} from 'react';
+import { useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { fieldErrors, type FieldErrors } from '../../api/client';
@@ -47,31 +36,12 @@ import {
 import { useSession } from '../../session';
 import { useModalDialog } from '../call/useModalDialog';
 import { FormError, RadioGroupField, StatusMessage, TextAreaField, useFocusFirstInvalid } from '../forms';
+import { dialogHost, pageHeading } from './DialogHost';
 
-interface Reporting {
-  /** Opens the report dialog for `target`. */
-  ask(target: ReportTarget): void;
-}
-
-const ReportingContext = createContext<Reporting | null>(null);
+const host = dialogHost<ReportTarget>((target, onClose) => <ReportDialog target={target} onClose={onClose} />);
 
 /** Holds the report dialog of the signed-in frame (Layout). */
-export function ReportingProvider({ children }: { children: ReactNode }) {
-  const [target, setTarget] = useState<ReportTarget | null>(null);
-  // A new dialog for each request, even for the same thing.
-  const [opened, setOpened] = useState(0);
-  const ask = useCallback((next: ReportTarget) => {
-    setTarget(next);
-    setOpened((n) => n + 1);
-  }, []);
-  const value = useMemo(() => ({ ask }), [ask]);
-  return (
-    <ReportingContext.Provider value={value}>
-      {children}
-      {target ? <ReportDialog key={opened} target={target} onClose={() => setTarget(null)} /> : null}
-    </ReportingContext.Provider>
-  );
-}
+export const ReportingProvider = host.Provider;
 
 /**
  * "Report…": opens the dialog for what `target` builds (when clicked, so that a message report
@@ -92,18 +62,13 @@ export function ReportButton({
   label: string;
   className?: string;
 }) {
-  const reporting = useContext(ReportingContext);
+  const reporting = host.useAsk();
   if (!reporting) return null;
   return (
     <button type="button" className={className} aria-label={`${label}…`} onClick={() => reporting.ask(target())}>
       Report…
     </button>
   );
-}
-
-/** Where focus goes when the button that opened the dialog is gone: the page's heading. */
-function pageHeading(): HTMLElement | null {
-  return document.querySelector<HTMLElement>('main h1') ?? document.querySelector<HTMLElement>('main');
 }
 
 function ReportDialog({ target, onClose }: { target: ReportTarget; onClose: () => void }) {

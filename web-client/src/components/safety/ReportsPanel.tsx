@@ -3,13 +3,14 @@
 // badge when the person was reported by someone else before or often, who reported whom, their
 // words, the copies of the messages the reporter chose to share (clearly copies, and only those),
 // earlier reports about the same person, and what a coordinator can do, always with a reason:
-// dismiss it, warn the person (their words go to that person alone, from the coordinator) or end
-// the match between the two. New reports arrive live (a `report` frame refreshes this list).
+// dismiss it, warn the person (their words go to that person alone, from the coordinator), end
+// the match between the two, mute the person in the program's group channels for a time, take
+// them out of the reported message's channel, or suspend them from the program. New reports arrive live (a `report` frame refreshes this list).
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { fieldErrors, type FieldErrors } from '../../api/client';
 import { api } from '../../api/endpoints';
-import { matchKeys, reportKeys } from '../../api/queryKeys';
+import { matchKeys, memberKeys, reportKeys } from '../../api/queryKeys';
 import type { Report, ReportOutcome } from '../../api/types';
 import { fullTime, messageTime } from '../../chat/format';
 import { formatDateTime } from '../../lib/format';
@@ -24,7 +25,16 @@ import {
   queueHeading,
   queueOrder,
 } from '../../lib/reports';
-import { CheckboxField, FormError, RadioGroupField, StatusMessage, TextAreaField, useFocusFirstInvalid } from '../forms';
+import { chosenMinutes, DURATION_CHOICES, MAX_MUTE_MINUTES, minutesProblem, type DurationChoice } from '../../lib/moderation';
+import {
+  CheckboxField,
+  FormError,
+  RadioGroupField,
+  StatusMessage,
+  TextAreaField,
+  TextField,
+  useFocusFirstInvalid,
+} from '../forms';
 import { QueryStatus } from '../Page';
 import { LoadMore, usePagedList } from '../paged';
 
@@ -185,6 +195,8 @@ function CloseForm({
   const [outcome, setOutcome] = useState<ReportOutcome | ''>('');
   const [reason, setReason] = useState('');
   const [warning, setWarning] = useState('');
+  const [duration, setDuration] = useState<DurationChoice | ''>('');
+  const [custom, setCustom] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   useFocusFirstInvalid(formRef, errors);
@@ -195,12 +207,16 @@ function CloseForm({
         outcome: chosen,
         reason: reason.trim(),
         ...(chosen === 'warned' ? { warning: warning.trim() } : {}),
+        ...(chosen === 'muted' ? { minutes: chosenMinutes(duration, custom) } : {}),
       }),
     onMutate: () => setFormError(null),
     onSuccess: (_, chosen) => {
       onDone(closeDone(chosen, report));
       void queryClient.invalidateQueries({ queryKey: reportKeys.ofProgram(programId) });
       if (chosen === 'match_ended') void queryClient.invalidateQueries({ queryKey: matchKeys.ofProgram(programId) });
+      if (chosen === 'muted' || chosen === 'suspended') {
+        void queryClient.invalidateQueries({ queryKey: memberKeys.list(programId) });
+      }
     },
     onError: (e) => {
       setErrors(fieldErrors(e));
@@ -214,6 +230,10 @@ function CloseForm({
     event.preventDefault();
     if (close.isPending) return;
     const problems = closeProblems(outcome, reason, warning);
+    if (outcome === 'muted') {
+      const problem = minutesProblem(duration, custom);
+      if (problem) problems[duration === 'custom' ? 'minutes' : 'duration'] = problem;
+    }
     setErrors(problems);
     if (Object.keys(problems).length > 0 || !outcome) {
       setFormError('Please correct the problems marked below.');
@@ -248,6 +268,43 @@ function CloseForm({
           error={errors.warning}
           hint={`${report.subject.name} reads this alone, from you, in your conversation with them (opened once). They are not told who reported them.`}
         />
+      ) : null}
+      {outcome === 'muted' ? (
+        <>
+          <RadioGroupField
+            legend={`Mute ${report.subject.name} for how long`}
+            required
+            value={duration}
+            onChange={(value) => setDuration(value as DurationChoice)}
+            options={DURATION_CHOICES}
+            error={errors.duration}
+            hint={`${report.subject.name} keeps reading the program’s group channels, but what they send there is refused, saying until when. Their conversations of two are untouched.`}
+          />
+          {duration === 'custom' ? (
+            <TextField
+              label="Minutes"
+              name="minutes"
+              inputMode="numeric"
+              required
+              value={custom}
+              onChange={setCustom}
+              error={errors.minutes}
+              hint={`From 1 to ${MAX_MUTE_MINUTES.toLocaleString('en')} (30 days).`}
+            />
+          ) : null}
+        </>
+      ) : null}
+      {outcome === 'removed' ? (
+        <p className="field-hint">
+          Takes {report.subject.name} out of the channel of the reported message: it disappears from their screens at
+          once and they no longer read it.
+        </p>
+      ) : null}
+      {outcome === 'suspended' ? (
+        <p className="field-hint">
+          Until reinstated (Program data → Members), {report.subject.name} is no member of the program: its pages and
+          channels disappear from their screens at once, and nothing of theirs is deleted.
+        </p>
       ) : null}
       {outcome === 'match_ended' ? (
         <p className="field-hint">
