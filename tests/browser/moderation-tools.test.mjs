@@ -3,13 +3,15 @@
 //
 // 1. A coordinator, a mentee, a mentor and a third member in a group channel. The coordinator
 //    removes the mentor's message (the mentee sees "Removed by a coordinator"), locks the group
-//    (the mentee's composer gives way to the locked note; unlocking brings it back), mutes the
+//    (the mentee's composer gives way to the locked note; unlocking brings it back), sets slow
+//    mode (the mentee's second quick message is refused in its words; Off lifts it), mutes the
 //    mentor for an hour from the channel (his next message there is refused with the mute's
 //    wording; lifting the mute from Program data → Members lets Retry through), takes the third
 //    member out of the group (it leaves their list and their open conversation says so), and
 //    suspends the mentor from Program data → Members (his Messages page loses the program's
-//    channels without a reload), then reinstates him (they come back). axe-core checks each
-//    dialog and the Members view.
+//    channels without a reload), then reinstates him (they come back); last, takes the mentee
+//    out of an event from its page (she no longer sees it). axe-core checks each dialog, the
+//    Members view, the slow mode control and the event page's section.
 // 2. In a 1:1 call, Shift+Escape hangs up for both; the call screen says so.
 
 import { test, before, after } from 'node:test';
@@ -138,6 +140,32 @@ test('coordinators remove a message, lock a group, mute, take out, suspend and r
     await composer(ep).waitFor();
     await cp.getByRole('button', { name: 'Lock the channel' }).waitFor();
 
+    // 2b. Slow mode, 1 min: the mentee reads why, and her second quick message is refused in the
+    // server's words; Off lets her post freely again. The focus stays on the button.
+    assert.equal(await ep.getByLabel('Slow mode').count(), 0, 'no slow mode control for a mentee');
+    await cp.getByLabel('Slow mode').selectOption({ label: '1 min' });
+    const setSlow = cp.getByRole('button', { name: 'Set slow mode' });
+    await setSlow.click();
+    await cp.getByRole('status').filter({ hasText: 'Slow mode is on: members post at most one message every 1 min.' }).waitFor();
+    assert.equal(await cp.evaluate(() => document.activeElement?.textContent), 'Set slow mode', 'the focus stays on the button');
+    await checkPage(cp, 'slow mode control (coordinator)');
+    await ep.getByText('Slow mode: one message every 1 min').waitFor();
+    const slowFirst = 'First thought on the reading.';
+    await say(ep, cp, slowFirst);
+    const slowSecond = 'And a second one right away.';
+    await sendMessage(ep, slowSecond);
+    await ep
+      .locator('.message-pending')
+      .filter({ hasText: slowSecond })
+      .getByText(/this channel is in slow mode: wait \d+ s before your next message/)
+      .waitFor();
+    await cp.getByLabel('Slow mode').selectOption({ label: 'Off' });
+    await setSlow.click();
+    await cp.getByRole('status').filter({ hasText: 'Slow mode is off' }).waitFor();
+    await ep.getByText('Slow mode: one message every 1 min').waitFor({ state: 'detached' });
+    await ep.locator('.message-pending').filter({ hasText: slowSecond }).getByRole('button', { name: 'Retry not sent' }).click();
+    await messageItem(cp, slowSecond).waitFor();
+
     // 3. Mute the mentor for an hour from the channel.
     const before = 'Sorry, that came out wrong.';
     await say(mp, cp, before);
@@ -218,6 +246,35 @@ test('coordinators remove a message, lock a group, mute, take out, suspend and r
     await mentorRow.getByText('Active').waitFor();
     await mentorGroup.waitFor();
     await mentorPair.waitFor();
+
+    // 6. Take the mentee out of an event from its page: she no longer sees it.
+    const EVENT = 'Cardiology Q&A';
+    const event = await apiCall(cp, 'POST', `/api/programs/${program.id}/events`, {
+      title: EVENT,
+      starts_at: new Date(Date.now() + 24 * 3600_000).toISOString(),
+      duration_min: 60,
+      capacity: 10,
+      audience: 'program',
+      speakers: [mentorId],
+    });
+    const seen = (page) => page.evaluate(async (id) => (await fetch(`/api/events/${id}`)).status, event.id);
+    assert.equal(await seen(ep), 200, 'the mentee is invited');
+    await cp.goto(`/events/${event.id}`);
+    await cp.getByRole('heading', { level: 2, name: 'Take someone out of this event' }).waitFor();
+    await cp.getByRole('button', { name: `Take ${MENTOR.name} out of this event…` }).waitFor();
+    await cp.getByLabel('Person').selectOption({ label: MENTEE.name });
+    await checkPage(cp, 'event page, taking someone out (coordinator)');
+    await cp.getByRole('button', { name: 'Take out of this event…' }).click();
+    const outOfEvent = modDialog(cp, `Take ${MENTEE.name} out of “${EVENT}”`);
+    await outOfEvent.waitFor();
+    await outOfEvent.getByText(/is no longer invited to/).waitFor();
+    await confirmDialog(cp, outOfEvent, {
+      check: 'take-out-of-event dialog',
+      reason: 'Asked to leave this session',
+      submit: `Take ${MENTEE.name} out`,
+      done: 'is no longer in this event',
+    });
+    assert.notEqual(await seen(ep), 200, 'the mentee no longer sees the event');
     void channelId;
   } finally {
     await Promise.all([coord, mentor, mentee, third].map((p) => p.context.close()));

@@ -208,6 +208,9 @@ export const api = {
   /** Locks (or unlocks) a group channel of more than two people: only coordinators post (409 otherwise). */
   lockChannel: (id: string, locked: boolean) =>
     request<Channel>('POST', `/api/channels/${seg(id)}/lock`, { json: { locked } }),
+  /** Sets a group channel's slow mode: members post at most once in `seconds` (0 = off, up to 3600). */
+  slowMode: (id: string, seconds: number) =>
+    request<Channel>('POST', `/api/channels/${seg(id)}/slow-mode`, { json: { seconds } }),
   /** Takes someone out of a channel; they are told (`channel_removed`). */
   removeFromChannel: (id: string, userId: string, reason: string) =>
     request<void>('POST', `/api/channels/${seg(id)}/members/${seg(userId)}/remove`, { json: { reason } }),

@@ -67,6 +67,15 @@ describe('pending writes', () => {
     expect(p.find((x) => x.client_id === 'a')?.status).toBe('acked');
   });
 
+  it('fails a write refused by slow mode or a mute, with the server’s words (not retried)', () => {
+    let p = markSent([op('a'), op('b')], ['a', 'b']);
+    p = refused(p, 'w-a', 'slow_mode', 'Slow mode: you can post again in 58 s', 1000);
+    p = refused(p, 'w-b', 'muted', 'You are muted until 3 PM', 1000);
+    expect(p.map((x) => x.status)).toEqual(['failed', 'failed']);
+    expect(p[0]?.error).toBe('Slow mode: you can post again in 58 s');
+    expect(dueForSending(p, 10_000)).toEqual([]);
+  });
+
   it('retries rate-limited and internal errors later, fails on others', () => {
     let p = markSent([op('a'), op('b'), op('c')], ['a', 'b', 'c']);
     p = refused(p, 'w-a', 'rate_limited', 'slow down', 1000);

@@ -49,6 +49,7 @@ export type ErrorCode =
   | 'read_only'
   | 'conduct_required'
   | 'muted'
+  | 'slow_mode'
   | 'forbidden'
   | 'not_found'
   | 'conflict'

@@ -51,6 +51,8 @@ export interface ChannelState {
   readonly canPost: boolean;
   /** A coordinator locked it: only coordinators post (docs/safety.md). */
   readonly locked: boolean;
+  /** Slow mode: members who are not coordinators post at most once in this many seconds (0: off). */
+  readonly slowModeS: number;
   /** How many members the channel has. */
   readonly memberCount: number;
   /**
@@ -153,6 +155,7 @@ function describedBy(view: ChannelView) {
     createdAt: view.created_at,
     canPost: view.can_post,
     locked: view.locked === true,
+    slowModeS: view.slow_mode_s ?? 0,
     memberCount: view.member_count,
   };
 }

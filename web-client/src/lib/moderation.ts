@@ -105,7 +105,7 @@ export function reasonProblem(reason: string): string | null {
 }
 
 /** What a moderation action does. */
-export type ModerationAction = 'mute' | 'unmute' | 'remove' | 'suspend' | 'reinstate';
+export type ModerationAction = 'mute' | 'unmute' | 'remove' | 'suspend' | 'reinstate' | 'event-remove';
 
 /** What each action does, in plain words (docs/safety.md), for its confirmation. */
 export function actionConsequences(action: ModerationAction, name: string, program: string, channel?: string): string[] {
@@ -134,6 +134,12 @@ export function actionConsequences(action: ModerationAction, name: string, progr
         `${name} is a member of ${program} again at once: its pages, channels, matches and messages come back as they were.`,
         'It is in the audit log with your name and reason.',
       ];
+    case 'event-remove':
+      return [
+        `${name} is no longer invited to ${channel ?? 'this event'}: they no longer see it, their answer goes, and they cannot say they are going or enter its room.`,
+        'They leave its chat at once. If they are in the live room now, use the room’s own Remove too.',
+        'It is in the audit log with your name and reason.',
+      ];
   }
 }
 
@@ -150,6 +156,8 @@ export function actionTitle(action: ModerationAction, name: string, channel?: st
       return `Suspend ${name} from this program`;
     case 'reinstate':
       return `Reinstate ${name}`;
+    case 'event-remove':
+      return `Take ${name} out of ${channel ?? 'this event'}`;
   }
 }
 
@@ -166,6 +174,8 @@ export function actionSubmit(action: ModerationAction, name: string, minutes?: n
       return `Suspend ${name}`;
     case 'reinstate':
       return `Reinstate ${name}`;
+    case 'event-remove':
+      return `Take ${name} out`;
   }
 }
 
@@ -182,6 +192,8 @@ export function actionDone(action: ModerationAction, name: string, untilText?: s
       return `${name} is suspended from this program.`;
     case 'reinstate':
       return `${name} is reinstated.`;
+    case 'event-remove':
+      return `${name} is no longer in this event.`;
   }
 }
 
@@ -216,4 +228,42 @@ export const REMOVED_FROM_CHANNEL_TEXT = 'You are no longer in this channel.';
 /** The confirmation before a coordinator removes someone else's message. */
 export function removeMessageQuestion(sender: string): string {
   return `Remove ${sender}’s message? Everyone in the channel will see “Removed by a coordinator” in its place.`;
+}
+
+/** Slow mode's lengths, as offered to coordinators (seconds; 0 is off). */
+export const SLOW_MODE_CHOICES: readonly { value: number; label: string }[] = [
+  { value: 0, label: 'Off' },
+  { value: 10, label: '10 s' },
+  { value: 30, label: '30 s' },
+  { value: 60, label: '1 min' },
+  { value: 300, label: '5 min' },
+  { value: 3600, label: '1 hour' },
+];
+
+/** "10 s", "1 min", "90 s", "5 min", "1 hour". */
+export function slowModeLabel(seconds: number): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return seconds === 3600 ? '1 hour' : `${seconds / 3600} hours`;
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+/** The line above a member's composer while slow mode is on; null when it is off. */
+export function slowModeLine(seconds: number): string | null {
+  return seconds > 0 ? `Slow mode: one message every ${slowModeLabel(seconds)}` : null;
+}
+
+/** Said once a coordinator set slow mode. */
+export function slowModeDone(seconds: number): string {
+  return seconds > 0
+    ? `Slow mode is on: members post at most one message every ${slowModeLabel(seconds)}.`
+    : 'Slow mode is off: members post freely again.';
+}
+
+/** Who a coordinator may take out of an event: not the host, not a coordinator (nor themselves). */
+export function mayTakeOutOfEvent(
+  me: string | null,
+  person: { readonly id: string; readonly role: Role | null | undefined },
+  hostId: string,
+): boolean {
+  return me !== null && person.id !== me && person.id !== hostId && person.role !== 'coordinator' && person.role != null;
 }

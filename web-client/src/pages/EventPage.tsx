@@ -7,17 +7,19 @@ import { useQuery } from '@tanstack/react-query';
 import { eventsApi } from '../api/events';
 import { eventKeys } from '../api/queryKeys';
 import { EventCard } from '../components/events/EventCard';
+import { EventRemoval } from '../components/events/EventRemoval';
 import { StatusMessage } from '../components/forms';
 import { PageHeading, PageQueryStatus } from '../components/Page';
 import { RoomPanel } from '../components/room/RoomPanel';
 import { browserTimeZone } from '../lib/format';
+import { roleIn } from '../lib/moderation';
 import { useNow } from '../lib/useNow';
 import { preferredZone } from '../lib/zoned';
 import { useSession } from '../session';
 
 export function EventPage() {
   const { id = '' } = useParams();
-  const { user } = useSession();
+  const { user, session } = useSession();
   const zone = preferredZone(user?.time_zone, browserTimeZone());
   const now = useNow();
   const event = useQuery({ queryKey: eventKeys.detail(id), queryFn: () => eventsApi.get(id) });
@@ -42,6 +44,13 @@ export function EventPage() {
           <h2 id="about-event">About this event</h2>
           <p className="pre-line">{e.description}</p>
         </section>
+      ) : null}
+      {roleIn(session?.memberships, e.program_id) === 'coordinator' ? (
+        <EventRemoval
+          event={e}
+          me={user?.id ?? null}
+          programName={session?.memberships.find((m) => m.program_id === e.program_id)?.program_name ?? 'this program'}
+        />
       ) : null}
     </>
   );

@@ -20,6 +20,7 @@ import { Loading, PageHeading } from '../components/Page';
 import { BlockButton } from '../components/safety/Blocking';
 import { ReportButton } from '../components/safety/Reporting';
 import { LockControl } from '../components/chat/LockControl';
+import { SlowModeControl } from '../components/chat/SlowModeControl';
 import { mayLock, REMOVED_FROM_CHANNEL_TEXT, roleIn } from '../lib/moderation';
 import { useSession } from '../session';
 
@@ -66,9 +67,11 @@ export function MessagesPage() {
             <p className="conversation-presence muted">
               {KIND_NOTES[channel.kind]} · {channel.programWide ? 'everyone in the program' : `${channel.memberCount} members`}
               {channel.locked ? ' · Locked' : ''}
+              {channel.slowModeS > 0 ? ' · Slow mode' : ''}
             </p>
           ) : null}
           {channel && lockable ? <LockControl client={client} channel={channel} /> : null}
+          {channel && lockable ? <SlowModeControl client={client} channel={channel} /> : null}
         </div>
         <div className="messages-actions">
           {channel && !blockedOther ? <ScheduleLink channel={channel} me={state.userId} /> : null}

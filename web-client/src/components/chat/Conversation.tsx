@@ -35,7 +35,7 @@ import { Loading } from '../Page';
 import { BlockButton } from '../safety/Blocking';
 import { ReportButton } from '../safety/Reporting';
 import { shareCandidates, type ReportTarget } from '../../lib/reports';
-import { LOCKED_TEXT, mayActOn, mayModerate, removeMessageQuestion, roleIn } from '../../lib/moderation';
+import { LOCKED_TEXT, mayActOn, mayModerate, removeMessageQuestion, roleIn, slowModeLine } from '../../lib/moderation';
 import { memberKeys } from '../../api/queryKeys';
 import type { Role } from '../../api/types';
 import { useSession } from '../../session';
@@ -117,6 +117,8 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
   // than two people): removes anyone's message, mutes or takes out anyone but coordinators.
   const { session } = useSession();
   const myRole = roleIn(session?.memberships, channel.programId);
+  // Coordinators are not slowed; members read why their next message may wait.
+  const slowLine = myRole === 'coordinator' ? null : slowModeLine(channel.slowModeS);
   const moderator = mayModerate(channel, myRole);
   const moderation = useModeration();
   const programMembers = useQuery({
@@ -408,6 +410,7 @@ export function Conversation({ client, state, channel }: { client: ChatClient; s
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
+      {channel.canPost && slowLine ? <p className="field-hint slow-mode-line">{slowLine}</p> : null}
       {channel.canPost ? (
         <Composer ref={composerRef} recipient={title} onSend={send} onTyping={() => client.typing(id)} />
       ) : (

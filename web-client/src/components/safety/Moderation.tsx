@@ -7,7 +7,7 @@ import { useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react'
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../../api/client';
 import { api } from '../../api/endpoints';
-import { memberKeys } from '../../api/queryKeys';
+import { eventKeys, memberKeys } from '../../api/queryKeys';
 import { formatDateTime } from '../../lib/format';
 import {
   actionConsequences,
@@ -34,6 +34,8 @@ export interface ModerationTarget {
   readonly person: { readonly id: string; readonly name: string };
   /** For `remove`: the channel they are taken out of. */
   readonly channel?: { readonly id: string; readonly name: string };
+  /** For `event-remove`: the event they are taken out of. */
+  readonly event?: { readonly id: string; readonly title: string };
 }
 
 const host = dialogHost<ModerationTarget>((target, onClose) => <ModerationDialog target={target} onClose={onClose} />);
@@ -57,6 +59,8 @@ function perform(target: ModerationTarget, reason: string, minutes: number | nul
       return api.suspend(programId, person.id, reason).then(() => undefined);
     case 'reinstate':
       return api.reinstate(programId, person.id, reason).then(() => undefined);
+    case 'event-remove':
+      return api.removeFromEvent(target.event?.id ?? '', person.id, reason).then(() => undefined);
   }
 }
 
@@ -83,6 +87,7 @@ function ModerationDialog({ target, onClose }: { target: ModerationTarget; onClo
     onSuccess: (until) => {
       setDone(actionDone(action, person.name, until));
       void queryClient.invalidateQueries({ queryKey: memberKeys.list(target.programId) });
+      if (target.event) void queryClient.invalidateQueries({ queryKey: eventKeys.detail(target.event.id) });
     },
     onError: (e) => setFormError(errorMessage(e)),
   });
@@ -113,7 +118,7 @@ function ModerationDialog({ target, onClose }: { target: ModerationTarget; onClo
 
   const titleId = `${base}-title`;
   const introId = `${base}-intro`;
-  const title = actionTitle(action, person.name, target.channel?.name);
+  const title = actionTitle(action, person.name, target.event?.title ?? target.channel?.name);
   const gentle = action === 'unmute' || action === 'reinstate';
   return (
     <dialog
@@ -141,7 +146,7 @@ function ModerationDialog({ target, onClose }: { target: ModerationTarget; onClo
           <div id={introId}>
             <p>What this does:</p>
             <ul className="block-consequences">
-              {actionConsequences(action, person.name, target.programName, target.channel?.name).map((line) => (
+              {actionConsequences(action, person.name, target.programName, target.event?.title ?? target.channel?.name).map((line) => (
                 <li key={line}>{line}</li>
               ))}
             </ul>
