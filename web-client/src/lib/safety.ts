@@ -24,7 +24,7 @@ export const UNBLOCK_WHERE = 'You can unblock them at any time under Settings â†
 
 /** What unblocking does: contact, not the match. */
 export const UNBLOCK_EXPLAINED =
-  'Unblocking someone restores contact: your conversation reopens and you see each other online again. It does not bring back a match that the block ended (calls and meetings are for active matches).';
+  'Unblocking someone restores contact: your conversation reopens and you see each other online again. It does not bring back a match that the block ended.';
 
 /** Said once the block went through. */
 export function blockDone(name: string): string {
