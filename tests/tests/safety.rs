@@ -341,6 +341,7 @@ const NOT_REACHING: &[(&str, &str)] = &[
     ("POST /api/programs/{id}/members/{user_id}/suspend", "a coordinator's moderation"),
     ("POST /api/programs/{id}/members/{user_id}/reinstate", "a coordinator's moderation"),
     ("POST /api/events/{id}/people/{user_id}/remove", "a coordinator's moderation"),
+    ("POST /api/events/{id}/people/{user_id}/restore", "a coordinator's moderation"),
     ("POST /api/programs/{id}/conduct/accept", "one's own acceptance"),
     ("POST /api/programs/{id}/reports/{report_id}/close", "a coordinator's action; a warning asks may_converse"),
     ("hello", "one's own connection"),
@@ -1208,4 +1209,11 @@ async fn taking_someone_out_of_an_event(backend: Backend) {
     p.coordinator.post(&remove(nia), json!({"reason": "again"})).await.assert_error(StatusCode::CONFLICT, "conflict");
     // The mentor, also invited by the audience, is not affected.
     assert_eq!(p.mentor.get(&format!("/api/events/{event}")).await.status, StatusCode::OK);
+    // Lifting the removal invites her again, as the audience says.
+    let restore = format!("/api/events/{event}/people/{nia}/restore");
+    p.mentee.post(&restore, json!({"reason": "x"})).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(p.coordinator.post(&restore, json!({"reason": "Apologised"})).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(p.mentee.get(&format!("/api/events/{event}")).await.status, StatusCode::OK);
+    assert_eq!(p.mentee.post(&rsvp, json!({"going": true})).await.status, StatusCode::OK);
+    p.coordinator.post(&restore, json!({"reason": "again"})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
 }

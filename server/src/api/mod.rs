@@ -84,6 +84,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(safety::suspend_member))
         .routes(routes!(safety::reinstate_member))
         .routes(routes!(safety::remove_from_event))
+        .routes(routes!(safety::restore_to_event))
         .routes(routes!(programs::list_programs, programs::create_program))
         .routes(routes!(programs::get_program, programs::update_program))
         .routes(routes!(programs::list_members))

@@ -613,6 +613,21 @@ pub async fn remove_from_event(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Lift a member's removal from a group event (coordinators; 404 when there is none): invited
+/// again as its audience says. Audited with why.
+#[utoipa::path(post, path = "/api/events/{id}/people/{user_id}/restore", tag = "safety",
+    params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = ReasonInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn restore_to_event(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath((event_id, user_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<ReasonInput>,
+) -> Result<StatusCode, ApiError> {
+    safety::restore_to_event(&state, &me.user, event_id, user_id, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Take a member out of a group channel of more than two people (the program's coordinators):
 /// their screens drop it at once (`channel_removed`). Audited with why.
 #[utoipa::path(post, path = "/api/channels/{id}/members/{user_id}/remove", tag = "safety",

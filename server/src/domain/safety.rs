@@ -601,3 +601,17 @@ pub async fn remove_from_event(core: &Core, me: &User, event_id: Uuid, user: Uui
     core.store.record_audit(me.id, "event_remove", Some(event.program_id), &detail, now).await?;
     Ok(())
 }
+
+/// Lifts `user`'s removal from a group event (its program's coordinators): they are invited again
+/// as its audience says (an event's chat they left is not rejoined). Audited with why.
+pub async fn restore_to_event(core: &Core, me: &User, event_id: Uuid, user: Uuid, reason: &str) -> Result<()> {
+    let event = core.store.get_event(event_id).await?;
+    ProgramAccess::of(core, me, event.program_id).await?.require_coordinator()?;
+    let reason = validate::required("reason", reason, 1000)?;
+    if !core.store.restore_to_event(event_id, user).await? {
+        return Err(Error::NotFound);
+    }
+    let detail = format!("{user} restored to the event {} ({event_id}): {reason}", event.title);
+    core.store.record_audit(me.id, "event_restore", Some(event.program_id), &detail, core.clock.now()).await?;
+    Ok(())
+}

@@ -215,6 +215,8 @@ pub trait SafetyStore: Send + Sync {
         reason: &str,
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
+    /// Lifts `user`'s removal from a group event; false when there was none.
+    async fn restore_to_event(&self, event: Uuid, user: Uuid) -> StoreResult<bool>;
     /// A member's role in a program and whether they are suspended, suspended or not.
     async fn membership_standing(&self, program_id: Uuid, user: Uuid) -> StoreResult<Option<(String, bool)>>;
     /// The programs `user` is suspended from.
@@ -724,6 +726,15 @@ macro_rules! impl_safety_store {
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn restore_to_event(&self, event: Uuid, user: Uuid) -> StoreResult<bool> {
+                let done = sqlx::query::<$db>("DELETE FROM event_removals WHERE event_id = $1 AND user_id = $2")
+                    .bind(event)
+                    .bind(user)
+                    .execute(self.writer())
+                    .await?;
                 Ok(done.rows_affected() > 0)
             }
 
