@@ -8,6 +8,8 @@ import {
   closeErrorMessage,
   closeProblems,
   earlierText,
+  eventReportPeople,
+  eventReportTarget,
   excerpt,
   initialShare,
   kindLabel,
@@ -328,5 +330,53 @@ describe('a review of my report', () => {
       'The coordinators reviewed your report about Kwame Mentor. Thank you for telling them.',
     );
     expect(reviewedNotice(null)).toBe('The coordinators reviewed one of your reports. Thank you for telling them.');
+  });
+});
+
+describe('reporting someone from a group event', () => {
+  const EVENT = {
+    id: 'e1',
+    program_id: 'p1',
+    title: 'Career panel',
+    host: { user_id: 'kwame', name: 'Kwame Mentor' },
+    speakers: [NIA, { user_id: 'kwame', name: 'Kwame Mentor' }, { user_id: 'me', name: 'You' }],
+  };
+
+  it('offers the host, then the speakers, each once and never me', () => {
+    expect(eventReportPeople(EVENT, 'me')).toEqual([
+      { id: 'kwame', name: 'Kwame Mentor', role: 'host' },
+      { id: 'nia', name: 'Nia Mentee', role: 'speaker' },
+    ]);
+    expect(eventReportPeople(EVENT, 'kwame').map((p) => p.id)).toEqual(['nia', 'me']);
+    expect(eventReportPeople(EVENT, null).map((p) => p.id)).toEqual(['kwame', 'nia', 'me']);
+    expect(eventReportPeople({ ...EVENT, speakers: [] }, 'kwame')).toEqual([]);
+  });
+
+  it('builds the event report: the event and the person, no messages, no program', () => {
+    const target = eventReportTarget(EVENT, { id: 'nia', name: 'Nia Mentee' });
+    expect(target).toEqual({ kind: 'event', eventId: 'e1', programId: 'p1', title: 'Career panel', person: { id: 'nia', name: 'Nia Mentee' } });
+    expect(reportInput(target, 'harassment', '  Rude in the Q&A.  ', [3])).toEqual({
+      kind: 'event',
+      category: 'harassment',
+      note: 'Rude in the Q&A.',
+      event_id: 'e1',
+      user_id: 'nia',
+    });
+    expect(reportInput(target, 'spam', ' ', [])).toEqual({ kind: 'event', category: 'spam', event_id: 'e1', user_id: 'nia' });
+    expect(reportTitle(target)).toBe('Report Nia Mentee from the event “Career panel”');
+    const lines = reportDisclosure(target, 0).join('\n');
+    expect(lines).toContain('Who you are, and who you report: Nia Mentee.');
+    expect(lines).toContain('No messages: nothing from the event’s chat or your conversations.');
+  });
+
+  it('says why an event report did not go through', () => {
+    expect(reportErrorMessage(new ApiError(404, 'not_found', 'not found'), 'event')).toMatch(/invited to/);
+    expect(reportErrorMessage(new ApiError(409, 'conflict', 'open'), 'event')).toMatch(/already reported/);
+    expect(
+      reportErrorMessage(
+        new ApiError(422, 'validation', 'invalid', { user_id: 'was not part of this event' }),
+        'event',
+      ),
+    ).toBe('Was not part of this event.');
   });
 });

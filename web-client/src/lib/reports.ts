@@ -130,7 +130,56 @@ export type ReportTarget =
       readonly programId: string;
       readonly title: string;
       readonly person: ReportPerson;
+    }
+  | {
+      readonly kind: 'event';
+      readonly eventId: string;
+      readonly programId: string;
+      readonly title: string;
+      readonly person: ReportPerson;
     };
+
+/** The fields of a group event that reporting someone from it reads. */
+export interface ReportableEvent {
+  readonly id: string;
+  readonly program_id: string;
+  readonly title: string;
+  readonly host: { readonly user_id: string; readonly name: string };
+  readonly speakers: readonly { readonly user_id: string; readonly name: string }[];
+}
+
+/** Someone of an event one may report, and their part in it ("host", "speaker"). */
+export interface EventReportPerson extends ReportPerson {
+  readonly role: 'host' | 'speaker';
+}
+
+/**
+ * Whom the event page offers to report: the host, then the speakers in the event's order, each
+ * once, and never `me`.
+ */
+export function eventReportPeople(event: ReportableEvent, me: string | null | undefined): EventReportPerson[] {
+  const seen = new Set<string>(me ? [me] : []);
+  const people: EventReportPerson[] = [];
+  const add = (id: string, name: string, role: EventReportPerson['role']) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    people.push({ id, name, role });
+  };
+  add(event.host.user_id, event.host.name, 'host');
+  for (const s of event.speakers) add(s.user_id, s.name, 'speaker');
+  return people;
+}
+
+/** The report target for `person` from `event` (the event page, the live room). */
+export function eventReportTarget(event: Pick<ReportableEvent, 'id' | 'program_id' | 'title'>, person: ReportPerson): ReportTarget {
+  return {
+    kind: 'event',
+    eventId: event.id,
+    programId: event.program_id,
+    title: event.title,
+    person: { id: person.id, name: person.name },
+  };
+}
 
 /** The fields of a loaded message the checklist reads. */
 export interface LoadedMessage {
@@ -209,6 +258,8 @@ export function reportInput(target: ReportTarget, category: ReportCategory, note
       return { ...base, kind: 'person', user_id: target.person.id, program_id: target.programId };
     case 'meeting':
       return { ...base, kind: 'meeting', meeting_id: target.meetingId };
+    case 'event':
+      return { ...base, kind: 'event', event_id: target.eventId, user_id: target.person.id };
   }
 }
 
@@ -221,6 +272,8 @@ export function reportTitle(target: ReportTarget): string {
       return `Report ${target.person.name}`;
     case 'meeting':
       return `Report the meeting “${target.title}” with ${target.person.name}`;
+    case 'event':
+      return `Report ${target.person.name} from the event “${target.title}”`;
   }
 }
 
@@ -233,6 +286,8 @@ export function reportDisclosure(target: ReportTarget, shared: number): string[]
         ? 'No messages: you ticked none, so no message text goes with your report.'
         : `Copies of exactly the ${shared === 1 ? 'message' : `${shared} messages`} you ticked, and nothing else from your conversations.`,
     );
+  } else if (target.kind === 'event') {
+    lines.push('Which event it was about. No messages: nothing from the event’s chat or your conversations.');
   } else {
     lines.push('No messages from your conversations.');
   }
@@ -269,12 +324,13 @@ export const REPORT_FIELDS: readonly string[] = ['category', 'note', 'share'];
  * Why a report did not go through, in words: 409 (the same report is open), 404 (gone, or out of
  * reach), 422 (what the form does not show at its fields, in the API's words).
  */
-export function reportErrorMessage(error: unknown): string {
+export function reportErrorMessage(error: unknown, kind?: ReportKind): string {
   if (error instanceof ApiError) {
     switch (error.status) {
       case 409:
         return 'You already reported this; the coordinators have it. You can follow it under Settings → My reports.';
       case 404:
+        if (kind === 'event') return 'This cannot be reported: you can report someone only from an event you were invited to.';
         return 'This cannot be reported any more: it may have been deleted, or you no longer share a program with this person.';
       case 422: {
         const other = Object.entries(error.fields).filter(([key]) => !REPORT_FIELDS.includes(key));

@@ -1,11 +1,17 @@
 // Who is in the room: on stage, the audience (raised hands first), and for hosts the lobby. A
 // host has controls on each person who is not a host: admit, bring on stage or send back to the
-// audience, mute or unmute, remove (after a confirmation). Every control names its person.
+// audience, mute or unmute, remove (after a confirmation). Everyone has "Report…" on each other
+// person (to the program's coordinators, about this event). Every control names its person.
 import { useEffect, useRef } from 'react';
 import type { RoomPerson } from '../../chat/protocol';
+import { eventReportTarget, type ReportableEvent } from '../../lib/reports';
 import type { RoomController } from '../../room/controller';
 import { audiencePeople, isHost, lobbyPeople, peopleCount, stagePeople, type RoomUi } from '../../room/state';
+import { ReportButton } from '../safety/Reporting';
 import { ConfirmAction, Named } from './controls';
+
+/** The event the room belongs to, as a report about someone in it names it. */
+export type RoomEvent = Pick<ReportableEvent, 'id' | 'program_id' | 'title'>;
 
 function Hand() {
   return (
@@ -17,11 +23,13 @@ function Hand() {
 
 function PersonRow({
   person,
+  event,
   ui,
   controller,
   focusList,
 }: {
   person: RoomPerson;
+  event: RoomEvent;
   ui: RoomUi;
   controller: RoomController;
   focusList: () => void;
@@ -35,7 +43,7 @@ function PersonRow({
       <span className="room-person-name">
         {person.hand ? (
           <>
-            <Hand />{' '}
+                <Hand />{' '}
           </>
         ) : null}
         {name}
@@ -44,8 +52,10 @@ function PersonRow({
         {person.role === 'speaker' ? <span className="muted"> · speaker</span> : null}
         {person.muted ? <span className="muted"> · muted by the host</span> : null}
       </span>
-      {moderate ? (
+      {moderate || !me ? (
         <span className="room-person-actions">
+          {moderate ? (
+            <>
           {onStage ? (
             <button type="button" className="button-secondary button-small" onClick={() => controller.stage(person.user, false)}>
               <Named verb="Send" name={name} rest="back to the audience" />
@@ -71,13 +81,22 @@ function PersonRow({
             onConfirm={() => controller.remove(person.user)}
             focusAfter={focusList}
           />
+            </>
+          ) : null}
+          {me ? null : (
+            <ReportButton
+              target={() => eventReportTarget(event, { id: person.user, name })}
+              label={`Report ${name} from this event`}
+              className="button-secondary button-small"
+            />
+          )}
         </span>
       ) : null}
     </li>
   );
 }
 
-export function People({ ui, controller }: { ui: RoomUi; controller: RoomController }) {
+export function People({ ui, controller, event }: { ui: RoomUi; controller: RoomController; event: RoomEvent }) {
   const heading = useRef<HTMLHeadingElement>(null);
   const focusList = () => heading.current?.focus();
   const stage = stagePeople(ui);
@@ -92,7 +111,7 @@ export function People({ ui, controller }: { ui: RoomUi; controller: RoomControl
       {stage.length > 0 ? (
         <ul className="room-person-list" aria-labelledby="room-on-stage">
           {stage.map((p) => (
-            <PersonRow key={p.user} person={p} ui={ui} controller={controller} focusList={focusList} />
+            <PersonRow key={p.user} person={p} event={event} ui={ui} controller={controller} focusList={focusList} />
           ))}
         </ul>
       ) : (
@@ -105,7 +124,7 @@ export function People({ ui, controller }: { ui: RoomUi; controller: RoomControl
       {audience.length > 0 ? (
         <ul className="room-person-list" aria-labelledby="room-audience">
           {audience.map((p) => (
-            <PersonRow key={p.user} person={p} ui={ui} controller={controller} focusList={focusList} />
+            <PersonRow key={p.user} person={p} event={event} ui={ui} controller={controller} focusList={focusList} />
           ))}
         </ul>
       ) : (

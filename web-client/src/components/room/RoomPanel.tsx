@@ -120,7 +120,7 @@ export function RoomPanel({ event, now, zone }: { event: GroupEvent; now: number
                 <Stage view={view} />
                 <SelfControls ui={ui} view={view} controller={controller} />
                 {isHost(ui) ? <HostControls ui={ui} controller={controller} /> : null}
-                <People ui={ui} controller={controller} />
+                <People ui={ui} controller={controller} event={event} />
               </>
             )}
           </div>

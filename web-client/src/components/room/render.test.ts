@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RoomController, type RoomView } from '../../room/controller';
 import { initialRoom, type RoomUi } from '../../room/state';
 import { EVENT, ME, person, track, you } from '../../room/testing';
+import { ReportingProvider } from '../safety/Reporting';
 import { HostControls, People } from './People';
 import { Stage } from './Stage';
 
@@ -33,6 +34,8 @@ function ui(overrides: Partial<RoomUi> = {}): RoomUi {
   };
 }
 
+const ROOM_EVENT = { id: EVENT, program_id: 'p1', title: 'Career panel' };
+
 function view(u: RoomUi): RoomView {
   return { ...controller.getView(), ui: u };
 }
@@ -52,7 +55,7 @@ describe('room components', () => {
   });
 
   it('host controls name their person', () => {
-    const html = renderToStaticMarkup(createElement(People, { ui: ui(), controller }));
+    const html = renderToStaticMarkup(createElement(People, { ui: ui(), controller, event: ROOM_EVENT }));
     const t = text(html);
     expect(t).toContain('Send Ada Lovelace back to the audience');
     expect(t).toContain('Mute Ada Lovelace');
@@ -67,8 +70,18 @@ describe('room components', () => {
   });
 
   it('the audience sees no moderation', () => {
-    const html = renderToStaticMarkup(createElement(People, { ui: ui({ you: you() }), controller }));
+    const html = renderToStaticMarkup(createElement(People, { ui: ui({ you: you() }), controller, event: ROOM_EVENT }));
     expect(text(html)).not.toMatch(/Remove|Mute|Bring/);
+  });
+
+  it('everyone can report each other person, never themselves', () => {
+    const html = renderToStaticMarkup(
+      createElement(ReportingProvider, null, createElement(People, { ui: ui({ you: you() }), controller, event: ROOM_EVENT })),
+    );
+    expect(html).toContain('aria-label="Report Ada Lovelace from this event…"');
+    expect(html).toContain('aria-label="Report Bo Diddley from this event…"');
+    expect(html).not.toContain('Report Hana Host');
+    expect(html).not.toMatch(/Remove|Mute|Bring/);
   });
 
   it('the host’s lobby, with Admit, and Open while the room is not open', () => {

@@ -1,6 +1,7 @@
 // Reporting to a program's coordinators (docs/safety.md): "Report…" buttons on other people's
-// messages, in a pair conversation's header, on My matches and on a meeting open one dialog, held
-// by the page's frame (Layout) like the block confirmation. The dialog asks for a reason and,
+// messages, in a pair conversation's header, on My matches, on a meeting, and for someone of a
+// group event on its page and in its live room open one dialog, held by the page's frame (Layout)
+// like the block confirmation. The dialog asks for a reason and,
 // optionally, words of one's own; for a message it lists the loaded messages of that conversation
 // to share (the reported one ticked). Before anything is sent it says plainly what the
 // coordinators will see: who reports whom, the reason and words, and copies of exactly the ticked
@@ -101,7 +102,7 @@ function ReportDialog({ target, onClose }: { target: ReportTarget; onClose: () =
     onError: (e) => {
       const found = fieldErrors(e);
       setErrors(Object.fromEntries(Object.entries(found).filter(([key]) => REPORT_FIELDS.includes(key))));
-      setFormError(reportErrorMessage(e));
+      setFormError(reportErrorMessage(e, target.kind));
     },
   });
 
