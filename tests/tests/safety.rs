@@ -281,6 +281,7 @@ both_backends!(
     coordinators_moderate_group_channels,
     a_suspension_closes_the_program_until_lifted,
     taking_someone_out_of_an_event,
+    meetings_and_event_moments_are_reported,
 );
 
 /// Operations that do not let one person reach another, each with why. Together with
@@ -1216,4 +1217,53 @@ async fn taking_someone_out_of_an_event(backend: Backend) {
     assert_eq!(p.mentee.get(&format!("/api/events/{event}")).await.status, StatusCode::OK);
     assert_eq!(p.mentee.post(&rsvp, json!({"going": true})).await.status, StatusCode::OK);
     p.coordinator.post(&restore, json!({"reason": "again"})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+async fn meetings_and_event_moments_are_reported(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.worker_poll_ms = 50).await;
+    let p = pair(&[&app]).await;
+    let [_, kwame, _] = &p.ids;
+    let cora = p.coordinator.get("/api/me").await.body["id"].as_str().unwrap().to_owned();
+    let at =
+        |d: time::Duration| (app.state.clock.now() + d).format(&time::format_description::well_known::Rfc3339).unwrap();
+    let meeting = p
+        .mentor
+        .post(
+            "/api/meetings",
+            json!({"match_id": p.match_id, "title": "Catch-up", "starts_at": at(time::Duration::days(2)), "duration_min": 30, "client_id": "m1"}),
+        )
+        .await;
+    let meeting = meeting.body["id"].as_str().unwrap().to_owned();
+    let about_meeting = json!({"kind": "meeting", "category": "inappropriate_content", "meeting_id": meeting});
+    p.outsider.post("/api/reports", about_meeting.clone()).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let made = p.mentee.post("/api/reports", about_meeting).await;
+    assert_eq!(
+        (made.status, made.body["subject"]["user_id"].as_str()),
+        (StatusCode::CREATED, Some(kwame.as_str())),
+        "{}",
+        made.text
+    );
+    let report = made.body["id"].as_str().unwrap().to_owned();
+
+    let event = p
+        .coordinator
+        .post(
+            &format!("/api/programs/{}/events", p.program),
+            json!({"title": "Town hall", "starts_at": at(time::Duration::days(1)), "duration_min": 60, "capacity": 50, "audience": "program"}),
+        )
+        .await;
+    let event = event.body["id"].as_str().unwrap().to_owned();
+    let moment = |user: &str| json!({"kind": "event", "category": "harassment", "event_id": event, "user_id": user});
+    let stranger = p.mentee.post("/api/reports", moment(&Uuid::new_v4().to_string())).await;
+    stranger.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert!(stranger.body["error"]["fields"]["user_id"].is_string(), "{}", stranger.text);
+    let made = p.outsider.post("/api/reports", moment(&cora)).await;
+    assert_eq!((made.status, made.body["kind"].as_str()), (StatusCode::CREATED, Some("event")), "{}", made.text);
+    p.outsider.post("/api/reports", moment(&cora)).await.assert_error(StatusCode::CONFLICT, "conflict");
+
+    // Closing the meeting report with a suspension suspends the mentor.
+    let close = format!("/api/programs/{}/reports/{report}/close", p.program);
+    let res = p.coordinator.post(&close, json!({"outcome": "suspended", "reason": "Pending a review"})).await;
+    assert_eq!((res.status, res.body["outcome"].as_str()), (StatusCode::OK, Some("suspended")), "{}", res.text);
+    p.mentor.get(&format!("/api/programs/{}", p.program)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
 }

@@ -508,20 +508,21 @@ macro_rules! impl_safety_store {
             }
 
             async fn message_copies(&self, channel: Uuid, seqs: &[i64]) -> StoreResult<Vec<$crate::store::ReportMessage>> {
-                let mut copies = Vec::with_capacity(seqs.len());
-                for seq in seqs {
-                    let copy = sqlx::query_as::<$db, $crate::store::ReportMessage>(
-                        "SELECT m.id AS message_id, m.channel_id, m.seq, m.sender_id, u.name AS sender_name, m.body, m.created_at AS sent_at \
-                         FROM messages m JOIN users u ON u.id = m.sender_id \
-                         WHERE m.channel_id = $1 AND m.seq = $2 AND m.kind = 'message' AND m.deleted_at IS NULL",
-                    )
-                    .bind(channel)
-                    .bind(seq)
-                    .fetch_optional(self.reader())
-                    .await?;
-                    copies.extend(copy);
+                // One query for all of them (at most `MAX_SHARED` sequence numbers).
+                if seqs.is_empty() {
+                    return Ok(Vec::new());
                 }
-                Ok(copies)
+                let sql = format!(
+                    "SELECT m.id AS message_id, m.channel_id, m.seq, m.sender_id, u.name AS sender_name, m.body, m.created_at AS sent_at \
+                     FROM messages m JOIN users u ON u.id = m.sender_id \
+                     WHERE m.channel_id = $1 AND m.seq IN ({}) AND m.kind = 'message' AND m.deleted_at IS NULL ORDER BY m.seq",
+                    $crate::store::sql::numbered(2, seqs.len())
+                );
+                let mut query = sqlx::query_as::<$db, $crate::store::ReportMessage>(sqlx::AssertSqlSafe(sql)).bind(channel);
+                for seq in seqs {
+                    query = query.bind(*seq);
+                }
+                Ok(query.fetch_all(self.reader()).await?)
             }
 
             async fn conduct(&self, program_id: Uuid) -> StoreResult<Option<$crate::store::ConductRow>> {

@@ -384,7 +384,7 @@ pub(super) const IN_LIST_CHUNK: usize = 500;
 
 /// `$first, $first+1, …`, `count` numbered placeholders for an `IN (…)` list: only these go into
 /// a query's text; every value is bound.
-pub(super) fn numbered(first: usize, count: usize) -> String {
+pub(crate) fn numbered(first: usize, count: usize) -> String {
     (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 

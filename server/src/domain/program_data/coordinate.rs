@@ -216,13 +216,7 @@ pub async fn message_pair(core: &Core, me: &User, program_id: Uuid, id: Uuid, te
                 let name = format!("Check-in: {} & {}", alert.mentee.name, alert.mentor.name);
                 let members = vec![(me.id, true), (alert.mentee.user_id, true), (alert.mentor.user_id, true)];
                 let fields = NewChannel { program_id, kind: ChannelKind::Group, name, program_wide: false, members };
-                let channel = core.store.create_channel(fields, now).await?;
-                // Two opened at once: the one stored first is kept, and only its members hear of it.
-                let kept = core.store.set_checkin_channel(alert.match_id, me.id, channel.id).await?;
-                if kept == channel.id {
-                    core.notify.channel_opened(&channel).await?;
-                }
-                kept
+                open_once(core, fields, |id| core.store.set_checkin_channel(alert.match_id, me.id, id)).await?
             }
         },
     };
@@ -240,9 +234,18 @@ pub async fn followup_channel(core: &Core, me: &User, program_id: Uuid, person: 
     let name = format!("{} & {}", me.name, person.name);
     let members = vec![(me.id, true), (person.user_id, true)];
     let fields = NewChannel { program_id, kind: ChannelKind::Group, name, program_wide: false, members };
+    open_once(core, fields, |id| core.store.set_followup_channel(program_id, me.id, person.user_id, id)).await
+}
+
+/// Creates a coordinator's channel and records it with `keep`, which answers the channel stored
+/// first: two opened at once keep one, and only its members hear of it.
+async fn open_once<'a, F, Fut>(core: &'a Core, fields: NewChannel, keep: F) -> Result<Uuid>
+where
+    F: FnOnce(Uuid) -> Fut,
+    Fut: std::future::Future<Output = crate::store::StoreResult<Uuid>> + 'a,
+{
     let channel = core.store.create_channel(fields, core.clock.now()).await?;
-    // Two opened at once: the one stored first is kept, and only its members hear of it.
-    let kept = core.store.set_followup_channel(program_id, me.id, person.user_id, channel.id).await?;
+    let kept = keep(channel.id).await?;
     if kept == channel.id {
         core.notify.channel_opened(&channel).await?;
     }
